@@ -1,0 +1,116 @@
+/* rkpy_args.c — argument checks shared by every type: each failure names the argument,
+ * the value and the accepted range, so bad input is a clear ValueError/TypeError. */
+#include <math.h>
+
+#include "rkpy.h"
+
+/* Writes the value of an int-like object, or -1 < 0 through *negative, or saturates at
+ * UINT64_MAX when it does not fit 64 bits. */
+static int rkpy_index_u64(PyObject *idx, int *negative, uint64_t *out) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(idx, &overflow);
+  if (v == -1 && !overflow && PyErr_Occurred()) return -1;
+  *negative = overflow < 0 || (overflow == 0 && v < 0);
+  if (overflow <= 0) {
+    *out = (uint64_t)v;
+    return 0;
+  }
+  unsigned long long u = PyLong_AsUnsignedLongLong(idx);
+  if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    u = UINT64_MAX;
+  }
+  *out = u;
+  return 0;
+}
+
+int rkpy_arg_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out) {
+  PyObject *idx = PyNumber_Index(obj);
+  if (!idx) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  int negative = 0;
+  uint64_t v = 0;
+  int rc = rkpy_index_u64(idx, &negative, &v);
+  if (rc == 0 && (negative || v > max)) {
+    PyErr_Format(PyExc_ValueError, "%s must be 0..%llu, got %R", what,
+                 (unsigned long long)max, idx);
+    rc = -1;
+  }
+  Py_DECREF(idx);
+  if (rc == 0) *out = v;
+  return rc;
+}
+
+int rkpy_arg_size(PyObject *obj, const char *what, size_t max, size_t *out) {
+  uint64_t v = 0;
+  if (rkpy_arg_u64(obj, what, max, &v) < 0) return -1;
+  *out = (size_t)v;
+  return 0;
+}
+
+static int rkpy_arg_real(PyObject *obj, const char *what, double *out) {
+  if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj) ||
+                             PyNumber_Check(obj))) {
+    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  double v = PyFloat_AsDouble(obj);
+  if (v == -1.0 && PyErr_Occurred()) return -1;
+  *out = v;
+  return 0;
+}
+
+int rkpy_arg_timeout(PyObject *obj, const char *what, int allow_none, int64_t *out_ns) {
+  if (obj == Py_None && allow_none) {
+    *out_ns = -1;
+    return 0;
+  }
+  double secs = 0;
+  if (rkpy_arg_real(obj, what, &secs) < 0) return -1;
+  if (!isfinite(secs) || secs < 0) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s must be a finite number of seconds >= 0, got %R", what, obj);
+    return -1;
+  }
+  double ns = secs * 1e9;
+  *out_ns = ns >= 9.2e18 ? INT64_MAX : (int64_t)ns;
+  return 0;
+}
+
+int rkpy_arg_double(PyObject *obj, const char *what, double lo, double hi, double *out) {
+  double v = 0;
+  if (rkpy_arg_real(obj, what, &v) < 0) return -1;
+  if (isfinite(v) && v >= lo && v <= hi) {
+    *out = v;
+    return 0;
+  }
+  char *los = PyOS_double_to_string(lo, 'r', 0, 0, NULL);
+  char *his = PyOS_double_to_string(hi, 'r', 0, 0, NULL);
+  if (los && his)
+    PyErr_Format(PyExc_ValueError, "%s must be a finite number in [%s, %s], got %R", what,
+                 los, his, obj);
+  else
+    PyErr_NoMemory();
+  PyMem_Free(los);
+  PyMem_Free(his);
+  return -1;
+}
+
+int rkpy_arg_buffer(PyObject *obj, const char *what, Py_buffer *view) {
+  if (!PyObject_CheckBuffer(obj)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a bytes-like object, got %.100s", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) < 0) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_ValueError, "%s must be a C-contiguous buffer", what);
+    return -1;
+  }
+  return 0;
+}
