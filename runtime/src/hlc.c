@@ -1,0 +1,241 @@
+/* hlc.c — hybrid logical clocks: the pure tick/merge rules and a lock-free clock.
+ *
+ * The clock's state is (physical, logical) in one 128-bit word, physical in the high
+ * half, so comparing the words compares the timestamps and a single compare-and-swap
+ * moves the clock. The node id is fixed per clock and never stored in the word.
+ *
+ * Design note (128-bit atomics): C11 _Atomic on 16 bytes goes through libatomic under
+ * GCC (an external call, not always lock-free), so on x86-64 we issue cmpxchg16b
+ * directly through the __sync builtin (a full barrier, i.e. seq_cst) in a function
+ * compiled for the cx16 target. Other architectures take a mutex, which keeps the same
+ * guarantees at a higher cost.
+ */
+#define _GNU_SOURCE /* clock_gettime, sysconf(_SC_PHYS_PAGES) under -std=c11 */
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ringkernel/hlc.h"
+#include "rk_internal.h"
+
+#define RKI_PACK_LOGICAL_MASK ((UINT64_C(1) << 48) - 1)
+
+typedef unsigned __int128 rki_u128;
+
+struct rk_hlc_clock {
+  _Alignas(16) rki_u128 state; /* physical << 64 | logical */
+  uint64_t node_id;
+  uint64_t max_drift_ms;
+#if !defined(__x86_64__)
+  pthread_mutex_t lock;
+#endif
+};
+
+uint64_t rk_hlc_wall_micros(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+rk_hlc_timestamp_t rk_hlc_timestamp_now(uint64_t node_id) {
+  rk_hlc_timestamp_t ts = {rk_hlc_wall_micros(), 0, node_id};
+  return ts;
+}
+
+static int rki_cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
+
+int rk_hlc_timestamp_compare(rk_hlc_timestamp_t a, rk_hlc_timestamp_t b) {
+  int c = rki_cmp_u64(a.physical, b.physical);
+  if (c == 0) c = rki_cmp_u64(a.logical, b.logical);
+  if (c == 0) c = rki_cmp_u64(a.node_id, b.node_id);
+  return c;
+}
+
+bool rk_hlc_timestamp_is_zero(rk_hlc_timestamp_t ts) {
+  return ts.physical == 0 && ts.logical == 0;
+}
+
+void rk_hlc_timestamp_pack(rk_hlc_timestamp_t ts, uint64_t *hi, uint64_t *lo) {
+  *hi = ts.physical;
+  *lo = (ts.logical & RKI_PACK_LOGICAL_MASK) << 16 | (ts.node_id & 0xFFFFu);
+}
+
+rk_hlc_timestamp_t rk_hlc_timestamp_unpack(uint64_t hi, uint64_t lo) {
+  rk_hlc_timestamp_t ts = {hi, lo >> 16, lo & 0xFFFFu};
+  return ts;
+}
+
+rk_hlc_timestamp_t rk_hlc_advance(rk_hlc_timestamp_t local, uint64_t wall_micros,
+                                  uint64_t node_id) {
+  rk_hlc_timestamp_t next = {local.physical, local.logical + 1, node_id};
+  if (wall_micros > local.physical) {
+    next.physical = wall_micros;
+    next.logical = 0;
+  } else if (local.logical == UINT64_MAX) {
+    /* A full logical counter moves physical one microsecond ahead of the wall rather than
+     * wrapping, so the result still exceeds local. */
+    next.physical = local.physical + 1;
+    next.logical = 0;
+  }
+  return next;
+}
+
+static uint64_t rki_max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static uint64_t rki_drift_limit(uint64_t wall_micros, uint64_t max_drift_ms) {
+  uint64_t drift_us = max_drift_ms > UINT64_MAX / 1000u ? UINT64_MAX : max_drift_ms * 1000u;
+  return wall_micros > UINT64_MAX - drift_us ? UINT64_MAX : wall_micros + drift_us;
+}
+
+/* The logical counter of the merge rule in *logical; false when it would overflow. */
+static bool rki_merge_logical(uint64_t m, rk_hlc_timestamp_t local,
+                              rk_hlc_timestamp_t received, uint64_t *logical) {
+  uint64_t base;
+  if (m == local.physical && m == received.physical)
+    base = rki_max_u64(local.logical, received.logical);
+  else if (m == local.physical)
+    base = local.logical;
+  else if (m == received.physical)
+    base = received.logical;
+  else {
+    *logical = 0;
+    return true;
+  }
+  *logical = base + 1;
+  return base != UINT64_MAX;
+}
+
+rk_status_t rk_hlc_merge(rk_hlc_timestamp_t local, rk_hlc_timestamp_t received,
+                         uint64_t wall_micros, uint64_t max_drift_ms, uint64_t node_id,
+                         rk_hlc_timestamp_t *out) {
+  if (!out) return rki_fail(RK_EINVAL, "rk_hlc_merge: out is NULL");
+  if (received.physical > rki_drift_limit(wall_micros, max_drift_ms))
+    return rki_fail(RK_ECLOCKSKEW, "Clock skew too large: %llums (max: %llums)",
+                    (unsigned long long)((received.physical - wall_micros) / 1000u),
+                    (unsigned long long)max_drift_ms);
+  uint64_t m = rki_max_u64(wall_micros, rki_max_u64(local.physical, received.physical));
+  uint64_t logical;
+  if (!rki_merge_logical(m, local, received, &logical))
+    return rki_fail(RK_EINVAL, "HLC logical counter overflow: logical must be below %llu",
+                    (unsigned long long)UINT64_MAX);
+  out->physical = m;
+  out->logical = logical;
+  out->node_id = node_id;
+  return RK_OK;
+}
+
+/* ---- the 128-bit state ----------------------------------------------------------------- */
+
+static rki_u128 rki_state_word(rk_hlc_timestamp_t ts) {
+  return (rki_u128)ts.physical << 64 | ts.logical;
+}
+
+static rk_hlc_timestamp_t rki_state_ts(rki_u128 w, uint64_t node_id) {
+  rk_hlc_timestamp_t ts = {(uint64_t)(w >> 64), (uint64_t)w, node_id};
+  return ts;
+}
+
+#if defined(__x86_64__)
+/* Returns the word that was in *p; the swap happened iff it equals expected.
+ * Full barrier: orders the clock read before it with every later use of the result. */
+__attribute__((target("cx16"))) static rki_u128 rki_cas128(rki_u128 *p, rki_u128 expected,
+                                                          rki_u128 desired) {
+  return __sync_val_compare_and_swap(p, expected, desired);
+}
+
+static rki_u128 rki_load128(rk_hlc_clock_t *c) { return rki_cas128(&c->state, 0, 0); }
+
+static bool rki_try_store(rk_hlc_clock_t *c, rki_u128 *seen, rki_u128 next) {
+  rki_u128 was = rki_cas128(&c->state, *seen, next);
+  bool ok = was == *seen;
+  *seen = was;
+  return ok;
+}
+
+static void rki_lock_init(rk_hlc_clock_t *c) { (void)c; }
+static void rki_lock_destroy(rk_hlc_clock_t *c) { (void)c; }
+#else
+static rki_u128 rki_load128(rk_hlc_clock_t *c) {
+  pthread_mutex_lock(&c->lock);
+  rki_u128 w = c->state;
+  pthread_mutex_unlock(&c->lock);
+  return w;
+}
+
+static bool rki_try_store(rk_hlc_clock_t *c, rki_u128 *seen, rki_u128 next) {
+  pthread_mutex_lock(&c->lock);
+  bool ok = c->state == *seen;
+  if (ok) c->state = next;
+  *seen = c->state;
+  pthread_mutex_unlock(&c->lock);
+  return ok;
+}
+
+static void rki_lock_init(rk_hlc_clock_t *c) { pthread_mutex_init(&c->lock, NULL); }
+static void rki_lock_destroy(rk_hlc_clock_t *c) { pthread_mutex_destroy(&c->lock); }
+#endif
+
+/* ---- the clock ------------------------------------------------------------------------- */
+
+rk_status_t rk_hlc_clock_create(uint64_t node_id, uint64_t max_drift_ms,
+                                rk_hlc_clock_t **out) {
+  if (!out) return rki_fail(RK_EINVAL, "rk_hlc_clock_create: out is NULL");
+  *out = NULL;
+  rk_hlc_clock_t *c = aligned_alloc(16, sizeof *c);
+  if (!c) return rki_fail(RK_ENOMEM, "HLC clock: out of memory");
+  c->state = 0;
+  c->node_id = node_id;
+  c->max_drift_ms = max_drift_ms;
+  rki_lock_init(c);
+  *out = c;
+  return RK_OK;
+}
+
+void rk_hlc_clock_destroy(rk_hlc_clock_t *clock) {
+  if (!clock) return;
+  rki_lock_destroy(clock);
+  free(clock);
+}
+
+uint64_t rk_hlc_clock_node_id(const rk_hlc_clock_t *clock) { return clock->node_id; }
+
+uint64_t rk_hlc_clock_max_drift_ms(const rk_hlc_clock_t *clock) {
+  return clock->max_drift_ms;
+}
+
+rk_hlc_timestamp_t rk_hlc_clock_now(rk_hlc_clock_t *clock) {
+  rk_hlc_timestamp_t ts = rki_state_ts(rki_load128(clock), clock->node_id);
+  uint64_t wall = rk_hlc_wall_micros();
+  if (wall > ts.physical) {
+    ts.physical = wall;
+    ts.logical = 0;
+  }
+  return ts;
+}
+
+rk_hlc_timestamp_t rk_hlc_clock_tick(rk_hlc_clock_t *clock) {
+  rki_u128 seen = rki_load128(clock);
+  for (;;) {
+    rk_hlc_timestamp_t next =
+        rk_hlc_advance(rki_state_ts(seen, clock->node_id), rk_hlc_wall_micros(),
+                       clock->node_id);
+    if (rki_try_store(clock, &seen, rki_state_word(next))) return next;
+  }
+}
+
+rk_status_t rk_hlc_clock_update(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
+                                rk_hlc_timestamp_t *out) {
+  if (!clock || !out) return rki_fail(RK_EINVAL, "rk_hlc_clock_update: NULL argument");
+  rki_u128 seen = rki_load128(clock);
+  for (;;) {
+    rk_hlc_timestamp_t next;
+    rk_status_t st = rk_hlc_merge(rki_state_ts(seen, clock->node_id), received,
+                                  rk_hlc_wall_micros(), clock->max_drift_ms,
+                                  clock->node_id, &next);
+    if (st != RK_OK) return st;
+    if (rki_try_store(clock, &seen, rki_state_word(next))) {
+      *out = next;
+      return RK_OK;
+    }
+  }
+}
