@@ -75,7 +75,9 @@ RK_API rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen
 /* Copies the oldest message into buf (capacity cap bytes) and writes its length to *len.
  * RK_OK; RK_EAGAIN when empty; RK_ETOOBIG when the message is longer than cap (the
  * message stays in the ring and *len holds its length); RK_EINVAL for NULL arguments
- * (buf may be NULL when cap is 0). Consumer threads only; never blocks. */
+ * (buf may be NULL when cap is 0). MPMC rings need cap >= slot_size (RK_EINVAL
+ * otherwise): with several consumers a message cannot be inspected before it is claimed.
+ * Consumer threads only; never blocks. */
 RK_API rk_status_t rk_ring_try_pop(rk_ring_t *ring, void *buf, size_t cap, size_t *len);
 
 /* Pushes up to count messages (data[i], lens[i]) in order, claiming their slots and

@@ -1,0 +1,98 @@
+/* ring_internal.h — the in-memory layout of rk_ring and the per-kind operations.
+ *
+ * Layout: a slot is a 16-byte frame header (length, then the sequence word used by the
+ * MPSC/MPMC kinds) followed by slot_size bytes rounded up to 16, so the message area is
+ * 16-byte aligned. Positions are 64-bit counters that never wrap in practice; a position
+ * maps to slot (pos & mask).
+ *
+ * Sequence protocol (MPSC/MPMC, after Vyukov's bounded queue): slot i starts with seq = i.
+ * A producer that wins position p (seq == p) writes the slot and publishes seq = p + 1;
+ * the consumer that takes p reads it once seq == p + 1 and frees it with
+ * seq = p + capacity, which is the "free" value for the producer of the next lap.
+ */
+#ifndef RK_RING_INTERNAL_H
+#define RK_RING_INTERNAL_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+
+#include "ringkernel/ring.h"
+#include "rk_internal.h"
+
+typedef struct rki_slot {
+  _Atomic uint32_t len; /* message length; written before the slot is published */
+  uint32_t reserved;
+  _Atomic uint64_t seq; /* MPSC/MPMC publication word, see above */
+} rki_slot_t;
+
+enum { RKI_SLOT_HEADER = 16 };
+
+struct rk_ring {
+  /* Read-only after creation. */
+  rk_ring_kind_t kind;
+  uint64_t capacity;
+  uint64_t mask;
+  size_t slot_size;
+  size_t stride;
+  unsigned char *slots;
+
+  /* Producer line: the head position and what only producers write. */
+  alignas(RKI_CACHELINE) _Atomic uint64_t head;
+  uint64_t cached_tail;        /* SPSC producer's copy of tail */
+  _Atomic uint64_t max_depth;  /* raised by producers only */
+  _Atomic uint64_t rejected;   /* pushes refused while full */
+  bool reserved_slot;          /* SPSC reserve() outstanding */
+
+  /* Consumer line: the tail position and what only consumers write. */
+  alignas(RKI_CACHELINE) _Atomic uint64_t tail;
+  uint64_t cached_head;        /* SPSC consumer's copy of head */
+  bool peeked;                 /* peek() outstanding */
+};
+
+static inline rki_slot_t *rki_ring_slot(const rk_ring_t *r, uint64_t pos) {
+  return (rki_slot_t *)(void *)(r->slots + (size_t)(pos & r->mask) * r->stride);
+}
+
+static inline unsigned char *rki_slot_data(rki_slot_t *s) {
+  return (unsigned char *)s + RKI_SLOT_HEADER;
+}
+
+/* Raises max_depth to depth if it is higher (relaxed: a statistic, orders nothing). */
+void rki_ring_note_depth(rk_ring_t *r, uint64_t depth);
+
+/* Counts n refused messages (relaxed: a statistic). */
+void rki_ring_note_rejected(rk_ring_t *r, uint64_t n);
+
+/* Index of the first message longer than slot_size among lens[0..count), or count. */
+size_t rki_ring_first_oversize(const rk_ring_t *r, const size_t *lens, size_t count);
+
+/* Writes one message (a then b) into a slot the caller owns. */
+void rki_ring_fill(rki_slot_t *s, const void *a, size_t alen, const void *b, size_t blen);
+
+/* SPSC (ring_spsc.c). */
+rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
+                           size_t blen);
+rk_status_t rki_spsc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len);
+size_t rki_spsc_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
+                          size_t count);
+size_t rki_spsc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max);
+rk_status_t rki_spsc_reserve(rk_ring_t *r, void **slot);
+rk_status_t rki_spsc_commit(rk_ring_t *r, size_t len);
+rk_status_t rki_spsc_peek(rk_ring_t *r, const void **data, size_t *len);
+void rki_spsc_release(rk_ring_t *r);
+
+/* Multiple producers, and the single sequence-checked consumer (ring_mpsc.c). */
+rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
+                         size_t blen);
+size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
+                        size_t count);
+rk_status_t rki_sc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len);
+size_t rki_sc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max);
+rk_status_t rki_sc_peek(rk_ring_t *r, const void **data, size_t *len);
+void rki_sc_release(rk_ring_t *r);
+
+/* Multiple consumers (ring_mpmc.c). */
+rk_status_t rki_mc_pop(rk_ring_t *r, void *buf, size_t *len);
+size_t rki_mc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max);
+
+#endif /* RK_RING_INTERNAL_H */

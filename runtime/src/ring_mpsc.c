@@ -1,0 +1,148 @@
+/* ring_mpsc.c — the multi-producer side (shared by MPSC and MPMC) and the single
+ * consumer of MPSC rings. See ring_internal.h for the sequence protocol.
+ *
+ * Producers never read the consumer's index to find room: the slot's sequence word says
+ * whether the slot is free for this lap, so a push touches the head line and one slot.
+ */
+#include <string.h>
+
+#include "ring_internal.h"
+
+static uint64_t rki_seq_load(rki_slot_t *s) {
+  /* Acquire pairs with the release store of seq by the other side (the consumer's
+   * free-for-next-lap store when a producer loads it, the producer's publish store when
+   * a consumer loads it), so the slot bytes the other side touched are settled. */
+  return atomic_load_explicit(&s->seq, memory_order_acquire);
+}
+
+static void rki_seq_store(rki_slot_t *s, uint64_t seq) {
+  /* Release pairs with the acquire load in rki_seq_load on the other side. */
+  atomic_store_explicit(&s->seq, seq, memory_order_release);
+}
+
+/* Number of consecutive slots free for positions pos, pos+1, ... (at most want). */
+static uint64_t rki_mp_free_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
+  uint64_t n = 0;
+  while (n < want && n < r->capacity && rki_seq_load(rki_ring_slot(r, pos + n)) == pos + n)
+    n++;
+  return n;
+}
+
+/* Claims up to want positions with one CAS on head; returns how many (0 = full) and the
+ * first position in *first. */
+static uint64_t rki_mp_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
+  uint64_t pos = atomic_load_explicit(&r->head, memory_order_relaxed);
+  for (;;) {
+    uint64_t n = rki_mp_free_run(r, pos, want);
+    if (n == 0) {
+      uint64_t seq = rki_seq_load(rki_ring_slot(r, pos));
+      if ((int64_t)(seq - pos) < 0) return 0; /* still holds last lap's message: full */
+      pos = atomic_load_explicit(&r->head, memory_order_relaxed);
+      continue;
+    }
+    /* Relaxed: winning the position orders nothing; the slot's seq carries the data. */
+    if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + n, memory_order_relaxed,
+                                              memory_order_relaxed)) {
+      *first = pos;
+      return n;
+    }
+  }
+}
+
+static void rki_mp_note_depth(rk_ring_t *r, uint64_t end) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  rki_ring_note_depth(r, end > tail ? end - tail : 0);
+}
+
+rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
+                         size_t blen) {
+  uint64_t pos;
+  if (rki_mp_claim(r, 1, &pos) == 0) {
+    rki_ring_note_rejected(r, 1);
+    return RK_EAGAIN;
+  }
+  rki_slot_t *s = rki_ring_slot(r, pos);
+  rki_ring_fill(s, a, alen, b, blen);
+  rki_seq_store(s, pos + 1);
+  rki_mp_note_depth(r, pos + 1);
+  return RK_OK;
+}
+
+size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
+                        size_t count) {
+  uint64_t pos;
+  uint64_t n = rki_mp_claim(r, count, &pos);
+  for (uint64_t i = 0; i < n; i++) {
+    rki_slot_t *s = rki_ring_slot(r, pos + i);
+    rki_ring_fill(s, data[i], lens[i], NULL, 0);
+    rki_seq_store(s, pos + i + 1);
+  }
+  if (n) rki_mp_note_depth(r, pos + n);
+  return (size_t)n;
+}
+
+/* The slot at tail when its message is published, else NULL. */
+static rki_slot_t *rki_sc_front(rk_ring_t *r, uint64_t tail) {
+  rki_slot_t *s = rki_ring_slot(r, tail);
+  return rki_seq_load(s) == tail + 1 ? s : NULL;
+}
+
+static void rki_sc_free_slot(rk_ring_t *r, rki_slot_t *s, uint64_t pos) {
+  rki_seq_store(s, pos + r->capacity);
+}
+
+static void rki_sc_advance(rk_ring_t *r, uint64_t tail) {
+  /* Release pairs with the acquire load of tail in rk_ring_stats/depth readers. */
+  atomic_store_explicit(&r->tail, tail, memory_order_release);
+}
+
+rk_status_t rki_sc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  rki_slot_t *s = rki_sc_front(r, tail);
+  if (!s) return RK_EAGAIN;
+  size_t n = atomic_load_explicit(&s->len, memory_order_relaxed);
+  *len = n;
+  if (n > cap)
+    return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
+  if (n) memcpy(buf, rki_slot_data(s), n);
+  r->peeked = false;
+  rki_sc_free_slot(r, s, tail);
+  rki_sc_advance(r, tail + 1);
+  return RK_OK;
+}
+
+size_t rki_sc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  unsigned char *out = buf;
+  size_t n = 0;
+  rki_slot_t *s;
+  while (n < max && (s = rki_sc_front(r, tail + n)) != NULL) {
+    size_t len = atomic_load_explicit(&s->len, memory_order_relaxed);
+    lens[n] = len;
+    if (len) memcpy(out + n * stride, rki_slot_data(s), len);
+    rki_sc_free_slot(r, s, tail + n);
+    n++;
+  }
+  if (n) {
+    r->peeked = false;
+    rki_sc_advance(r, tail + n);
+  }
+  return n;
+}
+
+rk_status_t rki_sc_peek(rk_ring_t *r, const void **data, size_t *len) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  rki_slot_t *s = rki_sc_front(r, tail);
+  if (!s) return RK_EAGAIN;
+  *len = atomic_load_explicit(&s->len, memory_order_relaxed);
+  *data = rki_slot_data(s);
+  r->peeked = true;
+  return RK_OK;
+}
+
+void rki_sc_release(rk_ring_t *r) {
+  uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  r->peeked = false;
+  rki_sc_free_slot(r, rki_ring_slot(r, tail), tail);
+  rki_sc_advance(r, tail + 1);
+}
