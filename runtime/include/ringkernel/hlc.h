@@ -45,7 +45,8 @@ RK_API void rk_hlc_timestamp_pack(rk_hlc_timestamp_t ts, uint64_t *hi, uint64_t 
 RK_API rk_hlc_timestamp_t rk_hlc_timestamp_unpack(uint64_t hi, uint64_t lo);
 
 /* The tick rule: wall > local.physical → (wall, 0, node_id), else
- * (local.physical, local.logical + 1, node_id). Pure function. */
+ * (local.physical, local.logical + 1, node_id); a logical counter at UINT64_MAX moves to
+ * (local.physical + 1, 0) instead of wrapping. Pure function. */
 RK_API rk_hlc_timestamp_t rk_hlc_advance(rk_hlc_timestamp_t local, uint64_t wall_micros,
                                          uint64_t node_id);
 
@@ -55,7 +56,8 @@ RK_API rk_hlc_timestamp_t rk_hlc_advance(rk_hlc_timestamp_t local, uint64_t wall
  * received.physical) and logical = max(local.logical, received.logical) + 1 when m equals
  * both, local.logical + 1 when m == local.physical, received.logical + 1 when
  * m == received.physical, else 0; *out = (m, logical, node_id), which is greater than
- * both local and received. Pure function; *out untouched on error. */
+ * both local and received. RK_EINVAL when the logical counter would pass UINT64_MAX.
+ * Pure function; *out untouched on error. */
 RK_API rk_status_t rk_hlc_merge(rk_hlc_timestamp_t local, rk_hlc_timestamp_t received,
                                 uint64_t wall_micros, uint64_t max_drift_ms,
                                 uint64_t node_id, rk_hlc_timestamp_t *out);
