@@ -1,0 +1,50 @@
+/* py_values.c — entry point for the hybrid, resource and queue types, and the small
+ * helpers the python-values files share. */
+#include "rkpy_values.h"
+
+#include <time.h>
+
+int rkpy_values_exec(PyObject *m) {
+  if (rkpy_queue_exec(m) < 0) return -1;
+  if (rkpy_hybrid_exec(m) < 0) return -1;
+  return rkpy_resource_exec(m);
+}
+
+rkpy_state *rkpyv_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+
+PyObject *rkpyv_float_str(double v) {
+  char *s = PyOS_double_to_string(v, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+  if (!s) return PyErr_NoMemory();
+  PyObject *out = PyUnicode_FromString(s);
+  PyMem_Free(s);
+  return out;
+}
+
+int rkpyv_opt_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out) {
+  if (!obj) return 0;
+  return rkpy_arg_u64(obj, what, max, out);
+}
+
+int rkpyv_real(PyObject *obj, const char *what, double *out) {
+  if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj))) {
+    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  double v = PyFloat_AsDouble(obj);
+  if (v == -1.0 && PyErr_Occurred()) return -1;
+  *out = v;
+  return 0;
+}
+
+PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value,
+                             int present) {
+  if (!present) Py_RETURN_NONE;
+  return rkpy_enum(st, enum_name, value);
+}
+
+int64_t rkpyv_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
