@@ -2,10 +2,20 @@
  * exceptions, constants, and the order in which every part creates its types. */
 #include "rkpy.h"
 
+#include "ringkernel/message.h"
+
 typedef int (*rkpy_exec_fn)(PyObject *m);
 
 /* python-core's types first (the shared basics), then python-values's areas. */
 static const rkpy_exec_fn rkpy_exec_steps[] = {
+    rkpy_hlc_exec,
+    rkpy_ids_exec,
+    rkpy_header_exec,
+    rkpy_envelope_exec,
+    rkpy_options_exec,
+    rkpy_runtime_exec,
+    rkpy_kernel_exec,
+    rkpy_k2k_exec,
     rkpy_values_exec,
     rkpy_bench_exec,
     rkpy_cuda_exec,
@@ -53,8 +63,15 @@ static int rkpy_add_exceptions(PyObject *m, rkpy_state *st) {
 }
 
 static int rkpy_add_constants(PyObject *m) {
-  if (PyModule_AddStringConstant(m, "__version__", RKPY_VERSION) < 0) return -1;
-  return 0;
+  if (PyModule_AddStringConstant(m, "__version__", RKPY_VERSION) < 0 ||
+      PyModule_AddIntConstant(m, "MAX_PAYLOAD_SIZE", RK_MAX_PAYLOAD_SIZE) < 0 ||
+      PyModule_AddIntConstant(m, "MESSAGE_VERSION", RK_MESSAGE_VERSION) < 0 ||
+      PyModule_AddIntConstant(m, "HEADER_SIZE", RK_HEADER_SIZE) < 0)
+    return -1;
+  PyObject *magic = PyLong_FromUnsignedLongLong(RK_MESSAGE_MAGIC);
+  int rc = PyModule_AddObjectRef(m, "MESSAGE_MAGIC", magic);
+  Py_XDECREF(magic);
+  return rc;
 }
 
 static int rkpy_exec(PyObject *m) {
@@ -77,6 +94,7 @@ static int rkpy_traverse(PyObject *m, visitproc visit, void *arg) {
 #undef RKPY_VISIT_TYPE
   for (int i = 0; i < RKPY_SPARE_SLOTS; i++) Py_VISIT(st->spare[i]);
   Py_VISIT(st->enums_module);
+  Py_VISIT(st->aio_module);
   return 0;
 }
 
@@ -91,6 +109,7 @@ static int rkpy_clear(PyObject *m) {
 #undef RKPY_CLEAR_TYPE
   for (int i = 0; i < RKPY_SPARE_SLOTS; i++) Py_CLEAR(st->spare[i]);
   Py_CLEAR(st->enums_module);
+  Py_CLEAR(st->aio_module);
   return 0;
 }
 

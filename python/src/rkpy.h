@@ -58,7 +58,6 @@
   X(K2KBroker)                                                                           \
   X(K2KStats)                                                                            \
   X(DeliveryReceipt)                                                                     \
-  X(ReplyFuture)                                                                         \
   X(HybridConfig)                                                                        \
   X(HybridDispatcher)                                                                    \
   X(HybridStats)                                                                         \
@@ -96,6 +95,7 @@ typedef struct rkpy_state {
   RKPY_TYPES(RKPY_TYPE_FIELD)
   PyObject *spare[RKPY_SPARE_SLOTS];
   PyObject *enums_module; /* ringkernel._enums, imported on first use */
+  PyObject *aio_module;   /* ringkernel._aio, imported on first use */
 } rkpy_state;
 #undef RKPY_EXC_FIELD
 #undef RKPY_TYPE_FIELD
@@ -130,6 +130,10 @@ int rkpy_enum_value(rkpy_state *st, const char *enum_name, PyObject *obj, long *
  * module under its short name and writes a new reference to *out. 0 / -1. */
 int rkpy_add_type(PyObject *m, PyType_Spec *spec, PyObject *base, PyTypeObject **out);
 
+/* tp_dealloc of a heap type without references to other objects: frees the object and
+ * drops the instance's reference to its type. */
+void rkpy_dealloc(PyObject *self);
+
 /* ---- argument helpers: 0 on success, -1 with TypeError/ValueError naming `what` ------ */
 
 /* An int in 0..max ("capacity must be 0..4294967295, got -1"). */
@@ -145,13 +149,48 @@ int rkpy_arg_double(PyObject *obj, const char *what, double lo, double hi, doubl
  * memoryview, NumPy arrays). Release with PyBuffer_Release. */
 int rkpy_arg_buffer(PyObject *obj, const char *what, Py_buffer *view);
 
+/* ---- python-core's values, for either half --------------------------------------------- */
+
+struct rk_hlc_timestamp;
+/* A new HlcTimestamp. */
+PyObject *rkpy_timestamp_new(rkpy_state *st, struct rk_hlc_timestamp ts);
+/* The value of an HlcTimestamp argument (TypeError naming `what` for other types). */
+int rkpy_timestamp_get(rkpy_state *st, PyObject *obj, const char *what,
+                       struct rk_hlc_timestamp *out);
+
+struct rk_message_header;
+struct rk_message;
+/* MessageId / CorrelationId objects. */
+PyObject *rkpy_message_id_new(rkpy_state *st, uint64_t value);
+PyObject *rkpy_correlation_id_new(rkpy_state *st, uint64_t value);
+/* A CorrelationId, MessageId, int or None (= 0). */
+int rkpy_correlation_id_get(rkpy_state *st, PyObject *obj, uint64_t *out);
+/* MessageHeader from / to its C form. */
+PyObject *rkpy_header_new(rkpy_state *st, const struct rk_message_header *h);
+int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what,
+                    struct rk_message_header *out);
+/* A MessageEnvelope owning a received message (freed with the envelope, also on error). */
+PyObject *rkpy_envelope_from_message(rkpy_state *st, struct rk_message *msg);
+/* Borrowed pointers into an envelope (valid while it lives); TypeError for other types. */
+int rkpy_envelope_parts(rkpy_state *st, PyObject *obj, const struct rk_message_header **hdr,
+                        const void **payload, size_t *len);
+
+struct rk_launch_options;
+/* The C launch options of a LaunchOptions (or defaults for None/NULL). Strings borrow
+ * from the object; *callable is its script handler (borrowed) or NULL. */
+int rkpy_options_get(rkpy_state *st, PyObject *obj, struct rk_launch_options *out,
+                     PyObject **callable);
+
 /* ---- the two halves' entry points ---------------------------------------------------- */
 
 /* python-core's own exec steps (module.c calls them first, in this order). */
 int rkpy_hlc_exec(PyObject *m);
-int rkpy_message_exec(PyObject *m);
+int rkpy_ids_exec(PyObject *m);
+int rkpy_header_exec(PyObject *m);
+int rkpy_envelope_exec(PyObject *m);
 int rkpy_options_exec(PyObject *m);
 int rkpy_runtime_exec(PyObject *m);
+int rkpy_kernel_exec(PyObject *m);
 int rkpy_k2k_exec(PyObject *m);
 /* python-values: hybrid, resource and queue types. */
 int rkpy_values_exec(PyObject *m);

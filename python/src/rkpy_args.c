@@ -1,8 +1,8 @@
 /* rkpy_args.c — argument checks shared by every type: each failure names the argument,
  * the value and the accepted range, so bad input is a clear ValueError/TypeError. */
-#include <math.h>
-
 #include "rkpy.h"
+
+#include <math.h>
 
 /* Writes the value of an int-like object, or -1 < 0 through *negative, or saturates at
  * UINT64_MAX when it does not fit 64 bits. */

@@ -43,3 +43,9 @@ int rkpy_enum_value(rkpy_state *st, const char *enum_name, PyObject *obj, long *
   Py_DECREF(member);
   return 0;
 }
+
+void rkpy_dealloc(PyObject *self) {
+  PyTypeObject *tp = Py_TYPE(self);
+  tp->tp_free(self);
+  Py_DECREF(tp);
+}

@@ -1,0 +1,648 @@
+/* py_kernel.c — KernelHandle (rk_kernel_t) and KernelStatus.
+ *
+ * Replies: receive/try_receive/receive_many take from the handle's stash first (replies
+ * that request() set aside while looking for its own), then from the kernel's output
+ * queue, so arrival order is kept. request() sends with a fresh correlation id and
+ * receives until its reply comes, stashing the others. */
+#include "py_runtime.h"
+
+#include <structmember.h>
+#include <time.h>
+
+/* ---- handle objects ----------------------------------------------------------------- */
+
+static rkpy_state *kh_state(PyObject *op) { return rkpy_runtime_state(op); }
+
+static rk_kernel_t *kh_k(PyObject *op) { return ((rkpy_kernel *)op)->k; }
+
+PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
+  PyObject *id = PyUnicode_FromString(rk_kernel_id(k));
+  if (!id) return NULL;
+  PyObject *cached = PyDict_GetItemWithError(runtime->kernels, id);
+  if (cached || PyErr_Occurred()) {
+    Py_DECREF(id);
+    return cached ? Py_NewRef(cached) : NULL;
+  }
+  rkpy_state *st = rkpy_runtime_state((PyObject *)runtime);
+  rkpy_kernel *h = (rkpy_kernel *)st->KernelHandle_type->tp_alloc(st->KernelHandle_type, 0);
+  if (h) {
+    h->runtime = (rkpy_runtime *)Py_NewRef(runtime);
+    h->k = k;
+    h->stash = PyList_New(0);
+  }
+  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
+  Py_DECREF(id);
+  return (PyObject *)h;
+}
+
+static int kh_traverse(PyObject *op, visitproc visit, void *arg) {
+  rkpy_kernel *self = (rkpy_kernel *)op;
+  Py_VISIT(Py_TYPE(op));
+  Py_VISIT(self->runtime);
+  Py_VISIT(self->stash);
+  return 0;
+}
+
+static int kh_clear(PyObject *op) {
+  rkpy_kernel *self = (rkpy_kernel *)op;
+  Py_CLEAR(self->stash);
+  return 0;
+}
+
+/* The runtime reference is dropped last and only here: k stays valid while it is held. */
+static void kh_dealloc(PyObject *op) {
+  PyTypeObject *tp = Py_TYPE(op);
+  PyObject_GC_UnTrack(op);
+  kh_clear(op);
+  Py_CLEAR(((rkpy_kernel *)op)->runtime);
+  tp->tp_free(op);
+  Py_DECREF(tp);
+}
+
+static PyObject *kh_tp_new(PyTypeObject *Py_UNUSED(t), PyObject *Py_UNUSED(a),
+                           PyObject *Py_UNUSED(k)) {
+  PyErr_SetString(PyExc_TypeError, "KernelHandle is created by RingKernel.launch()");
+  return NULL;
+}
+
+/* ---- identity and lifecycle --------------------------------------------------------- */
+
+static PyObject *kh_get_id(PyObject *op, void *Py_UNUSED(c)) {
+  return PyUnicode_FromString(rk_kernel_id(kh_k(op)));
+}
+
+static PyObject *kh_get_numeric_id(PyObject *op, void *Py_UNUSED(c)) {
+  return PyLong_FromUnsignedLongLong(rk_kernel_numeric_id(kh_k(op)));
+}
+
+static PyObject *kh_get_state(PyObject *op, void *Py_UNUSED(c)) {
+  return rkpy_enum(kh_state(op), "KernelState", rk_kernel_state(kh_k(op)));
+}
+
+static PyObject *kh_is_active(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return PyBool_FromLong(rk_kernel_is_active(kh_k(op)));
+}
+
+static PyObject *kh_result(PyObject *op, rk_status_t s) {
+  if (s != RK_OK) return rkpy_raise_status(kh_state(op), s);
+  Py_RETURN_NONE;
+}
+
+static PyObject *kh_activate_sync(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return kh_result(op, rk_kernel_activate(kh_k(op)));
+}
+
+static PyObject *kh_deactivate_sync(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return kh_result(op, rk_kernel_deactivate(kh_k(op)));
+}
+
+static PyObject *kh_terminate_sync(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  rk_status_t s;
+  rk_kernel_t *k = kh_k(op);
+  Py_BEGIN_ALLOW_THREADS
+  s = rk_kernel_terminate(k);
+  Py_END_ALLOW_THREADS
+  return kh_result(op, s);
+}
+
+/* Sleeps in 1 ms naps until the kernel is Terminated: there is no state-change event to
+ * block on, and a nap costs nothing measurable while the kernel lives on. */
+static rk_status_t kh_wait_step(void *ctx, int64_t slice_ns) {
+  rk_kernel_t *k = ctx;
+  const struct timespec nap = {0, 1000000};
+  for (int64_t slept = 0;; slept += nap.tv_nsec) {
+    if (rk_kernel_state(k) == RK_KERNEL_TERMINATED) return RK_OK;
+    if (slept >= slice_ns) return RK_ETIMEDOUT;
+    nanosleep(&nap, NULL);
+  }
+}
+
+static PyObject *kh_wait_sync(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"timeout", NULL};
+  PyObject *t = Py_None;
+  int64_t timeout_ns = -1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:wait_sync", kwlist, &t) ||
+      rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
+    return NULL;
+  rk_status_t s = rkpy_wait(kh_wait_step, kh_k(op), timeout_ns);
+  if (s == RK_OK) Py_RETURN_NONE;
+  if (PyErr_Occurred()) return NULL;
+  return PyErr_Format(PyExc_TimeoutError, "kernel %s not terminated within %R s",
+                      rk_kernel_id(kh_k(op)), t);
+}
+
+/* ---- status ------------------------------------------------------------------------- */
+
+typedef struct {
+  PyObject_HEAD
+  PyObject *id, *state, *mode;
+  unsigned long long input_queue_depth, output_queue_depth, messages_processed,
+      messages_dead_lettered;
+  double uptime_secs;
+} rkpy_status;
+
+static PyObject *kh_status(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  rkpy_state *st = kh_state(op);
+  rk_kernel_status_t ks;
+  rk_status_t s = rk_kernel_status(kh_k(op), &ks);
+  if (s != RK_OK) return rkpy_raise_status(st, s);
+  rkpy_status *o = PyObject_New(rkpy_status, st->KernelStatus_type);
+  if (!o) return NULL;
+  o->id = PyUnicode_FromString(ks.id);
+  o->state = rkpy_enum(st, "KernelState", ks.state);
+  o->mode = rkpy_enum(st, "KernelMode", ks.mode);
+  o->input_queue_depth = ks.input_queue_depth;
+  o->output_queue_depth = ks.output_queue_depth;
+  o->messages_processed = ks.messages_processed;
+  o->messages_dead_lettered = ks.messages_dead_lettered;
+  o->uptime_secs = ks.uptime_secs;
+  if (!o->id || !o->state || !o->mode) Py_CLEAR(o);
+  return (PyObject *)o;
+}
+
+static void status_dealloc(PyObject *op) {
+  rkpy_status *o = (rkpy_status *)op;
+  Py_XDECREF(o->id);
+  Py_XDECREF(o->state);
+  Py_XDECREF(o->mode);
+  rkpy_dealloc(op);
+}
+
+static PyObject *status_repr(PyObject *op) {
+  rkpy_status *o = (rkpy_status *)op;
+  return PyUnicode_FromFormat("KernelStatus(id=%R, state=%S, processed=%llu)", o->id,
+                              o->state, o->messages_processed);
+}
+
+#define STATUS_FIELD(name, type)                                                         \
+  {#name, type, offsetof(rkpy_status, name), READONLY, NULL}
+static PyMemberDef status_members[] = {
+    STATUS_FIELD(id, T_OBJECT),
+    STATUS_FIELD(state, T_OBJECT),
+    STATUS_FIELD(mode, T_OBJECT),
+    STATUS_FIELD(input_queue_depth, T_ULONGLONG),
+    STATUS_FIELD(output_queue_depth, T_ULONGLONG),
+    STATUS_FIELD(messages_processed, T_ULONGLONG),
+    STATUS_FIELD(messages_dead_lettered, T_ULONGLONG),
+    STATUS_FIELD(uptime_secs, T_DOUBLE),
+    {NULL, 0, 0, 0, NULL},
+};
+#undef STATUS_FIELD
+
+static PyType_Slot status_slots[] = {
+    {Py_tp_dealloc, status_dealloc},
+    {Py_tp_members, status_members},
+    {Py_tp_repr, status_repr},
+    {Py_tp_doc, "A snapshot of one kernel's state and counters."},
+    {0, NULL},
+};
+
+static PyType_Spec status_spec = {
+    .name = "ringkernel.KernelStatus",
+    .basicsize = sizeof(rkpy_status),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = status_slots,
+};
+
+static PyObject *kh_stats(PyObject *op, int output) {
+  rk_queue_stats_t qs;
+  rk_status_t s = output ? rk_kernel_output_stats(kh_k(op), &qs)
+                         : rk_kernel_input_stats(kh_k(op), &qs);
+  if (s != RK_OK) return rkpy_raise_status(kh_state(op), s);
+  return rkpy_queue_stats_new(kh_state(op), &qs);
+}
+
+static PyObject *kh_input_stats(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return kh_stats(op, 0);
+}
+
+static PyObject *kh_output_stats(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return kh_stats(op, 1);
+}
+
+/* Metrics of the input queue (where back-pressure shows) with the default monitor. */
+static PyObject *kh_queue_metrics(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  rk_queue_stats_t qs;
+  rk_queue_monitor_t mon;
+  rk_queue_metrics_t qm;
+  rk_queue_monitor_init(&mon);
+  rk_status_t s = rk_kernel_input_stats(kh_k(op), &qs);
+  if (s == RK_OK) s = rk_queue_metrics_compute(&mon, &qs, rk_kernel_input_capacity(kh_k(op)), &qm);
+  if (s != RK_OK) return rkpy_raise_status(kh_state(op), s);
+  return rkpy_queue_metrics_new(kh_state(op), &qm);
+}
+
+static PyObject *kh_dead_letters(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  PyObject *list = PyList_New(0);
+  rk_dead_letter_t dl;
+  while (list && rk_kernel_pop_dead_letter(kh_k(op), &dl) == RK_OK) {
+    PyObject *d = Py_BuildValue("{sKsKsKssss}", "message_id", (unsigned long long)dl.message_id,
+                                "correlation_id", (unsigned long long)dl.correlation_id,
+                                "message_type", (unsigned long long)dl.message_type, "reason",
+                                rk_status_name(dl.reason), "detail", dl.detail);
+    if (!d || PyList_Append(list, d) < 0) Py_CLEAR(list);
+    Py_XDECREF(d);
+  }
+  return list;
+}
+
+/* ---- sending ------------------------------------------------------------------------ */
+
+/* The header and payload of a send: a MessageEnvelope, or any bytes-like payload (a fresh
+ * header, message type 0). view is filled (and must be released) in the second case. */
+static int kh_message_parts(rkpy_state *st, PyObject *msg, const rk_message_header_t **hdr,
+                            const void **payload, size_t *len, Py_buffer *view) {
+  view->obj = NULL;
+  if (PyObject_TypeCheck(msg, st->MessageEnvelope_type))
+    return rkpy_envelope_parts(st, msg, hdr, payload, len);
+  if (rkpy_arg_buffer(msg, "message", view) < 0) {
+    PyErr_Format(PyExc_TypeError, "message must be a MessageEnvelope or bytes-like, got %.100s",
+                 Py_TYPE(msg)->tp_name);
+    return -1;
+  }
+  *hdr = NULL;
+  *payload = view->buf;
+  *len = (size_t)view->len;
+  return 0;
+}
+
+typedef struct {
+  rk_kernel_t *k;
+  const rk_message_header_t *hdr;
+  const void *payload;
+  size_t len;
+  rk_message_t *reply;
+} kh_io;
+
+static rk_status_t kh_send_step(void *ctx, int64_t slice_ns) {
+  kh_io *io = ctx;
+  return rk_kernel_send(io->k, io->hdr, io->payload, io->len, slice_ns);
+}
+
+static rk_status_t kh_receive_step(void *ctx, int64_t slice_ns) {
+  kh_io *io = ctx;
+  return rk_kernel_receive(io->k, &io->reply, slice_ns);
+}
+
+/* Sends one message; timeout_ns 0 = fail at once with QueueFullError when full. */
+static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t cid) {
+  rkpy_state *st = kh_state(op);
+  Py_buffer view;
+  kh_io io = {.k = kh_k(op)};
+  rk_message_header_t copy;
+  if (kh_message_parts(st, msg, &io.hdr, &io.payload, &io.len, &view) < 0) return -1;
+  if (cid) {
+    if (io.hdr) copy = *io.hdr;
+    else rk_message_header_init(&copy, 0, 0, 0, io.len, (rk_hlc_timestamp_t){0, 0, 0});
+    copy.correlation_id = cid;
+    copy.message_id = 0;
+    io.hdr = &copy;
+  }
+  rk_status_t s = timeout_ns == 0 ? kh_send_step(&io, 0) : rkpy_wait(kh_send_step, &io, timeout_ns);
+  if (view.obj) PyBuffer_Release(&view);
+  if (s == RK_OK) return 0;
+  if (!PyErr_Occurred()) rkpy_raise_status(st, s);
+  return -1;
+}
+
+static PyObject *kh_send_sync(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"envelope", "timeout", NULL};
+  PyObject *msg, *t = NULL;
+  int64_t timeout_ns = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_sync", kwlist, &msg, &t) ||
+      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0) ||
+      kh_send_one(op, msg, timeout_ns, 0) < 0)
+    return NULL;
+  Py_RETURN_NONE;
+}
+
+typedef struct {
+  rk_kernel_t *k;
+  rk_send_item_t *items;
+  size_t count, done;
+} kh_batch;
+
+static rk_status_t kh_batch_step(void *ctx, int64_t slice_ns) {
+  kh_batch *b = ctx;
+  size_t accepted = 0;
+  rk_status_t s = rk_kernel_send_many(b->k, b->items + b->done, b->count - b->done, slice_ns,
+                                      &accepted);
+  b->done += accepted;
+  return s;
+}
+
+static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer *views,
+                         Py_ssize_t n) {
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if (kh_message_parts(st, PySequence_Fast_GET_ITEM(seq, i), &items[i].header,
+                         &items[i].payload, &items[i].len, &views[i]) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"messages", "timeout", NULL};
+  PyObject *msgs, *t = NULL;
+  int64_t timeout_ns = 0;
+  rkpy_state *st = kh_state(op);
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_many", kwlist, &msgs, &t) ||
+      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+    return NULL;
+  PyObject *seq = PySequence_Fast(msgs, "messages must be a sequence of envelopes or bytes");
+  if (!seq) return NULL;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  rk_send_item_t *items = PyMem_Calloc(n ? (size_t)n : 1, sizeof *items);
+  Py_buffer *views = PyMem_Calloc(n ? (size_t)n : 1, sizeof *views);
+  kh_batch b = {.k = kh_k(op), .items = items, .count = (size_t)n};
+  rk_status_t s = RK_OK;
+  int failed = !items || !views;
+  if (failed) PyErr_NoMemory();
+  else failed = kh_fill_items(st, seq, items, views, n) < 0;
+  if (!failed && n > 0) s = timeout_ns == 0 ? kh_batch_step(&b, 0) : rkpy_wait(kh_batch_step, &b, timeout_ns);
+  for (Py_ssize_t i = 0; views && i < n; i++)
+    if (views[i].obj) PyBuffer_Release(&views[i]);
+  PyMem_Free(items);
+  PyMem_Free(views);
+  Py_DECREF(seq);
+  if (failed || PyErr_Occurred()) return NULL;
+  if (s != RK_OK && s != RK_EAGAIN && s != RK_ETIMEDOUT && b.done == 0)
+    return rkpy_raise_status(st, s);
+  return PyLong_FromSize_t(b.done);
+}
+
+/* ---- receiving ---------------------------------------------------------------------- */
+
+/* Oldest stashed reply (new ref), or NULL without an exception when the stash is empty. */
+static PyObject *kh_stash_pop(PyObject *op) {
+  PyObject *stash = ((rkpy_kernel *)op)->stash;
+  if (!stash || PyList_GET_SIZE(stash) == 0) return NULL;
+  PyObject *first = Py_NewRef(PyList_GET_ITEM(stash, 0));
+  if (PyList_SetSlice(stash, 0, 1, NULL) < 0) Py_CLEAR(first);
+  return first;
+}
+
+/* The next reply: stash first, then the queue (waiting up to timeout_ns). Returns NULL
+ * with no exception when there is none within the timeout and none_on_empty is set. */
+static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_empty) {
+  PyObject *stashed = kh_stash_pop(op);
+  if (stashed || PyErr_Occurred()) return stashed;
+  rkpy_state *st = kh_state(op);
+  kh_io io = {.k = kh_k(op)};
+  rk_status_t s = timeout_ns == 0 ? rk_kernel_try_receive(io.k, &io.reply)
+                                  : rkpy_wait(kh_receive_step, &io, timeout_ns);
+  if (s == RK_OK) return rkpy_envelope_from_message(st, io.reply);
+  if (PyErr_Occurred()) return NULL;
+  if (none_on_empty && (s == RK_EAGAIN || s == RK_ETIMEDOUT)) return NULL;
+  if (s == RK_EAGAIN) return rkpy_raise_as(st->QueueEmptyError, s);
+  return rkpy_raise_status(st, s);
+}
+
+static PyObject *kh_try_receive(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  PyObject *r = kh_receive_impl(op, 0, 1);
+  if (r || PyErr_Occurred()) return r;
+  Py_RETURN_NONE;
+}
+
+static PyObject *kh_receive_sync(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"timeout", NULL};
+  PyObject *t = Py_None;
+  int64_t timeout_ns = -1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:receive_sync", kwlist, &t) ||
+      rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
+    return NULL;
+  return kh_receive_impl(op, timeout_ns, 0);
+}
+
+static PyObject *kh_receive_timeout_sync(PyObject *op, PyObject *t) {
+  int64_t timeout_ns = 0;
+  if (rkpy_arg_timeout(t, "timeout", 0, &timeout_ns) < 0) return NULL;
+  return kh_receive_impl(op, timeout_ns, 0);
+}
+
+static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"max_messages", "timeout", NULL};
+  PyObject *mx = NULL, *t = NULL;
+  size_t max = 1024;
+  int64_t timeout_ns = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:receive_many", kwlist, &mx, &t) ||
+      (mx && rkpy_arg_size(mx, "max_messages", RK_QUEUE_CAPACITY_MAX, &max) < 0) ||
+      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+    return NULL;
+  PyObject *list = PyList_New(0);
+  while (list && (size_t)PyList_GET_SIZE(list) < max) {
+    PyObject *env = kh_receive_impl(op, PyList_GET_SIZE(list) == 0 ? timeout_ns : 0, 1);
+    if (!env) {
+      if (PyErr_Occurred()) Py_CLEAR(list);
+      break;
+    }
+    if (PyList_Append(list, env) < 0) Py_CLEAR(list);
+    Py_DECREF(env);
+  }
+  return list;
+}
+
+/* ---- request ------------------------------------------------------------------------ */
+
+/* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
+static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
+  rkpy_state *st = kh_state(op);
+  PyObject *stash = ((rkpy_kernel *)op)->stash;
+  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
+    PyObject *env = PyList_GET_ITEM(stash, i);
+    const rk_message_header_t *hdr;
+    const void *p;
+    size_t len;
+    if (rkpy_envelope_parts(st, env, &hdr, &p, &len) == 0 && hdr->correlation_id == cid) {
+      Py_INCREF(env);
+      if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
+      return env;
+    }
+  }
+  return NULL;
+}
+
+/* Receives until the reply with cid arrives, stashing the others in arrival order. */
+static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) {
+  rkpy_state *st = kh_state(op);
+  kh_io io = {.k = kh_k(op)};
+  for (;;) {
+    PyObject *hit = kh_stash_take(op, cid);
+    if (hit || PyErr_Occurred()) return hit;
+    rk_status_t s = rkpy_wait(kh_receive_step, &io, timeout_ns);
+    if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
+    if (rk_message_header(io.reply)->correlation_id == cid)
+      return rkpy_envelope_from_message(st, io.reply);
+    PyObject *other = rkpy_envelope_from_message(st, io.reply);
+    if (!other || PyList_Append(((rkpy_kernel *)op)->stash, other) < 0) {
+      Py_XDECREF(other);
+      return NULL;
+    }
+    Py_DECREF(other);
+  }
+}
+
+static PyObject *kh_request_sync(PyObject *op, PyObject *args, PyObject *kwds) {
+  static char *kwlist[] = {"envelope", "timeout", NULL};
+  PyObject *msg, *t = Py_None;
+  int64_t timeout_ns = -1;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:request_sync", kwlist, &msg, &t) ||
+      rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
+    return NULL;
+  uint64_t cid = rk_message_id_generate();
+  if (kh_send_one(op, msg, 0, cid) < 0) return NULL;
+  return kh_await_reply(op, cid, timeout_ns);
+}
+
+/* For ringkernel._aio: sends with a fresh correlation id and returns it. */
+static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
+  uint64_t cid = rk_message_id_generate();
+  if (kh_send_one(op, msg, 0, cid) < 0) return NULL;
+  return PyLong_FromUnsignedLongLong(cid);
+}
+
+/* For ringkernel._aio: the reply with this correlation id if it has arrived (others
+ * that arrive meanwhile are stashed), else None. Never blocks. */
+static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
+  uint64_t cid = 0;
+  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
+  PyObject *r = kh_await_reply(op, cid, 0);
+  if (r) return r;
+  if (PyErr_ExceptionMatches(PyExc_TimeoutError) ||
+      PyErr_ExceptionMatches(kh_state(op)->QueueFullError)) {
+    PyErr_Clear();
+    Py_RETURN_NONE;
+  }
+  return NULL;
+}
+
+/* ---- awaitables (coroutines of ringkernel._aio) ------------------------------------- */
+
+static PyObject *kh_aio(PyObject *op, const char *fn, PyObject *args, PyObject *kwds) {
+  PyObject *a = Py_BuildValue("(OOO)", op, args ? args : Py_None, kwds ? kwds : Py_None);
+  if (!a) return NULL;
+  PyObject *r = rkpy_aio_call(kh_state(op), fn, a);
+  Py_DECREF(a);
+  return r;
+}
+
+#define KH_ASYNC(cname, pyname)                                                          \
+  static PyObject *cname(PyObject *op, PyObject *args, PyObject *kwds) {                 \
+    return kh_aio(op, pyname, args, kwds);                                               \
+  }
+KH_ASYNC(kh_activate, "activate")
+KH_ASYNC(kh_deactivate, "deactivate")
+KH_ASYNC(kh_terminate, "terminate")
+KH_ASYNC(kh_send, "send")
+KH_ASYNC(kh_receive, "receive")
+KH_ASYNC(kh_receive_timeout, "receive_timeout")
+KH_ASYNC(kh_request, "request")
+KH_ASYNC(kh_wait, "wait")
+#undef KH_ASYNC
+
+static PyObject *kh_repr(PyObject *op) {
+  PyObject *state = kh_get_state(op, NULL);
+  if (!state) return NULL;
+  PyObject *r = PyUnicode_FromFormat("KernelHandle(id='%s', state=%S)", rk_kernel_id(kh_k(op)),
+                                     state);
+  Py_DECREF(state);
+  return r;
+}
+
+static PyObject *kh_richcompare(PyObject *a, PyObject *b, int op) {
+  if (Py_TYPE(a) != Py_TYPE(b) || (op != Py_EQ && op != Py_NE)) Py_RETURN_NOTIMPLEMENTED;
+  int same = kh_k(a) == kh_k(b);
+  return PyBool_FromLong(op == Py_EQ ? same : !same);
+}
+
+/* Kernels are heap objects: the low bits of the address carry no information. */
+static Py_hash_t kh_hash(PyObject *op) {
+  Py_hash_t h = (Py_hash_t)((uintptr_t)kh_k(op) >> 4);
+  return h == -1 ? -2 : h;
+}
+
+#define KW (METH_VARARGS | METH_KEYWORDS)
+#define FN(f) (PyCFunction)(void (*)(void))(f)
+static PyMethodDef kh_methods[] = {
+    {"is_active", kh_is_active, METH_NOARGS, "True when the kernel is Active."},
+    {"status", kh_status, METH_NOARGS, "status() -> KernelStatus snapshot."},
+    {"activate", FN(kh_activate), KW, "Awaitable activate_sync()."},
+    {"activate_sync", kh_activate_sync, METH_NOARGS,
+     "Launched/Deactivated -> Active; KernelStateError otherwise."},
+    {"deactivate", FN(kh_deactivate), KW, "Awaitable deactivate_sync()."},
+    {"deactivate_sync", kh_deactivate_sync, METH_NOARGS,
+     "Active -> Deactivated (queued messages wait); KernelStateError otherwise."},
+    {"terminate", FN(kh_terminate), KW, "Awaitable terminate_sync()."},
+    {"terminate_sync", kh_terminate_sync, METH_NOARGS,
+     "Stops the kernel; unprocessed input is dead-lettered. Replies stay receivable."},
+    {"send", FN(kh_send), KW, "Awaitable send_sync(envelope)."},
+    {"send_sync", FN(kh_send_sync), KW,
+     "send_sync(envelope, timeout=0) -> None. envelope: MessageEnvelope or any bytes-like "
+     "object (sent without an intermediate copy). timeout 0: QueueFullError at once when "
+     "full; None: wait for room."},
+    {"send_many", FN(kh_send_many), KW,
+     "send_many(messages, timeout=0) -> number accepted, in order (the rest were not "
+     "sent)."},
+    {"receive", FN(kh_receive), KW, "Awaitable: the next reply."},
+    {"receive_sync", FN(kh_receive_sync), KW,
+     "receive_sync(timeout=None) -> MessageEnvelope; TimeoutError when none in time."},
+    {"receive_timeout", FN(kh_receive_timeout), KW, "Awaitable receive_timeout_sync(t)."},
+    {"receive_timeout_sync", kh_receive_timeout_sync, METH_O,
+     "receive_timeout_sync(seconds) -> MessageEnvelope or TimeoutError."},
+    {"try_receive", kh_try_receive, METH_NOARGS, "try_receive() -> MessageEnvelope or None."},
+    {"receive_many", FN(kh_receive_many), KW,
+     "receive_many(max_messages=1024, timeout=0) -> list; waits only for the first."},
+    {"request", FN(kh_request), KW, "Awaitable request_sync(envelope, timeout=None)."},
+    {"request_sync", FN(kh_request_sync), KW,
+     "request_sync(envelope, timeout=None) -> the reply carrying the request's "
+     "correlation id; other replies stay receivable in order."},
+    {"wait", FN(kh_wait), KW, "Awaitable wait_sync(timeout=None)."},
+    {"wait_sync", FN(kh_wait_sync), KW,
+     "wait_sync(timeout=None) -> None once the kernel is Terminated; TimeoutError."},
+    {"input_queue_stats", kh_input_stats, METH_NOARGS, "QueueStats of the input queue."},
+    {"output_queue_stats", kh_output_stats, METH_NOARGS, "QueueStats of the output queue."},
+    {"queue_metrics", kh_queue_metrics, METH_NOARGS,
+     "QueueMetrics of the input queue (default monitor thresholds)."},
+    {"dead_letters", kh_dead_letters, METH_NOARGS,
+     "dead_letters() -> list of dicts (message_id, correlation_id, message_type, reason, "
+     "detail), removing them."},
+    {"_send_request", kh_send_request, METH_O, NULL},
+    {"_poll_reply", kh_poll_reply, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+#undef KW
+#undef FN
+
+static PyGetSetDef kh_getset[] = {
+    {"id", kh_get_id, NULL, "The kernel's string id.", NULL},
+    {"numeric_id", kh_get_numeric_id, NULL, "Numeric id used in message headers.", NULL},
+    {"state", kh_get_state, NULL, "KernelState now.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot kh_slots[] = {
+    {Py_tp_new, kh_tp_new},
+    {Py_tp_dealloc, kh_dealloc},
+    {Py_tp_traverse, kh_traverse},
+    {Py_tp_clear, kh_clear},
+    {Py_tp_methods, kh_methods},
+    {Py_tp_getset, kh_getset},
+    {Py_tp_repr, kh_repr},
+    {Py_tp_richcompare, kh_richcompare},
+    {Py_tp_hash, kh_hash},
+    {Py_tp_doc, "A launched kernel (actor): lifecycle, messages, queue statistics."},
+    {0, NULL},
+};
+
+static PyType_Spec kh_spec = {
+    .name = "ringkernel.KernelHandle",
+    .basicsize = sizeof(rkpy_kernel),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = kh_slots,
+};
+
+int rkpy_kernel_exec(PyObject *m) {
+  rkpy_state *st = rkpy_state_of_module(m);
+  if (rkpy_add_type(m, &kh_spec, NULL, &st->KernelHandle_type) < 0) return -1;
+  return rkpy_add_type(m, &status_spec, NULL, &st->KernelStatus_type);
+}

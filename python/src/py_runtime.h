@@ -1,0 +1,49 @@
+/* py_runtime.h — the objects behind RingKernel and KernelHandle, shared by the files
+ * that implement them (py_runtime.c, py_kernel.c, py_serve.c, py_wait.c). */
+#ifndef PY_RUNTIME_H
+#define PY_RUNTIME_H
+
+#include "rkpy.h"
+
+#include "ringkernel/runtime.h"
+
+/* RingKernel. One KernelHandle per kernel (kernels dict), so per-kernel binding state
+ * (the reply stash) is shared by everyone holding the kernel. */
+typedef struct {
+  PyObject_HEAD
+  rk_runtime_t *rt;
+  PyObject *kernels;    /* dict: kernel id (str) -> KernelHandle */
+  PyObject *handlers;   /* dict: kernel id (str) -> callable, for script kernels */
+  PyObject *dispatcher; /* ringkernel._aio.Dispatcher once asyncio is used, else NULL */
+  PyObject *weakrefs;
+} rkpy_runtime;
+
+/* KernelHandle. The rk_kernel_t stays valid while the runtime object lives (it is only
+ * freed by rk_runtime_destroy), which the strong reference guarantees. */
+typedef struct {
+  PyObject_HEAD
+  rkpy_runtime *runtime;
+  rk_kernel_t *k;
+  PyObject *stash; /* list: replies taken out of the C queue but not yet claimed, oldest
+                      first (request() set them aside while looking for its own) */
+} rkpy_kernel;
+
+/* The handle for k, created on first use and cached in runtime->kernels (new ref). */
+PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k);
+
+/* One blocking step of a wait, run without the GIL for at most slice_ns (>= 0). */
+typedef rk_status_t (*rkpy_wait_step)(void *ctx, int64_t slice_ns);
+
+/* Runs step in slices until it returns something other than RK_ETIMEDOUT or timeout_ns
+ * (< 0: forever) has passed, releasing the GIL during each slice and running signal
+ * handlers between slices (Ctrl-C raises KeyboardInterrupt). Returns the last status, or
+ * RK_EINTR with a Python exception set when a signal handler raised. */
+rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns);
+
+/* Result of an awaitable method: ringkernel._aio.<fn>(*args) (a coroutine). */
+PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args);
+
+/* The state of a RingKernel / KernelHandle instance. */
+rkpy_state *rkpy_runtime_state(PyObject *obj);
+
+#endif /* PY_RUNTIME_H */

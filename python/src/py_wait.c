@@ -1,0 +1,49 @@
+/* py_wait.c — blocking waits that release the GIL and stay interruptible by Ctrl-C,
+ * and the bridge to the asyncio helpers of ringkernel._aio. */
+#include "py_runtime.h"
+
+#include <time.h>
+
+/* Long enough to cost nothing, short enough that Ctrl-C feels immediate. */
+#define RKPY_WAIT_SLICE_NS 50000000LL
+
+static int64_t rkpy_monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
+  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_monotonic_ns() + timeout_ns;
+  for (;;) {
+    int64_t slice = RKPY_WAIT_SLICE_NS;
+    if (deadline >= 0) {
+      int64_t left = deadline - rkpy_monotonic_ns();
+      slice = left < 0 ? 0 : (left < slice ? left : slice);
+    }
+    rk_status_t s;
+    if (slice == 0) {
+      s = step(ctx, 0);
+    } else {
+      Py_BEGIN_ALLOW_THREADS
+      s = step(ctx, slice);
+      Py_END_ALLOW_THREADS
+    }
+    if (s != RK_ETIMEDOUT && s != RK_EAGAIN && s != RK_EINTR) return s;
+    if (PyErr_CheckSignals() < 0) return RK_EINTR;
+    if (deadline >= 0 && rkpy_monotonic_ns() >= deadline)
+      return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+  }
+}
+
+PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args) {
+  if (!st->aio_module) {
+    st->aio_module = PyImport_ImportModule("ringkernel._aio");
+    if (!st->aio_module) return NULL;
+  }
+  PyObject *f = PyObject_GetAttrString(st->aio_module, fn);
+  if (!f) return NULL;
+  PyObject *r = PyObject_Call(f, args, NULL);
+  Py_DECREF(f);
+  return r;
+}
