@@ -153,12 +153,19 @@ static void rki_json_string(rki_strbuf_t *sb, const char *s) {
   rki_sb_append(sb, "\"");
 }
 
-/* JSON has no NaN or infinity: they become null. */
+/* The shortest of %.15g..%.17g that reads back as the same double, so 0.1 prints as 0.1
+ * and every value still round-trips. JSON has no NaN or infinity: they become null. */
 static void rki_json_number(rki_strbuf_t *sb, double v) {
-  if (isfinite(v))
-    rki_sb_printf(sb, "%.17g", v);
-  else
+  if (!isfinite(v)) {
     rki_sb_append(sb, "null");
+    return;
+  }
+  char buf[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  rki_sb_append(sb, buf);
 }
 
 static void rki_json_field(rki_strbuf_t *sb, const char *key, double v, bool last) {
@@ -229,6 +236,44 @@ static void rki_json_config(rki_strbuf_t *sb, const rk_bench_config_t *c) {
   rki_sb_append(sb, "]},\n");
 }
 
+static void rki_json_entry(rki_strbuf_t *sb, const rk_bench_report_entry_t *e) {
+  rki_sb_append(sb, "      {\"workload_id\": ");
+  rki_json_string(sb, e->workload_id);
+  rki_sb_printf(sb, ", \"size\": %llu, ", (unsigned long long)e->size);
+  rki_json_field(sb, "baseline_throughput", e->baseline_throughput, false);
+  rki_json_field(sb, "current_throughput", e->current_throughput, false);
+  rki_json_field(sb, "percent_change", e->percent_change, false);
+  rki_sb_printf(sb, "\"status\": \"%s\"}", rk_regression_status_text(e->status));
+}
+
+/* "regression": the comparison against the baseline, or null without one. */
+static rk_status_t rki_json_regression(rki_strbuf_t *sb, const rk_bench_suite_t *s) {
+  rki_sb_append(sb, ",\n  \"regression\": ");
+  if (!s->baseline) {
+    rki_sb_append(sb, "null");
+    return RK_OK;
+  }
+  rk_bench_report_t *rep;
+  rk_status_t st = rk_bench_suite_compare(s, &rep);
+  if (st != RK_OK) return st;
+  rki_sb_printf(sb, "{\n    \"regressed\": %zu, \"improved\": %zu, \"unchanged\": %zu, ",
+                rk_bench_report_regression_count(rep), rk_bench_report_improvement_count(rep),
+                rk_bench_report_unchanged_count(rep));
+  rki_json_field(sb, "threshold", rk_bench_report_threshold(rep), false);
+  rki_sb_append(sb, "\"summary\": ");
+  rki_json_string(sb, rk_bench_report_summary(rep));
+  rki_sb_append(sb, ",\n    \"entries\": [");
+  for (size_t i = 0; i < rk_bench_report_entry_count(rep); i++) {
+    rk_bench_report_entry_t e;
+    rk_bench_report_entry_at(rep, i, &e);
+    rki_sb_append(sb, i ? ",\n" : "\n");
+    rki_json_entry(sb, &e);
+  }
+  rki_sb_append(sb, rk_bench_report_entry_count(rep) ? "\n    ]\n  }" : "]\n  }");
+  rk_bench_report_destroy(rep);
+  return RK_OK;
+}
+
 rk_status_t rk_bench_suite_report_json(const rk_bench_suite_t *s, char **out) {
   rk_status_t st = rki_report_args(s, out);
   if (st != RK_OK) return st;
@@ -247,7 +292,13 @@ rk_status_t rk_bench_suite_report_json(const rk_bench_suite_t *s, char **out) {
     rki_sb_append(&sb, i ? ",\n" : "\n");
     rki_json_result(&sb, s->results[i]);
   }
-  rki_sb_append(&sb, s->count ? "\n  ]\n}\n" : "]\n}\n");
+  rki_sb_append(&sb, s->count ? "\n  ]" : "]");
+  st = rki_json_regression(&sb, s);
+  if (st != RK_OK) {
+    free(sb.data);
+    return st;
+  }
+  rki_sb_append(&sb, "\n}\n");
   return rki_sb_finish(&sb, out);
 }
 
