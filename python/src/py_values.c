@@ -48,3 +48,34 @@ int64_t rkpyv_now_ns(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+int rkpyv_doubles(PyObject *obj, const char *what, double **out, size_t *n) {
+  PyObject *seq = PySequence_Fast(obj, "");
+  if (!seq) {
+    PyErr_Format(PyExc_TypeError, "%s must be a sequence of numbers, got %.100s", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+  double *v = PyMem_Malloc(sizeof(double) * (size_t)(len > 0 ? len : 1));
+  int rc = v ? 0 : -1;
+  if (!v) PyErr_NoMemory();
+  for (Py_ssize_t i = 0; rc == 0 && i < len; i++) {
+    PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+    v[i] = PyBool_Check(item) || PyUnicode_Check(item) ? -1.0 : PyFloat_AsDouble(item);
+    if (PyBool_Check(item) || PyUnicode_Check(item) || (v[i] == -1.0 && PyErr_Occurred())) {
+      PyErr_Clear();
+      PyErr_Format(PyExc_TypeError, "%s[%zd] must be a number, got %.100s", what, i,
+                   Py_TYPE(item)->tp_name);
+      rc = -1;
+    }
+  }
+  Py_DECREF(seq);
+  if (rc < 0) {
+    PyMem_Free(v);
+    return -1;
+  }
+  *out = v;
+  *n = (size_t)len;
+  return 0;
+}

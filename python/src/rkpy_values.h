@@ -30,6 +30,10 @@ int rkpyv_real(PyObject *obj, const char *what, double *out);
  * when `present` is false. */
 PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value, int present);
 
+/* Copies a sequence (or any iterable) of real numbers into a PyMem_Malloc'd array that
+ * the caller frees with PyMem_Free; TypeError names the bad item. 0 / -1. */
+int rkpyv_doubles(PyObject *obj, const char *what, double **out, size_t *n);
+
 /* Monotonic clock in nanoseconds (for timing callables). */
 int64_t rkpyv_now_ns(void);
 
