@@ -75,6 +75,10 @@ static PyObject *kh_get_numeric_id(PyObject *op, void *Py_UNUSED(c)) {
   return PyLong_FromUnsignedLongLong(rk_kernel_numeric_id(kh_k(op)));
 }
 
+static PyObject *kh_get_runtime(PyObject *op, void *Py_UNUSED(c)) {
+  return Py_NewRef((PyObject *)((rkpy_kernel *)op)->runtime);
+}
+
 static PyObject *kh_get_state(PyObject *op, void *Py_UNUSED(c)) {
   return rkpy_enum(kh_state(op), "KernelState", rk_kernel_state(kh_k(op)));
 }
@@ -617,6 +621,7 @@ static PyGetSetDef kh_getset[] = {
     {"id", kh_get_id, NULL, "The kernel's string id.", NULL},
     {"numeric_id", kh_get_numeric_id, NULL, "Numeric id used in message headers.", NULL},
     {"state", kh_get_state, NULL, "KernelState now.", NULL},
+    {"runtime", kh_get_runtime, NULL, "The RingKernel that launched this kernel.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
