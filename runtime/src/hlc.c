@@ -5,10 +5,10 @@
  * moves the clock. The node id is fixed per clock and never stored in the word.
  *
  * Design note (128-bit atomics): C11 _Atomic on 16 bytes goes through libatomic under
- * GCC (an external call, not always lock-free), so on x86-64 we issue cmpxchg16b
- * directly through the __sync builtin (a full barrier, i.e. seq_cst) in a function
- * compiled for the cx16 target. Other architectures take a mutex, which keeps the same
- * guarantees at a higher cost.
+ * GCC (an external call, not always lock-free), and neither GCC nor clang inline a
+ * 16-byte compare-and-swap without -mcx16 for the whole file. So on x86-64 we issue
+ * lock cmpxchg16b directly (present on every x86-64 CPU that can run CUDA 13). Other
+ * architectures take a mutex, which keeps the same guarantees at a higher cost.
  */
 #define _GNU_SOURCE /* clock_gettime, sysconf(_SC_PHYS_PAGES) under -std=c11 */
 #include <pthread.h>
@@ -136,20 +136,29 @@ static rk_hlc_timestamp_t rki_state_ts(rki_u128 w, uint64_t node_id) {
 }
 
 #if defined(__x86_64__)
-/* Returns the word that was in *p; the swap happened iff it equals expected.
- * Full barrier: orders the clock read before it with every later use of the result. */
-__attribute__((target("cx16"))) static rki_u128 rki_cas128(rki_u128 *p, rki_u128 expected,
-                                                          rki_u128 desired) {
-  return __sync_val_compare_and_swap(p, expected, desired);
+/* lock cmpxchg16b: swaps in desired iff *p == *expected; otherwise loads *p into
+ * *expected. A locked instruction is a full barrier (seq_cst), so it orders the clock
+ * reads around it with every use of the result. */
+static bool rki_cas128(rki_u128 *p, rki_u128 *expected, rki_u128 desired) {
+  uint64_t lo = (uint64_t)*expected, hi = (uint64_t)(*expected >> 64);
+  bool swapped;
+  __asm__ __volatile__("lock cmpxchg16b %1"
+                       : "=@ccz"(swapped), "+m"(*p), "+a"(lo), "+d"(hi)
+                       : "b"((uint64_t)desired), "c"((uint64_t)(desired >> 64))
+                       : "memory");
+  *expected = (rki_u128)hi << 64 | lo;
+  return swapped;
 }
 
-static rki_u128 rki_load128(rk_hlc_clock_t *c) { return rki_cas128(&c->state, 0, 0); }
+/* An atomic 16-byte read: a compare-and-swap of 0 with 0 returns the current word. */
+static rki_u128 rki_load128(rk_hlc_clock_t *c) {
+  rki_u128 seen = 0;
+  rki_cas128(&c->state, &seen, 0);
+  return seen;
+}
 
 static bool rki_try_store(rk_hlc_clock_t *c, rki_u128 *seen, rki_u128 next) {
-  rki_u128 was = rki_cas128(&c->state, *seen, next);
-  bool ok = was == *seen;
-  *seen = was;
-  return ok;
+  return rki_cas128(&c->state, seen, next);
 }
 
 static void rki_lock_init(rk_hlc_clock_t *c) { (void)c; }
