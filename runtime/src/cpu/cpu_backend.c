@@ -1,0 +1,221 @@
+/* cpu_backend.c — rk_backend_ops_t for the CPU: actors whose C handlers run on the worker
+ * pool (cpu_scheduler.c), plus "external" actors served by the script loop.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu_internal.h"
+
+static rki_cpu_actor_t *A(rk_backend_actor_t *a) { return (rki_cpu_actor_t *)(void *)a; }
+
+static rk_status_t cpu_probe(int32_t device) {
+  (void)device;
+  return RK_OK;
+}
+
+static rk_status_t cpu_init(const rk_backend_config_t *cfg, void **state) {
+  rki_cpu_t *be = calloc(1, sizeof *be);
+  if (!be) return rki_fail(RK_ENOMEM, "CPU backend: out of memory");
+  be->host = cfg->host;
+  be->nworkers = cfg->worker_count;
+  pthread_mutex_init(&be->rq_lock, NULL);
+  rk_status_t st = rki_cpu_workers_start(be);
+  if (st != RK_OK) {
+    pthread_mutex_destroy(&be->rq_lock);
+    free(be);
+    return st;
+  }
+  *state = be;
+  return RK_OK;
+}
+
+static void cpu_shutdown(void *state) { rki_cpu_workers_stop(state); }
+
+static void cpu_fini(void *state) {
+  rki_cpu_t *be = state;
+  if (!be) return;
+  pthread_mutex_destroy(&be->rq_lock);
+  free(be->rq);
+  free(be);
+}
+
+static rk_status_t cpu_actor_create(void *state, const rk_backend_actor_desc_t *desc,
+                                    rk_backend_actor_t **out) {
+  rki_cpu_t *be = state;
+  rk_status_t st = rki_cpu_rq_reserve(be);
+  if (st != RK_OK) return st;
+  rki_cpu_actor_t *a = calloc(1, sizeof *a);
+  if (!a) return rki_fail(RK_ENOMEM, "actor %s: out of memory", desc->id);
+  a->be = be;
+  a->kernel = desc->kernel;
+  a->pool = desc->kernel->rt->pool;
+  a->in_cap = desc->options->input_capacity;
+  a->out_cap = desc->options->output_capacity;
+  a->external = desc->kernel->is_script;
+  st = rk_ring_create(RK_RING_MPSC, a->in_cap, sizeof(void *), &a->in);
+  if (st == RK_OK) st = rk_ring_create(RK_RING_MPSC, a->out_cap, sizeof(void *), &a->out);
+  if (st != RK_OK) {
+    rk_ring_destroy(a->in);
+    free(a);
+    return st;
+  }
+  *out = (rk_backend_actor_t *)(void *)a;
+  return RK_OK;
+}
+
+static void wake_consumer(rki_cpu_actor_t *a) {
+  if (a->external)
+    rki_script_notify(a->kernel);
+  else
+    rki_cpu_schedule(a);
+}
+
+static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
+  rki_cpu_actor_t *a = A(ba);
+  /* seq_cst: pairs with the worker's re-check in run_actor (has_work). */
+  atomic_store_explicit(&a->active, active, memory_order_seq_cst);
+  if (active && rk_ring_depth(a->in) > 0) wake_consumer(a);
+  return RK_OK;
+}
+
+static void pause_briefly(void) {
+  struct timespec ts = {0, 50000};
+  nanosleep(&ts, NULL);
+}
+
+static void drain(rki_cpu_actor_t *a, int64_t timeout_ns) {
+  uint64_t deadline = rki_deadline(timeout_ns);
+  atomic_store_explicit(&a->active, true, memory_order_seq_cst);
+  wake_consumer(a);
+  while (rk_ring_depth(a->in) > 0 && rki_now_ns() < deadline) pause_briefly();
+}
+
+static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, int64_t timeout_ns) {
+  rki_cpu_actor_t *a = A(ba);
+  if (do_drain) drain(a, timeout_ns);
+  /* seq_cst: pairs with run_actor's running store then stopping load (Dekker): after the
+   * loop below no worker is inside the actor's batch, and none will enter it. */
+  atomic_store_explicit(&a->stopping, true, memory_order_seq_cst);
+  atomic_store_explicit(&a->active, false, memory_order_seq_cst);
+  while (atomic_load_explicit(&a->running, memory_order_seq_cst)) pause_briefly();
+  return RK_OK;
+}
+
+static size_t cpu_take_input(rk_backend_actor_t *ba, rk_message_t **out, size_t max) {
+  size_t n = 0;
+  while (n < max) {
+    rk_message_t *m = rki_cpu_pop_input(ba);
+    if (!m) break;
+    out[n++] = m;
+  }
+  return n;
+}
+
+static void free_ring_messages(rk_ring_t *r) {
+  void *p;
+  size_t len;
+  while (r && rk_ring_try_pop(r, &p, sizeof p, &len) == RK_OK) rk_message_free(p);
+}
+
+static void cpu_actor_destroy(rk_backend_actor_t *ba) {
+  rki_cpu_actor_t *a = A(ba);
+  if (!a) return;
+  free_ring_messages(a->in);
+  free_ring_messages(a->out);
+  rk_ring_destroy(a->in);
+  rk_ring_destroy(a->out);
+  free(a);
+}
+
+static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *const *hdrs,
+                          const void *const *payloads, size_t n) {
+  rki_cpu_actor_t *a = A(ba);
+  size_t done = 0;
+  while (done < n) {
+    rk_message_t *m = rki_message_new(a->pool, hdrs[done], payloads[done],
+                                      (size_t)hdrs[done]->payload_size);
+    if (!m) break;
+    if (rk_ring_try_push(a->in, &m, sizeof m) != RK_OK) {
+      rk_message_free(m);
+      break;
+    }
+    done++;
+  }
+  if (done) {
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&a->active, memory_order_seq_cst)) wake_consumer(a);
+  }
+  return done;
+}
+
+static size_t cpu_dequeue(rk_backend_actor_t *ba, rk_message_t **out, size_t max) {
+  rki_cpu_actor_t *a = A(ba);
+  size_t n = 0;
+  void *p;
+  size_t len;
+  while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK) out[n++] = p;
+  if (n) {
+    /* seq_cst fence + exchange: pairs with run_batch's out_blocked store and fence. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst))
+      rki_cpu_schedule(a);
+  }
+  return n;
+}
+
+static size_t cpu_output_depth(rk_backend_actor_t *ba) { return rk_ring_depth(A(ba)->out); }
+
+static void cpu_counters(rk_backend_actor_t *ba, rk_backend_counters_t *out) {
+  rki_cpu_actor_t *a = A(ba);
+  out->processed = atomic_load_explicit(&a->processed, memory_order_relaxed);
+  rk_ring_stats(a->in, &out->input);
+  rk_ring_stats(a->out, &out->output);
+}
+
+static uint64_t cpu_device_memory_used(void *state) {
+  (void)state;
+  return 0;
+}
+
+rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
+  rki_cpu_actor_t *a = A(ba);
+  if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
+  return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", a->out_cap);
+}
+
+rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
+  void *p;
+  size_t len;
+  return rk_ring_try_pop(A(ba)->in, &p, sizeof p, &len) == RK_OK ? p : NULL;
+}
+
+size_t rki_cpu_input_depth(rk_backend_actor_t *ba) { return rk_ring_depth(A(ba)->in); }
+
+void rki_cpu_count_processed(rk_backend_actor_t *ba) {
+  /* One writer at a time (the worker holding `scheduled`, or script_done under the
+   * kernel's script serialization); readers only want a recent value. */
+  atomic_fetch_add_explicit(&A(ba)->processed, 1, memory_order_relaxed);
+}
+
+static const rk_backend_ops_t cpu_ops = {
+    .name = "cpu",
+    .probe = cpu_probe,
+    .init = cpu_init,
+    .shutdown = cpu_shutdown,
+    .fini = cpu_fini,
+    .actor_create = cpu_actor_create,
+    .actor_set_active = cpu_actor_set_active,
+    .actor_terminate = cpu_actor_terminate,
+    .take_input = cpu_take_input,
+    .actor_destroy = cpu_actor_destroy,
+    .enqueue = cpu_enqueue,
+    .dequeue = cpu_dequeue,
+    .output_depth = cpu_output_depth,
+    .counters = cpu_counters,
+    .device_memory_used = cpu_device_memory_used,
+    .poll = NULL,
+};
+
+const rk_backend_ops_t *rki_cpu_backend(void) { return &cpu_ops; }

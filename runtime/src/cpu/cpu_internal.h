@@ -1,0 +1,69 @@
+/* cpu_internal.h — the CPU backend: actors on a worker pool.
+ *
+ * An actor has an MPSC input ring and an MPSC output ring of message pointers (owned
+ * rk_message_t). Producers of the input: any sender. Consumer of the input: the one worker
+ * that holds the actor's `scheduled` flag (or, for script actors, the script loop under
+ * the runtime's script_lock). Producers of the output: the worker running the handler and
+ * script threads replying; consumer: the runtime under the kernel's recv_lock.
+ *
+ * Scheduling: an actor with work is in the run queue at most once, guarded by
+ * `scheduled` (exchange 0 -> 1 claims the right to queue it; the worker that popped it
+ * clears it after its batch and re-checks for work, so nothing is left behind). A worker
+ * runs at most RKI_CPU_BATCH messages of one actor, then puts it at the back of the run
+ * queue (fairness between actors).
+ *
+ * Back-pressure: when an actor's output is full the worker stops it with `out_blocked`
+ * set instead of dead-lettering replies; the receiver that frees output space clears the
+ * flag and reschedules the actor.
+ */
+#ifndef RK_CPU_INTERNAL_H
+#define RK_CPU_INTERNAL_H
+
+#include "ringkernel/ring.h"
+#include "runtime_internal.h"
+
+enum { RKI_CPU_BATCH = 64, RKI_CPU_MAX_WORKERS = 256 };
+
+typedef struct rki_cpu rki_cpu_t;
+
+typedef struct rki_cpu_actor {
+  rki_cpu_t *be;
+  rk_kernel_t *kernel;
+  rk_pool_t *pool;
+  rk_ring_t *in;
+  rk_ring_t *out;
+  uint32_t in_cap;
+  uint32_t out_cap;
+  bool external;               /* script actor: served by the script loop, never a worker */
+  _Atomic bool active;
+  _Atomic bool stopping;
+  _Atomic int scheduled;       /* 1 while queued or running (see above) */
+  _Atomic int running;         /* 1 while a worker is inside the batch */
+  _Atomic bool out_blocked;
+  _Atomic uint64_t processed;  /* written by the one running worker / script_done */
+} rki_cpu_actor_t;
+
+struct rki_cpu {
+  const rk_backend_host_t *host;
+  uint32_t nworkers;
+  pthread_t *workers;
+  _Atomic bool stop;
+  rki_waitset_t wake;
+
+  pthread_mutex_t rq_lock;     /* the run queue: a ring of actors, each at most once */
+  rki_cpu_actor_t **rq;
+  size_t rq_cap;
+  size_t rq_head;
+  size_t rq_count;
+  _Atomic size_t rq_len;       /* rq_count mirrored for lock-free peeking by idle workers */
+  size_t actors;
+};
+
+/* Queues a (non-external) actor unless it is already queued or running. */
+void rki_cpu_schedule(rki_cpu_actor_t *a);
+/* Makes room in the run queue for one more actor (actor_create). */
+rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be);
+rk_status_t rki_cpu_workers_start(rki_cpu_t *be);
+void rki_cpu_workers_stop(rki_cpu_t *be);
+
+#endif /* RK_CPU_INTERNAL_H */

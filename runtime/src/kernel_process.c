@@ -1,0 +1,103 @@
+/* kernel_process.c — running a C handler over one message, and the handler context
+ * (rk_ctx_*) it sees.
+ */
+#include <string.h>
+
+#include "runtime_internal.h"
+
+struct rk_handler_ctx {
+  rk_kernel_t *k;
+  const rk_message_t *msg;
+  uint64_t processed_before;
+  bool produced;
+  const char *detail;
+  char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
+};
+
+bool rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before) {
+  rk_handler_ctx_t ctx;
+  ctx.k = k;
+  ctx.msg = msg;
+  ctx.processed_before = processed_before;
+  ctx.produced = false;
+  ctx.detail = NULL;
+  rk_status_t st = k->handler.fn(&ctx, &msg->hdr, msg->payload, msg->len, k->handler.user);
+  if (st == RK_OK) {
+    rki_cpu_count_processed(k->actor);
+  } else {
+    rki_dead_letter_add(k, &msg->hdr, st, ctx.detail ? ctx.detail : rk_status_str(st));
+  }
+  return ctx.produced;
+}
+
+rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_type, const void *payload,
+                               size_t len) {
+  if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
+  if (len && !payload) return rk_ctx_fail(ctx, RK_EINVAL, "reply payload is NULL");
+  if (len > RK_MAX_PAYLOAD_SIZE) {
+    snprintf(ctx->detail_buf, sizeof ctx->detail_buf, "reply payload %zu bytes > max %d", len,
+             RK_MAX_PAYLOAD_SIZE);
+    return rk_ctx_fail(ctx, RK_ETOOBIG, ctx->detail_buf);
+  }
+  rk_kernel_t *k = ctx->k;
+  const rk_message_header_t *req = &ctx->msg->hdr;
+  rk_message_header_t h;
+  rk_message_header_init(&h, message_type, k->num, req->source_kernel, len,
+                         rk_hlc_clock_tick(k->rt->clock));
+  h.correlation_id = req->correlation_id;
+  rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
+  if (!m) return rk_ctx_fail(ctx, RK_ENOMEM, "reply: out of memory");
+  rk_status_t st = rki_cpu_push_output(k->actor, m);
+  if (st != RK_OK) {
+    rk_message_free(m);
+    snprintf(ctx->detail_buf, sizeof ctx->detail_buf, "reply: Queue full (capacity: %u)",
+             k->opts.output_capacity);
+    return rk_ctx_fail(ctx, st, ctx->detail_buf);
+  }
+  ctx->produced = true;
+  return RK_OK;
+}
+
+rk_status_t rk_ctx_reply(rk_handler_ctx_t *ctx, const void *payload, size_t len) {
+  if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
+  return rk_ctx_reply_typed(ctx, ctx->msg->hdr.message_type, payload, len);
+}
+
+rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t message_type,
+                            const void *payload, size_t len) {
+  if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
+  rk_kernel_t *k = ctx->k;
+  if (!k->rt->broker)
+    return rk_ctx_fail(ctx, RK_EUNSUPPORTED, "K2K is disabled in this runtime");
+  rk_message_header_t h;
+  rk_message_header_init(&h, message_type, k->num, 0, len, rk_hlc_timestamp_now(0));
+  h.correlation_id = ctx->msg->hdr.correlation_id;
+  rk_delivery_receipt_t r;
+  rk_status_t st = rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &r);
+  if (st != RK_OK) return st;
+  st = rki_delivery_to_status(r.status);
+  if (st != RK_OK) {
+    snprintf(ctx->detail_buf, sizeof ctx->detail_buf, "K2K delivery %s -> %s: %s (%s)", k->id,
+             dest ? dest : "(null)", rk_delivery_status_name(r.status), rk_last_error());
+    return rk_ctx_fail(ctx, st, ctx->detail_buf);
+  }
+  return RK_OK;
+}
+
+rk_status_t rk_ctx_fail(rk_handler_ctx_t *ctx, rk_status_t status, const char *detail) {
+  if (!ctx) return status;
+  if (detail != ctx->detail_buf)
+    snprintf(ctx->detail_buf, sizeof ctx->detail_buf, "%s", detail ? detail : "");
+  ctx->detail = ctx->detail_buf;
+  return status;
+}
+
+rk_kernel_t *rk_ctx_kernel(rk_handler_ctx_t *ctx) { return ctx ? ctx->k : NULL; }
+
+uint64_t rk_ctx_messages_processed(const rk_handler_ctx_t *ctx) {
+  return ctx ? ctx->processed_before : 0;
+}
+
+void **rk_ctx_state(rk_handler_ctx_t *ctx) { return ctx ? &ctx->k->handler_state : NULL; }
+
+const char *rk_ctx_forward_to(const rk_handler_ctx_t *ctx) { return ctx ? ctx->k->forward_to : ""; }

@@ -1,0 +1,174 @@
+/* kernel_receive.c — replies to the host: receive, receive_many, request, script replies.
+ *
+ * Order: the pending list holds replies that a request() pulled out of the backend while
+ * looking for its own correlation id; they are older than anything still in the backend
+ * output, so receive() serves the pending list first. recv_lock serializes the pending
+ * list and the backend's dequeue (which is single-consumer).
+ */
+#include <string.h>
+
+#include "runtime_internal.h"
+
+enum { RECV_BATCH = 32 };
+
+static void pending_append(rk_kernel_t *k, rk_message_t *m) {
+  m->next = NULL;
+  if (k->pending_tail)
+    k->pending_tail->next = m;
+  else
+    k->pending_head = m;
+  k->pending_tail = m;
+  atomic_fetch_add_explicit(&k->pending_count, 1, memory_order_relaxed);
+}
+
+static rk_message_t *pending_take(rk_kernel_t *k, bool any, uint64_t cid) {
+  rk_message_t *prev = NULL;
+  for (rk_message_t *m = k->pending_head; m; prev = m, m = m->next) {
+    if (!any && m->hdr.correlation_id != cid) continue;
+    if (prev)
+      prev->next = m->next;
+    else
+      k->pending_head = m->next;
+    if (k->pending_tail == m) k->pending_tail = prev;
+    m->next = NULL;
+    atomic_fetch_sub_explicit(&k->pending_count, 1, memory_order_relaxed);
+    return m;
+  }
+  return NULL;
+}
+
+static void count_received(rk_kernel_t *k, size_t n) {
+  atomic_fetch_add_explicit(&k->rt->messages_received, n, memory_order_relaxed);
+}
+
+typedef struct recv_args {
+  rk_kernel_t *k;
+  rk_message_t **out;
+  size_t max;
+  size_t got;
+  bool match;
+  uint64_t cid;
+} recv_args_t;
+
+static rk_status_t try_recv(void *arg) {
+  recv_args_t *r = arg;
+  rk_kernel_t *k = r->k;
+  pthread_mutex_lock(&k->recv_lock);
+  while (r->got < r->max) {
+    rk_message_t *m = pending_take(k, true, 0);
+    if (!m) break;
+    r->out[r->got++] = m;
+  }
+  if (r->got < r->max) r->got += k->ops->dequeue(k->actor, r->out + r->got, r->max - r->got);
+  pthread_mutex_unlock(&k->recv_lock);
+  if (r->got == 0) return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
+  count_received(k, r->got);
+  return RK_OK;
+}
+
+static rk_status_t recv_check(rk_kernel_t *k, void *out) {
+  if (!k || !out) return rki_fail(RK_EINVAL, "kernel or out is NULL");
+  return rki_runtime_check(k->rt);
+}
+
+rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, size_t max,
+                                   int64_t timeout_ns, size_t *count) {
+  if (count) *count = 0;
+  rk_status_t st = recv_check(k, out);
+  if (st != RK_OK) return st;
+  if (max == 0) return RK_OK;
+  recv_args_t r = {k, out, max, 0, false, 0};
+  st = rki_runtime_wait(k->rt, timeout_ns, false, try_recv, &r);
+  if (count) *count = r.got;
+  return st;
+}
+
+rk_status_t rk_kernel_receive(rk_kernel_t *k, rk_message_t **out, int64_t timeout_ns) {
+  if (out) *out = NULL;
+  return rk_kernel_receive_many(k, out, 1, timeout_ns, NULL);
+}
+
+rk_status_t rk_kernel_try_receive(rk_kernel_t *k, rk_message_t **out) {
+  return rk_kernel_receive(k, out, 0);
+}
+
+/* Looks for the reply with r->cid: first in the pending list, then in the backend output,
+ * parking every other reply in the pending list (in order). */
+static rk_status_t try_match(void *arg) {
+  recv_args_t *r = arg;
+  rk_kernel_t *k = r->k;
+  pthread_mutex_lock(&k->recv_lock);
+  rk_message_t *found = pending_take(k, false, r->cid);
+  rk_message_t *batch[RECV_BATCH];
+  while (!found) {
+    size_t n = k->ops->dequeue(k->actor, batch, RECV_BATCH);
+    if (n == 0) break;
+    for (size_t i = 0; i < n; i++) {
+      if (!found && batch[i]->hdr.correlation_id == r->cid)
+        found = batch[i];
+      else
+        pending_append(k, batch[i]);
+    }
+  }
+  pthread_mutex_unlock(&k->recv_lock);
+  if (!found) {
+    if (rk_kernel_state(k) == RK_KERNEL_TERMINATED)
+      return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)",
+                      k->id, (unsigned long long)r->cid);
+    return rki_fail(RK_EAGAIN, "no reply yet for correlation %llu", (unsigned long long)r->cid);
+  }
+  r->out[0] = found;
+  count_received(k, 1);
+  return RK_OK;
+}
+
+rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr,
+                              const void *payload, size_t len, int64_t timeout_ns,
+                              rk_message_t **reply) {
+  if (reply) *reply = NULL;
+  rk_status_t st = recv_check(k, reply);
+  if (st != RK_OK) return st;
+  rk_message_header_t h;
+  if (hdr)
+    h = *hdr;
+  else
+    memset(&h, 0, sizeof h);
+  h.correlation_id = rk_message_id_generate();
+  uint64_t deadline = rki_deadline(timeout_ns);
+  st = rk_kernel_send(k, &h, payload, len, timeout_ns);
+  if (st != RK_OK) return st;
+  int64_t left = timeout_ns;
+  if (timeout_ns > 0) {
+    uint64_t now = rki_now_ns();
+    left = now >= deadline ? 0 : (int64_t)(deadline - now);
+  }
+  recv_args_t r = {k, reply, 1, 0, true, h.correlation_id};
+  st = rki_runtime_wait(k->rt, left, false, try_match, &r);
+  if (st == RK_EAGAIN) st = rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id,
+                                     (long long)timeout_ns);
+  return st;
+}
+
+rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const void *payload,
+                            size_t len) {
+  if (!k || !request) return rki_fail(RK_EINVAL, "kernel or request is NULL");
+  if (len && !payload) return rki_fail(RK_EINVAL, "payload is NULL with len %zu", len);
+  if (len > RK_MAX_PAYLOAD_SIZE)
+    return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %d", len, RK_MAX_PAYLOAD_SIZE);
+  if (!k->is_script)
+    return rki_fail(RK_EINVAL, "kernel %s is not a script kernel (handler %s)", k->id,
+                    k->handler_name);
+  rk_message_header_t h;
+  rk_message_header_init(&h, request->hdr.message_type, k->num, request->hdr.source_kernel, len,
+                         rk_hlc_clock_tick(k->rt->clock));
+  h.correlation_id = request->hdr.correlation_id;
+  rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
+  if (!m) return RK_ENOMEM;
+  rk_status_t st = rki_cpu_push_output(k->actor, m);
+  if (st != RK_OK) {
+    rk_message_free(m);
+    return st;
+  }
+  k->rt->host.output_ready(k);
+  return RK_OK;
+}

@@ -1,0 +1,174 @@
+/* kernel_send.c — host and K2K sends into a kernel's input.
+ *
+ * Racing with terminate/shutdown: a sender first increments k->senders, then reads the
+ * state (both seq_cst); terminate first publishes Terminating, then waits for senders to
+ * reach 0 (both seq_cst). So a send either sees Terminating and fails (the caller keeps
+ * its message) or is counted, and terminate waits for its enqueue to finish before it
+ * collects the leftovers (which are then dead-lettered, never dropped).
+ */
+#include <string.h>
+
+#include "runtime_internal.h"
+
+static bool sendable(rk_kernel_state_t s, bool k2k) {
+  if (s == RK_KERNEL_ACTIVE) return true;
+  return k2k && (s == RK_KERNEL_LAUNCHED || s == RK_KERNEL_DEACTIVATED);
+}
+
+static rk_status_t admit(rk_kernel_t *k, bool k2k) {
+  atomic_fetch_add_explicit(&k->senders, 1, memory_order_seq_cst);
+  rk_kernel_state_t s = (rk_kernel_state_t)atomic_load_explicit(&k->state, memory_order_seq_cst);
+  if (sendable(s, k2k) && !atomic_load_explicit(&k->rt->shutdown, memory_order_seq_cst))
+    return RK_OK;
+  atomic_fetch_sub_explicit(&k->senders, 1, memory_order_seq_cst);
+  if (atomic_load_explicit(&k->rt->shutdown, memory_order_acquire))
+    return rki_fail(RK_ESHUTDOWN, "Runtime is shut down");
+  if (s == RK_KERNEL_TERMINATING || s == RK_KERNEL_TERMINATED)
+    return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s", k->id);
+  return rki_fail(RK_ESTATE, "Kernel not active: %s", k->id);
+}
+
+static void release(rk_kernel_t *k) {
+  /* seq_cst: pairs with wait_senders in kernel.c. */
+  atomic_fetch_sub_explicit(&k->senders, 1, memory_order_seq_cst);
+}
+
+static rk_status_t queue_full(const rk_kernel_t *k) {
+  return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
+}
+
+rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
+                             uint64_t source, rk_message_header_t *out) {
+  if (len > RK_MAX_PAYLOAD_SIZE)
+    return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %d", len, RK_MAX_PAYLOAD_SIZE);
+  rk_hlc_timestamp_t ts = rk_hlc_clock_tick(k->rt->clock);
+  if (!hdr || hdr->magic == 0) {
+    rk_message_header_init(out, hdr ? hdr->message_type : 0, source, k->num, len, ts);
+    if (hdr) out->correlation_id = hdr->correlation_id;
+  } else {
+    *out = *hdr;
+    out->payload_size = len;
+    rk_status_t st = rk_message_header_validate(out);
+    if (st != RK_OK) return st;
+    if (out->message_id == 0) out->message_id = rk_message_id_generate();
+  }
+  out->timestamp = ts;
+  out->source_kernel = source;
+  out->dest_kernel = k->num;
+  return RK_OK;
+}
+
+rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
+                               const void *payload, size_t len, bool k2k) {
+  rk_status_t st = admit(k, k2k);
+  if (st != RK_OK) return st;
+  RKI_ASSERT(hdr->payload_size == len);
+  size_t n = k->ops->enqueue(k->actor, &hdr, &payload, 1);
+  release(k);
+  if (n != 1) return queue_full(k);
+  atomic_fetch_add_explicit(&k->rt->messages_sent, 1, memory_order_relaxed);
+  return RK_OK;
+}
+
+static rk_status_t check_args(rk_kernel_t *k, const void *payload, size_t len) {
+  if (!k) return rki_fail(RK_EINVAL, "kernel is NULL");
+  if (len && !payload) return rki_fail(RK_EINVAL, "payload is NULL with len %zu", len);
+  return rki_runtime_check(k->rt);
+}
+
+typedef struct send_one {
+  rk_kernel_t *k;
+  const rk_message_header_t *hdr;
+  const void *payload;
+  size_t len;
+} send_one_t;
+
+static rk_status_t try_send_one(void *arg) {
+  send_one_t *s = arg;
+  return rki_kernel_deliver(s->k, s->hdr, s->payload, s->len, false);
+}
+
+static rk_status_t timed_out(const rk_kernel_t *k, rk_status_t st, int64_t timeout_ns) {
+  if (st != RK_ETIMEDOUT) return st;
+  return rki_fail(RK_ETIMEDOUT, "Queue full (capacity: %u): timed out after %lld ns",
+                  k->opts.input_capacity, (long long)timeout_ns);
+}
+
+rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
+                           size_t len, int64_t timeout_ns) {
+  rk_status_t st = check_args(k, payload, len);
+  if (st != RK_OK) return st;
+  rk_message_header_t h;
+  st = rki_stamp_header(k, hdr, len, 0, &h);
+  if (st != RK_OK) return st;
+  send_one_t s = {k, &h, payload, len};
+  return timed_out(k, rki_runtime_wait(k->rt, timeout_ns, true, try_send_one, &s), timeout_ns);
+}
+
+rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const void *payload,
+                                 size_t len, uint64_t correlation_id, int64_t timeout_ns) {
+  rk_message_header_t h;
+  memset(&h, 0, sizeof h);
+  h.message_type = message_type;
+  h.correlation_id = correlation_id;
+  return rk_kernel_send(k, &h, payload, len, timeout_ns);
+}
+
+enum { SEND_CHUNK = 64 };
+
+typedef struct send_many {
+  rk_kernel_t *k;
+  const rk_send_item_t *items;
+  size_t count;
+  size_t done;
+} send_many_t;
+
+/* Stamps and enqueues the next chunk; RK_OK when everything went in, RK_EAGAIN when the
+ * input filled up, another error when an item is invalid or the kernel stopped. */
+static rk_status_t try_send_chunk(send_many_t *s) {
+  rk_message_header_t hdrs[SEND_CHUNK];
+  const rk_message_header_t *hp[SEND_CHUNK];
+  const void *pp[SEND_CHUNK];
+  size_t n = 0;
+  rk_status_t bad = RK_OK;
+  while (n < SEND_CHUNK && s->done + n < s->count) {
+    const rk_send_item_t *it = &s->items[s->done + n];
+    if (it->len && !it->payload) bad = rki_fail(RK_EINVAL, "item %zu: payload is NULL", s->done + n);
+    if (bad == RK_OK) bad = rki_stamp_header(s->k, it->header, it->len, 0, &hdrs[n]);
+    if (bad != RK_OK) break;
+    hp[n] = &hdrs[n];
+    pp[n] = it->payload;
+    n++;
+  }
+  if (n == 0) return bad;
+  rk_status_t st = admit(s->k, false);
+  if (st != RK_OK) return st;
+  size_t got = s->k->ops->enqueue(s->k->actor, hp, pp, n);
+  release(s->k);
+  s->done += got;
+  atomic_fetch_add_explicit(&s->k->rt->messages_sent, got, memory_order_relaxed);
+  if (got < n) return queue_full(s->k);
+  return bad;
+}
+
+static rk_status_t try_send_many(void *arg) {
+  send_many_t *s = arg;
+  while (s->done < s->count) {
+    size_t before = s->done;
+    rk_status_t st = try_send_chunk(s);
+    if (st != RK_OK) return st;
+    if (s->done == before) break;
+  }
+  return RK_OK;
+}
+
+rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *items, size_t count,
+                                int64_t timeout_ns, size_t *accepted) {
+  if (accepted) *accepted = 0;
+  rk_status_t st = check_args(k, items, count);
+  if (st != RK_OK) return st;
+  send_many_t s = {k, items, count, 0};
+  st = rki_runtime_wait(k->rt, timeout_ns, true, try_send_many, &s);
+  if (accepted) *accepted = s.done;
+  return timed_out(k, st, timeout_ns);
+}

@@ -1,0 +1,246 @@
+/* runtime_internal.h — the runtime's and kernels' in-memory state, shared by the runtime
+ * source files and the CPU backend (rki_* prefix).
+ *
+ * Who writes what:
+ *  - rk_runtime: kernels[] grows under kernels_lock; counters are relaxed atomics
+ *    (statistics, they order nothing); `events` is the one futex word every host-side
+ *    waiter sleeps on (receive, request, send on a full queue, script work).
+ *  - rk_kernel: `state` changes only under state_lock (and is read lock-free);
+ *    `senders` counts sends between their state check and their enqueue, so terminate can
+ *    wait them out (see kernel_send.c); the pending list and backend dequeue are
+ *    serialized by recv_lock.
+ */
+#ifndef RK_RUNTIME_INTERNAL_H
+#define RK_RUNTIME_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "ringkernel/backend.h"
+#include "ringkernel/handler.h"
+#include "ringkernel/hlc.h"
+#include "ringkernel/k2k.h"
+#include "ringkernel/kernel.h"
+#include "ringkernel/pool.h"
+#include "ringkernel/runtime.h"
+#include "rk_internal.h"
+
+/* ---- owned messages (kernel_message.c) ---------------------------------------------- */
+
+struct rk_message {
+  rk_message_header_t hdr;
+  rk_pool_t *pool;          /* where the block came from */
+  struct rk_message *next;  /* pending-list / inbox link while the runtime holds it */
+  uint32_t alloc_size;
+  uint32_t len;
+  unsigned char payload[];
+};
+
+/* Allocates a message with room for len payload bytes from pool, copies hdr and payload;
+ * hdr->payload_size is set to len. NULL (rk_last_error set) on exhaustion. */
+rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr,
+                              const void *payload, size_t len);
+
+/* ---- waiting (runtime_wait.c) ------------------------------------------------------- */
+
+/* A futex word plus a waiter count, so notify costs one atomic add when nobody sleeps.
+ * Protocol: waiter calls rki_wait_begin, then checks its condition, then rki_wait_sleep
+ * with the sequence it got; notifier publishes its data, then calls rki_waitset_notify.
+ * Both sides use seq_cst on `seq` and `waiters`, so either the waiter sees the data or
+ * the notifier sees the waiter (the Dekker pattern). */
+typedef struct rki_waitset {
+  _Atomic uint32_t seq;
+  _Atomic uint32_t waiters;
+} rki_waitset_t;
+
+void rki_waitset_notify(rki_waitset_t *w);
+/* Same, waking at most one sleeper (worker pools: one new item needs one worker). */
+void rki_waitset_notify_one(rki_waitset_t *w);
+uint32_t rki_wait_begin(rki_waitset_t *w);
+void rki_wait_end(rki_waitset_t *w);
+/* Sleeps until seq moves from `seen` or deadline_ns (monotonic; UINT64_MAX = never). */
+void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns);
+
+uint64_t rki_now_ns(void);
+/* timeout_ns < 0 -> UINT64_MAX, 0 -> now, > 0 -> now + timeout (saturating). */
+uint64_t rki_deadline(int64_t timeout_ns);
+
+/* ---- handlers (handler_registry.c, handlers_builtin.c) ------------------------------ */
+
+typedef struct rki_handler {
+  rk_handler_fn fn;
+  void *user;
+} rki_handler_t;
+
+/* Resolves name; RK_ENOTFOUND "Handler not found: x". "script" is not resolvable here. */
+rk_status_t rki_handler_lookup(const char *name, rki_handler_t *out);
+/* Registers the built-ins (handlers_builtin.c), once, through the call below. */
+void rki_handlers_register_builtins(void);
+rk_status_t rki_handler_register_builtin(const char *name, rk_handler_fn fn);
+
+/* ---- kernels ------------------------------------------------------------------------ */
+
+enum { RKI_DEAD_LETTER_CAP = 1024 };
+
+struct rk_kernel {
+  rk_runtime_t *rt;
+  char id[RK_KERNEL_ID_MAX + 1];
+  uint64_t num;
+  rk_launch_options_t opts;           /* strings point at the copies below */
+  char handler_name[RK_HANDLER_NAME_MAX + 1];
+  char forward_to[RK_KERNEL_ID_MAX + 1];
+  char *cuda_source;
+  char *cuda_entry;
+  rki_handler_t handler;
+  bool is_script;
+  uint64_t launched_ns;
+
+  const rk_backend_ops_t *ops;
+  void *backend_state;
+  rk_backend_actor_t *actor;
+
+  pthread_mutex_t state_lock;
+  _Atomic int state;                  /* rk_kernel_state_t */
+  _Atomic uint32_t senders;           /* sends past their state check (kernel_send.c) */
+
+  pthread_mutex_t recv_lock;          /* pending list + backend dequeue */
+  rk_message_t *pending_head;
+  rk_message_t *pending_tail;
+  _Atomic size_t pending_count;     /* written under recv_lock, read by status */
+
+  pthread_mutex_t dl_lock;            /* dead letters */
+  rk_dead_letter_t *dl;               /* ring of RKI_DEAD_LETTER_CAP */
+  size_t dl_head;
+  size_t dl_count;
+  _Atomic uint64_t dl_total;
+
+  void *handler_state;                /* rk_ctx_state slot */
+  void *user;
+  void (*user_destroy)(void *);
+
+  bool script_queued;                 /* in the runtime's script ready list (script_lock) */
+  rk_kernel_t *script_next;
+};
+
+rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
+                           const rk_launch_options_t *opts, rk_kernel_t **out);
+void rki_kernel_free(rk_kernel_t *k);
+rk_status_t rki_validate_kernel_id(const char *id);
+rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_options_t *out);
+
+/* Accepts one message into k's input without waiting. k2k: also accepted while Launched
+ * or Deactivated. RK_OK, RK_EAGAIN "Queue full (capacity: N)", RK_ESTATE, RK_ESHUTDOWN,
+ * RK_ETOOBIG. hdr must be complete (stamped); payload_size is taken from len. */
+rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
+                               const void *payload, size_t len, bool k2k);
+
+/* Fills the runtime-side header fields of a host or K2K send into *out. */
+rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
+                             uint64_t source, rk_message_header_t *out);
+
+/* Runs k's C handler over msg on the calling (worker) thread; counts or dead-letters.
+ * Returns true when it produced output. */
+bool rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before);
+
+void rki_dead_letter_add(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
+                         const char *detail);
+/* Terminates k: drain or not, waits out racing senders, dead-letters leftovers. */
+rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns);
+
+/* ---- the CPU backend's extras for host-run kernels (cpu/) --------------------------- */
+
+/* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK). */
+rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
+/* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
+rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
+size_t rki_cpu_input_depth(rk_backend_actor_t *a);
+void rki_cpu_count_processed(rk_backend_actor_t *a);
+
+/* ---- the runtime -------------------------------------------------------------------- */
+
+struct rk_runtime {
+  rk_runtime_config_t cfg;
+  rk_backend_kind_t kind;
+  rk_pool_t *pool;
+  rk_hlc_clock_t *clock;
+
+  const rk_backend_ops_t *ops;        /* the primary backend */
+  void *backend_state;
+  const rk_backend_ops_t *cpu_ops;    /* host-run (script) kernels; == ops on CPU */
+  void *cpu_state;
+  rk_backend_host_t host;
+  pthread_t poller;
+  bool poller_running;
+  _Atomic bool poller_stop;
+
+  pthread_mutex_t kernels_lock;
+  rk_kernel_t **kernels;
+  size_t kernel_count;
+  size_t kernel_cap;
+  uint64_t next_num;
+
+  rk_k2k_broker_t *broker;
+
+  _Atomic bool shutdown;
+  _Atomic bool destroyed;
+  pthread_mutex_t shutdown_lock;
+  _Atomic bool failed;
+  rk_status_t fail_status;
+  char fail_detail[256];
+
+  rki_waitset_t events;
+  _Atomic uint32_t interrupt_gen;
+
+  int ready_fd;
+  _Atomic bool ready_armed;
+
+  pthread_mutex_t script_lock;
+  rk_kernel_t *script_head;
+  rk_kernel_t *script_tail;
+  _Atomic size_t script_pending;
+
+  _Atomic uint64_t total_launched;
+  _Atomic uint64_t messages_sent;
+  _Atomic uint64_t messages_received;
+};
+
+/* RK_EFAILED with the sticky detail when the runtime failed, else RK_OK. */
+rk_status_t rki_runtime_check(const rk_runtime_t *rt);
+void rki_runtime_fail(void *rt, rk_status_t status, const char *detail);
+
+/* Backends (backend.c): pick + init the primary and the host-run CPU backend; stop their
+ * threads; free them. */
+rk_status_t rki_backend_start(rk_runtime_t *rt);
+void rki_backend_stop(rk_runtime_t *rt);
+void rki_backend_fini(rk_runtime_t *rt);
+
+/* Readiness (readiness.c). */
+rk_status_t rki_ready_open(rk_runtime_t *rt);
+void rki_ready_close(rk_runtime_t *rt);
+void rki_ready_signal(rk_runtime_t *rt);
+
+/* Script work (script_work.c): called after a message entered a script kernel's input,
+ * and when one is (re)activated. */
+void rki_script_notify(rk_kernel_t *k);
+void rki_script_forget(rk_kernel_t *k);
+
+/* Generic wait loop for host calls: runs try_fn until it returns something other than
+ * RK_EAGAIN, sleeping on rt->events in between. Returns RK_EAGAIN (timeout 0),
+ * RK_ETIMEDOUT, RK_EINTR (rk_runtime_interrupt), RK_ESHUTDOWN (stop_on_shutdown and the
+ * runtime shut down) or try_fn's result. */
+typedef rk_status_t (*rki_try_fn)(void *arg);
+rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_shutdown,
+                             rki_try_fn try_fn, void *arg);
+
+/* K2K (k2k_broker.c). */
+rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt,
+                               rk_k2k_broker_t **out);
+void rki_k2k_broker_free(rk_k2k_broker_t *b);
+/* may_wait false: a full target gives QueueFull at once (handlers). */
+rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
+                         const rk_message_header_t *hdr, const void *payload, size_t len,
+                         bool may_wait, rk_delivery_receipt_t *receipt);
+/* Maps a receipt status to the status a handler sees. */
+rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
+
+#endif /* RK_RUNTIME_INTERNAL_H */

@@ -1,0 +1,94 @@
+/* runtime_wait.c — futex-based sleeping for host-side waits, and the generic wait loop.
+ *
+ * Every blocking host call (receive, request, send on a full queue, next_script_work)
+ * sleeps on the runtime's one `events` word. Anything that could satisfy a waiter
+ * (output published, input space freed, script work queued, interrupt, shutdown) bumps it.
+ * Waiters re-check their own condition after each wake, so a shared word only costs
+ * spurious wake-ups, never missed ones.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+uint64_t rki_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t rki_deadline(int64_t timeout_ns) {
+  if (timeout_ns < 0) return UINT64_MAX;
+  uint64_t now = rki_now_ns();
+  if ((uint64_t)timeout_ns > UINT64_MAX - now) return UINT64_MAX;
+  return now + (uint64_t)timeout_ns;
+}
+
+void rki_waitset_notify(rki_waitset_t *w) {
+  /* seq_cst pairs with the seq_cst waiters increment in rki_wait_begin (Dekker). */
+  atomic_fetch_add_explicit(&w->seq, 1, memory_order_seq_cst);
+  if (atomic_load_explicit(&w->waiters, memory_order_seq_cst) != 0)
+    syscall(SYS_futex, &w->seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+void rki_waitset_notify_one(rki_waitset_t *w) {
+  /* seq_cst: as in rki_waitset_notify. */
+  atomic_fetch_add_explicit(&w->seq, 1, memory_order_seq_cst);
+  if (atomic_load_explicit(&w->waiters, memory_order_seq_cst) != 0)
+    syscall(SYS_futex, &w->seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+uint32_t rki_wait_begin(rki_waitset_t *w) {
+  atomic_fetch_add_explicit(&w->waiters, 1, memory_order_seq_cst);
+  return atomic_load_explicit(&w->seq, memory_order_seq_cst);
+}
+
+void rki_wait_end(rki_waitset_t *w) {
+  atomic_fetch_sub_explicit(&w->waiters, 1, memory_order_relaxed);
+}
+
+void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
+  struct timespec rel, *relp = NULL;
+  if (deadline_ns != UINT64_MAX) {
+    uint64_t now = rki_now_ns();
+    if (now >= deadline_ns) return;
+    uint64_t d = deadline_ns - now;
+    rel.tv_sec = (time_t)(d / 1000000000ull);
+    rel.tv_nsec = (long)(d % 1000000000ull);
+    relp = &rel;
+  }
+  /* The kernel compares seq with `seen` atomically before sleeping, so a notify between
+   * our check and this call makes it return at once. EINTR/EAGAIN/ETIMEDOUT all just
+   * mean "look again". */
+  syscall(SYS_futex, &w->seq, FUTEX_WAIT_PRIVATE, seen, relp, NULL, 0);
+}
+
+rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_shutdown,
+                             rki_try_fn try_fn, void *arg) {
+  rk_status_t st = try_fn(arg);
+  if (st != RK_EAGAIN || timeout_ns == 0) return st;
+  uint64_t deadline = rki_deadline(timeout_ns);
+  uint32_t intr = atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire);
+  for (;;) {
+    uint32_t seen = rki_wait_begin(&rt->events);
+    st = try_fn(arg);
+    if (st == RK_EAGAIN) {
+      if (atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire) != intr)
+        st = rki_fail(RK_EINTR, "wait interrupted (rk_runtime_interrupt)");
+      else if (stop_on_shutdown && atomic_load_explicit(&rt->shutdown, memory_order_acquire))
+        st = rki_fail(RK_ESHUTDOWN, "runtime shut down while waiting");
+      else if (rki_now_ns() >= deadline)
+        st = rki_fail(RK_ETIMEDOUT, "timed out after %lld ns", (long long)timeout_ns);
+      else
+        rki_wait_sleep(&rt->events, seen, deadline);
+    }
+    rki_wait_end(&rt->events);
+    if (st != RK_EAGAIN) return st;
+  }
+}

@@ -1,0 +1,170 @@
+/* Runtime creation, backend choice, getters, metrics, shutdown. */
+#include <stdlib.h>
+
+#include "ringkernel/ringkernel.h"
+#include "tests_common/rk_test.h"
+
+static rk_runtime_t *cpu_runtime(uint32_t workers) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.worker_count = workers;
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  return rt;
+}
+
+RK_TEST(config_defaults) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  CHECK_EQ_INT(cfg.backend, RK_BACKEND_AUTO);
+  CHECK_EQ_INT(cfg.backend, 0);
+  CHECK_EQ_INT(RK_BACKEND_WGPU, 4);
+  CHECK_EQ_U64(cfg.node_id, 1);
+  CHECK(cfg.enable_k2k);
+  CHECK_EQ_INT(cfg.worker_count, 0);
+  CHECK_EQ_INT(cfg.k2k.max_pending_messages, 1024);
+  CHECK_EQ_INT(cfg.k2k.delivery_timeout_ms, 5000);
+  CHECK(!cfg.k2k.enable_tracing);
+  CHECK_EQ_INT(cfg.k2k.max_hops, 8);
+}
+
+RK_TEST(backend_names_parse) {
+  rk_backend_kind_t k;
+  CHECK_OK(rk_backend_parse("CPU", &k));
+  CHECK_EQ_INT(k, RK_BACKEND_CPU);
+  CHECK_OK(rk_backend_parse("auto", &k));
+  CHECK_EQ_INT(k, RK_BACKEND_AUTO);
+  CHECK_STATUS(rk_backend_parse("tpu", &k), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "unknown backend 'tpu'");
+  CHECK_STR(rk_backend_name(RK_BACKEND_CUDA), "Cuda");
+  CHECK_STR(rk_backend_name(RK_BACKEND_CPU), "Cpu");
+}
+
+RK_TEST(backend_choice) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  rk_runtime_t *rt = NULL;
+  cfg.backend = RK_BACKEND_METAL;
+  CHECK_STATUS(rk_runtime_create(&cfg, &rt), RK_EUNSUPPORTED);
+  CHECK(rt == NULL);
+  CHECK_CONTAINS(rk_last_error(), "Metal");
+  cfg.backend = RK_BACKEND_WGPU;
+  CHECK_STATUS(rk_runtime_create(&cfg, &rt), RK_EUNSUPPORTED);
+  cfg.backend = RK_BACKEND_AUTO;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  CHECK(rk_runtime_backend(rt) == RK_BACKEND_CPU || rk_runtime_backend(rt) == RK_BACKEND_CUDA);
+  rk_runtime_destroy(rt);
+#ifndef RK_HAVE_CUDA
+  cfg.backend = RK_BACKEND_CUDA;
+  rt = NULL;
+  CHECK_STATUS(rk_runtime_create(&cfg, &rt), RK_ENODEVICE);
+  CHECK(rt == NULL);
+  CHECK_CONTAINS(rk_last_error(), "CUDA backend not built (configure with -DRK_WITH_CUDA=ON)");
+#endif
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.node_id = 70000;
+  CHECK_STATUS(rk_runtime_create(&cfg, &rt), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "node id 70000");
+}
+
+RK_TEST(getters) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.node_id = 7;
+  cfg.enable_k2k = false;
+  cfg.worker_count = 1;
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  CHECK_EQ_INT(rk_runtime_backend(rt), RK_BACKEND_CPU);
+  CHECK_EQ_U64(rk_runtime_node_id(rt), 7);
+  CHECK(!rk_runtime_is_k2k_enabled(rt));
+  CHECK(rk_runtime_k2k_broker(rt) == NULL);
+  CHECK(!rk_runtime_is_shutdown(rt));
+  CHECK_EQ_INT(rk_runtime_worker_count(rt), 1);
+  CHECK_OK(rk_runtime_shutdown(rt));
+  CHECK(rk_runtime_is_shutdown(rt));
+  CHECK_OK(rk_runtime_shutdown(rt)); /* idempotent */
+  rk_runtime_destroy(rt);
+  rk_runtime_destroy(NULL);
+}
+
+RK_TEST(launch_get_list) {
+  rk_runtime_t *rt = cpu_runtime(1);
+  rk_kernel_t *a = NULL, *b = NULL, *dup = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "a", NULL, &a));
+  CHECK_OK(rk_runtime_launch(rt, "b", NULL, &b));
+  CHECK_STATUS(rk_runtime_launch(rt, "a", NULL, &dup), RK_EEXIST);
+  CHECK_STR(rk_last_error(), "Kernel already exists: a");
+  CHECK(dup == NULL);
+  CHECK_STATUS(rk_runtime_launch(rt, "", NULL, &dup), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_launch(rt, "bad\nid", NULL, &dup), RK_EINVAL);
+  char long_id[80];
+  memset(long_id, 'x', 65);
+  long_id[65] = 0;
+  CHECK_STATUS(rk_runtime_launch(rt, long_id, NULL, &dup), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "65 bytes: must be 1..64");
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.handler = "no-such-handler";
+  CHECK_STATUS(rk_runtime_launch(rt, "c", &o, &dup), RK_ENOTFOUND);
+  CHECK_STR(rk_last_error(), "Handler not found: no-such-handler");
+  CHECK(rk_runtime_get_kernel(rt, "a") == a);
+  CHECK(rk_runtime_get_kernel(rt, "zzz") == NULL);
+  CHECK_STR(rk_last_error(), "Kernel not found: zzz");
+  CHECK(rk_kernel_numeric_id(a) >= 1);
+  CHECK(rk_kernel_numeric_id(a) != rk_kernel_numeric_id(b));
+  CHECK(rk_runtime_get_kernel_by_number(rt, rk_kernel_numeric_id(b)) == b);
+  const char *ids[4];
+  CHECK_EQ_INT(rk_runtime_list_kernels(rt, ids, 4, false), 2);
+  CHECK_STR(ids[0], "a");
+  CHECK_STR(ids[1], "b");
+  CHECK_OK(rk_kernel_terminate(a));
+  CHECK_EQ_INT(rk_runtime_list_kernels(rt, ids, 4, false), 1);
+  CHECK_EQ_INT(rk_runtime_list_kernels(rt, NULL, 0, true), 2);
+  CHECK_OK(rk_runtime_shutdown(rt));
+  CHECK_STATUS(rk_runtime_launch(rt, "late", NULL, &dup), RK_ESHUTDOWN);
+  CHECK_EQ_INT(rk_kernel_state(b), RK_KERNEL_TERMINATED);
+  rk_runtime_destroy(rt);
+}
+
+RK_TEST(metrics_exact) {
+  rk_runtime_t *rt = cpu_runtime(2);
+  rk_kernel_t *a = NULL, *b = NULL;
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.auto_activate = false;
+  CHECK_OK(rk_runtime_launch(rt, "a", NULL, &a));
+  CHECK_OK(rk_runtime_launch(rt, "b", &o, &b));
+  for (int i = 0; i < 10; i++) CHECK_OK(rk_kernel_send_bytes(a, 1, "hello", 5, 0, -1));
+  for (int i = 0; i < 10; i++) {
+    rk_message_t *m = NULL;
+    CHECK_OK(rk_kernel_receive(a, &m, 5000000000LL));
+    rk_message_free(m);
+  }
+  rk_runtime_metrics_t mt;
+  CHECK_OK(rk_runtime_metrics(rt, &mt));
+  CHECK_EQ_U64(mt.active_kernels, 1);
+  CHECK_EQ_U64(mt.total_launched, 2);
+  CHECK_EQ_U64(mt.messages_sent, 10);
+  CHECK_EQ_U64(mt.messages_received, 10);
+  CHECK_EQ_U64(mt.gpu_memory_used, 0);
+  CHECK_OK(rk_kernel_send_bytes(a, 1, "x", 1, 0, -1));
+  rk_message_t *held = NULL;
+  CHECK_OK(rk_kernel_receive(a, &held, 5000000000LL));
+  CHECK_OK(rk_runtime_metrics(rt, &mt));
+  CHECK(mt.host_memory_used >= 257); /* the held reply lives in the runtime's pool */
+  rk_message_free(held);
+  rk_runtime_destroy(rt);
+}
+
+int main(void) {
+  RK_RUN(config_defaults);
+  RK_RUN(backend_names_parse);
+  RK_RUN(backend_choice);
+  RK_RUN(getters);
+  RK_RUN(launch_get_list);
+  RK_RUN(metrics_exact);
+  return rk_test_summary();
+}
