@@ -27,7 +27,8 @@ rk_status_t rk_ring_create(rk_ring_kind_t kind, size_t capacity, size_t slot_siz
   if (st != RK_OK) return st;
   size_t stride = RKI_SLOT_HEADER + ((slot_size + 15) & ~(size_t)15);
   rk_ring_t *r = aligned_alloc(RKI_CACHELINE, sizeof *r);
-  unsigned char *slots = aligned_alloc(RKI_CACHELINE, capacity * stride);
+  size_t bytes = (capacity * stride + RKI_CACHELINE - 1) & ~(size_t)(RKI_CACHELINE - 1);
+  unsigned char *slots = aligned_alloc(RKI_CACHELINE, bytes);
   if (!r || !slots) {
     free(r);
     free(slots);

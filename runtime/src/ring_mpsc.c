@@ -91,8 +91,10 @@ static void rki_sc_free_slot(rk_ring_t *r, rki_slot_t *s, uint64_t pos) {
   rki_seq_store(s, pos + r->capacity);
 }
 
+/* Called before the slots are freed: a producer that sees a slot free (acquire on its
+ * seq) then also sees this tail, so its depth reading never exceeds the capacity.
+ * Release pairs with the acquire load of tail in rk_ring_stats/depth readers. */
 static void rki_sc_advance(rk_ring_t *r, uint64_t tail) {
-  /* Release pairs with the acquire load of tail in rk_ring_stats/depth readers. */
   atomic_store_explicit(&r->tail, tail, memory_order_release);
 }
 
@@ -106,8 +108,8 @@ rk_status_t rki_sc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len) {
     return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
   if (n) memcpy(buf, rki_slot_data(s), n);
   r->peeked = false;
-  rki_sc_free_slot(r, s, tail);
   rki_sc_advance(r, tail + 1);
+  rki_sc_free_slot(r, s, tail);
   return RK_OK;
 }
 
@@ -120,13 +122,12 @@ size_t rki_sc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, siz
     size_t len = atomic_load_explicit(&s->len, memory_order_relaxed);
     lens[n] = len;
     if (len) memcpy(out + n * stride, rki_slot_data(s), len);
-    rki_sc_free_slot(r, s, tail + n);
     n++;
   }
-  if (n) {
-    r->peeked = false;
-    rki_sc_advance(r, tail + n);
-  }
+  if (n == 0) return 0;
+  r->peeked = false;
+  rki_sc_advance(r, tail + n);
+  for (size_t i = 0; i < n; i++) rki_sc_free_slot(r, rki_ring_slot(r, tail + i), tail + i);
   return n;
 }
 
@@ -143,6 +144,6 @@ rk_status_t rki_sc_peek(rk_ring_t *r, const void **data, size_t *len) {
 void rki_sc_release(rk_ring_t *r) {
   uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
   r->peeked = false;
-  rki_sc_free_slot(r, rki_ring_slot(r, tail), tail);
   rki_sc_advance(r, tail + 1);
+  rki_sc_free_slot(r, rki_ring_slot(r, tail), tail);
 }
