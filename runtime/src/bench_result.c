@@ -52,7 +52,8 @@ void rk_bench_config_ci(rk_bench_config_t *c) {
 }
 
 rk_status_t rk_bench_config_set_sizes(rk_bench_config_t *c, const uint64_t *sizes, size_t n) {
-  if (!c || (!sizes && n > 0)) return rki_fail(RK_EINVAL, "rk_bench_config_set_sizes: NULL argument");
+  if (!c || (!sizes && n > 0))
+    return rki_fail(RK_EINVAL, "rk_bench_config_set_sizes: NULL argument");
   if (n > RK_BENCH_MAX_SIZES)
     return rki_fail(RK_EINVAL, "%zu sizes: at most %d", n, RK_BENCH_MAX_SIZES);
   c->size_count = (uint32_t)n;

@@ -205,7 +205,8 @@ static rk_status_t rki_report_fill(const rk_bench_suite_t *s, rk_bench_report_t 
   rep->threshold = s->config.regression_threshold;
   rep->version = rki_strdup(s->baseline->version);
   rep->entries = calloc(s->count ? s->count : 1, sizeof *rep->entries);
-  if (!rep->version || !rep->entries) return rki_fail(RK_ENOMEM, "regression report: out of memory");
+  if (!rep->version || !rep->entries)
+    return rki_fail(RK_ENOMEM, "regression report: out of memory");
   for (size_t i = 0; i < s->count; i++) {
     const rk_bench_result_t *base =
         rk_bench_baseline_get(s->baseline, s->results[i]->workload_id, s->results[i]->size);

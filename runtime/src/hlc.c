@@ -23,7 +23,10 @@
 typedef unsigned __int128 rki_u128;
 
 struct rk_hlc_clock {
-  _Alignas(16) rki_u128 state; /* physical << 64 | logical */
+  union {
+    rki_u128 word;    /* physical << 64 | logical */
+    uint64_t half[2]; /* little-endian: [0] = logical, [1] = physical */
+  } _Alignas(16) state;
   uint64_t node_id;
   uint64_t max_drift_ms;
 #if !defined(__x86_64__)
@@ -150,15 +153,21 @@ static bool rki_cas128(rki_u128 *p, rki_u128 *expected, rki_u128 desired) {
   return swapped;
 }
 
-/* An atomic 16-byte read: a compare-and-swap of 0 with 0 returns the current word. */
+/* A consistent 16-byte snapshot without a locked instruction: read physical, logical,
+ * physical again. The state only ever grows, so physical cannot change and change back;
+ * equal reads mean logical was read while physical held that value. The acquire loads
+ * pair with the locked cmpxchg16b in rki_cas128 (a full barrier on the writer side). */
 static rki_u128 rki_load128(rk_hlc_clock_t *c) {
-  rki_u128 seen = 0;
-  rki_cas128(&c->state, &seen, 0);
-  return seen;
+  for (;;) {
+    uint64_t hi = __atomic_load_n(&c->state.half[1], __ATOMIC_ACQUIRE);
+    uint64_t lo = __atomic_load_n(&c->state.half[0], __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&c->state.half[1], __ATOMIC_ACQUIRE) == hi)
+      return (rki_u128)hi << 64 | lo;
+  }
 }
 
 static bool rki_try_store(rk_hlc_clock_t *c, rki_u128 *seen, rki_u128 next) {
-  return rki_cas128(&c->state, seen, next);
+  return rki_cas128(&c->state.word, seen, next);
 }
 
 static void rki_lock_init(rk_hlc_clock_t *c) { (void)c; }
@@ -166,16 +175,16 @@ static void rki_lock_destroy(rk_hlc_clock_t *c) { (void)c; }
 #else
 static rki_u128 rki_load128(rk_hlc_clock_t *c) {
   pthread_mutex_lock(&c->lock);
-  rki_u128 w = c->state;
+  rki_u128 w = c->state.word;
   pthread_mutex_unlock(&c->lock);
   return w;
 }
 
 static bool rki_try_store(rk_hlc_clock_t *c, rki_u128 *seen, rki_u128 next) {
   pthread_mutex_lock(&c->lock);
-  bool ok = c->state == *seen;
-  if (ok) c->state = next;
-  *seen = c->state;
+  bool ok = c->state.word == *seen;
+  if (ok) c->state.word = next;
+  *seen = c->state.word;
   pthread_mutex_unlock(&c->lock);
   return ok;
 }
@@ -192,7 +201,7 @@ rk_status_t rk_hlc_clock_create(uint64_t node_id, uint64_t max_drift_ms,
   *out = NULL;
   rk_hlc_clock_t *c = aligned_alloc(16, sizeof *c);
   if (!c) return rki_fail(RK_ENOMEM, "HLC clock: out of memory");
-  c->state = 0;
+  c->state.word = 0;
   c->node_id = node_id;
   c->max_drift_ms = max_drift_ms;
   rki_lock_init(c);

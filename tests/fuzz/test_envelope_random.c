@@ -65,13 +65,15 @@ static size_t make_valid(unsigned char *buf, size_t cap) {
 static void mutate(unsigned char *buf, size_t *len, size_t cap) {
   switch (rng_below(6)) {
   case 0: /* flip a few random bytes */
-    for (size_t k = rng_below(4) + 1; k > 0 && *len > 0; k--) buf[rng_below(*len)] ^= (unsigned char)(rng() | 1);
+    for (size_t k = rng_below(4) + 1; k > 0 && *len > 0; k--)
+      buf[rng_below(*len)] ^= (unsigned char)(rng() | 1);
     break;
   case 1: /* truncate */
     *len = rng_below(*len + 1);
     break;
   case 2: /* extend with noise */
-    for (size_t add = rng_below(64); add > 0 && *len < cap; add--) buf[(*len)++] = (unsigned char)rng();
+    for (size_t add = rng_below(64); add > 0 && *len < cap; add--)
+      buf[(*len)++] = (unsigned char)rng();
     break;
   case 3: /* payload_size near the real length, or large */
     if (*len >= 256) {

@@ -272,7 +272,8 @@ RK_TEST(latex_table) {
   CHECK_CONTAINS(tex, "\\bottomrule");
   CHECK_CONTAINS(tex, "Time (ms) & Throughput (Mops/s)");
   CHECK_CONTAINS(tex, "matrix\\_multiply & 1{,}000 & 500.000 & 0.200 &");
-  CHECK_CONTAINS(tex, "odd \"id\" \\textbackslash{} 50\\% \\& a\\_b |x & 1{,}234{,}567 & 2000.000 & 0.617 &");
+  CHECK_CONTAINS(tex, "odd \"id\" \\textbackslash{} 50\\% \\& a\\_b |x & "
+                      "1{,}234{,}567 & 2000.000 & 0.617 &");
   rk_string_free(tex);
   rk_bench_suite_destroy(s);
 }

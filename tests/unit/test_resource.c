@@ -85,7 +85,8 @@ RK_TEST(validate_and_enforce) {
   CHECK_OK(rk_resource_guard_validate(g, &e)); /* peak 900 == available */
   rk_memory_estimate_init(&e, 800, 100, 901, 1.0);
   CHECK_STATUS(rk_resource_guard_validate(g, &e), RK_EMEMLIMIT);
-  CHECK_STR(rk_last_error(), "Memory limit exceeded: estimated peak 901 bytes, available 900 bytes");
+  CHECK_STR(rk_last_error(),
+            "Memory limit exceeded: estimated peak 901 bytes, available 900 bytes");
   rk_resource_guard_set_enforce(g, false);
   CHECK(!rk_resource_guard_is_enforcing(g));
   CHECK_OK(rk_resource_guard_validate(g, &e));
