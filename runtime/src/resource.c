@@ -96,7 +96,8 @@ rk_status_t rk_resource_guard_create_default(rk_resource_guard_t **out) {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   uint64_t phys = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page
                                         : RK_RESOURCE_DEFAULT_MAX_BYTES;
-  return rki_guard_new(phys / 5 * 4, RK_RESOURCE_DEFAULT_MARGIN, true, out);
+  /* floor(phys * 0.8) without overflow or floating-point rounding */
+  return rki_guard_new(phys / 5 * 4 + phys % 5 * 4 / 5, RK_RESOURCE_DEFAULT_MARGIN, true, out);
 }
 
 rk_status_t rk_resource_guard_create_unguarded(rk_resource_guard_t **out) {

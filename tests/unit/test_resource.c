@@ -1,7 +1,9 @@
 /* test_resource.c — estimates, guard arithmetic, margins, reservations and their guard
  * lifetime, exact totals under concurrency. */
+#define _GNU_SOURCE /* sysconf(_SC_PHYS_PAGES) */
 #include <math.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "tests_common/rk_test.h"
 #include "ringkernel/resource.h"
@@ -65,7 +67,8 @@ RK_TEST(guard_defaults_and_margin_clamp) {
   CHECK_STATUS(rk_resource_guard_create(1000, NAN, &g), RK_EINVAL);
   CHECK(g == NULL);
   CHECK_OK(rk_resource_guard_create_default(&g));
-  CHECK(rk_resource_guard_max_memory(g) > 0);
+  uint64_t phys = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+  CHECK_EQ_U64(rk_resource_guard_max_memory(g), (uint64_t)((unsigned __int128)phys * 4 / 5));
   CHECK(rk_resource_guard_is_enforcing(g));
   CHECK_NEAR(rk_resource_guard_safety_margin(g), 0.1, 0);
   rk_resource_guard_destroy(g);
