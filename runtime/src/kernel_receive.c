@@ -46,7 +46,7 @@ typedef struct recv_args {
   rk_message_t **out;
   size_t max;
   size_t got;
-  bool match;
+  bool blocking;
   uint64_t cid;
 } recv_args_t;
 
@@ -61,7 +61,13 @@ static rk_status_t try_recv(void *arg) {
   }
   if (r->got < r->max) r->got += k->ops->dequeue(k->actor, r->out + r->got, r->max - r->got);
   pthread_mutex_unlock(&k->recv_lock);
-  if (r->got == 0) return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
+  if (r->got == 0) {
+    /* A blocking receive on a terminated kernel whose output is empty would wait for
+     * nothing: report the end instead. */
+    if (r->blocking && rk_kernel_state(k) == RK_KERNEL_TERMINATED)
+      return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no replies left)", k->id);
+    return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
+  }
   count_received(k, r->got);
   return RK_OK;
 }
@@ -77,7 +83,7 @@ rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, size_t ma
   rk_status_t st = recv_check(k, out);
   if (st != RK_OK) return st;
   if (max == 0) return RK_OK;
-  recv_args_t r = {k, out, max, 0, false, 0};
+  recv_args_t r = {k, out, max, 0, timeout_ns != 0, 0};
   st = rki_runtime_wait(k->rt, timeout_ns, false, try_recv, &r);
   if (count) *count = r.got;
   return st;

@@ -1,8 +1,8 @@
 /* ringkernel/k2k.h — the kernel-to-kernel (K2K) broker: endpoints, routes, delivery.
  *
  * A broker maps string endpoint ids to delivery targets. A runtime owns one broker
- * (rk_runtime_k2k_broker) in which its kernels launched with enable_k2k appear as
- * endpoints; a standalone broker (rk_k2k_broker_create) holds endpoints without a kernel,
+ * (rk_runtime_k2k_broker) in which every launched kernel appears as an endpoint (until
+ * it terminates); a standalone broker (rk_k2k_broker_create) holds endpoints without a kernel,
  * each with a bounded inbox read back with rk_k2k_receive.
  *
  * Delivery (rk_k2k_send): when the destination is a registered endpoint the message goes
@@ -100,7 +100,8 @@ RK_API void rk_k2k_broker_destroy(rk_k2k_broker_t *b);
 RK_API rk_status_t rk_k2k_broker_config(const rk_k2k_broker_t *b, rk_k2k_config_t *out);
 
 /* Registers an endpoint id (1..64 printable bytes). kernel NULL: an inbox endpoint.
- * RK_EEXIST when taken. A runtime registers its enable_k2k kernels itself. */
+ * RK_EEXIST "Endpoint already registered: x" when taken. A runtime registers its kernels
+ * itself at launch and unregisters them when they terminate. */
 RK_API rk_status_t rk_k2k_register(rk_k2k_broker_t *b, const char *id, rk_kernel_t *kernel);
 RK_API rk_status_t rk_k2k_unregister(rk_k2k_broker_t *b, const char *id);
 RK_API bool rk_k2k_is_registered(const rk_k2k_broker_t *b, const char *id);

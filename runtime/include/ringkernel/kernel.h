@@ -73,10 +73,13 @@ typedef struct rk_launch_options {
   uint32_t block_size;         /* 256 (GPU: threads per block) */
   uint32_t input_capacity;     /* 1024; rounded up to a power of two; 0 or > 2^20: EINVAL */
   uint32_t output_capacity;    /* 1024; same rules */
-  uint32_t payload_capacity;   /* 4096; largest payload this kernel accepts, 1..65536 */
+  uint32_t payload_capacity;   /* 4096: GPU slot payload area, 1..65536 (CPU kernels
+                                  accept any payload up to 65536 regardless) */
   bool auto_activate;          /* true: launch leaves the kernel Active, else Launched */
   bool cooperative;            /* false (GPU: cooperative launch) */
-  bool enable_k2k;             /* false: register the kernel with the runtime's broker */
+  bool enable_k2k;             /* false (GPU: give the actor a device K2K inbox). On every
+                                  backend a kernel is a K2K endpoint of its runtime's
+                                  broker when the runtime has K2K enabled */
   const char *handler;         /* NULL -> "echo"; "script" -> served by the script loop */
   const char *forward_to;      /* K2K destination used by the "forward" handler */
   const char *cuda_source;     /* CUDA C source of a device handler (CUDA backend) */
@@ -176,7 +179,8 @@ RK_API rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *ite
 
 /* Receives the next reply (K2H message) in arrival order. *out is owned by the caller.
  * RK_EAGAIN when empty and timeout 0, RK_ETIMEDOUT, RK_EINTR. Replies of a terminated
- * kernel stay receivable. */
+ * kernel stay receivable; once they are gone a waiting receive returns RK_ESHUTDOWN
+ * "Kernel terminated: x (no replies left)" instead of waiting for nothing. */
 RK_API rk_status_t rk_kernel_receive(rk_kernel_t *k, rk_message_t **out, int64_t timeout_ns);
 RK_API rk_status_t rk_kernel_try_receive(rk_kernel_t *k, rk_message_t **out);
 

@@ -36,7 +36,7 @@ typedef enum rk_backend_kind {
 typedef struct rk_runtime_config {
   rk_backend_kind_t backend; /* AUTO: CUDA when a device is usable, else CPU */
   uint64_t node_id;          /* 1: HLC node id (0..65535) */
-  bool enable_k2k;           /* true: kernels launched with enable_k2k join the broker */
+  bool enable_k2k;           /* true: the runtime owns a broker; every kernel joins it */
   uint32_t worker_count;     /* 0: the machine's online cores (CPU workers), max 256 */
   int32_t cuda_device;       /* 0: device ordinal for the CUDA backend */
   rk_k2k_config_t k2k;       /* rk_k2k_config_init defaults */
@@ -105,8 +105,8 @@ RK_API size_t rk_runtime_list_kernels(rk_runtime_t *rt, const char **ids, size_t
 
 RK_API rk_status_t rk_runtime_metrics(rk_runtime_t *rt, rk_runtime_metrics_t *out);
 
-/* The runtime's broker (its endpoints are the kernels launched with enable_k2k). Owned by
- * the runtime. NULL when the runtime was created with enable_k2k false. */
+/* The runtime's broker (its endpoints are the launched, not yet terminated kernels).
+ * Owned by the runtime. NULL when the runtime was created with enable_k2k false. */
 RK_API rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt);
 
 /* Wakes every thread blocked in a receive/request/send/next_script_work wait of this
