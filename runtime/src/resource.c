@@ -122,12 +122,15 @@ static uint64_t rki_available_locked(const rk_resource_guard_t *g) {
   return rki_sat_sub(g->max_bytes, used);
 }
 
-#define RKI_LOCKED(g, expr)                                                              \
-  do {                                                                                   \
-    pthread_mutex_lock(&((rk_resource_guard_t *)(g))->lock);                             \
-    expr;                                                                                \
-    pthread_mutex_unlock(&((rk_resource_guard_t *)(g))->lock);                           \
-  } while (0)
+/* Getters take a const guard: the mutex is bookkeeping, not part of the guard's value,
+ * so locking casts the const away. */
+static void rki_lock(const rk_resource_guard_t *g) {
+  pthread_mutex_lock(&((rk_resource_guard_t *)g)->lock);
+}
+
+static void rki_unlock(const rk_resource_guard_t *g) {
+  pthread_mutex_unlock(&((rk_resource_guard_t *)g)->lock);
+}
 
 uint64_t rk_resource_guard_max_memory(const rk_resource_guard_t *guard) {
   return guard->max_bytes;
@@ -138,43 +141,52 @@ double rk_resource_guard_safety_margin(const rk_resource_guard_t *guard) {
 }
 
 uint64_t rk_resource_guard_current_memory(const rk_resource_guard_t *guard) {
-  uint64_t v;
-  RKI_LOCKED(guard, v = guard->current);
+  rki_lock(guard);
+  uint64_t v = guard->current;
+  rki_unlock(guard);
   return v;
 }
 
 uint64_t rk_resource_guard_reserved_memory(const rk_resource_guard_t *guard) {
-  uint64_t v;
-  RKI_LOCKED(guard, v = guard->reserved);
+  rki_lock(guard);
+  uint64_t v = guard->reserved;
+  rki_unlock(guard);
   return v;
 }
 
 uint64_t rk_resource_guard_available(const rk_resource_guard_t *guard) {
-  uint64_t v;
-  RKI_LOCKED(guard, v = rki_available_locked(guard));
+  rki_lock(guard);
+  uint64_t v = rki_available_locked(guard);
+  rki_unlock(guard);
   return v;
 }
 
 bool rk_resource_guard_can_allocate(const rk_resource_guard_t *guard, uint64_t bytes) {
-  bool ok;
-  RKI_LOCKED(guard, ok = !guard->enforce || bytes <= rki_available_locked(guard));
+  rki_lock(guard);
+  bool ok = !guard->enforce || bytes <= rki_available_locked(guard);
+  rki_unlock(guard);
   return ok;
 }
 
 void rk_resource_guard_record_allocation(rk_resource_guard_t *guard, uint64_t bytes) {
-  RKI_LOCKED(guard, guard->current = rki_sat_add(guard->current, bytes));
+  rki_lock(guard);
+  guard->current = rki_sat_add(guard->current, bytes);
+  rki_unlock(guard);
 }
 
 void rk_resource_guard_record_deallocation(rk_resource_guard_t *guard, uint64_t bytes) {
-  RKI_LOCKED(guard, guard->current = rki_sat_sub(guard->current, bytes));
+  rki_lock(guard);
+  guard->current = rki_sat_sub(guard->current, bytes);
+  rki_unlock(guard);
 }
 
 rk_status_t rk_resource_guard_validate(const rk_resource_guard_t *guard,
                                        const rk_memory_estimate_t *e) {
   if (!guard || !e) return rki_fail(RK_EINVAL, "rk_resource_guard_validate: NULL argument");
-  bool enforce;
-  uint64_t avail;
-  RKI_LOCKED(guard, (enforce = guard->enforce, avail = rki_available_locked(guard)));
+  rki_lock(guard);
+  bool enforce = guard->enforce;
+  uint64_t avail = rki_available_locked(guard);
+  rki_unlock(guard);
   if (enforce && e->peak_bytes > avail)
     return rki_fail(RK_EMEMLIMIT,
                     "Memory limit exceeded: estimated peak %llu bytes, available %llu bytes",
@@ -193,18 +205,22 @@ rk_status_t rk_resource_guard_max_safe_elements(const rk_resource_guard_t *guard
 }
 
 double rk_resource_guard_utilization(const rk_resource_guard_t *guard) {
-  uint64_t used;
-  RKI_LOCKED(guard, used = rki_sat_add(guard->current, guard->reserved));
+  rki_lock(guard);
+  uint64_t used = rki_sat_add(guard->current, guard->reserved);
+  rki_unlock(guard);
   return guard->max_bytes == 0 ? 0.0 : (double)used / (double)guard->max_bytes;
 }
 
 void rk_resource_guard_set_enforce(rk_resource_guard_t *guard, bool enforce) {
-  RKI_LOCKED(guard, guard->enforce = enforce);
+  rki_lock(guard);
+  guard->enforce = enforce;
+  rki_unlock(guard);
 }
 
 bool rk_resource_guard_is_enforcing(const rk_resource_guard_t *guard) {
-  bool v;
-  RKI_LOCKED(guard, v = guard->enforce);
+  rki_lock(guard);
+  bool v = guard->enforce;
+  rki_unlock(guard);
   return v;
 }
 
@@ -212,9 +228,11 @@ bool rk_resource_guard_is_enforcing(const rk_resource_guard_t *guard) {
 
 /* Adds bytes to reserved if they fit; *avail receives what was available. */
 static bool rki_try_reserve(rk_resource_guard_t *g, uint64_t bytes, uint64_t *avail) {
-  bool ok;
-  RKI_LOCKED(g, (*avail = rki_available_locked(g), ok = !g->enforce || bytes <= *avail,
-                 g->reserved = ok ? rki_sat_add(g->reserved, bytes) : g->reserved));
+  rki_lock(g);
+  *avail = rki_available_locked(g);
+  bool ok = !g->enforce || bytes <= *avail;
+  if (ok) g->reserved = rki_sat_add(g->reserved, bytes);
+  rki_unlock(g);
   return ok;
 }
 
@@ -246,8 +264,10 @@ rk_status_t rk_reservation_commit(rk_reservation_t *r) {
     return rki_fail(RK_ESTATE, "reservation of %llu bytes already released: cannot commit",
                     (unsigned long long)r->bytes);
   rk_resource_guard_t *g = r->guard;
-  RKI_LOCKED(g, (g->reserved = rki_sat_sub(g->reserved, r->bytes),
-                 g->current = rki_sat_add(g->current, r->bytes)));
+  rki_lock(g);
+  g->reserved = rki_sat_sub(g->reserved, r->bytes);
+  g->current = rki_sat_add(g->current, r->bytes);
+  rki_unlock(g);
   r->committed = true;
   return RK_OK;
 }
@@ -255,7 +275,9 @@ rk_status_t rk_reservation_commit(rk_reservation_t *r) {
 void rk_reservation_release(rk_reservation_t *r) {
   if (!r || r->committed || r->released) return;
   rk_resource_guard_t *g = r->guard;
-  RKI_LOCKED(g, g->reserved = rki_sat_sub(g->reserved, r->bytes));
+  rki_lock(g);
+  g->reserved = rki_sat_sub(g->reserved, r->bytes);
+  rki_unlock(g);
   r->released = true;
 }
 
