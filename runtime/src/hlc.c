@@ -24,9 +24,9 @@ typedef unsigned __int128 rki_u128;
 
 struct rk_hlc_clock {
   union {
-    rki_u128 word;    /* physical << 64 | logical */
-    uint64_t half[2]; /* little-endian: [0] = logical, [1] = physical */
-  } _Alignas(16) state;
+    _Alignas(16) rki_u128 word; /* physical << 64 | logical; cmpxchg16b needs 16-aligned */
+    uint64_t half[2];           /* little-endian: [0] = logical, [1] = physical */
+  } state;
   uint64_t node_id;
   uint64_t max_drift_ms;
 #if !defined(__x86_64__)
