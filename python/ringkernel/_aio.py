@@ -17,6 +17,7 @@ import weakref
 from typing import Any, Optional
 
 from ringkernel._enums import KernelState
+from ringkernel._ringkernel import RingKernelError
 
 __all__: list = []
 
@@ -172,6 +173,8 @@ async def _receive(kernel: Any, timeout: Optional[float]) -> Any:
         env = kernel.try_receive()
         if env is not None:
             return env
+        if kernel.state == KernelState.Terminated:
+            raise RingKernelError(f"Kernel terminated: {kernel.id} (no replies left)")
         if _expired(deadline):
             raise TimeoutError(f"no reply from kernel {kernel.id!r} within {timeout} s")
         await dispatcher.ready(deadline)
@@ -208,6 +211,9 @@ async def request(kernel: Any, args: tuple, kwargs: Optional[dict]) -> Any:
         reply = kernel._poll_reply(cid)
         if reply is not None:
             return reply
+        if kernel.state == KernelState.Terminated:
+            raise RingKernelError(f"Kernel terminated: {kernel.id} (no reply for "
+                                  f"correlation {cid})")
         if _expired(deadline):
             raise TimeoutError(f"no reply from kernel {kernel.id!r} within {timeout} s")
         await dispatcher.ready(deadline)

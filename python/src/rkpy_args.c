@@ -4,13 +4,13 @@
 
 #include <math.h>
 
-/* Writes the value of an int-like object, or -1 < 0 through *negative, or saturates at
- * UINT64_MAX when it does not fit 64 bits. */
-static int rkpy_index_u64(PyObject *idx, int *negative, uint64_t *out) {
+/* Writes the value of an int-like object that fits 64 bits unsigned; *out_of_range is
+ * set for negative values and values of 2**64 and more. */
+static int rkpy_index_u64(PyObject *idx, int *out_of_range, uint64_t *out) {
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(idx, &overflow);
   if (v == -1 && !overflow && PyErr_Occurred()) return -1;
-  *negative = overflow < 0 || (overflow == 0 && v < 0);
+  *out_of_range = overflow < 0 || (overflow == 0 && v < 0);
   if (overflow <= 0) {
     *out = (uint64_t)v;
     return 0;
@@ -18,7 +18,7 @@ static int rkpy_index_u64(PyObject *idx, int *negative, uint64_t *out) {
   unsigned long long u = PyLong_AsUnsignedLongLong(idx);
   if (u == (unsigned long long)-1 && PyErr_Occurred()) {
     PyErr_Clear();
-    u = UINT64_MAX;
+    *out_of_range = 1;
   }
   *out = u;
   return 0;
@@ -32,10 +32,10 @@ int rkpy_arg_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out) {
                  Py_TYPE(obj)->tp_name);
     return -1;
   }
-  int negative = 0;
+  int out_of_range = 0;
   uint64_t v = 0;
-  int rc = rkpy_index_u64(idx, &negative, &v);
-  if (rc == 0 && (negative || v > max)) {
+  int rc = rkpy_index_u64(idx, &out_of_range, &v);
+  if (rc == 0 && (out_of_range || v > max)) {
     PyErr_Format(PyExc_ValueError, "%s must be 0..%llu, got %R", what,
                  (unsigned long long)max, idx);
     rc = -1;

@@ -1,0 +1,98 @@
+import pytest
+
+import ringkernel
+from ringkernel import exceptions as E
+
+HIERARCHY = {
+    "RingKernelError": Exception,
+    "MemoryLimitError": "RingKernelError",
+    "KernelError": "RingKernelError",
+    "KernelStateError": "KernelError",
+    "CudaError": "RingKernelError",
+    "CudaDeviceError": "CudaError",
+    "CudaMemoryError": "CudaError",
+    "QueueError": "RingKernelError",
+    "QueueFullError": "QueueError",
+    "QueueEmptyError": "QueueError",
+    "K2KError": "RingKernelError",
+    "K2KDeliveryError": "K2KError",
+    "BenchmarkError": "RingKernelError",
+    "HybridError": "RingKernelError",
+    "GpuNotAvailableError": "HybridError",
+    "ResourceError": "RingKernelError",
+    "ReservationError": "ResourceError",
+}
+
+
+@pytest.mark.parametrize("name,base", HIERARCHY.items())
+def test_hierarchy(name, base):
+    cls = getattr(E, name)
+    base_cls = base if isinstance(base, type) else getattr(E, base)
+    assert cls.__bases__ == (base_cls,)
+    assert getattr(ringkernel, name) is cls  # ours: all of them top level
+    assert cls.__module__ == "ringkernel.exceptions"
+
+
+def test_exceptions_module_lists_all():
+    assert sorted(E.__all__) == sorted(HIERARCHY)
+
+
+def test_timeouts_are_builtin(echo):
+    with pytest.raises(TimeoutError):
+        echo.receive_sync(timeout=0.01)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.5, -1])
+def test_bad_durations_are_value_errors(echo, bad):
+    with pytest.raises(ValueError, match="timeout must be a finite number of seconds"):
+        echo.receive_sync(timeout=bad)
+    with pytest.raises(ValueError):
+        echo.request_sync(b"x", timeout=bad)
+    with pytest.raises(ValueError):
+        echo.send_sync(b"x", timeout=bad)
+
+
+@pytest.mark.parametrize("bad", ["1", [1], object(), True])
+def test_wrong_duration_types(echo, bad):
+    if bad is True:
+        with pytest.raises(TypeError, match="timeout must be a number, got bool"):
+            echo.receive_sync(timeout=bad)
+    else:
+        with pytest.raises(TypeError):
+            echo.receive_sync(timeout=bad)
+
+
+def test_wrong_message_types(echo):
+    for bad in (1, "text", None, [b"x"]):
+        with pytest.raises(TypeError, match="MessageEnvelope or bytes-like"):
+            echo.send_sync(bad)
+
+
+def test_negative_sizes():
+    o = ringkernel.LaunchOptions()
+    with pytest.raises(ValueError, match="got -1"):
+        o.with_grid_size(-1)
+    with pytest.raises(ValueError, match="got -3"):
+        ringkernel.MessageId(-3)
+    with pytest.raises(ValueError):
+        ringkernel.HlcClock(node_id=-1)
+
+
+def test_closed_runtime_and_terminated_kernel(runtime):
+    k = runtime.launch_sync("gone")
+    k.terminate_sync()
+    with pytest.raises(ringkernel.RingKernelError, match="gone"):
+        k.send_sync(b"x")
+    with pytest.raises(ringkernel.KernelStateError,
+                       match="Invalid state transition: Terminated -> "):
+        k.terminate_sync()
+    runtime.shutdown_sync()
+    with pytest.raises(ringkernel.RingKernelError, match="shut down"):
+        runtime.launch_sync("late")
+
+
+def test_constructors_that_do_not_exist():
+    for cls in (ringkernel.MessageHeader, ringkernel.MessageEnvelope, ringkernel.KernelHandle,
+                ringkernel.KernelStatus, ringkernel.RuntimeMetrics):
+        with pytest.raises(TypeError):
+            cls()
