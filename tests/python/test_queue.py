@@ -146,6 +146,8 @@ def test_stats_rejects_bad_values():
         QueueStats(depth=1.5)
     with pytest.raises(TypeError):
         QueueStats(depth="3")
+    with pytest.raises(ValueError):
+        QueueStats(enqueued=2**64)
 
 
 def test_metrics_from_monitor():
