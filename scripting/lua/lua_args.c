@@ -32,6 +32,18 @@ static const char *rkl_typename(lua_State *L, int idx) {
   return luaL_typename(L, idx);
 }
 
+const char *rkl_num_text(char *buf, size_t cap, double d) {
+  if (isnan(d))
+    snprintf(buf, cap, "nan");
+  else if (isinf(d))
+    snprintf(buf, cap, "%sinf", d < 0 ? "-" : "");
+  else if (d == floor(d) && fabs(d) < 1e17)
+    snprintf(buf, cap, "%.0f", d);
+  else
+    snprintf(buf, cap, "%.17g", d);
+  return buf;
+}
+
 static bool rkl_is_named_table(lua_State *L, int idx, bool list_first) {
   if (lua_type(L, idx) != LUA_TTABLE) return false;
   if (lua_getmetatable(L, idx)) {
@@ -111,11 +123,13 @@ uint64_t rkl_check_u64(lua_State *L, int idx, const char *what, uint64_t max) {
   uint64_t v = 0;
   if (lua_type(L, idx) == LUA_TNUMBER) {
     double d = lua_tonumber(L, idx);
+    char num[48];
     if (!isfinite(d) || d != floor(d))
-      rkl_error(L, "ValueError", "%s must be an integer, got %.17g", what, d);
+      rkl_error(L, "ValueError", "%s must be an integer, got %s", what,
+                rkl_num_text(num, sizeof num, d));
     if (d < 0 || d >= RKL_TWO64 || (uint64_t)d > max)
-      rkl_error(L, "ValueError", "%s must be 0..%llu, got %.17g", what,
-                (unsigned long long)max, d);
+      rkl_error(L, "ValueError", "%s must be 0..%llu, got %s", what, (unsigned long long)max,
+                rkl_num_text(num, sizeof num, d));
     return (uint64_t)d;
   }
   if (lua_type(L, idx) != LUA_TNIL && lua_type(L, idx) != LUA_TSTRING &&
@@ -138,11 +152,13 @@ int64_t rkl_check_i64(lua_State *L, int idx, const char *what, int64_t min, int6
   if (lua_type(L, idx) != LUA_TNUMBER)
     rkl_error(L, "TypeError", "%s must be an integer, got %s", what, rkl_typename(L, idx));
   double d = lua_tonumber(L, idx);
+  char num[48];
   if (!isfinite(d) || d != floor(d))
-    rkl_error(L, "ValueError", "%s must be an integer, got %.17g", what, d);
+    rkl_error(L, "ValueError", "%s must be an integer, got %s", what,
+              rkl_num_text(num, sizeof num, d));
   if (d < (double)min || d > (double)max)
-    rkl_error(L, "ValueError", "%s must be %lld..%lld, got %.17g", what, (long long)min,
-              (long long)max, d);
+    rkl_error(L, "ValueError", "%s must be %lld..%lld, got %s", what, (long long)min,
+              (long long)max, rkl_num_text(num, sizeof num, d));
   return (int64_t)d;
 }
 
@@ -150,8 +166,11 @@ double rkl_check_double(lua_State *L, int idx, const char *what, double lo, doub
   if (lua_type(L, idx) != LUA_TNUMBER)
     rkl_error(L, "TypeError", "%s must be a number, got %s", what, rkl_typename(L, idx));
   double d = lua_tonumber(L, idx);
-  if (isnan(d) || d < lo || d > hi)
-    rkl_error(L, "ValueError", "%s must be a number in [%g, %g], got %g", what, lo, hi, d);
+  char num[48];
+  if (isnan(d)) rkl_error(L, "ValueError", "%s must be a number, got nan", what);
+  if (d < lo || d > hi)
+    rkl_error(L, "ValueError", "%s must be a number in [%g, %g], got %s", what, lo, hi,
+              rkl_num_text(num, sizeof num, d));
   return d;
 }
 
@@ -182,8 +201,10 @@ int64_t rkl_opt_timeout(lua_State *L, int idx, const char *what, int64_t def_ns)
     rkl_error(L, "TypeError", "%s must be a number of seconds, got %s", what,
               rkl_typename(L, idx));
   double s = lua_tonumber(L, idx);
+  char num[48];
   if (isnan(s) || s < 0)
-    rkl_error(L, "ValueError", "%s must be a finite number of seconds >= 0, got %g", what, s);
+    rkl_error(L, "ValueError", "%s must be a finite number of seconds >= 0, got %s", what,
+              rkl_num_text(num, sizeof num, s));
   if (s * 1e9 >= 9.2e18) return INT64_MAX;
   return (int64_t)(s * 1e9);
 }
@@ -201,8 +222,10 @@ double *rkl_check_number_list(lua_State *L, int idx, const char *what, size_t *n
                 rkl_typename(L, -1));
     buf[i] = lua_tonumber(L, -1);
     lua_pop(L, 1);
+    char num[48];
     if (!isfinite(buf[i]))
-      rkl_error(L, "ValueError", "%s[%zu] must be finite, got %g", what, i + 1, buf[i]);
+      rkl_error(L, "ValueError", "%s[%zu] must be finite, got %s", what, i + 1,
+                rkl_num_text(num, sizeof num, buf[i]));
   }
   *n = count;
   return buf;

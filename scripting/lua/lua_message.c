@@ -34,8 +34,10 @@ static int rkl_priority_from_int(lua_State *L) {
   if (lua_type(L, 1) != LUA_TNUMBER)
     return rkl_error(L, "TypeError", "priority must be an int, got %s", luaL_typename(L, 1));
   double v = lua_tonumber(L, 1);
+  char num[48];
   if (!(v >= 0 && v <= 3) || v != (double)(int)v)
-    return rkl_error(L, "ValueError", "priority must be 0..3, got %g", v);
+    return rkl_error(L, "ValueError", "priority must be 0..3, got %s",
+                     rkl_num_text(num, sizeof num, v));
   rkl_enum_push(L, &rkl_priority_enum, (int64_t)v);
   return 1;
 }

@@ -131,6 +131,8 @@ void rkl_open_u64(lua_State *L);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
+/* A number as error messages show it: "nan", "inf", integers without exponent. */
+const char *rkl_num_text(char *buf, size_t cap, double d);
 /* "true"/"false", as the spec's reprs print booleans. */
 const char *rkl_bool_text(bool b);
 /* Pushes Python's repr of a float: the shortest text that reads back exactly, fixed
