@@ -1,0 +1,188 @@
+/* ringkernel/rk_device.cuh — what a CUDA C message handler sees.
+ *
+ * A device handler is a function with this fixed signature:
+ *
+ *     extern "C" __device__ int my_handler(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg);
+ *
+ * (RK_DEVICE_HANDLER(my_handler) spells it). It runs on ALL 32 lanes of one warp per
+ * message; messages of one batch run on different warps at the same time, so a handler
+ * must not assume it is alone. Return 0 (RK_OK) for success; any negative rk_status_t
+ * dead-letters the message with that status (the value lane 0 returns counts).
+ *
+ * Helpers below are warp-collective: call them from all 32 lanes with the same arguments.
+ *   rk_dev_reply  one reply per message, to the host (the actor's K2H queue); it carries
+ *                 the request's correlation id and the actor's device HLC stamp.
+ *   rk_dev_send   K2K to another GPU actor by numeric id, through its device inbox;
+ *                 RK_EAGAIN (-3) when that inbox is full (back-pressure: nothing is
+ *                 overwritten), RK_ENOTFOUND (-5) when no actor has that id.
+ *   rk_dev_state  4 KiB of per-actor device memory, zeroed at launch, kept across messages
+ *                 (warps of one batch share it: use atomics).
+ * Handler source given to LaunchOptions.with_cuda_source() is compiled with NVRTC at
+ * launch together with this header; `#include <ringkernel/rk_device.cuh>` is optional.
+ */
+#ifndef RINGKERNEL_RK_DEVICE_CUH
+#define RINGKERNEL_RK_DEVICE_CUH
+
+#include "rk_cuda_layout.h"
+
+/* A read-only view of the message being handled. */
+typedef struct rk_dev_msg {
+  uint64_t message_id;
+  uint64_t correlation_id;
+  uint64_t source_kernel;  /* 0 = host */
+  uint64_t dest_kernel;
+  uint64_t message_type;
+  uint64_t ts_physical;    /* the message's HLC timestamp */
+  uint64_t ts_logical;
+  uint64_t ts_node;
+  uint32_t payload_size;
+  uint32_t flags;
+  uint32_t priority;
+  const uint8_t *payload;  /* payload_size bytes, device memory */
+} rk_dev_msg_t;
+
+/* Per-message context; fields are the runtime's, read them through the helpers. */
+typedef struct rk_dev_ctx {
+  const rkc_actor_params_t *params;
+  uint32_t index;              /* position of the message in its batch */
+  uint32_t *replied;           /* shared: 1 = reply staged, 2 = dead letter */
+  rkc_header_t *reply_header;  /* staging for this message's reply */
+  uint8_t *reply_payload;
+  uint64_t handled_before;     /* messages this actor handled before this one */
+  uint64_t stamp_physical;     /* the actor's HLC stamp for this message */
+  uint64_t stamp_logical_node;
+  unsigned long long *k2k_sent;
+  unsigned long long *k2k_full;
+  rkc_directory_entry_t *cache; /* shared: last destination looked up */
+} rk_dev_ctx_t;
+
+#define RK_DEVICE_HANDLER(name) \
+  extern "C" __device__ int name(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg)
+
+#define RK_DEV_OK 0
+#define RK_DEV_EINVAL (-1)
+#define RK_DEV_EAGAIN (-3)
+#define RK_DEV_ENOTFOUND (-5)
+#define RK_DEV_ESTATE (-7)
+#define RK_DEV_ETOOBIG (-9)
+
+static __device__ __forceinline__ uint32_t rk_dev_lane(void) { return threadIdx.x & 31u; }
+
+static __device__ __forceinline__ void *rk_dev_state(rk_dev_ctx_t *ctx) {
+  return ctx->params->user_state;
+}
+
+/* Messages this actor handled before the current one (its position in the actor's
+ * processing order). */
+static __device__ __forceinline__ uint64_t rk_dev_messages_handled(const rk_dev_ctx_t *ctx) {
+  return ctx->handled_before;
+}
+
+static __device__ __forceinline__ uint64_t rk_dev_actor_id(const rk_dev_ctx_t *ctx) {
+  return ctx->params->actor_id;
+}
+
+/* Warp-cooperative byte copy (device memory to device memory). */
+static __device__ __forceinline__ void rk_dev_copy(uint8_t *dst, const uint8_t *src,
+                                                   uint32_t n) {
+  for (uint32_t i = rk_dev_lane(); i < n; i += 32u) dst[i] = src[i];
+}
+
+static __device__ __forceinline__ void rk_dev_fill_header(const rk_dev_ctx_t *ctx,
+                                                          const rk_dev_msg_t *msg,
+                                                          rkc_header_t *h, uint64_t dest,
+                                                          uint64_t type, uint32_t size) {
+  h->message_id = 0; /* the host assigns ids to device-made messages */
+  h->correlation_id = msg->correlation_id;
+  h->source_kernel = ctx->params->actor_id;
+  h->dest_kernel = dest;
+  h->message_type = type;
+  h->ts_physical = ctx->stamp_physical;
+  h->ts_logical_node = ctx->stamp_logical_node;
+  h->payload_size = size;
+  h->flags_priority = (msg->priority << 24);
+}
+
+/* Replies to the host. RK_DEV_ETOOBIG above the actor's payload capacity, RK_DEV_ESTATE
+ * for a second reply to the same message. */
+static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
+                                   uint64_t message_type, const void *payload,
+                                   uint32_t size) {
+  if (size > ctx->params->payload_capacity) return RK_DEV_ETOOBIG;
+  __syncwarp();
+  if (ctx->replied[ctx->index] != 0) return RK_DEV_ESTATE;
+  rk_dev_copy(ctx->reply_payload, (const uint8_t *)payload, size);
+  if (rk_dev_lane() == 0)
+    rk_dev_fill_header(ctx, msg, ctx->reply_header, msg->source_kernel, message_type, size);
+  __syncwarp();
+  if (rk_dev_lane() == 0) ctx->replied[ctx->index] = 1;
+  __syncwarp();
+  return RK_DEV_OK;
+}
+
+/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per batch. */
+static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
+  rkc_directory_entry_t *cache = ctx->cache;
+  if (cache->actor_id == dest && cache->inbox) return (rkc_inbox_t *)cache->inbox;
+  uint64_t found = 0;
+  for (uint32_t base = 0; base < RKC_DIRECTORY_SIZE && !found; base += 32u) {
+    const volatile rkc_directory_entry_t *e = ctx->params->directory + base + rk_dev_lane();
+    uint64_t id = e->actor_id;
+    uint64_t inbox = e->inbox;
+    unsigned hit = __ballot_sync(0xffffffffu, id == dest && inbox != 0);
+    if (hit) found = __shfl_sync(0xffffffffu, inbox, __ffs(hit) - 1);
+  }
+  return (rkc_inbox_t *)found;
+}
+
+/* Claims an inbox position for one producer, or returns ~0 when the inbox is full. */
+static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox) {
+  unsigned long long *tail = (unsigned long long *)&inbox->tail;
+  unsigned long long pos = *(volatile unsigned long long *)tail;
+  for (;;) {
+    unsigned long long head;
+    /* acquire: pairs with the consumer's release store of head after reading slots */
+    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head) : "l"(&inbox->head));
+    if (pos - head >= inbox->capacity) return ~0ull;
+    unsigned long long seen = atomicCAS(tail, pos, pos + 1);
+    if (seen == pos) return pos;
+    pos = seen;
+  }
+}
+
+/* K2K send to the GPU actor with numeric id `dest`. */
+static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
+                                  uint64_t dest, uint64_t message_type,
+                                  const void *payload, uint32_t size) {
+  rkc_inbox_t *inbox = rk_dev_lookup(ctx, dest);
+  if (!inbox) return RK_DEV_ENOTFOUND;
+  if (rk_dev_lane() == 0) {
+    ctx->cache->actor_id = dest;
+    ctx->cache->inbox = (uint64_t)inbox;
+  }
+  if (size > inbox->payload_capacity) return RK_DEV_ETOOBIG;
+  uint64_t pos = 0;
+  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox);
+  pos = __shfl_sync(0xffffffffu, pos, 0);
+  if (pos == ~0ull) {
+    if (rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
+    return RK_DEV_EAGAIN;
+  }
+  uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
+  rkc_inbox_slot_t *slot =
+      (rkc_inbox_slot_t *)(base + (pos & (inbox->capacity - 1)) * inbox->slot_bytes);
+  rk_dev_copy((uint8_t *)(slot + 1), (const uint8_t *)payload, size);
+  if (rk_dev_lane() == 0) rk_dev_fill_header(ctx, msg, &slot->header, dest, message_type, size);
+  __syncwarp();
+  if (rk_dev_lane() == 0) {
+    __threadfence(); /* every lane's slot writes (ordered by __syncwarp) before seq */
+    /* release: pairs with the consumer's acquire load of seq */
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1)
+                 : "memory");
+    atomicAdd(ctx->k2k_sent, 1ull);
+  }
+  __syncwarp();
+  return RK_DEV_OK;
+}
+
+#endif /* RINGKERNEL_RK_DEVICE_CUH */

@@ -1,0 +1,553 @@
+/* cuda_actor.c — host side of one persistent GPU actor. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cuda_actor.h"
+#include "cuda_internal.h"
+#include "cuda_kernels.h"
+#include "rk_internal.h"
+
+#define RKC_WARPS_MAX 32u
+#define RKC_SLOTS_PER_WARP_HOST 8u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
+
+struct rkc_actor {
+  rkc_actor_config_t cfg;
+  cudaStream_t stream;
+  rkc_control_t *control;         /* mapped; host writes the host line only */
+  _Atomic uint64_t *h2k;          /* mapped ring words */
+  _Atomic uint64_t *k2h;
+  rkc_inbox_t *inbox;             /* device */
+  uint8_t *request_stage, *reply_stage, *user_state; /* device */
+  uint32_t slot_words, batch_max;
+  uint64_t device_bytes;
+  bool launched, terminated, stuck;
+
+  pthread_mutex_t send_lock;      /* producers of H2K */
+  uint64_t h2k_tail;              /* next position to write (under send_lock) */
+  uint64_t h2k_head_cache;        /* device consumer position last read */
+  uint64_t in_rejected, in_max_depth;
+  atomic_bool space_wanted;       /* an enqueue was refused since the last signal */
+
+  uint64_t k2h_head;              /* next position to read (one consumer) */
+  uint64_t out_max_depth;
+  uint64_t take_pos;              /* take_input cursor over H2K */
+  uint8_t *inbox_copy;            /* take_input: host copy of the inbox after terminate */
+  uint64_t inbox_pos, inbox_end;
+};
+
+/* ---- control-block access ---------------------------------------------------------- */
+/* The control block lives in mapped memory shared with the device; host words are
+ * accessed through atomics so the compiler neither caches nor tears them. */
+#define RKC_ATOM64(p) ((_Atomic uint64_t *)(void *)(p))
+#define RKC_ATOM32(p) ((_Atomic uint32_t *)(void *)(p))
+
+static uint64_t rkc_dev_u64(const uint64_t *p) {
+  return atomic_load_explicit(RKC_ATOM64(p), memory_order_acquire);
+}
+static uint32_t rkc_dev_u32(const uint32_t *p) {
+  return atomic_load_explicit(RKC_ATOM32(p), memory_order_acquire);
+}
+
+static void rkc_sleep_ns(long ns) {
+  struct timespec ts = {0, ns};
+  nanosleep(&ts, NULL);
+}
+
+/* ---- compact header <-> wire header -------------------------------------------------- */
+static void rkc_compact(const rk_message_header_t *h, rkc_header_t *c) {
+  c->message_id = h->message_id;
+  c->correlation_id = h->correlation_id;
+  c->source_kernel = h->source_kernel;
+  c->dest_kernel = h->dest_kernel;
+  c->message_type = h->message_type;
+  c->ts_physical = h->timestamp.physical;
+  c->ts_logical_node = (h->timestamp.logical << 16) | (h->timestamp.node_id & 0xFFFFu);
+  c->payload_size = (uint32_t)h->payload_size;
+  c->flags_priority = (h->flags & RKC_FLAG_MASK_WIRE) | ((uint32_t)h->priority << 24);
+}
+
+static void rkc_expand(const rkc_header_t *c, rk_message_header_t *h) {
+  memset(h, 0, sizeof *h);
+  h->magic = RK_MESSAGE_MAGIC;
+  h->version = RK_MESSAGE_VERSION;
+  h->flags = c->flags_priority & RKC_FLAG_MASK_WIRE;
+  h->message_id = c->message_id ? c->message_id : rk_message_id_generate();
+  h->correlation_id = c->correlation_id;
+  h->source_kernel = c->source_kernel;
+  h->dest_kernel = c->dest_kernel;
+  h->message_type = c->message_type;
+  h->priority = (uint8_t)(c->flags_priority >> 24);
+  h->payload_size = c->payload_size;
+  h->timestamp.physical = c->ts_physical;
+  h->timestamp.logical = c->ts_logical_node >> 16;
+  h->timestamp.node_id = c->ts_logical_node & 0xFFFFu;
+}
+
+/* ---- ring words -------------------------------------------------------------------- */
+static uint32_t rkc_flag(uint64_t pos, uint32_t capacity) {
+  return (uint32_t)(pos / capacity) + 1u;
+}
+
+/* Writes one message as flag words. Payload first, header last, so the device's first
+ * read of the slot more often finds it complete. */
+static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
+                           const uint8_t *payload) {
+  uint64_t f = (uint64_t)flag << 32;
+  uint32_t n = c->payload_size, full = n / 4u;
+  for (uint32_t w = 0; w < full; w++) {
+    uint32_t d;
+    memcpy(&d, payload + 4u * w, 4);
+    atomic_store_explicit(&slot[RKC_HEADER_WORDS + w], f | d, memory_order_relaxed);
+  }
+  if (n & 3u) {
+    uint32_t d = 0;
+    memcpy(&d, payload + 4u * full, n & 3u);
+    atomic_store_explicit(&slot[RKC_HEADER_WORDS + full], f | d, memory_order_relaxed);
+  }
+  const uint32_t *hw = (const uint32_t *)c;
+  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++)
+    atomic_store_explicit(&slot[w], f | hw[w], memory_order_relaxed);
+}
+
+/* Reads one complete slot, waiting for words still in flight (the first word was seen
+ * current, so the rest are on their way). RK_ECUDA when they never come (dead device). */
+static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_header_t *c,
+                                 uint8_t *payload, uint32_t payload_cap) {
+  uint32_t *hw = (uint32_t *)c;
+  int64_t deadline = 0;
+  for (uint32_t w = 0; w < RKC_HEADER_WORDS;) {
+    uint64_t v = atomic_load_explicit(&slot[w], memory_order_relaxed);
+    if ((uint32_t)(v >> 32) == flag) {
+      hw[w++] = (uint32_t)v;
+      continue;
+    }
+    if (!deadline) deadline = rkc_mono_ns() + 1000000000ll;
+    else if (rkc_mono_ns() > deadline)
+      return rki_fail(RK_ECUDA, "GPU ring record incomplete after 1 s (word %u)", w);
+  }
+  if (c->payload_size > payload_cap)
+    return rki_fail(RK_ECUDA, "GPU ring record payload %u > capacity %u", c->payload_size,
+                    payload_cap);
+  uint32_t words = (c->payload_size + 3u) / 4u;
+  for (uint32_t w = 0; w < words;) {
+    uint64_t v = atomic_load_explicit(&slot[RKC_HEADER_WORDS + w], memory_order_relaxed);
+    if ((uint32_t)(v >> 32) != flag) {
+      if (!deadline) deadline = rkc_mono_ns() + 1000000000ll;
+      else if (rkc_mono_ns() > deadline)
+        return rki_fail(RK_ECUDA, "GPU ring payload incomplete after 1 s");
+      continue;
+    }
+    uint32_t d = (uint32_t)v;
+    uint32_t take = c->payload_size - 4u * w < 4u ? c->payload_size - 4u * w : 4u;
+    memcpy(payload + 4u * w, &d, take);
+    w++;
+  }
+  return RK_OK;
+}
+
+/* ---- launch ------------------------------------------------------------------------- */
+static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
+  if (cfg->block < 32 || cfg->block > 1024 || cfg->block % 32)
+    return rki_fail(RK_EINVAL, "block_size %u: must be a multiple of 32 in 32..1024",
+                    cfg->block);
+  if (cfg->grid < 1 || cfg->grid > 65535)
+    return rki_fail(RK_EINVAL, "grid_size %u: must be 1..65535", cfg->grid);
+  if (cfg->payload_capacity < 1 || cfg->payload_capacity > RK_MAX_PAYLOAD_SIZE)
+    return rki_fail(RK_EINVAL, "payload capacity %u: must be 1..65536", cfg->payload_capacity);
+  const uint32_t caps[2] = {cfg->input_capacity, cfg->output_capacity};
+  for (int i = 0; i < 2; i++)
+    if (caps[i] < 1 || caps[i] > (1u << 20) || (caps[i] & (caps[i] - 1)))
+      return rki_fail(RK_EINVAL, "queue capacity %u: must be a power of two in 1..1048576",
+                      caps[i]);
+  if (!cfg->directory) return rki_fail(RK_EINVAL, "GPU actor needs a K2K directory");
+  return RK_OK;
+}
+
+static rk_status_t rkc_dev_alloc(rkc_actor_t *a, void **p, size_t bytes) {
+  rk_status_t st = RKC_CHECK(cudaMalloc(p, bytes));
+  if (st != RK_OK) {
+    *p = NULL;
+    return rki_fail(RK_EGPUMEM, "GPU actor: cudaMalloc(%zu) failed: %s", bytes, rk_last_error());
+  }
+  a->device_bytes += bytes;
+  return RKC_CHECK(cudaMemset(*p, 0, bytes));
+}
+
+static rk_status_t rkc_host_alloc(void **p, size_t bytes) {
+  rk_status_t st = RKC_CHECK(cudaHostAlloc(p, bytes, cudaHostAllocMapped | cudaHostAllocPortable));
+  if (st != RK_OK) {
+    *p = NULL;
+    return st;
+  }
+  memset(*p, 0, bytes);
+  return RK_OK;
+}
+
+static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
+  const rkc_actor_config_t *cfg = &a->cfg;
+  size_t slot_bytes = (size_t)a->slot_words * 8u;
+  rk_status_t st = rkc_host_alloc((void **)&a->control, sizeof(rkc_control_t));
+  if (st == RK_OK) st = rkc_host_alloc((void **)&a->h2k, slot_bytes * cfg->input_capacity);
+  if (st == RK_OK) st = rkc_host_alloc((void **)&a->k2h, slot_bytes * cfg->output_capacity);
+  uint64_t ib_slot = (sizeof(rkc_inbox_slot_t) + cfg->payload_capacity + 63u) & ~63ull;
+  size_t ib_bytes = sizeof(rkc_inbox_t) + ib_slot * cfg->input_capacity;
+  if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->inbox, ib_bytes);
+  if (st == RK_OK)
+    st = rkc_dev_alloc(a, (void **)&a->request_stage, (size_t)a->batch_max * cfg->payload_capacity);
+  if (st == RK_OK)
+    st = rkc_dev_alloc(a, (void **)&a->reply_stage,
+                       (size_t)a->batch_max * (64u + cfg->payload_capacity));
+  if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->user_state, RKC_USER_STATE_BYTES);
+  if (st == RK_OK) {
+    rkc_inbox_t ib;
+    memset(&ib, 0, sizeof ib);
+    ib.capacity = cfg->input_capacity;
+    ib.payload_capacity = cfg->payload_capacity;
+    ib.slot_bytes = ib_slot;
+    st = RKC_CHECK(cudaMemcpy(a->inbox, &ib, sizeof ib, cudaMemcpyHostToDevice));
+  }
+  if (st == RK_OK) st = RKC_CHECK(cudaStreamCreateWithFlags(&a->stream, cudaStreamNonBlocking));
+  return st;
+}
+
+static void rkc_free_all(rkc_actor_t *a) {
+  if (a->stuck) return; /* never free memory a live kernel may still touch */
+  if (a->stream) cudaStreamDestroy(a->stream);
+  cudaFreeHost(a->control);
+  cudaFreeHost((void *)a->h2k);
+  cudaFreeHost((void *)a->k2h);
+  cudaFree(a->inbox);
+  cudaFree(a->request_stage);
+  cudaFree(a->reply_stage);
+  cudaFree(a->user_state);
+  free(a->inbox_copy);
+}
+
+static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
+  const rkc_actor_config_t *cfg = &a->cfg;
+  rkc_actor_params_t p;
+  memset(&p, 0, sizeof p);
+  p.control = a->control;
+  p.h2k = (uint64_t *)a->h2k;
+  p.k2h = (uint64_t *)a->k2h;
+  p.inbox = a->inbox;
+  p.directory = rkc_directory_device(cfg->directory);
+  p.request_stage = a->request_stage;
+  p.reply_stage = a->reply_stage;
+  p.user_state = a->user_state;
+  p.actor_id = cfg->actor_id;
+  p.node_id = cfg->node_id;
+  p.forward_to = cfg->forward_to;
+  p.h2k_capacity = cfg->input_capacity;
+  p.k2h_capacity = cfg->output_capacity;
+  p.payload_capacity = cfg->payload_capacity;
+  p.slot_words = a->slot_words;
+  p.batch_max = a->batch_max;
+  p.handler = cfg->handler;
+  p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
+  void *args[1] = {&p};
+  size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u);
+  const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
+  a->control->active = cfg->start_active ? 1u : 0u;
+  dim3 grid = {cfg->grid, 1, 1}, block = {cfg->block, 1, 1};
+  rk_status_t st = RKC_CHECK(cudaLaunchKernel(fn, grid, block, args, smem, a->stream));
+  if (st != RK_OK) return st;
+  a->launched = true;
+  return RK_OK;
+}
+
+/* Waits for the kernel's start word, then gives it the offset between the host's wall
+ * clock and %globaltimer, so device HLC stamps live on the host's time line. */
+static rk_status_t rkc_wait_started(rkc_actor_t *a) {
+  int64_t deadline = rkc_mono_ns() + 10000000000ll;
+  while (!rkc_dev_u32(&a->control->started)) {
+    cudaError_t e = cudaStreamQuery(a->stream);
+    if (e != cudaErrorNotReady) {
+      if (e == cudaSuccess)
+        return rki_fail(RK_ECUDA, "GPU actor %llu: kernel exited before it started",
+                        (unsigned long long)a->cfg.actor_id);
+      return RKC_CHECK(e);
+    }
+    if (rkc_mono_ns() > deadline) {
+      a->stuck = true;
+      return rki_fail(RK_ESTUCK, "GPU actor %llu: kernel not running after 10 s "
+                      "(device busy with other persistent kernels?)",
+                      (unsigned long long)a->cfg.actor_id);
+    }
+    rkc_sleep_ns(10000);
+  }
+  int64_t gt = (int64_t)rkc_dev_u64(&a->control->start_globaltimer);
+  atomic_store_explicit((_Atomic int64_t *)(void *)&a->control->hlc_offset_ns,
+                        rkc_wall_ns() - gt, memory_order_relaxed);
+  /* release: orders the offset before the valid word the kernel polls */
+  atomic_store_explicit(RKC_ATOM32(&a->control->offset_valid), 1u, memory_order_release);
+  return RK_OK;
+}
+
+rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out) {
+  *out = NULL;
+  rk_status_t st = rkc_validate(cfg);
+  if (st == RK_OK) st = rkc_fail_if_broken();
+  if (st == RK_OK) st = rkc_use_device(cfg->device);
+  if (st != RK_OK) return st;
+  rkc_actor_t *a = calloc(1, sizeof *a);
+  if (!a) return rki_fail(RK_ENOMEM, "GPU actor: out of host memory");
+  a->cfg = *cfg;
+  a->slot_words = RKC_SLOT_WORDS(cfg->payload_capacity);
+  a->batch_max = (cfg->block / 32u) * RKC_SLOTS_PER_WARP_HOST;
+  pthread_mutex_init(&a->send_lock, NULL);
+  rkc_range_push("rk.launch");
+  st = rkc_alloc_all(a);
+  if (st == RK_OK) st = rkc_directory_add(cfg->directory, cfg->actor_id, a->inbox);
+  if (st == RK_OK) st = rkc_start_kernel(a);
+  if (st == RK_OK) st = rkc_wait_started(a);
+  rkc_range_pop();
+  if (st != RK_OK) {
+    char detail[1024];
+    snprintf(detail, sizeof detail, "%s", rk_last_error());
+    rkc_actor_destroy(a);
+    return rki_fail(st, "%s", detail);
+  }
+  *out = a;
+  return RK_OK;
+}
+
+rk_status_t rkc_actor_set_active(rkc_actor_t *a, bool active) {
+  if (a->terminated) return rki_fail(RK_ESHUTDOWN, "GPU actor terminated");
+  uint32_t want = active ? 1u : 0u;
+  atomic_store_explicit(RKC_ATOM32(&a->control->active), want, memory_order_release);
+  int64_t deadline = rkc_mono_ns() + 2000000000ll;
+  while (rkc_dev_u32(&a->control->active_ack) != want) {
+    if (rkc_mono_ns() > deadline)
+      return rki_fail(RK_ESTUCK, "GPU actor %llu did not %s within 2 s",
+                      (unsigned long long)a->cfg.actor_id, active ? "activate" : "deactivate");
+    rkc_sleep_ns(2000);
+  }
+  return RK_OK;
+}
+
+/* Waits for `terminated` until deadline (monotonic ns). */
+static bool rkc_wait_terminated(rkc_actor_t *a, int64_t deadline) {
+  while (!rkc_dev_u32(&a->control->terminated)) {
+    cudaError_t e = cudaStreamQuery(a->stream);
+    if (e != cudaErrorNotReady) {
+      (void)RKC_CHECK(e);
+      return true; /* the kernel is gone (finished or faulted) */
+    }
+    if (rkc_mono_ns() > deadline) return false;
+    rkc_sleep_ns(20000);
+  }
+  return true;
+}
+
+rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) {
+  if (a->terminated) return RK_OK;
+  if (!a->launched) {
+    a->terminated = true;
+    return RK_OK;
+  }
+  rkc_range_push("rk.terminate");
+  if (timeout_ns < 0) timeout_ns = 10000000000ll;
+  bool done = false;
+  if (drain) { /* a deactivated actor is drained too */
+    atomic_store_explicit(RKC_ATOM32(&a->control->active), 1u, memory_order_relaxed);
+    atomic_store_explicit(RKC_ATOM32(&a->control->terminate), 2u, memory_order_release);
+    done = rkc_wait_terminated(a, rkc_mono_ns() + timeout_ns);
+  }
+  if (!done) {
+    atomic_store_explicit(RKC_ATOM32(&a->control->terminate), 1u, memory_order_release);
+    done = rkc_wait_terminated(a, rkc_mono_ns() + (drain ? 2000000000ll : timeout_ns));
+  }
+  rkc_range_pop();
+  if (!done) {
+    a->stuck = true;
+    a->terminated = true;
+    return rki_fail(RK_ESTUCK, "GPU actor %llu did not stop within %lld ms",
+                    (unsigned long long)a->cfg.actor_id,
+                    (long long)((drain ? timeout_ns + 2000000000ll : timeout_ns) / 1000000));
+  }
+  a->terminated = true;
+  rk_status_t st = RKC_CHECK(cudaStreamSynchronize(a->stream));
+  a->take_pos = rkc_dev_u64(&a->control->h2k_head);
+  return st;
+}
+
+void rkc_actor_destroy(rkc_actor_t *a) {
+  if (!a) return;
+  if (a->launched && !a->terminated) (void)rkc_actor_terminate(a, false, 2000000000ll);
+  rkc_directory_remove(a->cfg.directory, a->cfg.actor_id);
+  rkc_free_all(a);
+  pthread_mutex_destroy(&a->send_lock);
+  free(a);
+}
+
+/* ---- H2K producer ------------------------------------------------------------------ */
+static bool rkc_h2k_room(rkc_actor_t *a) {
+  if (a->h2k_tail - a->h2k_head_cache < a->cfg.input_capacity) return true;
+  /* acquire: pairs with the device's publish of h2k_head after it read the slots */
+  a->h2k_head_cache = rkc_dev_u64(&a->control->h2k_head);
+  return a->h2k_tail - a->h2k_head_cache < a->cfg.input_capacity;
+}
+
+size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
+                         const void *const *payloads, size_t n) {
+  if (a->terminated || n == 0) return 0;
+  pthread_mutex_lock(&a->send_lock);
+  size_t i = 0;
+  const uint32_t cap = a->cfg.input_capacity;
+  for (; i < n; i++) {
+    if (hdrs[i]->payload_size > a->cfg.payload_capacity || !rkc_h2k_room(a)) break;
+    rkc_header_t c;
+    rkc_compact(hdrs[i], &c);
+    uint64_t pos = a->h2k_tail;
+    rkc_write_slot(a->h2k + (pos & (cap - 1)) * a->slot_words, rkc_flag(pos, cap), &c,
+                   (const uint8_t *)payloads[i]);
+    a->h2k_tail = pos + 1;
+  }
+  if (i) {
+    /* release: the slots' words before the producer position (the device uses it only to
+     * size its batch; every word also carries its own flag) */
+    atomic_store_explicit(RKC_ATOM64(&a->control->h2k_tail), a->h2k_tail, memory_order_release);
+    uint64_t depth = a->h2k_tail - a->h2k_head_cache;
+    if (depth > a->in_max_depth) a->in_max_depth = depth;
+  }
+  if (i < n) {
+    a->in_rejected++;
+    atomic_store_explicit(&a->space_wanted, true, memory_order_relaxed);
+  }
+  pthread_mutex_unlock(&a->send_lock);
+  return i;
+}
+
+bool rkc_actor_take_space_signal(rkc_actor_t *a) {
+  if (!atomic_load_explicit(&a->space_wanted, memory_order_relaxed)) return false;
+  uint64_t head = rkc_dev_u64(&a->control->h2k_head);
+  if (head == a->h2k_head_cache) return false;
+  atomic_store_explicit(&a->space_wanted, false, memory_order_relaxed);
+  return true;
+}
+
+/* ---- K2H consumer ------------------------------------------------------------------ */
+bool rkc_actor_output_visible(rkc_actor_t *a) {
+  const uint32_t cap = a->cfg.output_capacity;
+  uint64_t v = atomic_load_explicit(a->k2h + (a->k2h_head & (cap - 1)) * a->slot_words,
+                                    memory_order_relaxed);
+  return (uint32_t)(v >> 32) == rkc_flag(a->k2h_head, cap);
+}
+
+rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
+                              int32_t *dead_status) {
+  if (!rkc_actor_output_visible(a)) return RK_EAGAIN;
+  const uint32_t cap = a->cfg.output_capacity;
+  rkc_header_t c;
+  rk_status_t st = rkc_read_slot(a->k2h + (a->k2h_head & (cap - 1)) * a->slot_words,
+                                 rkc_flag(a->k2h_head, cap), &c, payload,
+                                 a->cfg.payload_capacity);
+  if (st != RK_OK) return st;
+  uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - a->k2h_head;
+  if (depth < (1ull << 40) && depth > a->out_max_depth) a->out_max_depth = depth;
+  a->k2h_head++;
+  /* release: our reads of the slot before the device may overwrite it */
+  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), a->k2h_head, memory_order_release);
+  *dead_status = 0;
+  if (c.flags_priority & RKC_FLAG_DEAD_LETTER) {
+    int32_t s;
+    memcpy(&s, payload, 4);
+    *dead_status = s ? s : RK_EHANDLER;
+    c.flags_priority &= ~RKC_FLAG_DEAD_LETTER;
+    c.payload_size = 0;
+  }
+  rkc_expand(&c, hdr);
+  return RK_OK;
+}
+
+size_t rkc_actor_output_depth(rkc_actor_t *a) {
+  uint64_t tail = rkc_dev_u64(&a->control->k2h_tail);
+  size_t depth = tail > a->k2h_head ? (size_t)(tail - a->k2h_head) : 0;
+  if (depth == 0 && rkc_actor_output_visible(a)) depth = 1;
+  return depth;
+}
+
+/* ---- after terminate ---------------------------------------------------------------- */
+static rk_status_t rkc_copy_inbox(rkc_actor_t *a) {
+  rkc_inbox_t ib;
+  rk_status_t st = RKC_CHECK(cudaMemcpy(&ib, a->inbox, sizeof ib, cudaMemcpyDeviceToHost));
+  if (st != RK_OK) return st;
+  size_t bytes = sizeof ib + ib.slot_bytes * ib.capacity;
+  a->inbox_copy = malloc(bytes);
+  if (!a->inbox_copy) return rki_fail(RK_ENOMEM, "GPU actor: out of host memory");
+  st = RKC_CHECK(cudaMemcpy(a->inbox_copy, a->inbox, bytes, cudaMemcpyDeviceToHost));
+  a->inbox_pos = ib.head;
+  a->inbox_end = ib.tail;
+  return st;
+}
+
+static rk_status_t rkc_take_inbox(rkc_actor_t *a, rk_message_header_t *hdr, void *payload) {
+  if (!a->inbox_copy) {
+    rk_status_t st = rkc_copy_inbox(a);
+    if (st != RK_OK) return st;
+  }
+  const rkc_inbox_t *ib = (const rkc_inbox_t *)a->inbox_copy;
+  while (a->inbox_pos < a->inbox_end) {
+    const rkc_inbox_slot_t *slot =
+        (const rkc_inbox_slot_t *)(a->inbox_copy + sizeof *ib +
+                                   (a->inbox_pos & (ib->capacity - 1)) * ib->slot_bytes);
+    uint64_t pos = a->inbox_pos++;
+    if (slot->seq != pos + 1) continue; /* claimed by a sender that never published */
+    rkc_expand(&slot->header, hdr);
+    memcpy(payload, slot + 1, slot->header.payload_size);
+    return RK_OK;
+  }
+  return RK_EAGAIN;
+}
+
+rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void *payload) {
+  if (!a->terminated || a->stuck)
+    return rki_fail(RK_ESTATE, "take_input needs a terminated GPU actor");
+  if (a->take_pos < a->h2k_tail) {
+    const uint32_t cap = a->cfg.input_capacity;
+    rkc_header_t c;
+    rk_status_t st = rkc_read_slot(a->h2k + (a->take_pos & (cap - 1)) * a->slot_words,
+                                   rkc_flag(a->take_pos, cap), &c, payload,
+                                   a->cfg.payload_capacity);
+    if (st != RK_OK) return st;
+    a->take_pos++;
+    rkc_expand(&c, hdr);
+    return RK_OK;
+  }
+  return rkc_take_inbox(a, hdr, payload);
+}
+
+/* ---- counters ----------------------------------------------------------------------- */
+void rkc_actor_counters(rkc_actor_t *a, rkc_actor_counters_t *out) {
+  memset(out, 0, sizeof *out);
+  out->processed = rkc_dev_u64(&a->control->processed);
+  out->dead_letters = rkc_dev_u64(&a->control->dead_letters);
+  pthread_mutex_lock(&a->send_lock);
+  out->in_enqueued = a->h2k_tail;
+  out->in_rejected = a->in_rejected;
+  out->in_max_depth = a->in_max_depth;
+  pthread_mutex_unlock(&a->send_lock);
+  out->in_dequeued = rkc_dev_u64(&a->control->h2k_head);
+  out->out_enqueued = rkc_dev_u64(&a->control->k2h_tail);
+  out->out_dequeued = a->k2h_head;
+  out->out_max_depth = a->out_max_depth;
+}
+
+void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {
+  const rkc_control_t *c = a->control;
+  out->messages = rkc_dev_u64(&c->prof_messages);
+  out->replies = rkc_dev_u64(&c->prof_replies);
+  out->k2k_sent = rkc_dev_u64(&c->prof_k2k_sent);
+  out->k2k_received = rkc_dev_u64(&c->prof_k2k_received);
+  out->k2k_full = rkc_dev_u64(&c->prof_k2k_full);
+  out->busy_cycles = rkc_dev_u64(&c->prof_busy_cycles);
+  out->idle_polls = rkc_dev_u64(&c->prof_idle_polls);
+}
+
+uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) { return a->device_bytes; }
+uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
+rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }

@@ -1,0 +1,97 @@
+/* cuda_actor.h — one persistent GPU actor seen from the host: launch, lifecycle, the
+ * mapped rings' host ends, counters. The backend table (cuda_backend.c) and the GPU
+ * tests drive actors through this. */
+#ifndef RK_CUDA_ACTOR_H
+#define RK_CUDA_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringkernel/cuda.h"
+#include "ringkernel/message.h"
+#include "rk_cuda_layout.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rkc_actor rkc_actor_t;
+typedef struct rkc_directory rkc_directory_t;
+
+typedef struct rkc_actor_config {
+  int32_t device;
+  uint64_t actor_id;          /* numeric id (>= 1): source_kernel of replies */
+  uint64_t node_id;           /* HLC node id of device stamps */
+  uint64_t forward_to;        /* forward handler's destination (0 = unset) */
+  uint32_t grid, block;       /* block: multiple of 32, 32..1024 */
+  uint32_t input_capacity;    /* powers of two, 1..2^20 */
+  uint32_t output_capacity;
+  uint32_t payload_capacity;  /* 1..65536 */
+  uint32_t handler;           /* RKC_HANDLER_* (ignored when kernel is set) */
+  const void *kernel;         /* NULL: the built-in kernel; else an NVRTC-loaded one */
+  rkc_directory_t *directory; /* K2K directory of the device (required) */
+  bool start_active;
+} rkc_actor_config_t;
+
+/* Allocates the rings, launches the kernel and waits until it runs (HLC calibrated).
+ * Caller owns *out. RK_EINVAL, RK_ENODEVICE, RK_ECUDA, RK_EGPUMEM. Blocks (~ms). */
+rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out);
+
+/* Switches processing on/off and waits (up to 2 s) until the kernel acts on it;
+ * RK_ESTUCK when it does not. One thread at a time per actor. */
+rk_status_t rkc_actor_set_active(rkc_actor_t *a, bool active);
+
+/* Stops the kernel: drain lets it process its queued input first, for up to timeout_ns
+ * (< 0: 10 s); then it is told to stop at once and given 2 s more. RK_ESTUCK when it
+ * did not stop: its memory is then leaked on destroy, never freed under a live kernel. */
+rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns);
+
+/* Frees everything (terminating first with a 2 s limit if needed). NULL-tolerant. */
+void rkc_actor_destroy(rkc_actor_t *a);
+
+/* Copies messages into H2K in order; returns how many went in (a prefix). Any thread
+ * (producers are serialized by a lock). Never blocks. */
+size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
+                         const void *const *payloads, size_t n);
+
+/* One output record, oldest first (one consumer thread at a time). payload must hold
+ * payload_capacity bytes. *dead_status is 0 for a reply, else the handler's status of a
+ * dead letter (hdr then describes the request). RK_EAGAIN when empty. */
+rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
+                              int32_t *dead_status);
+
+/* After terminate: the next unprocessed input message (H2K, then the K2K inbox);
+ * RK_EAGAIN when none is left. One thread. */
+rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void *payload);
+
+/* True when the next output record is visible. */
+bool rkc_actor_output_visible(rkc_actor_t *a);
+size_t rkc_actor_output_depth(rkc_actor_t *a);
+/* True once since the last call when the kernel consumed input after a refused enqueue. */
+bool rkc_actor_take_space_signal(rkc_actor_t *a);
+
+typedef struct rkc_actor_counters {
+  uint64_t processed, dead_letters;
+  uint64_t in_enqueued, in_dequeued, in_max_depth, in_rejected;
+  uint64_t out_enqueued, out_dequeued, out_max_depth;
+} rkc_actor_counters_t;
+
+void rkc_actor_counters(rkc_actor_t *a, rkc_actor_counters_t *out);
+void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out);
+uint64_t rkc_actor_device_bytes(const rkc_actor_t *a);
+uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
+rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a);
+
+/* K2K directory of one device: actors register their inbox under their numeric id. */
+rk_status_t rkc_directory_create(int32_t device, rkc_directory_t **out);
+void rkc_directory_destroy(rkc_directory_t *dir);
+rk_status_t rkc_directory_add(rkc_directory_t *dir, uint64_t actor_id, rkc_inbox_t *inbox);
+void rkc_directory_remove(rkc_directory_t *dir, uint64_t actor_id);
+rkc_directory_entry_t *rkc_directory_device(const rkc_directory_t *dir);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RK_CUDA_ACTOR_H */

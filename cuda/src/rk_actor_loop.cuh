@@ -1,0 +1,463 @@
+/* rk_actor_loop.cuh — the persistent actor kernel's main loop, a template over the
+ * handler so the precompiled built-ins and NVRTC-compiled user handlers share it.
+ *
+ * Block 0 serves the actor; other blocks of a larger grid return at once (one ring has
+ * one consumer). Warp 0 polls; the whole block handles a batch:
+ *
+ *   poll   warp 0 reads the first 32 words of the next H2K slot (the compact header and
+ *          the first 64 payload bytes) while lane 0 reads the host line (terminate,
+ *          active, producer position) and lane 1 the K2K inbox's next sequence word: one
+ *          PCIe round trip detects a message and usually delivers it.
+ *   read   up to batch_max slots spread over the warps, each warp issuing all its loads
+ *          before checking any, so a batch costs about one round trip.
+ *   stamp  thread 0 merges each message's timestamp into the device HLC, in order.
+ *   handle one warp per message.
+ *   reply  staged replies are compacted in batch order into the K2H ring (flag words,
+ *          no fence), so replies leave in the order their requests arrived.
+ *
+ * Idle: the poll backs off with __nanosleep (no sleep for the first polls after
+ * activity, then growing to 2 µs) so an idle actor leaves its SM nearly cold.
+ */
+#ifndef RK_ACTOR_LOOP_CUH
+#define RK_ACTOR_LOOP_CUH
+
+#include "rk_device.cuh"
+
+#define RKC_SLOTS_PER_WARP 8u
+#define RKC_SPIN_POLLS 4096u
+#define RKC_MAX_SLEEP_NS 2000u
+
+static __device__ __forceinline__ uint64_t rkc_ld_sys(const uint64_t *p) {
+  uint64_t v;
+  asm volatile("ld.volatile.global.u64 %0, [%1];" : "=l"(v) : "l"(p) : "memory");
+  return v;
+}
+
+static __device__ __forceinline__ void rkc_st_sys(uint64_t *p, uint64_t v) {
+  asm volatile("st.volatile.global.u64 [%0], %1;" ::"l"(p), "l"(v) : "memory");
+}
+
+static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
+static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t capacity) {
+  return (uint32_t)(pos / capacity) + 1u;
+}
+
+/* Block-shared state of the loop. */
+typedef struct rkc_loop {
+  rkc_actor_params_t p;
+  uint64_t h2k_head, k2h_tail, k2h_head_cache, inbox_head, handled;
+  uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles;
+  unsigned long long k2k_sent, k2k_full;
+  uint64_t hlc_physical, hlc_logical;
+  int64_t offset_ns;
+  uint64_t host_tail;
+  uint32_t terminate, active, head_valid, inbox_ready, idle, n, from_inbox, stop;
+  uint32_t reply_count;
+  rkc_directory_entry_t cache;
+} rkc_loop_t;
+
+/* Dynamic shared memory per batch index. */
+typedef struct rkc_batch_entry {
+  rkc_header_t header;
+  const uint8_t *payload;
+  uint64_t stamp_physical, stamp_logical_node;
+  uint32_t offset;  /* K2H position offset of its reply within the batch */
+  int32_t status;   /* handler result */
+} rkc_batch_entry_t;
+
+static_assert(sizeof(rkc_batch_entry_t) == RKC_BATCH_ENTRY_BYTES, "host sizes shared memory");
+static_assert(__builtin_offsetof(rkc_header_t, payload_size) == 14u * 4u, "size word");
+
+static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *e) {
+  uint64_t wall = (uint64_t)((int64_t)rkc_globaltimer() + L->offset_ns) / 1000u;
+  uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
+  uint64_t rp = e->header.ts_physical, rl = e->header.ts_logical_node >> 16;
+  uint64_t m = wall > lp ? wall : lp;
+  if (rp > m) m = rp;
+  uint64_t l;
+  if (m == lp && m == rp) l = (ll > rl ? ll : rl) + 1;
+  else if (m == lp) l = ll + 1;
+  else if (m == rp) l = rl + 1;
+  else l = 0;
+  L->hlc_physical = m;
+  L->hlc_logical = l;
+  e->stamp_physical = m;
+  e->stamp_logical_node = (l << 16) | (L->p.node_id & 0xFFFFu);
+}
+
+/* Decodes word `w` (data in the low half) of a slot into the entry's header or stage. */
+static __device__ __forceinline__ void rkc_put_word(rkc_batch_entry_t *e, uint8_t *stage,
+                                                    uint32_t w, uint32_t data) {
+  if (w < RKC_HEADER_WORDS) ((uint32_t *)&e->header)[w] = data;
+  else ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = data;
+}
+
+/* Reads the payload words past the first 32 of one slot, waiting for each to be current
+ * (the producer published the slot, so they arrive). */
+static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, uint32_t flag,
+                                     rkc_batch_entry_t *e, uint8_t *stage) {
+  uint32_t words = RKC_HEADER_WORDS + (e->header.payload_size + 3u) / 4u;
+  for (uint32_t w = 32u + rk_dev_lane(); w < words; w += 32u) {
+    uint64_t v;
+    do v = rkc_ld_sys(slot + w); while ((uint32_t)(v >> 32) != flag);
+    ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = (uint32_t)v;
+  }
+}
+
+/* One warp reads its share of H2K slots [head, head + n): all loads first, then checks. */
+static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
+                                    uint32_t nwarps, uint64_t first_word, bool have_first) {
+  const uint32_t lane = rk_dev_lane();
+  const uint32_t sw = L->p.slot_words, cap = L->p.h2k_capacity;
+  uint64_t v[RKC_SLOTS_PER_WARP];
+#pragma unroll
+  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+    uint32_t i = warp + s * nwarps;
+    v[s] = 0;
+    if (i < L->n && lane < sw && !(i == 0 && have_first))
+      v[s] = rkc_ld_sys(L->p.h2k + ((L->h2k_head + i) & (cap - 1)) * sw + lane);
+  }
+  if (have_first && warp == 0) v[0] = first_word;
+#pragma unroll
+  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+    uint32_t i = warp + s * nwarps;
+    if (i >= L->n) break;
+    uint64_t pos = L->h2k_head + i;
+    uint32_t flag = rkc_flag_of(pos, cap);
+    const uint64_t *slot = L->p.h2k + (pos & (cap - 1)) * sw;
+    rkc_batch_entry_t *e = &batch[i];
+    uint8_t *stage = L->p.request_stage + (uint64_t)i * L->p.payload_capacity;
+    /* header words first: payload_size (word 14) says which payload words exist */
+    uint64_t w = v[s];
+    if (lane < RKC_HEADER_WORDS)
+      while ((uint32_t)(w >> 32) != flag) w = rkc_ld_sys(slot + lane);
+    uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
+    uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
+    if (lane < words && lane < sw) {
+      while ((uint32_t)(w >> 32) != flag) w = rkc_ld_sys(slot + lane);
+      rkc_put_word(e, stage, lane, (uint32_t)w);
+    }
+    __syncwarp();
+    rkc_read_rest(L, slot, flag, e, stage);
+    if (lane == 0) e->payload = stage;
+  }
+}
+
+/* One warp copies its share of inbox slots [inbox_head, +n) headers into the batch; the
+ * payload is used in place. */
+static __device__ void rkc_read_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
+                                      uint32_t nwarps) {
+  rkc_inbox_t *ib = L->p.inbox;
+  uint8_t *base = (uint8_t *)ib + sizeof(rkc_inbox_t);
+  for (uint32_t i = warp; i < L->n; i += nwarps) {
+    rkc_inbox_slot_t *slot =
+        (rkc_inbox_slot_t *)(base + ((L->inbox_head + i) & (ib->capacity - 1)) * ib->slot_bytes);
+    if (rk_dev_lane() < RKC_HEADER_WORDS)
+      ((uint32_t *)&batch[i].header)[rk_dev_lane()] =
+          ((volatile uint32_t *)&slot->header)[rk_dev_lane()];
+    if (rk_dev_lane() == 0) batch[i].payload = (const uint8_t *)(slot + 1);
+  }
+}
+
+/* Counts ready inbox slots from inbox_head (warp 0; up to 32 per call). */
+static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
+  rkc_inbox_t *ib = L->p.inbox;
+  uint8_t *base = (uint8_t *)ib + sizeof(rkc_inbox_t);
+  uint64_t pos = L->inbox_head + rk_dev_lane();
+  rkc_inbox_slot_t *slot =
+      (rkc_inbox_slot_t *)(base + (pos & (ib->capacity - 1)) * ib->slot_bytes);
+  uint64_t seq;
+  /* acquire: pairs with the producer's release store of seq in rk_dev_send */
+  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(seq) : "l"(&slot->seq) : "memory");
+  unsigned ready = __ballot_sync(0xffffffffu, seq == pos + 1 && rk_dev_lane() < limit);
+  return (uint32_t)__ffs(~ready) - 1u; /* consecutive ready slots from the head */
+}
+
+/* Runs the handler for each message of the warp's share; a failure stages a dead-letter
+ * record (the request's header with RKC_FLAG_DEAD_LETTER, payload = the status). */
+template <typename Handler>
+static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                  uint32_t warp, uint32_t nwarps) {
+  const uint32_t rstride = 64u + L->p.payload_capacity;
+  for (uint32_t i = warp; i < L->n; i += nwarps) {
+    rkc_batch_entry_t *e = &batch[i];
+    rk_dev_msg_t m;
+    m.message_id = e->header.message_id;
+    m.correlation_id = e->header.correlation_id;
+    m.source_kernel = e->header.source_kernel;
+    m.dest_kernel = e->header.dest_kernel;
+    m.message_type = e->header.message_type;
+    m.ts_physical = e->header.ts_physical;
+    m.ts_logical = e->header.ts_logical_node >> 16;
+    m.ts_node = e->header.ts_logical_node & 0xFFFFu;
+    m.payload_size = e->header.payload_size;
+    m.flags = e->header.flags_priority & 0x00FFFFFFu;
+    m.priority = e->header.flags_priority >> 24;
+    m.payload = e->payload;
+    rk_dev_ctx_t c;
+    c.params = &L->p;
+    c.index = i;
+    c.replied = replied;
+    c.reply_header = (rkc_header_t *)(L->p.reply_stage + (uint64_t)i * rstride);
+    c.reply_payload = L->p.reply_stage + (uint64_t)i * rstride + 64u;
+    c.handled_before = L->handled + i;
+    c.stamp_physical = e->stamp_physical;
+    c.stamp_logical_node = e->stamp_logical_node;
+    c.k2k_sent = &L->k2k_sent;
+    c.k2k_full = &L->k2k_full;
+    c.cache = &L->cache;
+    int st = Handler::call(&c, &m);
+    st = __shfl_sync(0xffffffffu, st, 0);
+    __syncwarp();
+    if (rk_dev_lane() == 0) {
+      e->status = st;
+      if (st != 0) {
+        *c.reply_header = e->header;
+        c.reply_header->flags_priority |= RKC_FLAG_DEAD_LETTER;
+        c.reply_header->payload_size = 4;
+        *(int32_t *)c.reply_payload = st;
+        replied[i] = 2;
+      }
+    }
+    __syncwarp();
+  }
+}
+
+/* Writes one staged record as flag words into K2H position `pos` (one warp). */
+static __device__ void rkc_write_k2h(rkc_loop_t *L, const uint8_t *staged, uint64_t pos) {
+  const rkc_header_t *h = (const rkc_header_t *)staged;
+  uint32_t words = RKC_HEADER_WORDS + (h->payload_size + 3u) / 4u;
+  uint64_t flag = (uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32;
+  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
+  const uint32_t *src = (const uint32_t *)staged;
+  uint32_t last = h->payload_size & 3u;
+  for (uint32_t w = rk_dev_lane(); w < words; w += 32u) {
+    uint32_t d;
+    if (w + 1 == words && w >= RKC_HEADER_WORDS && last) {
+      const uint8_t *b = staged + 4u * w; /* never read past the staged payload */
+      d = 0;
+      for (uint32_t k = 0; k < last; k++) d |= (uint32_t)b[k] << (8 * k);
+    } else {
+      d = src[w];
+    }
+    rkc_st_sys(slot + w, flag | d);
+  }
+}
+
+/* Thread 0: waits until the host has freed room for `need` more K2H records. Returns
+ * false when told to terminate meanwhile. */
+static __device__ bool rkc_wait_k2h_room(rkc_loop_t *L, uint32_t need) {
+  uint32_t spins = 0;
+  while (L->k2h_tail + need - L->k2h_head_cache > L->p.k2h_capacity) {
+    /* acquire: pairs with the host's release store of k2h_head after reading records */
+    uint64_t head;
+    asm volatile("ld.acquire.sys.global.u64 %0, [%1];"
+                 : "=l"(head) : "l"(&L->p.control->k2h_head) : "memory");
+    L->k2h_head_cache = head;
+    if (L->k2h_tail + need - head <= L->p.k2h_capacity) break;
+    if (((volatile uint32_t *)&L->p.control->terminate)[0] == 1u) return false;
+    __nanosleep(spins < 64 ? 64 : 1000);
+    spins++;
+  }
+  return true;
+}
+
+/* Publishes progress on the device line (posted writes; the host reads them lazily). */
+static __device__ void rkc_publish(rkc_loop_t *L) {
+  rkc_control_t *c = L->p.control;
+  rkc_st_sys(&c->h2k_head, L->h2k_head);
+  rkc_st_sys(&c->k2h_tail, L->k2h_tail);
+  rkc_st_sys(&c->processed, L->processed);
+  rkc_st_sys(&c->dead_letters, L->dead);
+}
+
+static __device__ void rkc_publish_profile(rkc_loop_t *L) {
+  rkc_control_t *c = L->p.control;
+  rkc_st_sys(&c->prof_messages, L->handled);
+  rkc_st_sys(&c->prof_replies, L->replies);
+  rkc_st_sys(&c->prof_k2k_sent, L->k2k_sent);
+  rkc_st_sys(&c->prof_k2k_received, L->k2k_recv);
+  rkc_st_sys(&c->prof_k2k_full, L->k2k_full);
+  rkc_st_sys(&c->prof_busy_cycles, L->busy_cycles);
+  rkc_st_sys(&c->prof_idle_polls, L->idle_polls);
+}
+
+/* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
+static __device__ bool rkc_handshake(rkc_loop_t *L) {
+  rkc_control_t *c = L->p.control;
+  rkc_st_sys(&c->start_globaltimer, rkc_globaltimer());
+  __threadfence_system();
+  ((volatile uint32_t *)&c->started)[0] = 1u;
+  for (;;) {
+    if (((volatile uint32_t *)&c->offset_valid)[0]) break;
+    if (((volatile uint32_t *)&c->terminate)[0]) return false;
+    __nanosleep(1000);
+  }
+  L->offset_ns = ((volatile int64_t *)&c->hlc_offset_ns)[0];
+  return true;
+}
+
+/* Warp 0: one poll. */
+static __device__ uint64_t rkc_poll(rkc_loop_t *L) {
+  const uint32_t lane = rk_dev_lane();
+  const uint32_t cap = L->p.h2k_capacity;
+  const uint64_t *slot = L->p.h2k + (L->h2k_head & (cap - 1)) * L->p.slot_words;
+  uint64_t w = 0, ctl = 0, tail = 0;
+  if (lane < L->p.slot_words) w = rkc_ld_sys(slot + lane);
+  if (lane == 0) {
+    ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
+    tail = rkc_ld_sys(&L->p.control->h2k_tail);
+  }
+  uint32_t ready = rkc_inbox_ready(L, 32u);
+  bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
+  valid = __shfl_sync(0xffffffffu, valid, 0);
+  if (lane == 0) {
+    L->terminate = (uint32_t)ctl;
+    L->active = (uint32_t)(ctl >> 32);
+    L->host_tail = tail;
+    L->head_valid = valid;
+    L->inbox_ready = ready;
+  }
+  return w;
+}
+
+/* Thread 0: chooses the next batch (H2K first, then the inbox) and stamps it. */
+static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
+  uint64_t avail = L->host_tail > L->h2k_head ? L->host_tail - L->h2k_head : 0;
+  if (L->head_valid && avail == 0) avail = 1;
+  L->from_inbox = 0;
+  L->n = 0;
+  if (!L->active) return;
+  if (avail) {
+    L->n = (uint32_t)(avail < L->p.batch_max ? avail : L->p.batch_max);
+  } else if (L->inbox_ready) {
+    L->n = L->inbox_ready < L->p.batch_max ? L->inbox_ready : L->p.batch_max;
+    L->from_inbox = 1;
+  }
+  for (uint32_t i = 0; i < L->n; i++) replied[i] = 0;
+}
+
+template <typename Handler>
+static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                     uint64_t first_word) {
+  const uint32_t tid = threadIdx.x, warp = tid >> 5, nwarps = blockDim.x >> 5;
+  if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps);
+  else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid);
+  __syncthreads();
+  if (tid == 0)
+    for (uint32_t i = 0; i < L->n; i++) rkc_hlc_stamp(L, &batch[i]);
+  __syncthreads();
+  rkc_handle<Handler>(L, batch, replied, warp, nwarps);
+  __syncthreads();
+  if (tid == 0) {
+    uint32_t off = 0, ok = 0;
+    for (uint32_t i = 0; i < L->n; i++) {
+      batch[i].offset = off;
+      off += replied[i] ? 1u : 0u;
+      ok += batch[i].status == 0 ? 1u : 0u;
+    }
+    L->reply_count = off;
+    L->stop = rkc_wait_k2h_room(L, off) ? 0u : 1u;
+    L->processed += ok;
+    L->dead += L->n - ok;
+  }
+  __syncthreads();
+  if (!L->stop) {
+    const uint32_t rstride = 64u + L->p.payload_capacity;
+    for (uint32_t i = warp; i < L->n; i += nwarps)
+      if (replied[i])
+        rkc_write_k2h(L, L->p.reply_stage + (uint64_t)i * rstride, L->k2h_tail + batch[i].offset);
+  }
+  __syncthreads();
+  if (tid == 0) {
+    L->k2h_tail += L->reply_count;
+    L->replies += L->reply_count;
+    L->handled += L->n;
+    if (L->from_inbox) {
+      L->inbox_head += L->n;
+      L->k2k_recv += L->n;
+      /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
+      asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
+                   "l"(L->inbox_head) : "memory");
+    } else {
+      L->h2k_head += L->n;
+    }
+    rkc_publish(L);
+    if (L->p.profiling) rkc_publish_profile(L);
+  }
+}
+
+/* Idle step of thread 0: publish once, then back off. */
+static __device__ void rkc_idle(rkc_loop_t *L) {
+  if (L->idle == 0) {
+    rkc_publish(L);
+    rkc_publish_profile(L);
+  }
+  L->idle++;
+  L->idle_polls++;
+  if (L->idle > RKC_SPIN_POLLS) {
+    uint32_t ns = (L->idle - RKC_SPIN_POLLS) * 8u;
+    __nanosleep(ns < RKC_MAX_SLEEP_NS ? ns : RKC_MAX_SLEEP_NS);
+  }
+}
+
+/* True when the actor should leave its loop (thread 0 decides; read after a barrier). */
+static __device__ bool rkc_should_exit(const rkc_loop_t *L) {
+  if (L->stop || L->terminate == 1u) return true;
+  if (L->terminate == 2u) /* drain: leave once nothing is pending */
+    return !L->head_valid && L->host_tail <= L->h2k_head && !L->inbox_ready;
+  return false;
+}
+
+template <typename Handler>
+static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
+  extern __shared__ uint64_t rkc_dyn_smem[];
+  __shared__ rkc_loop_t L;
+  if (blockIdx.x != 0) return;
+  const uint32_t tid = threadIdx.x;
+  rkc_batch_entry_t *batch = (rkc_batch_entry_t *)rkc_dyn_smem;
+  uint32_t *replied = (uint32_t *)(batch + params.batch_max);
+  if (tid == 0) {
+    for (uint32_t i = 0; i < sizeof L / 8u; i++) ((uint64_t *)&L)[i] = 0;
+    L.p = params;
+    L.cache.actor_id = 0;
+    L.stop = rkc_handshake(&L) ? 0u : 1u;
+  }
+  __syncthreads();
+  uint32_t ack = 2u;
+  while (!L.stop) {
+    uint64_t first = 0;
+    if (tid < 32) first = rkc_poll(&L);
+    __syncthreads();
+    if (rkc_should_exit(&L)) break;
+    if (tid == 0) {
+      if (L.active != ack) {
+        ack = L.active;
+        ((volatile uint32_t *)&L.p.control->active_ack)[0] = ack;
+      }
+      rkc_plan(&L, batch, replied);
+      if (L.n == 0) rkc_idle(&L);
+      else L.idle = 0;
+    }
+    __syncthreads();
+    if (L.n == 0) continue;
+    uint64_t t0 = clock64();
+    rkc_run_batch<Handler>(&L, batch, replied, first);
+    if (tid == 0 && L.p.profiling) L.busy_cycles += (uint64_t)(clock64() - t0);
+    __syncthreads();
+  }
+  __syncthreads();
+  if (tid == 0) {
+    rkc_publish(&L);
+    rkc_publish_profile(&L);
+    __threadfence_system(); /* every record and counter before `terminated` */
+    ((volatile uint32_t *)&L.p.control->terminated)[0] = 1u;
+  }
+}
+
+#endif /* RK_ACTOR_LOOP_CUH */

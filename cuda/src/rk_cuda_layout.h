@@ -1,0 +1,168 @@
+/* rk_cuda_layout.h — memory shared by the host and a persistent GPU actor: the control
+ * block, the mapped H2K/K2H rings, the device K2K inbox and the K2K directory. Compiled by
+ * C (host), nvcc and NVRTC (device); the static_asserts below pin every offset.
+ *
+ * Design note — why the rings are not the 256-byte wire header.
+ * A GPU read of pinned host memory is a PCIe round trip (~1.3 µs on the H100 machine),
+ * and a poll that catches a half-written message costs another. So the mapped rings use
+ * the "low-latency" word format: every 8-byte word carries 4 bytes of data and a 4-byte
+ * flag (the slot's lap number + 1). An aligned 8-byte store is single-copy atomic on
+ * both sides, so one read of a slot both detects the message and delivers it, with no
+ * fence or index between them: a word whose flag is current holds current data. Only
+ * the header fields that carry information travel (a 64-byte compact header, below);
+ * the API still sees the 256-byte wire header, rebuilt on the host.
+ *
+ * Indices: positions are 64-bit counters that never wrap; slot = pos & (capacity - 1),
+ * flag = (uint32_t)(pos / capacity) + 1 (never 0, the value of fresh memory). The
+ * consumer publishes how far it has read on its own control-block line; the producer
+ * reads it only when its cached copy says the ring is full, so the hot path needs no
+ * index traffic across PCIe at all.
+ */
+#ifndef RK_CUDA_LAYOUT_H
+#define RK_CUDA_LAYOUT_H
+
+#if defined(__CUDACC_RTC__)
+typedef unsigned long long uint64_t;
+typedef unsigned int uint32_t;
+typedef unsigned char uint8_t;
+typedef int int32_t;
+#else
+#include <stdint.h>
+#endif
+
+#if defined(__cplusplus)
+#define RKC_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define RKC_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+
+/* 64-byte compact header: what a ring slot carries before the payload. */
+typedef struct rkc_header {
+  uint64_t message_id;
+  uint64_t correlation_id;
+  uint64_t source_kernel;
+  uint64_t dest_kernel;
+  uint64_t message_type;
+  uint64_t ts_physical;
+  uint64_t ts_logical_node; /* logical << 16 | node_id & 0xFFFF (the HLC pack form) */
+  uint32_t payload_size;
+  uint32_t flags_priority;  /* wire flags in bits 0..23, priority in bits 24..31 */
+} rkc_header_t;
+
+RKC_STATIC_ASSERT(sizeof(rkc_header_t) == 64, "compact header is one cache line");
+
+#define RKC_HEADER_WORDS 16u /* 4-byte data words of the compact header */
+
+/* Internal flag bits of flags_priority (bits 16..23 are never set by the wire API's
+ * users of the GPU backend: checked on enqueue). */
+#define RKC_FLAG_DEAD_LETTER 0x00800000u /* K2H record: a dead letter, not a reply */
+#define RKC_FLAG_MASK_WIRE 0x0000FFFFu
+
+/* Words of 8 bytes (4 data + 4 flag) per ring slot for a payload capacity. */
+#define RKC_SLOT_WORDS(payload_cap) (RKC_HEADER_WORDS + (((payload_cap) + 3u) / 4u))
+
+/* Control block: one per actor, in mapped pinned host memory. Each line has one writer. */
+typedef struct rkc_control {
+  /* host line: written by the host only */
+  uint32_t terminate;        /* 1: stop; 2: drain then stop */
+  uint32_t active;           /* 1: process input, 0: keep it queued */
+  uint64_t h2k_tail;         /* H2K producer position (published after the slots) */
+  uint64_t k2h_head;         /* K2H consumer position */
+  int64_t hlc_offset_ns;     /* host wall ns - %globaltimer, measured at launch */
+  uint32_t offset_valid;     /* 1 once hlc_offset_ns is set */
+  uint32_t host_pad0;
+  uint64_t host_pad[3];
+  /* device line: written by the device only */
+  uint32_t started;          /* 1 once the kernel runs */
+  uint32_t terminated;       /* 1 when the kernel has left its loop */
+  uint32_t active_ack;       /* the value of `active` the kernel acts on now */
+  int32_t last_error;        /* device-side status (rk_status_t), 0 = none */
+  uint64_t start_globaltimer;/* %globaltimer when the kernel started */
+  uint64_t h2k_head;         /* H2K consumer position */
+  uint64_t k2h_tail;         /* K2H producer position */
+  uint64_t processed;        /* handler runs that succeeded */
+  uint64_t dead_letters;     /* handler runs that failed */
+  uint64_t dev_pad;
+  /* profile line: written by the device only */
+  uint64_t prof_messages;
+  uint64_t prof_replies;
+  uint64_t prof_k2k_sent;
+  uint64_t prof_k2k_received;
+  uint64_t prof_k2k_full;
+  uint64_t prof_busy_cycles;
+  uint64_t prof_idle_polls;
+  uint64_t prof_pad;
+} rkc_control_t;
+
+RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 192, "three cache lines");
+RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, started) == 64, "device line");
+RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "profile line");
+
+/* K2K inbox in device memory. Producers (any GPU actor) claim a position with a CAS on
+ * `tail` after checking it against `head`, write the slot, then publish seq = pos + 1
+ * (release); the consumer reads seq (acquire) before the slot and publishes `head`
+ * (release) after it has read it. A full inbox is refused, never overwritten. */
+typedef struct rkc_inbox {
+  uint64_t tail;             /* producers' claim counter */
+  uint64_t pad0[7];
+  uint64_t head;             /* consumer position */
+  uint64_t pad1[7];
+  uint32_t capacity;         /* power of two */
+  uint32_t payload_capacity;
+  uint64_t slot_bytes;       /* sizeof(rkc_inbox_slot_t) + payload capacity, 64-aligned */
+  uint64_t pad2[6];
+} rkc_inbox_t;               /* slots follow, slot_bytes each */
+
+typedef struct rkc_inbox_slot {
+  uint64_t seq;              /* pos + 1 once the slot at pos is complete */
+  uint64_t pad[7];
+  rkc_header_t header;
+} rkc_inbox_slot_t;          /* payload follows */
+
+RKC_STATIC_ASSERT(sizeof(rkc_inbox_t) == 192, "inbox header");
+RKC_STATIC_ASSERT(sizeof(rkc_inbox_slot_t) == 128, "inbox slot header");
+
+/* K2K directory: one per device, in device memory; the host writes entries at launch and
+ * clears them at terminate; actors look destinations up by numeric id. */
+#define RKC_DIRECTORY_SIZE 1024u
+typedef struct rkc_directory_entry {
+  uint64_t actor_id;         /* 0 = free */
+  uint64_t inbox;            /* device address of the rkc_inbox_t */
+} rkc_directory_entry_t;
+
+/* Built-in device handlers (precompiled into the library). */
+enum {
+  RKC_HANDLER_ECHO = 0,
+  RKC_HANDLER_SUM = 1,
+  RKC_HANDLER_COUNT = 2,
+  RKC_HANDLER_FORWARD = 3,
+  RKC_HANDLER_USER = 100,
+};
+
+/* Everything a persistent actor kernel receives (by value). */
+typedef struct rkc_actor_params {
+  rkc_control_t *control;    /* mapped host memory (device address) */
+  uint64_t *h2k;             /* mapped host memory: capacity * slot_words words */
+  uint64_t *k2h;
+  rkc_inbox_t *inbox;        /* device memory */
+  rkc_directory_entry_t *directory; /* device memory, RKC_DIRECTORY_SIZE entries */
+  uint8_t *request_stage;    /* device memory: batch_max * payload_capacity */
+  uint8_t *reply_stage;      /* device memory: batch_max * (64 + payload_capacity) */
+  uint8_t *user_state;       /* device memory: RKC_USER_STATE_BYTES, zeroed */
+  uint64_t actor_id;
+  uint64_t node_id;
+  uint64_t forward_to;       /* numeric id for the forward handler, 0 = unset */
+  uint32_t h2k_capacity;
+  uint32_t k2h_capacity;
+  uint32_t payload_capacity;
+  uint32_t slot_words;       /* RKC_SLOT_WORDS(payload_capacity) */
+  uint32_t batch_max;
+  uint32_t handler;          /* RKC_HANDLER_* */
+  uint32_t profiling;        /* 1: count busy cycles */
+  uint32_t pad;
+} rkc_actor_params_t;
+
+#define RKC_USER_STATE_BYTES 4096u
+#define RKC_BATCH_ENTRY_BYTES 96u /* sizeof the loop's per-message shared entry */
+
+#endif /* RK_CUDA_LAYOUT_H */

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# run_device.sh — one call on the GPU machine: build from the carried tree, run the GPU
+# tests (plain, then under compute-sanitizer memcheck and racecheck) and the benchmarks;
+# logs and a summary table go to $OUT (default ./device-out).
+#   usage: tests/gpu/run_device.sh [quick]   (quick: echo test + benchmarks only)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${OUT:-$ROOT/device-out}
+MODE=${1:-full}
+mkdir -p "$OUT"
+B=/tmp/rk-build
+SUMMARY=$OUT/summary.md
+: >"$SUMMARY"
+note() { echo "$*" | tee -a "$SUMMARY"; }
+
+note "# GPU run $(date -u +%FT%TZ) ($MODE)"
+note "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+note "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
+
+# Offline dependencies packed by third_party/offline.sh, when present.
+OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
+if [ -d "$ROOT/third_party/.offline" ] && [ -x "$ROOT/third_party/offline.sh" ]; then
+  OPTS=(-DRK_WITH_CUDA=ON -DCMAKE_BUILD_TYPE=Release -DRK_WITH_PYTHON=ON)
+  for deb in "$ROOT"/third_party/.offline/*.deb; do
+    [ -e "$deb" ] && dpkg -x "$deb" /tmp/rk-luajit
+  done
+  if [ -d /tmp/rk-luajit/usr/include/luajit-2.1 ]; then
+    export CPATH=/tmp/rk-luajit/usr/include/luajit-2.1${CPATH:+:$CPATH}
+    export LIBRARY_PATH=/tmp/rk-luajit/usr/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}
+    export LD_LIBRARY_PATH=/tmp/rk-luajit/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    OPTS+=(-DRK_WITH_LUAJIT=ON)
+  else
+    OPTS+=(-DRK_WITH_LUAJIT=OFF)
+  fi
+fi
+
+t0=$(date +%s)
+if ! cmake -S "$ROOT" -B $B -G Ninja "${OPTS[@]}" >"$OUT/configure.log" 2>&1; then
+  note "configure FAILED with ${OPTS[*]}; retrying without Python/LuaJIT"
+  rm -rf $B
+  cmake -S "$ROOT" -B $B -G Ninja -DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF \
+    -DCMAKE_BUILD_TYPE=Release >>"$OUT/configure.log" 2>&1 || { note "configure FAILED"; exit 1; }
+fi
+TARGETS=""
+if [ "$MODE" = quick ]; then TARGETS="gpu_echo"; fi
+if ! ninja -C $B -k 0 $TARGETS >"$OUT/build.log" 2>&1; then
+  note "build had failures (see build.log); continuing with what was built"
+fi
+note "build: $(( $(date +%s) - t0 )) s"
+
+cd $B
+GPU_TESTS=$(ls tests/gpu/gpu_* 2>/dev/null | xargs -n1 basename | grep -v '^gpu_config$')
+if [ "$MODE" = quick ]; then GPU_TESTS=gpu_echo; fi
+
+note ""
+note "| test | plain | memcheck | racecheck |"
+note "|---|---|---|---|"
+for t in $GPU_TESTS; do
+  [ -x tests/gpu/$t ] || { note "| $t | not built | | |"; continue; }
+  timeout 300 tests/gpu/$t >"$OUT/$t.log" 2>&1; p=$?
+  m=skip; r=skip
+  if [ "$MODE" != quick ] && command -v compute-sanitizer >/dev/null; then
+    timeout 400 compute-sanitizer --tool memcheck --error-exitcode 99 tests/gpu/$t \
+      >"$OUT/$t.memcheck.log" 2>&1; m=$?
+    timeout 400 compute-sanitizer --tool racecheck --error-exitcode 99 tests/gpu/$t \
+      >"$OUT/$t.racecheck.log" 2>&1; r=$?
+  fi
+  note "| $t | $p | $m | $r |"
+done
+grep -h "round trip\|SKIP\|FAIL" "$OUT"/gpu_*.log 2>/dev/null | grep -v sanitizer | head -40 | tee -a "$SUMMARY"
+
+note ""
+note "## benchmarks"
+for b in tests/gpu/bench_gpu*; do
+  [ -x "$b" ] || continue
+  timeout 300 "$b" >"$OUT/$(basename "$b").log" 2>&1
+  note "### $(basename "$b") (exit $?)"
+  tail -n 30 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
+done
+
+if [ "$MODE" != quick ]; then
+  (ctest -L gpu --output-on-failure >"$OUT/ctest-gpu.log" 2>&1; note "ctest -L gpu exit $?")
+  (ctest -L unit -j8 >"$OUT/ctest-unit.log" 2>&1; note "ctest -L unit exit $?")
+  tail -n 5 "$OUT/ctest-unit.log" >>"$SUMMARY"
+  if [ -f python/ringkernel/__init__.py ] || ls $B/python 2>/dev/null | grep -q ringkernel; then
+    PYTHONPATH=$(find $B -name "_ringkernel*.so" -printf '%h\n' | head -1)/.. \
+      timeout 120 python3 "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1
+    note "python request_sync (exit $?):"
+    tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
+  fi
+fi
+# Keep the returned files under the device tool's limit of 8.
+cd "$OUT" && tar czf logs.tgz *.log 2>/dev/null && rm -f *.log
+cat "$SUMMARY"
