@@ -33,8 +33,7 @@ typedef struct {
 /* A workload id as UTF-8 without embedded NULs (borrowed from `obj`). */
 static const char *bench_workload_id(PyObject *obj) {
   if (!PyUnicode_Check(obj)) {
-    PyErr_Format(PyExc_TypeError, "workload_id must be a str, got %.100s",
-                 Py_TYPE(obj)->tp_name);
+    PyErr_Format(PyExc_TypeError, "workload_id must be a str, got %.100s", Py_TYPE(obj)->tp_name);
     return NULL;
   }
   Py_ssize_t len = 0;
@@ -100,11 +99,12 @@ static int bconfig_u32(PyObject *obj, const char *what, uint32_t *out) {
 }
 
 static PyObject *bconfig_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"warmup_iterations", "measurement_iterations",
-                           "regression_threshold", "sizes", "timeout_secs", NULL};
+  static char *kwlist[] = {"warmup_iterations",    "measurement_iterations",
+                           "regression_threshold", "sizes",
+                           "timeout_secs",         NULL};
   PyObject *w = NULL, *m = NULL, *t = NULL, *sizes = NULL, *timeout = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOO:PyBenchmarkConfig", kwlist, &w, &m, &t,
-                                   &sizes, &timeout))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOO:PyBenchmarkConfig", kwlist, &w, &m, &t, &sizes,
+                                   &timeout))
     return NULL;
   rk_bench_config_t c;
   rk_bench_config_init(&c);
@@ -143,7 +143,9 @@ static PyObject *bconfig_ci(PyObject *cls, PyObject *unused) {
   return bconfig_preset(cls, rk_bench_config_ci);
 }
 
-static rk_bench_config_t bconfig_copy(PyObject *self) { return ((rkpy_bconfig *)self)->c; }
+static rk_bench_config_t bconfig_copy(PyObject *self) {
+  return ((rkpy_bconfig *)self)->c;
+}
 
 static PyObject *bconfig_with_warmup(PyObject *self, PyObject *arg) {
   rk_bench_config_t c = bconfig_copy(self);
@@ -181,8 +183,10 @@ static PyObject *bconfig_sizes(PyObject *self, void *unused) {
   PyObject *list = PyList_New((Py_ssize_t)c->size_count);
   for (uint32_t i = 0; list && i < c->size_count; i++) {
     PyObject *v = PyLong_FromUnsignedLongLong(c->sizes[i]);
-    if (!v) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, i, v);
+    if (!v)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, i, v);
   }
   return list;
 }
@@ -192,12 +196,12 @@ static PyObject *bconfig_repr(PyObject *self) {
   PyObject *thr = rkpyv_float_str(c->regression_threshold);
   PyObject *tmo = thr ? rkpyv_float_str(c->timeout_secs) : NULL;
   PyObject *sizes = tmo ? bconfig_sizes(self, NULL) : NULL;
-  PyObject *out = sizes ? PyUnicode_FromFormat(
-                              "PyBenchmarkConfig(warmup=%u, measurements=%u, threshold=%U, "
-                              "sizes=%R, timeout_secs=%U)",
-                              (unsigned)c->warmup_iterations,
-                              (unsigned)c->measurement_iterations, thr, sizes, tmo)
-                        : NULL;
+  PyObject *out =
+      sizes ? PyUnicode_FromFormat("PyBenchmarkConfig(warmup=%u, measurements=%u, threshold=%U, "
+                                   "sizes=%R, timeout_secs=%U)",
+                                   (unsigned)c->warmup_iterations,
+                                   (unsigned)c->measurement_iterations, thr, sizes, tmo)
+            : NULL;
   Py_XDECREF(thr);
   Py_XDECREF(tmo);
   Py_XDECREF(sizes);
@@ -207,10 +211,10 @@ static PyObject *bconfig_repr(PyObject *self) {
 static PyMemberDef bconfig_members[] = {
     {"warmup_iterations", T_UINT, offsetof(rkpy_bconfig, c.warmup_iterations), READONLY,
      "Runs before measuring."},
-    {"measurement_iterations", T_UINT, offsetof(rkpy_bconfig, c.measurement_iterations),
-     READONLY, "Measured runs."},
-    {"regression_threshold", T_DOUBLE, offsetof(rkpy_bconfig, c.regression_threshold),
-     READONLY, "Change (a fraction) beyond which a result counts as regressed/improved."},
+    {"measurement_iterations", T_UINT, offsetof(rkpy_bconfig, c.measurement_iterations), READONLY,
+     "Measured runs."},
+    {"regression_threshold", T_DOUBLE, offsetof(rkpy_bconfig, c.regression_threshold), READONLY,
+     "Change (a fraction) beyond which a result counts as regressed/improved."},
     {"timeout_secs", T_DOUBLE, offsetof(rkpy_bconfig, c.timeout_secs), READONLY,
      "Time limit of one benchmark."},
     {NULL, 0, 0, 0, NULL},
@@ -288,8 +292,8 @@ PyObject *rkpy_bench_result_copy(rkpy_state *st, const rk_bench_result_t *r) {
 static PyObject *bresult_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"workload_id", "size", "total_time_secs", NULL};
   PyObject *id_obj = NULL, *size_obj = NULL, *time_obj = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:PyBenchmarkResult", kwlist, &id_obj,
-                                   &size_obj, &time_obj))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:PyBenchmarkResult", kwlist, &id_obj, &size_obj,
+                                   &time_obj))
     return NULL;
   const char *id = bench_workload_id(id_obj);
   uint64_t size = 0;
@@ -321,12 +325,12 @@ static int bresult_optionals(PyObject *it_obj, PyObject *conv_obj, uint64_t *ite
 }
 
 static PyObject *bresult_from_measurements(PyObject *cls, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"workload_id", "size", "measurement_times_secs", "iterations",
-                           "converged", NULL};
+  static char *kwlist[] = {"workload_id", "size",      "measurement_times_secs",
+                           "iterations",  "converged", NULL};
   PyObject *id_obj = NULL, *size_obj = NULL, *times_obj = NULL;
   PyObject *it_obj = Py_None, *conv_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|OO:from_measurements", kwlist, &id_obj,
-                                   &size_obj, &times_obj, &it_obj, &conv_obj))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|OO:from_measurements", kwlist, &id_obj, &size_obj,
+                                   &times_obj, &it_obj, &conv_obj))
     return NULL;
   const char *id = bench_workload_id(id_obj);
   uint64_t size = 0, iterations = 0;
@@ -338,15 +342,16 @@ static PyObject *bresult_from_measurements(PyObject *cls, PyObject *args, PyObje
   size_t n = 0;
   if (rkpyv_doubles(times_obj, "measurement_times_secs", &times, &n) < 0) return NULL;
   rk_bench_result_t *r = NULL;
-  rk_status_t s =
-      rk_bench_result_from_measurements(id, size, times, n, iterations, converged, &r);
+  rk_status_t s = rk_bench_result_from_measurements(id, size, times, n, iterations, converged, &r);
   PyMem_Free(times);
   PyTypeObject *type = (PyTypeObject *)cls;
   if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
   return bresult_wrap_type(type, r);
 }
 
-static const rk_bench_result_t *br(PyObject *self) { return ((rkpy_bresult *)self)->r; }
+static const rk_bench_result_t *br(PyObject *self) {
+  return ((rkpy_bresult *)self)->r;
+}
 
 static void bresult_dealloc(PyObject *self) {
   PyTypeObject *tp = Py_TYPE(self);
@@ -435,8 +440,10 @@ static PyObject *bresult_times(PyObject *self, void *unused) {
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
     PyObject *v = PyFloat_FromDouble(t[i]);
-    if (!v) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    if (!v)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, v);
   }
   return list;
 }
@@ -460,11 +467,11 @@ static PyObject *bresult_repr(PyObject *self) {
   PyObject *id = bresult_workload_id(self, NULL);
   PyObject *secs = id ? rkpyv_float_str(rk_bench_result_total_time_secs(br(self))) : NULL;
   PyObject *ops = secs ? rkpyv_float_str(rk_bench_result_throughput_ops(br(self))) : NULL;
-  PyObject *out = ops ? PyUnicode_FromFormat(
-                            "PyBenchmarkResult(workload_id=%R, size=%llu, total_time_secs=%U, "
-                            "throughput_ops=%U)",
-                            id, (unsigned long long)rk_bench_result_size(br(self)), secs, ops)
-                      : NULL;
+  PyObject *out =
+      ops ? PyUnicode_FromFormat("PyBenchmarkResult(workload_id=%R, size=%llu, total_time_secs=%U, "
+                                 "throughput_ops=%U)",
+                                 id, (unsigned long long)rk_bench_result_size(br(self)), secs, ops)
+          : NULL;
   Py_XDECREF(id);
   Py_XDECREF(secs);
   Py_XDECREF(ops);
@@ -475,8 +482,8 @@ static PyGetSetDef bresult_getset[] = {
     {"workload_id", bresult_workload_id, NULL, "Name of the workload.", NULL},
     {"size", bresult_size, NULL, "Workload size (operations per run).", NULL},
     {"total_time_secs", bresult_total_time_secs, NULL, "Time of one run (mean).", NULL},
-    {"throughput_ops", bresult_throughput_ops, NULL,
-     "size * (iterations or 1) / total_time_secs.", NULL},
+    {"throughput_ops", bresult_throughput_ops, NULL, "size * (iterations or 1) / total_time_secs.",
+     NULL},
     {"iterations", bresult_iterations, NULL, "Iterations per run, or None.", NULL},
     {"converged", bresult_converged, NULL, "Convergence flag, or None.", NULL},
     {"measurement_times_secs", bresult_times, NULL, "Each measured time.", NULL},
@@ -488,8 +495,8 @@ static PyMethodDef bresult_methods[] = {
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "Result over several measured runs: time = mean, throughput = size * (iterations or "
      "1) / mean."},
-    {"with_metric", (PyCFunction)(void (*)(void))bresult_with_metric,
-     METH_VARARGS | METH_KEYWORDS, "A copy with the custom metric key = value."},
+    {"with_metric", (PyCFunction)(void (*)(void))bresult_with_metric, METH_VARARGS | METH_KEYWORDS,
+     "A copy with the custom metric key = value."},
     {"throughput_mops", bresult_mops, METH_NOARGS, "throughput_ops / 1e6."},
     {"total_time_ms", bresult_ms, METH_NOARGS, "total_time_secs * 1000."},
     {"throughput_stddev", bresult_stddev, METH_NOARGS,
@@ -546,17 +553,18 @@ static PyObject *bstats_repr(PyObject *self) {
   PyObject *mean = rkpyv_float_str(s->mean);
   PyObject *sd = mean ? rkpyv_float_str(s->std_dev) : NULL;
   PyObject *med = sd ? rkpyv_float_str(s->median) : NULL;
-  PyObject *out = med ? PyUnicode_FromFormat(
-                            "PyDetailedStatistics(count=%llu, mean=%U, std_dev=%U, median=%U)",
-                            (unsigned long long)s->count, mean, sd, med)
-                      : NULL;
+  PyObject *out =
+      med ? PyUnicode_FromFormat("PyDetailedStatistics(count=%llu, mean=%U, std_dev=%U, median=%U)",
+                                 (unsigned long long)s->count, mean, sd, med)
+          : NULL;
   Py_XDECREF(mean);
   Py_XDECREF(sd);
   Py_XDECREF(med);
   return out;
 }
 
-#define BSTAT(name, doc) {#name, T_DOUBLE, offsetof(rkpy_bstats, s.name), READONLY, doc}
+#define BSTAT(name, doc)                                                                           \
+  { #name, T_DOUBLE, offsetof(rkpy_bstats, s.name), READONLY, doc }
 static PyMemberDef bstats_members[] = {
     {"count", T_ULONGLONG, offsetof(rkpy_bstats, s.count), READONLY, "Number of values."},
     BSTAT(mean, "Arithmetic mean."),
@@ -592,8 +600,7 @@ static PyType_Slot bstats_slots[] = {
 static PyType_Spec bstats_spec = {
     .name = "ringkernel.benchmark.PyDetailedStatistics",
     .basicsize = sizeof(rkpy_bstats),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = bstats_slots,
 };
 
@@ -636,17 +643,18 @@ static PyObject *bci_repr(PyObject *self) {
   PyObject *lo = rkpyv_float_str(ci->lower);
   PyObject *hi = lo ? rkpyv_float_str(ci->upper) : NULL;
   PyObject *conf = hi ? rkpyv_float_str(ci->confidence) : NULL;
-  PyObject *out = conf ? PyUnicode_FromFormat(
-                             "PyConfidenceInterval(lower=%U, upper=%U, confidence=%U)", lo, hi,
-                             conf)
-                       : NULL;
+  PyObject *out =
+      conf ? PyUnicode_FromFormat("PyConfidenceInterval(lower=%U, upper=%U, confidence=%U)", lo, hi,
+                                  conf)
+           : NULL;
   Py_XDECREF(lo);
   Py_XDECREF(hi);
   Py_XDECREF(conf);
   return out;
 }
 
-#define BCI(name, doc) {#name, T_DOUBLE, offsetof(rkpy_bci, ci.name), READONLY, doc}
+#define BCI(name, doc)                                                                             \
+  { #name, T_DOUBLE, offsetof(rkpy_bci, ci.name), READONLY, doc }
 static PyMemberDef bci_members[] = {
     BCI(mean, "Sample mean."),
     BCI(lower, "mean - margin."),
@@ -678,8 +686,7 @@ static PyType_Slot bci_slots[] = {
 static PyType_Spec bci_spec = {
     .name = "ringkernel.benchmark.PyConfidenceInterval",
     .basicsize = sizeof(rkpy_bci),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = bci_slots,
 };
 
@@ -711,8 +718,7 @@ static PyObject *bscaling_fit(PyTypeObject *type, PyObject *sizes_obj, PyObject 
 static PyObject *bscaling_from(PyObject *cls, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"sizes", "throughputs", NULL};
   PyObject *sizes = NULL, *tps = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:from_sizes_and_throughputs", kwlist, &sizes,
-                                   &tps))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:from_sizes_and_throughputs", kwlist, &sizes, &tps))
     return NULL;
   return bscaling_fit((PyTypeObject *)cls, sizes, tps);
 }
@@ -738,16 +744,14 @@ static PyObject *bscaling_repr(PyObject *self) {
 static PyMemberDef bscaling_members[] = {
     {"exponent", T_DOUBLE, offsetof(rkpy_bscaling, s.exponent), READONLY,
      "Slope of ln(throughput) over ln(size)."},
-    {"r_squared", T_DOUBLE, offsetof(rkpy_bscaling, s.r_squared), READONLY,
-     "Goodness of the fit."},
+    {"r_squared", T_DOUBLE, offsetof(rkpy_bscaling, s.r_squared), READONLY, "Goodness of the fit."},
     {"count", T_ULONGLONG, offsetof(rkpy_bscaling, s.count), READONLY, "Points fitted."},
     {NULL, 0, 0, 0, NULL},
 };
 
 static PyMethodDef bscaling_methods[] = {
     {"from_sizes_and_throughputs", (PyCFunction)(void (*)(void))bscaling_from,
-     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
-     "Least-squares fit of ln(throughput) on ln(size)."},
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS, "Least-squares fit of ln(throughput) on ln(size)."},
     {"scaling_quality", bscaling_quality, METH_NOARGS,
      "'Excellent', 'Good', 'Fair', 'Sub-linear' or 'Poor' (r^2 < 0.5)."},
     {NULL, NULL, 0, NULL},
@@ -764,8 +768,7 @@ static PyType_Slot bscaling_slots[] = {
 static PyType_Spec bscaling_spec = {
     .name = "ringkernel.benchmark.PyScalingMetrics",
     .basicsize = sizeof(rkpy_bscaling),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = bscaling_slots,
 };
 

@@ -58,9 +58,8 @@ static PyObject *bentry_repr(PyObject *self) {
   PyObject *pct = rkpyv_float_str(b->e.percent_change);
   if (!pct) return NULL;
   PyObject *out = PyUnicode_FromFormat(
-      "PyRegressionEntry(workload_id=%R, size=%llu, percent_change=%U, status=%s)",
-      b->workload_id, (unsigned long long)b->e.size, pct,
-      rk_regression_status_text(b->e.status));
+      "PyRegressionEntry(workload_id=%R, size=%llu, percent_change=%U, status=%s)", b->workload_id,
+      (unsigned long long)b->e.size, pct, rk_regression_status_text(b->e.status));
   Py_DECREF(pct);
   return out;
 }
@@ -95,14 +94,15 @@ static PyType_Slot bentry_slots[] = {
 static PyType_Spec bentry_spec = {
     .name = "ringkernel.benchmark.PyRegressionEntry",
     .basicsize = sizeof(rkpy_bentry),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = bentry_slots,
 };
 
 /* ---- PyRegressionReport ----------------------------------------------------------- */
 
-static const rk_bench_report_t *rep(PyObject *self) { return ((rkpy_breport *)self)->r; }
+static const rk_bench_report_t *rep(PyObject *self) {
+  return ((rkpy_breport *)self)->r;
+}
 
 static void breport_dealloc(PyObject *self) {
   PyTypeObject *tp = Py_TYPE(self);
@@ -142,7 +142,7 @@ static PyObject *breport_has_regressions(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *breport_pick(PyObject *self, rk_status_t (*pick)(const rk_bench_report_t *,
-                                                                   rk_bench_report_entry_t *)) {
+                                                                  rk_bench_report_entry_t *)) {
   rk_bench_report_entry_t e;
   if (pick(rep(self), &e) != RK_OK) Py_RETURN_NONE;
   return bentry_new_from(rkpyv_state(self), &e);
@@ -172,8 +172,10 @@ static PyObject *breport_entries(PyObject *self, PyObject *unused) {
     rk_bench_report_entry_t e;
     rk_status_t s = rk_bench_report_entry_at(rep(self), i, &e);
     PyObject *item = s == RK_OK ? bentry_new_from(st, &e) : rkpy_raise_status(st, s);
-    if (!item) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    if (!item)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, item);
   }
   return list;
 }
@@ -214,14 +216,15 @@ static PyType_Slot breport_slots[] = {
 static PyType_Spec breport_spec = {
     .name = "ringkernel.benchmark.PyRegressionReport",
     .basicsize = sizeof(rkpy_breport),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = breport_slots,
 };
 
 /* ---- PyBenchmarkBaseline ---------------------------------------------------------- */
 
-static const rk_bench_baseline_t *bl(PyObject *self) { return ((rkpy_bbaseline *)self)->b; }
+static const rk_bench_baseline_t *bl(PyObject *self) {
+  return ((rkpy_bbaseline *)self)->b;
+}
 
 static void bbaseline_dealloc(PyObject *self) {
   PyTypeObject *tp = Py_TYPE(self);
@@ -263,8 +266,10 @@ static PyObject *bbaseline_results(PyObject *self, PyObject *unused) {
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
     PyObject *item = rkpy_bench_result_copy(st, rk_bench_baseline_result_at(bl(self), i));
-    if (!item) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    if (!item)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, item);
   }
   return list;
 }
@@ -304,14 +309,15 @@ static PyType_Slot bbaseline_slots[] = {
 static PyType_Spec bbaseline_spec = {
     .name = "ringkernel.benchmark.PyBenchmarkBaseline",
     .basicsize = sizeof(rkpy_bbaseline),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = bbaseline_slots,
 };
 
 /* ---- PyBenchmarkSuite ------------------------------------------------------------- */
 
-static rk_bench_suite_t *su(PyObject *self) { return ((rkpy_bsuite *)self)->s; }
+static rk_bench_suite_t *su(PyObject *self) {
+  return ((rkpy_bsuite *)self)->s;
+}
 
 static PyObject *bsuite_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"config", NULL};
@@ -365,8 +371,10 @@ static PyObject *bsuite_results(PyObject *self, PyObject *unused) {
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
     PyObject *item = rkpy_bench_result_copy(st, rk_bench_suite_result_at(su(self), i));
-    if (!item) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    if (!item)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, item);
   }
   return list;
 }
@@ -389,8 +397,7 @@ static PyObject *bsuite_clear(PyObject *self, PyObject *unused) {
 static PyObject *bsuite_create_baseline(PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"version", NULL};
   const char *version = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "s:create_baseline", kwlist, &version))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "s:create_baseline", kwlist, &version)) return NULL;
   rkpy_state *st = rkpyv_state(self);
   rk_bench_baseline_t *b = NULL;
   rk_status_t s = rk_bench_suite_create_baseline(su(self), version, &b);

@@ -98,8 +98,9 @@ static const rk_cuda_device_info_t *info_of(PyObject *self) {
 
 static PyObject *dev_name(PyObject *self, void *unused) {
   (void)unused;
-  return PyUnicode_DecodeUTF8(info_of(self)->name, (Py_ssize_t)strnlen(info_of(self)->name,
-                              RK_CUDA_DEVICE_NAME_MAX), "replace");
+  return PyUnicode_DecodeUTF8(info_of(self)->name,
+                              (Py_ssize_t)strnlen(info_of(self)->name, RK_CUDA_DEVICE_NAME_MAX),
+                              "replace");
 }
 
 static PyObject *dev_cc(PyObject *self, void *unused) {
@@ -139,29 +140,28 @@ static PyObject *dev_repr_as(PyObject *self, const char *type_name) {
   const rk_cuda_device_info_t *i = info_of(self);
   PyObject *name = dev_name(self, NULL);
   if (!name) return NULL;
-  PyObject *out = PyUnicode_FromFormat("%s(ordinal=%d, name=%R, cc=%d.%d, memory_mb=%llu)",
-                                       type_name, (int)i->ordinal, name, (int)i->cc_major,
-                                       (int)i->cc_minor,
-                                       (unsigned long long)(i->total_memory >> 20));
+  PyObject *out = PyUnicode_FromFormat(
+      "%s(ordinal=%d, name=%R, cc=%d.%d, memory_mb=%llu)", type_name, (int)i->ordinal, name,
+      (int)i->cc_major, (int)i->cc_minor, (unsigned long long)(i->total_memory >> 20));
   Py_DECREF(name);
   return out;
 }
 
-#define DEV_MEMBERS(T)                                                                   \
-  {"ordinal", T_INT, offsetof(T, info.ordinal), READONLY, "Device ordinal."},            \
-      {"total_memory", T_ULONGLONG, offsetof(T, info.total_memory), READONLY,            \
-       "Device memory in bytes."},                                                       \
-      {"multiprocessor_count", T_INT, offsetof(T, info.multiprocessor_count), READONLY,  \
-       "Number of SMs."},                                                                \
-  {                                                                                      \
-    NULL, 0, 0, 0, NULL                                                                  \
-  }
+/* Both device types share the layout, so they share the member table. */
+static PyMemberDef dev_members[] = {
+    {"ordinal", T_INT, offsetof(rkpy_devinfo, info.ordinal), READONLY, "Device ordinal."},
+    {"total_memory", T_ULONGLONG, offsetof(rkpy_devinfo, info.total_memory), READONLY,
+     "Device memory in bytes."},
+    {"multiprocessor_count", T_INT, offsetof(rkpy_devinfo, info.multiprocessor_count), READONLY,
+     "Number of SMs."},
+    {NULL, 0, 0, 0, NULL},
+};
 
 /* ---- PyCudaDeviceInfo ------------------------------------------------------------- */
 
-static PyObject *devinfo_repr(PyObject *self) { return dev_repr_as(self, "PyCudaDeviceInfo"); }
-
-static PyMemberDef devinfo_members[] = {DEV_MEMBERS(rkpy_devinfo)};
+static PyObject *devinfo_repr(PyObject *self) {
+  return dev_repr_as(self, "PyCudaDeviceInfo");
+}
 
 static PyGetSetDef devinfo_getset[] = {
     {"name", dev_name, NULL, "Device name.", NULL},
@@ -180,7 +180,7 @@ static PyMethodDef devinfo_methods[] = {
 static PyType_Slot devinfo_slots[] = {
     {Py_tp_doc, "What one CUDA device offers (a snapshot from enumerate_devices())."},
     {Py_tp_repr, devinfo_repr},
-    {Py_tp_members, devinfo_members},
+    {Py_tp_members, dev_members},
     {Py_tp_getset, devinfo_getset},
     {Py_tp_methods, devinfo_methods},
     {0, NULL},
@@ -189,8 +189,7 @@ static PyType_Slot devinfo_slots[] = {
 static PyType_Spec devinfo_spec = {
     .name = "ringkernel.cuda.PyCudaDeviceInfo",
     .basicsize = sizeof(rkpy_devinfo),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = devinfo_slots,
 };
 
@@ -199,8 +198,7 @@ static PyType_Spec devinfo_spec = {
 static PyObject *device_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"ordinal", NULL};
   PyObject *ord_obj = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:PyCudaDevice", kwlist, &ord_obj))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:PyCudaDevice", kwlist, &ord_obj)) return NULL;
   uint64_t ordinal = 0;
   if (ord_obj && rkpy_arg_u64(ord_obj, "ordinal", INT32_MAX, &ordinal) < 0) return NULL;
   rk_cuda_device_info_t info;
@@ -226,9 +224,9 @@ static PyObject *device_info(PyObject *self, PyObject *unused) {
   return devinfo_wrap(rkpyv_state(self), info_of(self));
 }
 
-static PyObject *device_repr(PyObject *self) { return dev_repr_as(self, "PyCudaDevice"); }
-
-static PyMemberDef device_members[] = {DEV_MEMBERS(rkpy_devinfo)};
+static PyObject *device_repr(PyObject *self) {
+  return dev_repr_as(self, "PyCudaDevice");
+}
 
 static PyGetSetDef device_getset[] = {
     {"name", dev_name, NULL, "Device name.", NULL},
@@ -254,7 +252,7 @@ static PyType_Slot device_slots[] = {
                 "not there."},
     {Py_tp_new, device_new},
     {Py_tp_repr, device_repr},
-    {Py_tp_members, device_members},
+    {Py_tp_members, dev_members},
     {Py_tp_getset, device_getset},
     {Py_tp_methods, device_methods},
     {0, NULL},
@@ -273,11 +271,11 @@ static PyObject *bucket_dict(rkpy_state *st, const rk_gpu_bucket_stats_t *b) {
   PyObject *cls = rkpy_enum(st, "PyGpuSizeClass", (long)b->size_class);
   if (!cls) return NULL;
   PyObject *d = Py_BuildValue(
-      "{sNsKsKsKsKsKsKsK}", "size_class", cls, "block_bytes",
-      (unsigned long long)b->block_bytes, "total_blocks", (unsigned long long)b->total_blocks,
-      "free_blocks", (unsigned long long)b->free_blocks, "in_use_blocks",
-      (unsigned long long)b->in_use_blocks, "max_blocks", (unsigned long long)b->max_blocks,
-      "hits", (unsigned long long)b->hits, "misses", (unsigned long long)b->misses);
+      "{sNsKsKsKsKsKsKsK}", "size_class", cls, "block_bytes", (unsigned long long)b->block_bytes,
+      "total_blocks", (unsigned long long)b->total_blocks, "free_blocks",
+      (unsigned long long)b->free_blocks, "in_use_blocks", (unsigned long long)b->in_use_blocks,
+      "max_blocks", (unsigned long long)b->max_blocks, "hits", (unsigned long long)b->hits,
+      "misses", (unsigned long long)b->misses);
   return d;
 }
 
@@ -288,8 +286,10 @@ static PyObject *pooldiag_buckets(PyObject *self, PyObject *unused) {
   PyObject *list = PyList_New(RK_GPU_SIZE_CLASS_COUNT);
   for (Py_ssize_t i = 0; list && i < RK_GPU_SIZE_CLASS_COUNT; i++) {
     PyObject *item = bucket_dict(st, &d->buckets[i]);
-    if (!item) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, i, item);
+    if (!item)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, i, item);
   }
   return list;
 }
@@ -307,8 +307,8 @@ static PyObject *pooldiag_repr(PyObject *self) {
       (unsigned long long)d->total_allocations);
 }
 
-#define DIAG_U64(name, doc)                                                              \
-  {#name, T_ULONGLONG, offsetof(rkpy_pooldiag, d.name), READONLY, doc}
+#define DIAG_U64(name, doc)                                                                        \
+  { #name, T_ULONGLONG, offsetof(rkpy_pooldiag, d.name), READONLY, doc }
 static PyMemberDef pooldiag_members[] = {
     DIAG_U64(total_cuda_bytes, "Device memory held by the pool."),
     DIAG_U64(in_use_bytes, "Bytes of live blocks and live large allocations."),
@@ -343,8 +343,7 @@ static PyType_Slot pooldiag_slots[] = {
 static PyType_Spec pooldiag_spec = {
     .name = "ringkernel.cuda.PyGpuPoolDiagnostics",
     .basicsize = sizeof(rkpy_pooldiag),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = pooldiag_slots,
 };
 

@@ -58,20 +58,18 @@ static PyObject *poolcfg_make(PyTypeObject *type, const rk_gpu_pool_config_t *c)
 }
 
 static PyObject *poolcfg_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"initial_counts", "max_counts", "max_pool_bytes",
-                           "track_allocations", "device", NULL};
+  static char *kwlist[] = {"initial_counts",    "max_counts", "max_pool_bytes",
+                           "track_allocations", "device",     NULL};
   PyObject *init = Py_None, *max = Py_None, *bytes = Py_None, *dev = NULL;
   int track = 1;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOpO:PyGpuPoolConfig", kwlist, &init, &max,
-                                   &bytes, &track, &dev))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOpO:PyGpuPoolConfig", kwlist, &init, &max, &bytes,
+                                   &track, &dev))
     return NULL;
   rk_gpu_pool_config_t c;
   rk_gpu_pool_config_init(&c);
-  if (init != Py_None && poolcfg_counts(init, "initial_counts", c.initial_counts) < 0)
-    return NULL;
+  if (init != Py_None && poolcfg_counts(init, "initial_counts", c.initial_counts) < 0) return NULL;
   if (max != Py_None && poolcfg_counts(max, "max_counts", c.max_counts) < 0) return NULL;
-  if (bytes != Py_None &&
-      rkpy_arg_u64(bytes, "max_pool_bytes", UINT64_MAX, &c.max_pool_bytes) < 0)
+  if (bytes != Py_None && rkpy_arg_u64(bytes, "max_pool_bytes", UINT64_MAX, &c.max_pool_bytes) < 0)
     return NULL;
   uint64_t device = 0;
   if (rkpyv_opt_u64(dev, "device", INT32_MAX, &device) < 0) return NULL;
@@ -130,11 +128,10 @@ static PyObject *poolcfg_repr(PyObject *self) {
   const rk_gpu_pool_config_t *c = &((rkpy_poolcfg *)self)->c;
   PyObject *init = counts_tuple(c->initial_counts);
   PyObject *max = init ? counts_tuple(c->max_counts) : NULL;
-  PyObject *out = max ? PyUnicode_FromFormat(
-                            "PyGpuPoolConfig(initial_counts=%R, max_counts=%R, "
-                            "max_pool_bytes=%llu, track_allocations=%s)",
-                            init, max, (unsigned long long)c->max_pool_bytes,
-                            c->track_allocations ? "True" : "False")
+  PyObject *out = max ? PyUnicode_FromFormat("PyGpuPoolConfig(initial_counts=%R, max_counts=%R, "
+                                             "max_pool_bytes=%llu, track_allocations=%s)",
+                                             init, max, (unsigned long long)c->max_pool_bytes,
+                                             c->track_allocations ? "True" : "False")
                       : NULL;
   Py_XDECREF(init);
   Py_XDECREF(max);
@@ -144,8 +141,8 @@ static PyObject *poolcfg_repr(PyObject *self) {
 static PyObject *poolcfg_richcompare(PyObject *a, PyObject *b, int op) {
   if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;
   const rk_gpu_pool_config_t *x = &((rkpy_poolcfg *)a)->c, *y = &((rkpy_poolcfg *)b)->c;
-  int eq = x->max_pool_bytes == y->max_pool_bytes &&
-           x->track_allocations == y->track_allocations && x->device == y->device &&
+  int eq = x->max_pool_bytes == y->max_pool_bytes && x->track_allocations == y->track_allocations &&
+           x->device == y->device &&
            memcmp(x->initial_counts, y->initial_counts, sizeof x->initial_counts) == 0 &&
            memcmp(x->max_counts, y->max_counts, sizeof x->max_counts) == 0;
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
@@ -170,8 +167,7 @@ static PyMethodDef poolcfg_methods[] = {
     {"default", poolcfg_default, METH_NOARGS | METH_CLASS, "Same as PyGpuPoolConfig()."},
     {"for_graph_analytics", poolcfg_graph, METH_NOARGS | METH_CLASS,
      "Many 256-byte blocks; 2 GiB."},
-    {"for_simulation", poolcfg_simulation, METH_NOARGS | METH_CLASS,
-     "Mid-size blocks; 4 GiB."},
+    {"for_simulation", poolcfg_simulation, METH_NOARGS | METH_CLASS, "Mid-size blocks; 4 GiB."},
     {"minimal", poolcfg_minimal, METH_NOARGS | METH_CLASS, "10/100 blocks per class; 64 MiB."},
     {NULL, NULL, 0, NULL},
 };
@@ -204,14 +200,13 @@ static PyObject *streamcfg_wrap(PyTypeObject *type, const rk_stream_config_t *c)
 }
 
 static PyObject *streamcfg_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"num_compute_streams", "use_transfer_stream",
-                           "enable_graph_capture", NULL};
+  static char *kwlist[] = {"num_compute_streams", "use_transfer_stream", "enable_graph_capture",
+                           NULL};
   rk_stream_config_t c;
   rk_stream_config_init(&c);
   PyObject *n = NULL;
   int transfer = c.use_transfer_stream, graph = c.enable_graph_capture;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|Opp:PyStreamConfig", kwlist, &n, &transfer,
-                                   &graph))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|Opp:PyStreamConfig", kwlist, &n, &transfer, &graph))
     return NULL;
   if (n) {
     uint64_t v = 0;
@@ -266,11 +261,11 @@ static PyObject *streamcfg_graph(PyObject *self, void *unused) {
 
 static PyObject *streamcfg_repr(PyObject *self) {
   const rk_stream_config_t *c = &((rkpy_streamcfg *)self)->c;
-  return PyUnicode_FromFormat(
-      "PyStreamConfig(num_compute_streams=%u, use_transfer_stream=%s, "
-      "enable_graph_capture=%s)",
-      (unsigned)c->num_compute_streams, c->use_transfer_stream ? "True" : "False",
-      c->enable_graph_capture ? "True" : "False");
+  return PyUnicode_FromFormat("PyStreamConfig(num_compute_streams=%u, use_transfer_stream=%s, "
+                              "enable_graph_capture=%s)",
+                              (unsigned)c->num_compute_streams,
+                              c->use_transfer_stream ? "True" : "False",
+                              c->enable_graph_capture ? "True" : "False");
 }
 
 static PyObject *streamcfg_richcompare(PyObject *a, PyObject *b, int op) {
@@ -283,8 +278,8 @@ static PyObject *streamcfg_richcompare(PyObject *a, PyObject *b, int op) {
 }
 
 static PyMemberDef streamcfg_members[] = {
-    {"num_compute_streams", T_UINT, offsetof(rkpy_streamcfg, c.num_compute_streams),
-     READONLY, "Compute streams (1..32)."},
+    {"num_compute_streams", T_UINT, offsetof(rkpy_streamcfg, c.num_compute_streams), READONLY,
+     "Compute streams (1..32)."},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -299,8 +294,7 @@ static PyMethodDef streamcfg_methods[] = {
     {"minimal", streamcfg_minimal, METH_NOARGS | METH_CLASS, "1 stream."},
     {"performance", streamcfg_performance, METH_NOARGS | METH_CLASS,
      "4 compute + transfer + graph capture."},
-    {"for_simulation", streamcfg_simulation, METH_NOARGS | METH_CLASS,
-     "2 compute + transfer."},
+    {"for_simulation", streamcfg_simulation, METH_NOARGS | METH_CLASS, "2 compute + transfer."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -348,7 +342,9 @@ static PyObject *streamid_default(PyObject *cls, PyObject *unused) {
   return streamid_wrap(cls, rk_stream_id_default());
 }
 
-static const rk_stream_id_t *sid(PyObject *self) { return &((rkpy_streamid *)self)->id; }
+static const rk_stream_id_t *sid(PyObject *self) {
+  return &((rkpy_streamid *)self)->id;
+}
 
 static const char *streamid_kind_name(int32_t kind) {
   switch ((rk_stream_kind_t)kind) {
@@ -439,8 +435,7 @@ static PyType_Slot streamid_slots[] = {
 static PyType_Spec streamid_spec = {
     .name = "ringkernel.cuda.PyStreamId",
     .basicsize = sizeof(rkpy_streamid),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = streamid_slots,
 };
 

@@ -40,8 +40,8 @@ static PyObject *hconfig_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"mode", "gpu_threshold", "learning_rate", "gpu_available", NULL};
   PyObject *mode = NULL, *threshold = NULL, *lr = NULL;
   int gpu = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOp:HybridConfig", kwlist, &mode,
-                                   &threshold, &lr, &gpu))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOp:HybridConfig", kwlist, &mode, &threshold, &lr,
+                                   &gpu))
     return NULL;
   rkpy_state *st = rkpy_state_of_type(type);
   rk_hybrid_config_t c;
@@ -51,10 +51,8 @@ static PyObject *hconfig_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     if (rkpy_enum_value(st, "ProcessingMode", mode, &mode_value) < 0) return NULL;
     c.mode = (rk_processing_mode_t)mode_value;
   }
-  if (rkpyv_opt_u64(threshold, "gpu_threshold", UINT64_MAX, &c.gpu_threshold) < 0)
-    return NULL;
-  if (lr && rkpy_arg_double(lr, "learning_rate", 0.0, 1.0, &c.learning_rate) < 0)
-    return NULL;
+  if (rkpyv_opt_u64(threshold, "gpu_threshold", UINT64_MAX, &c.gpu_threshold) < 0) return NULL;
+  if (lr && rkpy_arg_double(lr, "learning_rate", 0.0, 1.0, &c.learning_rate) < 0) return NULL;
   c.gpu_available = gpu != 0;
   rkpy_hconfig *self = (rkpy_hconfig *)type->tp_alloc(type, 0);
   if (self) self->c = c;
@@ -95,10 +93,9 @@ static PyObject *hconfig_gpu_available(PyObject *self, void *unused) {
 
 static PyObject *hconfig_repr(PyObject *self) {
   const rk_hybrid_config_t *c = &((rkpy_hconfig *)self)->c;
-  return PyUnicode_FromFormat("HybridConfig(mode=%s, threshold=%llu, gpu=%s)",
-                              rk_processing_mode_name(c->mode),
-                              (unsigned long long)c->gpu_threshold,
-                              c->gpu_available ? "true" : "false");
+  return PyUnicode_FromFormat(
+      "HybridConfig(mode=%s, threshold=%llu, gpu=%s)", rk_processing_mode_name(c->mode),
+      (unsigned long long)c->gpu_threshold, c->gpu_available ? "true" : "false");
 }
 
 static PyObject *hconfig_richcompare(PyObject *a, PyObject *b, int op) {
@@ -163,8 +160,7 @@ static PyObject *hstats_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   if (rkpyv_opt_u64(cpu, "cpu_count", UINT64_MAX, &s.cpu_count) < 0) return NULL;
   if (rkpyv_opt_u64(gpu, "gpu_count", UINT64_MAX, &s.gpu_count) < 0) return NULL;
   if (thr != Py_None) {
-    if (rkpy_arg_u64(thr, "adaptive_threshold", UINT64_MAX, &s.adaptive_threshold) < 0)
-      return NULL;
+    if (rkpy_arg_u64(thr, "adaptive_threshold", UINT64_MAX, &s.adaptive_threshold) < 0) return NULL;
     s.has_adaptive_threshold = true;
   }
   rkpy_hstats *self = (rkpy_hstats *)type->tp_alloc(type, 0);
@@ -193,9 +189,9 @@ static PyObject *hstats_repr(PyObject *self) {
   const rk_hybrid_stats_t *s = &((rkpy_hstats *)self)->s;
   PyObject *thr = hstats_threshold(self, NULL);
   if (!thr) return NULL;
-  PyObject *out = PyUnicode_FromFormat("HybridStats(cpu=%llu, gpu=%llu, threshold=%R)",
-                                       (unsigned long long)s->cpu_count,
-                                       (unsigned long long)s->gpu_count, thr);
+  PyObject *out =
+      PyUnicode_FromFormat("HybridStats(cpu=%llu, gpu=%llu, threshold=%R)",
+                           (unsigned long long)s->cpu_count, (unsigned long long)s->gpu_count, thr);
   Py_DECREF(thr);
   return out;
 }
@@ -209,8 +205,8 @@ static PyMemberDef hstats_members[] = {
 };
 
 static PyGetSetDef hstats_getset[] = {
-    {"adaptive_threshold", hstats_threshold, NULL,
-     "Learned threshold in Adaptive mode, else None.", NULL},
+    {"adaptive_threshold", hstats_threshold, NULL, "Learned threshold in Adaptive mode, else None.",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -239,7 +235,9 @@ static PyType_Spec hstats_spec = {
 
 /* ---- HybridDispatcher ------------------------------------------------------------- */
 
-static rk_hybrid_dispatcher_t *hd(PyObject *self) { return ((rkpy_hdispatcher *)self)->d; }
+static rk_hybrid_dispatcher_t *hd(PyObject *self) {
+  return ((rkpy_hdispatcher *)self)->d;
+}
 
 static PyObject *hdispatcher_make(PyTypeObject *type, const rk_hybrid_config_t *c) {
   rk_hybrid_dispatcher_t *d = NULL;
@@ -260,8 +258,8 @@ static PyObject *hdispatcher_new(PyTypeObject *type, PyObject *args, PyObject *k
   static char *kwlist[] = {"config", NULL};
   rkpy_state *st = rkpy_state_of_type(type);
   PyObject *config = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|O!:HybridDispatcher", kwlist,
-                                   st->HybridConfig_type, &config))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|O!:HybridDispatcher", kwlist, st->HybridConfig_type,
+                                   &config))
     return NULL;
   rk_hybrid_config_t c;
   rk_hybrid_config_init(&c);
@@ -311,8 +309,8 @@ static int hdispatcher_time_arg(PyObject *obj, const char *what, double *out) {
 static PyObject *hdispatcher_update(PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"workload_size", "cpu_time_ms", "gpu_time_ms", NULL};
   PyObject *size_obj = NULL, *cpu_obj = NULL, *gpu_obj = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:update_adaptive_threshold", kwlist,
-                                   &size_obj, &cpu_obj, &gpu_obj))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:update_adaptive_threshold", kwlist, &size_obj,
+                                   &cpu_obj, &gpu_obj))
     return NULL;
   uint64_t size = 0;
   double cpu = 0, gpu = 0;
@@ -348,8 +346,7 @@ static int hdispatcher_learn(PyObject *self, uint64_t size, bool on_gpu, double 
 static PyObject *hdispatcher_dispatch(PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"size", "cpu_fn", "gpu_fn", NULL};
   PyObject *size_obj = NULL, *cpu_fn = NULL, *gpu_fn = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:dispatch", kwlist, &size_obj, &cpu_fn,
-                                   &gpu_fn))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO:dispatch", kwlist, &size_obj, &cpu_fn, &gpu_fn))
     return NULL;
   uint64_t size = 0;
   if (rkpy_arg_u64(size_obj, "size", UINT64_MAX, &size) < 0) return NULL;
@@ -404,8 +401,7 @@ static PyObject *hdispatcher_repr(PyObject *self) {
   return PyUnicode_FromFormat("HybridDispatcher(mode=%s, threshold=%llu, cpu=%llu, gpu=%llu)",
                               rk_processing_mode_name(c.mode),
                               (unsigned long long)rk_hybrid_dispatcher_adaptive_threshold(hd(self)),
-                              (unsigned long long)s.cpu_count,
-                              (unsigned long long)s.gpu_count);
+                              (unsigned long long)s.cpu_count, (unsigned long long)s.gpu_count);
 }
 
 static PyGetSetDef hdispatcher_getset[] = {
@@ -424,8 +420,7 @@ static PyMethodDef hdispatcher_methods[] = {
     {"update_adaptive_threshold", (PyCFunction)(void (*)(void))hdispatcher_update,
      METH_VARARGS | METH_KEYWORDS,
      "Adaptive mode: move the threshold toward size*0.8 (GPU faster) or size*1.2."},
-    {"dispatch", (PyCFunction)(void (*)(void))hdispatcher_dispatch,
-     METH_VARARGS | METH_KEYWORDS,
+    {"dispatch", (PyCFunction)(void (*)(void))hdispatcher_dispatch, METH_VARARGS | METH_KEYWORDS,
      "dispatch(size, cpu_fn, gpu_fn): call the chosen zero-argument callable, count and "
      "time it, learn the threshold, and return its result."},
     {"stats", hdispatcher_stats, METH_NOARGS, "HybridStats snapshot."},

@@ -31,15 +31,14 @@ PyObject *rkpy_queue_stats_new(rkpy_state *st, const struct rk_queue_stats *stat
 }
 
 static PyObject *qstats_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"enqueued", "dequeued", "dropped", "depth",
+  static char *kwlist[] = {"enqueued",  "dequeued", "dropped", "depth",
                            "max_depth", "rejected", NULL};
   PyObject *o[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOO:QueueStats", kwlist, &o[0], &o[1],
-                                   &o[2], &o[3], &o[4], &o[5]))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOO:QueueStats", kwlist, &o[0], &o[1], &o[2],
+                                   &o[3], &o[4], &o[5]))
     return NULL;
   rk_queue_stats_t s = {0};
-  uint64_t *fields[6] = {&s.enqueued, &s.dequeued, &s.dropped,
-                         &s.depth, &s.max_depth, &s.rejected};
+  uint64_t *fields[6] = {&s.enqueued, &s.dequeued, &s.dropped, &s.depth, &s.max_depth, &s.rejected};
   for (int i = 0; i < 6; i++) {
     if (rkpyv_opt_u64(o[i], kwlist[i], UINT64_MAX, fields[i]) < 0) return NULL;
   }
@@ -71,14 +70,13 @@ static PyObject *qstats_repr(PyObject *self) {
 static PyObject *qstats_richcompare(PyObject *a, PyObject *b, int op) {
   if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;
   const rk_queue_stats_t *x = &((rkpy_qstats *)a)->s, *y = &((rkpy_qstats *)b)->s;
-  int eq = x->enqueued == y->enqueued && x->dequeued == y->dequeued &&
-           x->dropped == y->dropped && x->depth == y->depth &&
-           x->max_depth == y->max_depth && x->rejected == y->rejected;
+  int eq = x->enqueued == y->enqueued && x->dequeued == y->dequeued && x->dropped == y->dropped &&
+           x->depth == y->depth && x->max_depth == y->max_depth && x->rejected == y->rejected;
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
-#define QSTATS_MEMBER(name, doc)                                                         \
-  {#name, T_ULONGLONG, offsetof(rkpy_qstats, s.name), READONLY, doc}
+#define QSTATS_MEMBER(name, doc)                                                                   \
+  { #name, T_ULONGLONG, offsetof(rkpy_qstats, s.name), READONLY, doc }
 static PyMemberDef qstats_members[] = {
     QSTATS_MEMBER(enqueued, "Messages accepted."),
     QSTATS_MEMBER(dequeued, "Messages taken out."),
@@ -128,8 +126,7 @@ static PyObject *qmonitor_make(PyTypeObject *type, const rk_queue_monitor_t *m) 
 static PyObject *qmonitor_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"warning_threshold", "critical_threshold", NULL};
   PyObject *w = NULL, *c = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:QueueMonitor", kwlist, &w, &c))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:QueueMonitor", kwlist, &w, &c)) return NULL;
   rk_queue_monitor_t m;
   rk_queue_monitor_init(&m);
   if (w && rkpyv_real(w, "warning_threshold", &m.warning_threshold) < 0) return NULL;
@@ -144,9 +141,8 @@ static PyObject *qmonitor_default(PyObject *cls, PyObject *unused) {
   return qmonitor_make((PyTypeObject *)cls, &m);
 }
 
-static int qmonitor_depth_capacity(PyObject *args, PyObject *kw, const char *fmt,
-                                   char **kwlist, uint64_t *depth, uint64_t *capacity,
-                                   PyObject **tier) {
+static int qmonitor_depth_capacity(PyObject *args, PyObject *kw, const char *fmt, char **kwlist,
+                                   uint64_t *depth, uint64_t *capacity, PyObject **tier) {
   PyObject *d = NULL, *c = NULL;
   if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, &d, &c, tier)) return -1;
   if (rkpy_arg_u64(d, "depth", UINT64_MAX, depth) < 0) return -1;
@@ -157,8 +153,7 @@ static PyObject *qmonitor_utilization(PyObject *self, PyObject *args, PyObject *
   (void)self;
   static char *kwlist[] = {"depth", "capacity", NULL};
   uint64_t depth = 0, capacity = 0;
-  if (qmonitor_depth_capacity(args, kw, "OO:utilization", kwlist, &depth, &capacity,
-                              NULL) < 0)
+  if (qmonitor_depth_capacity(args, kw, "OO:utilization", kwlist, &depth, &capacity, NULL) < 0)
     return NULL;
   return PyFloat_FromDouble(rk_queue_monitor_utilization(depth, capacity));
 }
@@ -166,11 +161,9 @@ static PyObject *qmonitor_utilization(PyObject *self, PyObject *args, PyObject *
 static PyObject *qmonitor_check_health(PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"depth", "capacity", NULL};
   uint64_t depth = 0, capacity = 0;
-  if (qmonitor_depth_capacity(args, kw, "OO:check_health", kwlist, &depth, &capacity,
-                              NULL) < 0)
+  if (qmonitor_depth_capacity(args, kw, "OO:check_health", kwlist, &depth, &capacity, NULL) < 0)
     return NULL;
-  rk_queue_health_t h =
-      rk_queue_monitor_check_health(&((rkpy_qmonitor *)self)->m, depth, capacity);
+  rk_queue_health_t h = rk_queue_monitor_check_health(&((rkpy_qmonitor *)self)->m, depth, capacity);
   return rkpy_enum(rkpyv_state(self), "QueueHealth", (long)h);
 }
 
@@ -193,14 +186,14 @@ static PyObject *qmonitor_metrics(PyObject *self, PyObject *args, PyObject *kw) 
   static char *kwlist[] = {"stats", "capacity", NULL};
   rkpy_state *st = rkpyv_state(self);
   PyObject *stats = NULL, *cap = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!O:metrics", kwlist, st->QueueStats_type,
-                                   &stats, &cap))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!O:metrics", kwlist, st->QueueStats_type, &stats,
+                                   &cap))
     return NULL;
   uint64_t capacity = 0;
   if (rkpy_arg_u64(cap, "capacity", UINT64_MAX, &capacity) < 0) return NULL;
   rk_queue_metrics_t out;
-  rk_status_t s = rk_queue_metrics_compute(&((rkpy_qmonitor *)self)->m,
-                                           &((rkpy_qstats *)stats)->s, capacity, &out);
+  rk_status_t s = rk_queue_metrics_compute(&((rkpy_qmonitor *)self)->m, &((rkpy_qstats *)stats)->s,
+                                           capacity, &out);
   if (s != RK_OK) return rkpy_raise_status(st, s);
   return rkpy_queue_metrics_new(st, &out);
 }
@@ -217,8 +210,7 @@ static PyObject *qmonitor_repr(PyObject *self) {
   const rk_queue_monitor_t *m = &((rkpy_qmonitor *)self)->m;
   PyObject *w = qmonitor_percent(m->warning_threshold);
   PyObject *c = w ? qmonitor_percent(m->critical_threshold) : NULL;
-  PyObject *out = c ? PyUnicode_FromFormat("QueueMonitor(warning=%U, critical=%U)", w, c)
-                    : NULL;
+  PyObject *out = c ? PyUnicode_FromFormat("QueueMonitor(warning=%U, critical=%U)", w, c) : NULL;
   Py_XDECREF(w);
   Py_XDECREF(c);
   return out;
@@ -227,21 +219,20 @@ static PyObject *qmonitor_repr(PyObject *self) {
 static PyMemberDef qmonitor_members[] = {
     {"warning_threshold", T_DOUBLE, offsetof(rkpy_qmonitor, m.warning_threshold), READONLY,
      "Utilization at or above which a queue is in Warning."},
-    {"critical_threshold", T_DOUBLE, offsetof(rkpy_qmonitor, m.critical_threshold),
-     READONLY, "Utilization at or above which a queue is Critical."},
+    {"critical_threshold", T_DOUBLE, offsetof(rkpy_qmonitor, m.critical_threshold), READONLY,
+     "Utilization at or above which a queue is Critical."},
     {NULL, 0, 0, 0, NULL},
 };
 
 static PyMethodDef qmonitor_methods[] = {
     {"default", qmonitor_default, METH_NOARGS | METH_CLASS,
      "Monitor with warning 0.75 and critical 0.90."},
-    {"utilization", (PyCFunction)(void (*)(void))qmonitor_utilization,
-     METH_VARARGS | METH_KEYWORDS, "depth / capacity (0.0 when capacity is 0)."},
+    {"utilization", (PyCFunction)(void (*)(void))qmonitor_utilization, METH_VARARGS | METH_KEYWORDS,
+     "depth / capacity (0.0 when capacity is 0)."},
     {"check_health", (PyCFunction)(void (*)(void))qmonitor_check_health,
      METH_VARARGS | METH_KEYWORDS, "QueueHealth for depth/capacity (inclusive >=)."},
     {"suggest_upgrade", (PyCFunction)(void (*)(void))qmonitor_suggest_upgrade,
-     METH_VARARGS | METH_KEYWORDS,
-     "The next QueueTier when utilization >= warning, else None."},
+     METH_VARARGS | METH_KEYWORDS, "The next QueueTier when utilization >= warning, else None."},
     {"metrics", (PyCFunction)(void (*)(void))qmonitor_metrics, METH_VARARGS | METH_KEYWORDS,
      "QueueMetrics for a QueueStats snapshot of a queue of `capacity`."},
     {NULL, NULL, 0, NULL},
@@ -289,15 +280,13 @@ static PyObject *qmetrics_stats(PyObject *self, void *c) {
 static PyObject *qmetrics_tier(PyObject *self, void *c) {
   (void)c;
   rk_queue_tier_t t = qmetrics_of(self)->tier;
-  return rkpyv_enum_or_none(rkpyv_state(self), "QueueTier", (long)t,
-                            t != RK_QUEUE_TIER_NONE);
+  return rkpyv_enum_or_none(rkpyv_state(self), "QueueTier", (long)t, t != RK_QUEUE_TIER_NONE);
 }
 
 static PyObject *qmetrics_suggested(PyObject *self, void *c) {
   (void)c;
   rk_queue_tier_t t = qmetrics_of(self)->suggested_upgrade;
-  return rkpyv_enum_or_none(rkpyv_state(self), "QueueTier", (long)t,
-                            t != RK_QUEUE_TIER_NONE);
+  return rkpyv_enum_or_none(rkpyv_state(self), "QueueTier", (long)t, t != RK_QUEUE_TIER_NONE);
 }
 
 static PyObject *qmetrics_repr(PyObject *self) {
@@ -324,8 +313,7 @@ static PyGetSetDef qmetrics_getset[] = {
     {"health", qmetrics_health, NULL, "QueueHealth of the queue.", NULL},
     {"stats", qmetrics_stats, NULL, "The QueueStats the metrics were computed from.", NULL},
     {"tier", qmetrics_tier, NULL, "Smallest QueueTier holding the capacity.", NULL},
-    {"suggested_upgrade", qmetrics_suggested, NULL, "Next QueueTier to move to, or None.",
-     NULL},
+    {"suggested_upgrade", qmetrics_suggested, NULL, "Next QueueTier to move to, or None.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -340,8 +328,7 @@ static PyType_Slot qmetrics_slots[] = {
 static PyType_Spec qmetrics_spec = {
     .name = "ringkernel.QueueMetrics",
     .basicsize = sizeof(rkpy_qmetrics),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = qmetrics_slots,
 };
 

@@ -24,8 +24,8 @@ typedef struct {
 
 /* ---- MemoryEstimate --------------------------------------------------------------- */
 
-static PyObject *estimate_make(PyTypeObject *type, uint64_t primary, uint64_t aux,
-                               uint64_t peak, double confidence) {
+static PyObject *estimate_make(PyTypeObject *type, uint64_t primary, uint64_t aux, uint64_t peak,
+                               double confidence) {
   rk_memory_estimate_t e;
   rk_status_t s = rk_memory_estimate_init(&e, primary, aux, peak, confidence);
   if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
@@ -35,8 +35,7 @@ static PyObject *estimate_make(PyTypeObject *type, uint64_t primary, uint64_t au
 }
 
 static PyObject *estimate_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"primary_bytes", "auxiliary_bytes", "peak_bytes", "confidence",
-                           NULL};
+  static char *kwlist[] = {"primary_bytes", "auxiliary_bytes", "peak_bytes", "confidence", NULL};
   PyObject *p = NULL, *a = NULL, *k = NULL, *c = NULL;
   if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOO:MemoryEstimate", kwlist, &p, &a, &k, &c))
     return NULL;
@@ -149,7 +148,9 @@ static PyType_Spec estimate_spec = {
 
 /* ---- Reservation ------------------------------------------------------------------ */
 
-static rk_reservation_t *rsv(PyObject *self) { return ((rkpy_reservation *)self)->r; }
+static rk_reservation_t *rsv(PyObject *self) {
+  return ((rkpy_reservation *)self)->r;
+}
 
 static void reservation_dealloc(PyObject *self) {
   PyTypeObject *tp = Py_TYPE(self);
@@ -239,14 +240,15 @@ static PyType_Slot reservation_slots[] = {
 static PyType_Spec reservation_spec = {
     .name = "ringkernel.Reservation",
     .basicsize = sizeof(rkpy_reservation),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE |
-             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = reservation_slots,
 };
 
 /* ---- ResourceGuard ---------------------------------------------------------------- */
 
-static rk_resource_guard_t *grd(PyObject *self) { return ((rkpy_guard *)self)->g; }
+static rk_resource_guard_t *grd(PyObject *self) {
+  return ((rkpy_guard *)self)->g;
+}
 
 static PyObject *guard_wrap(PyTypeObject *type, rk_status_t s, rk_resource_guard_t *g) {
   if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
@@ -262,16 +264,14 @@ static PyObject *guard_wrap(PyTypeObject *type, rk_status_t s, rk_resource_guard
 static PyObject *guard_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"max_memory_bytes", "safety_margin", NULL};
   PyObject *max_obj = Py_None, *margin_obj = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:ResourceGuard", kwlist, &max_obj,
-                                   &margin_obj))
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:ResourceGuard", kwlist, &max_obj, &margin_obj))
     return NULL;
   uint64_t max_bytes = RK_RESOURCE_DEFAULT_MAX_BYTES;
   double margin = RK_RESOURCE_DEFAULT_MARGIN;
   if (max_obj != Py_None) {
     if (rkpy_arg_u64(max_obj, "max_memory_bytes", UINT64_MAX, &max_bytes) < 0) return NULL;
     if (max_bytes == 0) {
-      PyErr_SetString(PyExc_ValueError,
-                      "max_memory_bytes must be >= 1 (None means 4 GiB), got 0");
+      PyErr_SetString(PyExc_ValueError, "max_memory_bytes must be >= 1 (None means 4 GiB), got 0");
       return NULL;
     }
   }
@@ -433,10 +433,8 @@ static PyMethodDef guard_methods[] = {
      "max - current - reserved - floor(max * margin), never below 0."},
     {"can_allocate", guard_can_allocate, METH_O, "Whether `bytes` fit now."},
     {"record_allocation", guard_record_allocation, METH_O, "current += bytes."},
-    {"record_deallocation", guard_record_deallocation, METH_O,
-     "current -= bytes (never below 0)."},
-    {"reserve", guard_reserve, METH_O,
-     "Reserve bytes; ReservationError when they do not fit."},
+    {"record_deallocation", guard_record_deallocation, METH_O, "current -= bytes (never below 0)."},
+    {"reserve", guard_reserve, METH_O, "Reserve bytes; ReservationError when they do not fit."},
     {"validate", guard_validate, METH_O,
      "MemoryLimitError when the estimate's peak exceeds available memory."},
     {"max_safe_elements", (PyCFunction)(void (*)(void))guard_max_safe_elements,

@@ -10,7 +10,9 @@ int rkpy_values_exec(PyObject *m) {
   return rkpy_resource_exec(m);
 }
 
-rkpy_state *rkpyv_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+rkpy_state *rkpyv_state(PyObject *self) {
+  return rkpy_state_of_type(Py_TYPE(self));
+}
 
 PyObject *rkpyv_float_str(double v) {
   char *s = PyOS_double_to_string(v, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
@@ -27,8 +29,7 @@ int rkpyv_opt_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out) 
 
 int rkpyv_real(PyObject *obj, const char *what, double *out) {
   if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj))) {
-    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what,
-                 Py_TYPE(obj)->tp_name);
+    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what, Py_TYPE(obj)->tp_name);
     return -1;
   }
   double v = PyFloat_AsDouble(obj);
@@ -37,8 +38,7 @@ int rkpyv_real(PyObject *obj, const char *what, double *out) {
   return 0;
 }
 
-PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value,
-                             int present) {
+PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value, int present) {
   if (!present) Py_RETURN_NONE;
   return rkpy_enum(st, enum_name, value);
 }
