@@ -63,14 +63,13 @@ with rk.RingKernel.create_sync(backend="auto") as runtime:
     for size in (10, 100, 1_000, 2_000, 4_000, 8_000):
         values = [float(i % 97) * 0.5 for i in range(size)]
         expected = sum(values)
-        on_gpu = dispatcher.should_use_gpu(size)
+        gpu_runs = dispatcher.stats().gpu_count
         start = time.perf_counter()
-        result = on_actor(values) if on_gpu else sum(values)
+        # dispatch() picks the side, runs it, and counts (and, in Adaptive mode, learns).
+        result = dispatcher.dispatch(size, lambda: sum(values), lambda: on_actor(values))
         elapsed_ms = (time.perf_counter() - start) * 1e3
-        if on_gpu:
-            dispatcher.record_gpu_execution()
-        else:
-            dispatcher.record_cpu_execution()
+        on_gpu = dispatcher.stats().gpu_count > gpu_runs
+        check(on_gpu == (size >= 2_000), f"size {size} went to the right side")
         check(result == expected, f"size {size}: {result} != {expected}")
         where = side if on_gpu else "python (cpu)"
         print(f"size {size:5d} -> {where:14s} sum {result:12.1f} in {elapsed_ms:.3f} ms")
