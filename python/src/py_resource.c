@@ -71,9 +71,8 @@ static PyObject *estimate_total(PyObject *self, PyObject *unused) {
   return PyLong_FromUnsignedLongLong(rk_memory_estimate_total(&((rkpy_estimate *)self)->e));
 }
 
-/* A new estimate with `primary` replaced. A peak that equalled the old total (the
- * derived default) follows the new total; an explicit higher peak is kept unless the new
- * total exceeds it. */
+/* A new estimate with `primary` replaced; the peak never drops below the new total
+ * (the same rule as the Lua binding's with_primary). */
 static PyObject *estimate_with_primary(PyObject *self, PyObject *arg) {
   uint64_t primary = 0;
   if (rkpy_arg_u64(arg, "primary_bytes", UINT64_MAX, &primary) < 0) return NULL;
@@ -81,8 +80,7 @@ static PyObject *estimate_with_primary(PyObject *self, PyObject *arg) {
   rk_memory_estimate_t probe = *e;
   probe.primary_bytes = primary;
   uint64_t total = rk_memory_estimate_total(&probe);
-  bool derived = e->peak_bytes == rk_memory_estimate_total(e);
-  uint64_t peak = (!derived && e->peak_bytes > total) ? e->peak_bytes : total;
+  uint64_t peak = e->peak_bytes > total ? e->peak_bytes : total;
   return estimate_make(Py_TYPE(self), primary, e->auxiliary_bytes, peak, e->confidence);
 }
 
@@ -121,7 +119,7 @@ static PyMemberDef estimate_members[] = {
 static PyMethodDef estimate_methods[] = {
     {"total_bytes", estimate_total, METH_NOARGS, "primary_bytes + auxiliary_bytes."},
     {"with_primary", estimate_with_primary, METH_O,
-     "A new estimate with primary_bytes replaced (a derived peak follows the new total)."},
+     "A new estimate with primary_bytes replaced (peak raised to the new total if lower)."},
     {"for_elements", (PyCFunction)(void (*)(void))estimate_for_elements,
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "Estimate for count elements of bytes_per_element bytes each."},

@@ -55,11 +55,12 @@ def test_estimate_for_elements_and_with_primary():
     with pytest.raises(ValueError):
         MemoryEstimate.for_elements(2**63, 4)
     e2 = e.with_primary(200)
-    assert (e2.primary_bytes, e2.peak_bytes) == (200, 200)  # derived peak follows
+    assert (e2.primary_bytes, e2.peak_bytes) == (200, 200)  # peak raised to the new total
     assert (e.primary_bytes, e.peak_bytes) == (80, 80)  # original unchanged
+    assert e2.with_primary(50).peak_bytes == 200  # the peak never drops
     explicit = MemoryEstimate(primary_bytes=10, auxiliary_bytes=5, peak_bytes=1000)
-    assert explicit.with_primary(20).peak_bytes == 1000  # explicit peak kept
-    assert explicit.with_primary(2000).peak_bytes == 2005  # ...unless exceeded
+    assert explicit.with_primary(20).peak_bytes == 1000
+    assert explicit.with_primary(2000).peak_bytes == 2005
     assert MemoryEstimate(1, 2) == MemoryEstimate(primary_bytes=1, auxiliary_bytes=2)
 
 
