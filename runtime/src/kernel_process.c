@@ -14,7 +14,8 @@ struct rk_handler_ctx {
   char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
 };
 
-bool rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before) {
+rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg,
+                               uint64_t processed_before, bool *produced) {
   rk_handler_ctx_t ctx;
   ctx.k = k;
   ctx.msg = msg;
@@ -22,12 +23,12 @@ bool rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t proces
   ctx.produced = false;
   ctx.detail = NULL;
   rk_status_t st = k->handler.fn(&ctx, &msg->hdr, msg->payload, msg->len, k->handler.user);
-  if (st == RK_OK) {
+  *produced = ctx.produced;
+  if (st == RK_OK)
     rki_cpu_count_processed(k->actor);
-  } else {
+  else if (st != RK_EAGAIN)
     rki_dead_letter_add(k, &msg->hdr, st, ctx.detail ? ctx.detail : rk_status_str(st));
-  }
-  return ctx.produced;
+  return st;
 }
 
 rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_type, const void *payload,

@@ -138,9 +138,11 @@ rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
                              uint64_t source, rk_message_header_t *out);
 
-/* Runs k's C handler over msg on the calling (worker) thread; counts or dead-letters.
- * Returns true when it produced output. */
-bool rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before);
+/* Runs k's C handler over msg on the calling (worker) thread; counts it as processed or
+ * dead-letters it, except RK_EAGAIN (back-pressure: the caller keeps the message and runs
+ * it again later). *produced is set when the handler published output. */
+rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg,
+                               uint64_t processed_before, bool *produced);
 
 void rki_dead_letter_add(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
                          const char *detail);

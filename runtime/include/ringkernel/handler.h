@@ -2,9 +2,12 @@
  *
  * A kernel's handler runs on a runtime worker thread, one message at a time per kernel
  * (never two workers on one kernel at once), so per-kernel state needs no locking.
- * Returning RK_OK counts the message as processed. Returning an error dead-letters the
- * message with that status and the detail text set through rk_ctx_fail() (or the
- * status's own text); the kernel keeps serving.
+ * Returning RK_OK counts the message as processed. Returning RK_EAGAIN means "not now"
+ * (back-pressure, e.g. a full K2K destination): the kernel keeps the message and runs the
+ * same message again about 100 µs later, before any newer one, so order is kept; a
+ * handler that returns RK_EAGAIN must not have done anything it cannot repeat. Any other
+ * error dead-letters the message with that status and the detail text set through
+ * rk_ctx_fail() (or the status's own text); the kernel keeps serving.
  *
  * Built-ins (registered before any runtime exists):
  *   "echo"    replies the payload unchanged (the default handler).
@@ -15,9 +18,10 @@
  *   "count"   replies the kernel's running count of messages processed, including this
  *             one, as a little-endian u64.
  *   "forward" sends the message on (same type, payload, correlation id) through K2K to
- *             the kernel named by the launch option forward_to; no reply. A refused
- *             delivery (full, not found) is a handler error: the message is
- *             dead-lettered with the delivery status in the detail.
+ *             the kernel named by the launch option forward_to; no reply. A full
+ *             destination is back-pressure (RK_EAGAIN: retried, order kept); a missing
+ *             destination (or too many hops) dead-letters the message with the delivery
+ *             status in the detail.
  * "script" is reserved: kernels launched with it are served by the script loop
  * (rk_runtime_next_script_work) and never run on a worker.
  */

@@ -21,9 +21,11 @@ static rk_status_t cpu_init(const rk_backend_config_t *cfg, void **state) {
   be->host = cfg->host;
   be->nworkers = cfg->worker_count;
   pthread_mutex_init(&be->rq_lock, NULL);
+  pthread_mutex_init(&be->retry_lock, NULL);
   rk_status_t st = rki_cpu_workers_start(be);
   if (st != RK_OK) {
     pthread_mutex_destroy(&be->rq_lock);
+    pthread_mutex_destroy(&be->retry_lock);
     free(be);
     return st;
   }
@@ -37,6 +39,7 @@ static void cpu_fini(void *state) {
   rki_cpu_t *be = state;
   if (!be) return;
   pthread_mutex_destroy(&be->rq_lock);
+  pthread_mutex_destroy(&be->retry_lock);
   free(be->rq);
   free(be);
 }
@@ -76,7 +79,7 @@ static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
   rki_cpu_actor_t *a = A(ba);
   /* seq_cst: pairs with the worker's re-check in run_actor (has_work). */
   atomic_store_explicit(&a->active, active, memory_order_seq_cst);
-  if (active && rk_ring_depth(a->in) > 0) wake_consumer(a);
+  if (active && rki_cpu_has_input(a)) wake_consumer(a);
   return RK_OK;
 }
 
@@ -89,7 +92,7 @@ static void drain(rki_cpu_actor_t *a, int64_t timeout_ns) {
   uint64_t deadline = rki_deadline(timeout_ns);
   atomic_store_explicit(&a->active, true, memory_order_seq_cst);
   wake_consumer(a);
-  while (rk_ring_depth(a->in) > 0 && rki_now_ns() < deadline) pause_briefly();
+  while (rki_cpu_has_input(a) && rki_now_ns() < deadline) pause_briefly();
 }
 
 static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, int64_t timeout_ns) {
@@ -105,6 +108,9 @@ static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, in
 
 static size_t cpu_take_input(rk_backend_actor_t *ba, rk_message_t **out, size_t max) {
   size_t n = 0;
+  if (max == 0) return 0;
+  rk_message_t *held = atomic_exchange_explicit(&A(ba)->held, NULL, memory_order_acq_rel);
+  if (held) out[n++] = held;
   while (n < max) {
     rk_message_t *m = rki_cpu_pop_input(ba);
     if (!m) break;
@@ -122,6 +128,7 @@ static void free_ring_messages(rk_ring_t *r) {
 static void cpu_actor_destroy(rk_backend_actor_t *ba) {
   rki_cpu_actor_t *a = A(ba);
   if (!a) return;
+  rk_message_free(atomic_load_explicit(&a->held, memory_order_acquire));
   free_ring_messages(a->in);
   free_ring_messages(a->out);
   rk_ring_destroy(a->in);
@@ -172,6 +179,7 @@ static void cpu_counters(rk_backend_actor_t *ba, rk_backend_counters_t *out) {
   out->processed = atomic_load_explicit(&a->processed, memory_order_relaxed);
   rk_ring_stats(a->in, &out->input);
   rk_ring_stats(a->out, &out->output);
+  if (atomic_load_explicit(&a->held, memory_order_acquire)) out->input.depth++;
 }
 
 static uint64_t cpu_device_memory_used(void *state) {

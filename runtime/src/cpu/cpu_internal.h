@@ -14,7 +14,11 @@
  *
  * Back-pressure: when an actor's output is full the worker stops it with `out_blocked`
  * set instead of dead-lettering replies; the receiver that frees output space clears the
- * flag and reschedules the actor.
+ * flag and reschedules the actor. When a handler returns RK_EAGAIN (its K2K destination
+ * was full) the worker keeps the message as `held`, parks the actor on the retry list
+ * (still `scheduled`), and a worker puts it back in the run queue after
+ * RKI_CPU_RETRY_NS; the held message runs first then. Idle workers sleep with that
+ * timeout only while something is parked, so nothing spins.
  */
 #ifndef RK_CPU_INTERNAL_H
 #define RK_CPU_INTERNAL_H
@@ -22,7 +26,7 @@
 #include "ringkernel/ring.h"
 #include "runtime_internal.h"
 
-enum { RKI_CPU_BATCH = 64, RKI_CPU_MAX_WORKERS = 256 };
+enum { RKI_CPU_BATCH = 64, RKI_CPU_MAX_WORKERS = 256, RKI_CPU_RETRY_NS = 100000 };
 
 typedef struct rki_cpu rki_cpu_t;
 
@@ -41,6 +45,10 @@ typedef struct rki_cpu_actor {
   _Atomic int running;         /* 1 while a worker is inside the batch */
   _Atomic bool out_blocked;
   _Atomic uint64_t processed;  /* written by the one running worker / script_done */
+  /* A message whose handler asked for a retry (RK_EAGAIN); written by the running worker
+   * only, read by activate/terminate/counters. */
+  _Atomic(rk_message_t *) held;
+  struct rki_cpu_actor *retry_next; /* retry list link (retry_lock) */
 } rki_cpu_actor_t;
 
 struct rki_cpu {
@@ -57,8 +65,15 @@ struct rki_cpu {
   size_t rq_count;
   _Atomic size_t rq_len;       /* rq_count mirrored for lock-free peeking by idle workers */
   size_t actors;
+
+  pthread_mutex_t retry_lock;  /* actors parked after a handler's RK_EAGAIN */
+  rki_cpu_actor_t *retry_head;
+  _Atomic size_t retry_len;
+  uint64_t retry_since;        /* when the oldest parked actor was parked (retry_lock) */
 };
 
+/* True when the actor has input: queued in its ring or held for a retry. */
+bool rki_cpu_has_input(rki_cpu_actor_t *a);
 /* Queues a (non-external) actor unless it is already queued or running. */
 void rki_cpu_schedule(rki_cpu_actor_t *a);
 /* Makes room in the run queue for one more actor (actor_create). */

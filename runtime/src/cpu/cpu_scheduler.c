@@ -76,40 +76,86 @@ static bool output_full(const rki_cpu_actor_t *a) {
   return rk_ring_depth(a->out) >= a->out_cap;
 }
 
-/* Runs up to one batch of a's messages. Returns true when the actor still has work it
- * could do now. */
-static bool run_batch(rki_cpu_actor_t *a) {
+bool rki_cpu_has_input(rki_cpu_actor_t *a) {
+  return rk_ring_depth(a->in) > 0 || atomic_load_explicit(&a->held, memory_order_acquire);
+}
+
+/* The next message: the held one first (its retry), else the oldest in the ring. */
+static rk_message_t *next_message(rki_cpu_actor_t *a, size_t *popped) {
+  rk_message_t *m = atomic_exchange_explicit(&a->held, NULL, memory_order_acq_rel);
+  if (m) return m;
+  m = rki_cpu_pop_input((rk_backend_actor_t *)a);
+  if (m) (*popped)++;
+  return m;
+}
+
+static bool may_run(rki_cpu_actor_t *a) {
+  if (!atomic_load_explicit(&a->active, memory_order_acquire) ||
+      atomic_load_explicit(&a->stopping, memory_order_seq_cst))
+    return false;
+  if (!output_full(a)) return true;
+  /* seq_cst store + fence pair with the receiver's pop, then exchange (cpu_backend.c
+   * dequeue): either it sees the flag and reschedules, or we see its free slot. */
+  atomic_store_explicit(&a->out_blocked, true, memory_order_seq_cst);
+  atomic_thread_fence(memory_order_seq_cst);
+  if (output_full(a)) return false;
+  atomic_store_explicit(&a->out_blocked, false, memory_order_relaxed);
+  return true;
+}
+
+/* Runs up to one batch of a's messages. */
+static void run_batch(rki_cpu_actor_t *a) {
   const rk_backend_host_t *host = a->be->host;
   bool produced = false;
   size_t popped = 0;
-  for (int i = 0; i < RKI_CPU_BATCH; i++) {
-    if (!atomic_load_explicit(&a->active, memory_order_acquire) ||
-        atomic_load_explicit(&a->stopping, memory_order_seq_cst))
-      break;
-    if (output_full(a)) {
-      /* seq_cst store + fence pair with the receiver's pop, then exchange (cpu_backend.c
-       * dequeue): either it sees the flag and reschedules, or we see its free slot. */
-      atomic_store_explicit(&a->out_blocked, true, memory_order_seq_cst);
-      atomic_thread_fence(memory_order_seq_cst);
-      if (output_full(a)) break;
-      atomic_store_explicit(&a->out_blocked, false, memory_order_relaxed);
-    }
-    rk_message_t *m = rki_cpu_pop_input((rk_backend_actor_t *)a);
+  for (int i = 0; i < RKI_CPU_BATCH && may_run(a); i++) {
+    rk_message_t *m = next_message(a, &popped);
     if (!m) break;
-    popped++;
     uint64_t before = atomic_load_explicit(&a->processed, memory_order_relaxed);
-    produced |= rki_kernel_process(a->kernel, m, before);
+    bool out = false;
+    rk_status_t st = rki_kernel_process(a->kernel, m, before, &out);
+    produced |= out;
+    if (st == RK_EAGAIN) {
+      atomic_store_explicit(&a->held, m, memory_order_release);
+      break;
+    }
     rk_message_free(m);
   }
   if (produced) host->output_ready(a->kernel);
   if (popped) host->input_space(a->kernel);
-  return popped == RKI_CPU_BATCH;
 }
 
 static bool has_work(rki_cpu_actor_t *a) {
   return atomic_load_explicit(&a->active, memory_order_acquire) &&
-         !atomic_load_explicit(&a->stopping, memory_order_acquire) &&
-         rk_ring_depth(a->in) > 0 && !output_full(a);
+         !atomic_load_explicit(&a->stopping, memory_order_acquire) && rki_cpu_has_input(a) &&
+         !output_full(a);
+}
+
+static void park(rki_cpu_t *be, rki_cpu_actor_t *a) {
+  pthread_mutex_lock(&be->retry_lock);
+  if (!be->retry_head) be->retry_since = rki_now_ns();
+  a->retry_next = be->retry_head;
+  be->retry_head = a;
+  atomic_fetch_add_explicit(&be->retry_len, 1, memory_order_relaxed);
+  pthread_mutex_unlock(&be->retry_lock);
+}
+
+/* Moves parked actors back to the run queue once they waited RKI_CPU_RETRY_NS. */
+static void unpark(rki_cpu_t *be) {
+  if (!atomic_load_explicit(&be->retry_len, memory_order_relaxed)) return;
+  pthread_mutex_lock(&be->retry_lock);
+  rki_cpu_actor_t *list = NULL;
+  if (be->retry_head && rki_now_ns() - be->retry_since >= RKI_CPU_RETRY_NS) {
+    list = be->retry_head;
+    be->retry_head = NULL;
+    atomic_store_explicit(&be->retry_len, 0, memory_order_relaxed);
+  }
+  pthread_mutex_unlock(&be->retry_lock);
+  while (list) {
+    rki_cpu_actor_t *next = list->retry_next;
+    rq_push(be, list); /* still `scheduled` from before it was parked */
+    list = next;
+  }
 }
 
 static void run_actor(rki_cpu_actor_t *a) {
@@ -117,6 +163,10 @@ static void run_actor(rki_cpu_actor_t *a) {
   atomic_store_explicit(&a->running, 1, memory_order_seq_cst);
   if (!atomic_load_explicit(&a->stopping, memory_order_seq_cst)) run_batch(a);
   atomic_store_explicit(&a->running, 0, memory_order_seq_cst);
+  if (atomic_load_explicit(&a->held, memory_order_acquire) && has_work(a)) {
+    park(a->be, a);
+    return;
+  }
   atomic_store_explicit(&a->scheduled, 0, memory_order_seq_cst);
   atomic_thread_fence(memory_order_seq_cst);
   if (has_work(a)) rki_cpu_schedule(a);
@@ -129,10 +179,13 @@ static void idle_wait(rki_cpu_t *be) {
       return;
     cpu_relax();
   }
+  uint64_t deadline = atomic_load_explicit(&be->retry_len, memory_order_relaxed)
+                          ? rki_now_ns() + RKI_CPU_RETRY_NS
+                          : UINT64_MAX;
   uint32_t seen = rki_wait_begin(&be->wake);
   if (!atomic_load_explicit(&be->rq_len, memory_order_seq_cst) &&
       !atomic_load_explicit(&be->stop, memory_order_seq_cst))
-    rki_wait_sleep(&be->wake, seen, UINT64_MAX);
+    rki_wait_sleep(&be->wake, seen, deadline);
   rki_wait_end(&be->wake);
 }
 
@@ -144,6 +197,7 @@ static void *worker_main(void *arg) {
       run_actor(a);
     else
       idle_wait(be);
+    unpark(be);
   }
   return NULL;
 }
