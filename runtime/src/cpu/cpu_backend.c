@@ -77,8 +77,8 @@ static void wake_consumer(rki_cpu_actor_t *a) {
 
 static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
   rki_cpu_actor_t *a = A(ba);
-  /* seq_cst: pairs with the worker's re-check in run_actor (has_work). */
-  atomic_store_explicit(&a->active, active, memory_order_seq_cst);
+  /* RMW: pairs with the fetch_or read in cpu_enqueue (see cpu_internal.h). */
+  atomic_exchange_explicit(&a->active, active, memory_order_seq_cst);
   if (active && rki_cpu_has_input(a)) wake_consumer(a);
   return RK_OK;
 }
@@ -90,7 +90,7 @@ static void pause_briefly(void) {
 
 static void drain(rki_cpu_actor_t *a, int64_t timeout_ns) {
   uint64_t deadline = rki_deadline(timeout_ns);
-  atomic_store_explicit(&a->active, true, memory_order_seq_cst);
+  atomic_exchange_explicit(&a->active, 1, memory_order_seq_cst);
   wake_consumer(a);
   while (rki_cpu_has_input(a) && rki_now_ns() < deadline) pause_briefly();
 }
@@ -101,7 +101,7 @@ static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, in
   /* seq_cst: pairs with run_actor's running store then stopping load (Dekker): after the
    * loop below no worker is inside the actor's batch, and none will enter it. */
   atomic_store_explicit(&a->stopping, true, memory_order_seq_cst);
-  atomic_store_explicit(&a->active, false, memory_order_seq_cst);
+  atomic_store_explicit(&a->active, 0, memory_order_seq_cst);
   while (atomic_load_explicit(&a->running, memory_order_seq_cst)) pause_briefly();
   return RK_OK;
 }
@@ -150,10 +150,9 @@ static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *con
     }
     done++;
   }
-  if (done) {
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&a->active, memory_order_seq_cst)) wake_consumer(a);
-  }
+  /* A read through an RMW: pairs with set_active's exchange (see cpu_internal.h), so
+   * either we see the activation or the activator sees our message. */
+  if (done && atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
   return done;
 }
 
@@ -164,8 +163,7 @@ static size_t cpu_dequeue(rk_backend_actor_t *ba, rk_message_t **out, size_t max
   size_t len;
   while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK) out[n++] = p;
   if (n) {
-    /* seq_cst fence + exchange: pairs with run_batch's out_blocked store and fence. */
-    atomic_thread_fence(memory_order_seq_cst);
+    /* RMW after the pops: pairs with may_run's exchange (see cpu_internal.h). */
     if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst))
       rki_cpu_schedule(a);
   }

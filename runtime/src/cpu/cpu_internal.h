@@ -19,6 +19,11 @@
  * (still `scheduled`), and a worker puts it back in the run queue after
  * RKI_CPU_RETRY_NS; the held message runs first then. Idle workers sleep with that
  * timeout only while something is parked, so nothing spins.
+ *
+ * Lost-wakeup freedom without fences: each "publish, then check the other side" pair
+ * uses a read-modify-write on the shared flag (`scheduled`, `active`, `out_blocked`).
+ * RMWs on one variable are totally ordered, and the later one reads from the earlier, so
+ * whichever side comes second also sees what the first published before its RMW.
  */
 #ifndef RK_CPU_INTERNAL_H
 #define RK_CPU_INTERNAL_H
@@ -39,7 +44,7 @@ typedef struct rki_cpu_actor {
   uint32_t in_cap;
   uint32_t out_cap;
   bool external;               /* script actor: served by the script loop, never a worker */
-  _Atomic bool active;
+  _Atomic int active;          /* changed by exchange, see cpu_backend.c enqueue */
   _Atomic bool stopping;
   _Atomic int scheduled;       /* 1 while queued or running (see above) */
   _Atomic int running;         /* 1 while a worker is inside the batch */

@@ -67,8 +67,8 @@ static rki_cpu_actor_t *rq_pop(rki_cpu_t *be) {
 
 void rki_cpu_schedule(rki_cpu_actor_t *a) {
   if (a->external) return;
-  /* seq_cst: pairs with the worker's seq_cst clear of `scheduled` followed by its re-check
-   * of the input (run_batch), so either we queue the actor or the worker sees our message. */
+  /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
+   * input, so either we queue the actor or the worker sees our message. */
   if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) == 0) rq_push(a->be, a);
 }
 
@@ -94,10 +94,9 @@ static bool may_run(rki_cpu_actor_t *a) {
       atomic_load_explicit(&a->stopping, memory_order_seq_cst))
     return false;
   if (!output_full(a)) return true;
-  /* seq_cst store + fence pair with the receiver's pop, then exchange (cpu_backend.c
-   * dequeue): either it sees the flag and reschedules, or we see its free slot. */
-  atomic_store_explicit(&a->out_blocked, true, memory_order_seq_cst);
-  atomic_thread_fence(memory_order_seq_cst);
+  /* RMW: pairs with the receiver's pops then exchange (cpu_backend.c dequeue): either it
+   * sees the flag and reschedules, or we see its free slot. */
+  atomic_exchange_explicit(&a->out_blocked, true, memory_order_seq_cst);
   if (output_full(a)) return false;
   atomic_store_explicit(&a->out_blocked, false, memory_order_relaxed);
   return true;
@@ -167,8 +166,8 @@ static void run_actor(rki_cpu_actor_t *a) {
     park(a->be, a);
     return;
   }
-  atomic_store_explicit(&a->scheduled, 0, memory_order_seq_cst);
-  atomic_thread_fence(memory_order_seq_cst);
+  /* RMW: pairs with the exchange in rki_cpu_schedule (see cpu_internal.h). */
+  atomic_exchange_explicit(&a->scheduled, 0, memory_order_seq_cst);
   if (has_work(a)) rki_cpu_schedule(a);
 }
 
