@@ -49,6 +49,13 @@ static int rkl_k_numeric_id(lua_State *L) {
   return 1;
 }
 
+static int rkl_k_runtime(lua_State *L) {
+  rkl_k_self(L);
+  lua_getfenv(L, 1);
+  lua_getfield(L, -1, "runtime");
+  return 1;
+}
+
 static int rkl_k_state(lua_State *L) {
   rkl_enum_push(L, &rkl_kernel_state_enum, rk_kernel_state(rkl_k_self(L)));
   return 1;
@@ -420,6 +427,7 @@ static const luaL_Reg rkl_k_getters[] = {
     {"id", rkl_k_id},
     {"numeric_id", rkl_k_numeric_id},
     {"state", rkl_k_state},
+    {"runtime", rkl_k_runtime},
     {NULL, NULL},
 };
 const rkl_class_t rkl_kernel_class = {

@@ -21,33 +21,47 @@ typedef struct rkl_submodule {
 } rkl_submodule_t;
 
 static const char *const rkl_hlc_names[] = {"HlcTimestamp", "HlcClock", NULL};
-static const char *const rkl_k2k_names[] = {"K2KBroker", "K2KConfig", "K2KStats",
-                                            "DeliveryStatus", "DeliveryReceipt", NULL};
-static const char *const rkl_queue_names[] = {"QueueStats", "QueueTier", "QueueHealth",
-                                              "QueueMonitor", "QueueMetrics", NULL};
+static const char *const rkl_k2k_names[] = {"K2KBroker",       "K2KConfig",       "K2KStats",
+                                            "DeliveryStatus",  "DeliveryReceipt", "K2KError",
+                                            "K2KDeliveryError", NULL};
+static const char *const rkl_queue_names[] = {"QueueStats",     "QueueTier",  "QueueHealth",
+                                              "QueueMonitor",   "QueueMetrics", "QueueError",
+                                              "QueueFullError", "QueueEmptyError", NULL};
 static const char *const rkl_hybrid_names[] = {"HybridDispatcher", "HybridConfig",
-                                               "HybridStats", "ProcessingMode", NULL};
-static const char *const rkl_resource_names[] = {"ResourceGuard", "MemoryEstimate",
-                                                 "Reservation", NULL};
+                                               "HybridStats",      "ProcessingMode",
+                                               "HybridError",      "GpuNotAvailableError",
+                                               NULL};
+static const char *const rkl_resource_names[] = {"ResourceGuard",    "MemoryEstimate",
+                                                 "Reservation",      "ResourceError",
+                                                 "ReservationError", "MemoryLimitError",
+                                                 NULL};
+static const char *const rkl_cuda_names[] = {"CudaError", "CudaDeviceError", "CudaMemoryError",
+                                             NULL};
+static const char *const rkl_bench_names[] = {"BenchmarkError", NULL};
 
 static const rkl_submodule_t rkl_submodules[] = {
-    {"hlc", rkl_hlc_names},
-    {"k2k", rkl_k2k_names},
-    {"queue", rkl_queue_names},
-    {"hybrid", rkl_hybrid_names},
-    {"resource", rkl_resource_names},
+    {"hlc", rkl_hlc_names},       {"k2k", rkl_k2k_names},   {"queue", rkl_queue_names},
+    {"hybrid", rkl_hybrid_names}, {"resource", rkl_resource_names},
+    {"cuda", rkl_cuda_names},     {"benchmark", rkl_bench_names},
     {NULL, NULL},
 };
 
-/* Submodules re-export top-level names, as the Python submodules re-export theirs. */
+/* Submodules re-export top-level names, as the Python submodules re-export theirs; cuda
+ * and benchmark already hold their own classes and get the exceptions added. */
 static void rkl_make_submodules(lua_State *L, int mod) {
   for (const rkl_submodule_t *s = rkl_submodules; s->name; s++) {
-    lua_newtable(L);
+    lua_getfield(L, mod, s->name);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, mod, s->name);
+    }
     for (const char *const *n = s->members; *n; n++) {
       lua_getfield(L, mod, *n);
       lua_setfield(L, -2, *n);
     }
-    lua_setfield(L, mod, s->name);
+    lua_pop(L, 1);
   }
 }
 
