@@ -149,8 +149,13 @@ uint64_t rkl_opt_u64(lua_State *L, int idx, const char *what, uint64_t max, uint
 }
 
 int64_t rkl_check_i64(lua_State *L, int idx, const char *what, int64_t min, int64_t max) {
-  if (lua_type(L, idx) != LUA_TNUMBER)
-    rkl_error(L, "TypeError", "%s must be an integer, got %s", what, rkl_typename(L, idx));
+  if (lua_type(L, idx) != LUA_TNUMBER) {
+    uint64_t v = rkl_check_u64(L, idx, what, max < 0 ? 0 : (uint64_t)max);
+    if ((int64_t)v < min)
+      rkl_error(L, "ValueError", "%s must be %lld..%lld, got %llu", what, (long long)min,
+                (long long)max, (unsigned long long)v);
+    return (int64_t)v;
+  }
   double d = lua_tonumber(L, idx);
   char num[48];
   if (!isfinite(d) || d != floor(d))
