@@ -31,7 +31,7 @@ struct rkc_actor {
   uint64_t in_rejected, in_max_depth;
   atomic_bool space_wanted;       /* an enqueue was refused since the last signal */
 
-  uint64_t k2h_head;              /* next position to read (one consumer) */
+  _Atomic uint64_t k2h_head;      /* next position to read (one consumer; read by poll) */
   uint64_t out_max_depth;
   uint64_t take_pos;              /* take_input cursor over H2K */
   uint8_t *inbox_copy;            /* take_input: host copy of the inbox after terminate */
@@ -431,27 +431,32 @@ bool rkc_actor_take_space_signal(rkc_actor_t *a) {
 }
 
 /* ---- K2H consumer ------------------------------------------------------------------ */
+uint64_t rkc_actor_output_position(rkc_actor_t *a) {
+  return atomic_load_explicit(&a->k2h_head, memory_order_relaxed);
+}
+
 bool rkc_actor_output_visible(rkc_actor_t *a) {
   const uint32_t cap = a->cfg.output_capacity;
-  uint64_t v = atomic_load_explicit(a->k2h + (a->k2h_head & (cap - 1)) * a->slot_words,
+  uint64_t head = rkc_actor_output_position(a);
+  uint64_t v = atomic_load_explicit(a->k2h + (head & (cap - 1)) * a->slot_words,
                                     memory_order_relaxed);
-  return (uint32_t)(v >> 32) == rkc_flag(a->k2h_head, cap);
+  return (uint32_t)(v >> 32) == rkc_flag(head, cap);
 }
 
 rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
                               int32_t *dead_status) {
   if (!rkc_actor_output_visible(a)) return RK_EAGAIN;
   const uint32_t cap = a->cfg.output_capacity;
+  uint64_t head = rkc_actor_output_position(a);
   rkc_header_t c;
-  rk_status_t st = rkc_read_slot(a->k2h + (a->k2h_head & (cap - 1)) * a->slot_words,
-                                 rkc_flag(a->k2h_head, cap), &c, payload,
-                                 a->cfg.payload_capacity);
+  rk_status_t st = rkc_read_slot(a->k2h + (head & (cap - 1)) * a->slot_words,
+                                 rkc_flag(head, cap), &c, payload, a->cfg.payload_capacity);
   if (st != RK_OK) return st;
-  uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - a->k2h_head;
+  uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - head;
   if (depth < (1ull << 40) && depth > a->out_max_depth) a->out_max_depth = depth;
-  a->k2h_head++;
+  atomic_store_explicit(&a->k2h_head, head + 1, memory_order_relaxed);
   /* release: our reads of the slot before the device may overwrite it */
-  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), a->k2h_head, memory_order_release);
+  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), head + 1, memory_order_release);
   *dead_status = 0;
   if (c.flags_priority & RKC_FLAG_DEAD_LETTER) {
     int32_t s;
@@ -466,7 +471,8 @@ rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *pa
 
 size_t rkc_actor_output_depth(rkc_actor_t *a) {
   uint64_t tail = rkc_dev_u64(&a->control->k2h_tail);
-  size_t depth = tail > a->k2h_head ? (size_t)(tail - a->k2h_head) : 0;
+  uint64_t head = rkc_actor_output_position(a);
+  size_t depth = tail > head ? (size_t)(tail - head) : 0;
   if (depth == 0 && rkc_actor_output_visible(a)) depth = 1;
   return depth;
 }
@@ -533,7 +539,7 @@ void rkc_actor_counters(rkc_actor_t *a, rkc_actor_counters_t *out) {
   pthread_mutex_unlock(&a->send_lock);
   out->in_dequeued = rkc_dev_u64(&a->control->h2k_head);
   out->out_enqueued = rkc_dev_u64(&a->control->k2h_tail);
-  out->out_dequeued = a->k2h_head;
+  out->out_dequeued = rkc_actor_output_position(a);
   out->out_max_depth = a->out_max_depth;
 }
 
@@ -551,3 +557,13 @@ void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {
 uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) { return a->device_bytes; }
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
+
+rk_status_t rkc_actor_health(rkc_actor_t *a) {
+  if (a->terminated || !a->launched) return RK_OK;
+  cudaError_t e = cudaStreamQuery(a->stream);
+  if (e == cudaErrorNotReady) return RK_OK;
+  if (e == cudaSuccess)
+    return rki_fail(RK_ECUDA, "GPU actor %llu: kernel exited unexpectedly",
+                    (unsigned long long)a->cfg.actor_id);
+  return RKC_CHECK(e);
+}

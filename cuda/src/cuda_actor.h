@@ -65,6 +65,10 @@ rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *pa
  * RK_EAGAIN when none is left. One thread. */
 rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void *payload);
 
+/* RK_OK while the kernel runs (or after a clean terminate); the CUDA error otherwise. */
+rk_status_t rkc_actor_health(rkc_actor_t *a);
+/* Records consumed from the output so far. */
+uint64_t rkc_actor_output_position(rkc_actor_t *a);
 /* True when the next output record is visible. */
 bool rkc_actor_output_visible(rkc_actor_t *a);
 size_t rkc_actor_output_depth(rkc_actor_t *a);

@@ -18,8 +18,8 @@ note "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unk
 note "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 
 # Offline dependencies packed by third_party/offline.sh, when present.
-OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
-if [ -d "$ROOT/third_party/.offline" ] && [ -x "$ROOT/third_party/offline.sh" ]; then
+OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=ON -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
+if [ -d "$ROOT/third_party/.offline" ]; then
   OPTS=(-DRK_WITH_CUDA=ON -DCMAKE_BUILD_TYPE=Release -DRK_WITH_PYTHON=ON)
   for deb in "$ROOT"/third_party/.offline/*.deb; do
     [ -e "$deb" ] && dpkg -x "$deb" /tmp/rk-luajit
@@ -82,9 +82,11 @@ if [ "$MODE" != quick ]; then
   (ctest -L gpu --output-on-failure >"$OUT/ctest-gpu.log" 2>&1; note "ctest -L gpu exit $?")
   (ctest -L unit -j8 >"$OUT/ctest-unit.log" 2>&1; note "ctest -L unit exit $?")
   tail -n 5 "$OUT/ctest-unit.log" >>"$SUMMARY"
-  if [ -f python/ringkernel/__init__.py ] || ls $B/python 2>/dev/null | grep -q ringkernel; then
-    PYTHONPATH=$(find $B -name "_ringkernel*.so" -printf '%h\n' | head -1)/.. \
-      timeout 120 python3 "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1
+  SO=$(find $B -name "_ringkernel*.so" | head -1)
+  if [ -n "$SO" ]; then
+    PKG=$(dirname "$SO")
+    PYTHONPATH=$(dirname "$PKG"):$ROOT/python timeout 120 python3 \
+      "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1
     note "python request_sync (exit $?):"
     tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
   fi

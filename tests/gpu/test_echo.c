@@ -204,6 +204,8 @@ RK_TEST(builtin_sum_count) {
     memcpy(&n, back, 8);
     CHECK_EQ_U64(n, i);
   }
+  CHECK_OK(rkc_actor_terminate(s, false, 2000000000));
+  CHECK_OK(rkc_actor_terminate(c, false, 2000000000));
   rkc_actor_destroy(s);
   rkc_actor_destroy(c);
 }
@@ -236,6 +238,10 @@ RK_TEST(k2k_chain) {
   CHECK_EQ_U64(got, N);
   rk_cuda_actor_profile_t pa;
   rkc_actor_profile(a, &pa);
+  /* stop all three before freeing any: freeing device memory may wait for the device */
+  CHECK_OK(rkc_actor_terminate(a, false, 2000000000));
+  CHECK_OK(rkc_actor_terminate(b, false, 2000000000));
+  CHECK_OK(rkc_actor_terminate(c, false, 2000000000));
   rkc_actor_destroy(a);
   rkc_actor_destroy(b);
   rkc_actor_destroy(c);

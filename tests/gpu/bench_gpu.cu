@@ -1,0 +1,253 @@
+/* bench_gpu.cu — GPU actor latency and throughput beside the floors measured in the same
+ * run: an empty kernel launch + sync, and a 1-node CUDA graph replay + sync.
+ * Prints p50 / p99 / min for latencies and messages per second for throughput. */
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <cuda_runtime.h>
+
+extern "C" {
+#include "rk_test.h"
+}
+#include "cuda_actor.h"
+#include "ringkernel/ringkernel.h"
+
+struct Stats {
+  double p50, p99, min;
+};
+
+static Stats stats(std::vector<uint64_t> &v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return {v[n / 2] / 1e3, v[(n * 99) / 100] / 1e3, v[0] / 1e3};
+}
+
+static void print(const char *what, Stats s) {
+  printf("%-52s p50 %7.2f us  p99 %7.2f us  min %7.2f us\n", what, s.p50, s.p99, s.min);
+}
+
+__global__ void rk_k_empty(void) {}
+
+static Stats bench_launch_sync(int n) {
+  cudaStream_t s;
+  cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
+  std::vector<uint64_t> t;
+  for (int i = 0; i < n + 1000; i++) {
+    uint64_t t0 = rk_test_now_ns();
+    rk_k_empty<<<1, 1, 0, s>>>();
+    cudaStreamSynchronize(s);
+    if (i >= 1000) t.push_back(rk_test_now_ns() - t0);
+  }
+  cudaStreamDestroy(s);
+  return stats(t);
+}
+
+static Stats bench_graph(int n) {
+  cudaStream_t s;
+  cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
+  cudaGraph_t g;
+  cudaGraphExec_t ge;
+  cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal);
+  rk_k_empty<<<1, 1, 0, s>>>();
+  cudaStreamEndCapture(s, &g);
+  cudaGraphInstantiate(&ge, g, 0);
+  std::vector<uint64_t> t;
+  for (int i = 0; i < n + 1000; i++) {
+    uint64_t t0 = rk_test_now_ns();
+    cudaGraphLaunch(ge, s);
+    cudaStreamSynchronize(s);
+    if (i >= 1000) t.push_back(rk_test_now_ns() - t0);
+  }
+  cudaGraphExecDestroy(ge);
+  cudaGraphDestroy(g);
+  cudaStreamDestroy(s);
+  return stats(t);
+}
+
+static rkc_directory_t *dir;
+
+static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
+                           uint32_t block) {
+  rkc_actor_config_t c;
+  memset(&c, 0, sizeof c);
+  c.actor_id = id;
+  c.node_id = 1;
+  c.forward_to = fwd;
+  c.grid = 1;
+  c.block = block;
+  c.input_capacity = c.output_capacity = cap;
+  c.payload_capacity = 256;
+  c.handler = handler;
+  c.directory = dir;
+  c.start_active = true;
+  rkc_actor_t *a = NULL;
+  if (rkc_actor_launch(&c, &a) != RK_OK) fprintf(stderr, "launch: %s\n", rk_last_error());
+  return a;
+}
+
+/* One message in flight: send to `in`, wait for the reply on `out`. */
+static Stats bench_round_trip(rkc_actor_t *in, rkc_actor_t *out, int n) {
+  rk_message_header_t h, r;
+  uint8_t p[64] = {7}, back[256];
+  rk_message_header_init(&h, 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+  const rk_message_header_t *hs[1] = {&h};
+  const void *ps[1] = {p};
+  int32_t dead;
+  std::vector<uint64_t> t;
+  for (int i = 0; i < n + 2000; i++) {
+    uint64_t t0 = rk_test_now_ns();
+    rkc_actor_enqueue(in, hs, ps, 1);
+    while (rkc_actor_dequeue(out, &r, back, &dead) == RK_EAGAIN) {
+    }
+    if (i >= 2000) t.push_back(rk_test_now_ns() - t0);
+  }
+  return stats(t);
+}
+
+/* Many in flight through the batch API; returns messages per second. */
+static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total) {
+  enum { B = 512 };
+  static rk_message_header_t h[B];
+  static const rk_message_header_t *hs[B];
+  static const void *ps[B];
+  static uint8_t p[64];
+  for (int i = 0; i < B; i++) {
+    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+    hs[i] = &h[i];
+    ps[i] = p;
+  }
+  rk_message_header_t r;
+  uint8_t back[256];
+  int32_t dead;
+  size_t sent = 0, got = 0;
+  uint64_t t0 = rk_test_now_ns();
+  while (got < total) {
+    if (sent < total) sent += rkc_actor_enqueue(in, hs, ps, std::min<size_t>(B, total - sent));
+    while (rkc_actor_dequeue(out, &r, back, &dead) == RK_OK) got++;
+  }
+  return total / ((rk_test_now_ns() - t0) / 1e9);
+}
+
+static double bench_enqueue_cost(void) {
+  rkc_actor_t *a = launch(90, 0, 0, 4096, 32);
+  if (!a) return 0;
+  rkc_actor_set_active(a, false);
+  static rk_message_header_t h[4096];
+  static const rk_message_header_t *hs[4096];
+  static const void *ps[4096];
+  static uint8_t p[64];
+  for (int i = 0; i < 4096; i++) {
+    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+    hs[i] = &h[i];
+    ps[i] = p;
+  }
+  uint64_t t0 = rk_test_now_ns();
+  size_t n = rkc_actor_enqueue(a, hs, ps, 4096);
+  double per = (rk_test_now_ns() - t0) / (double)n;
+  rkc_actor_terminate(a, false, 2000000000);
+  rkc_actor_destroy(a);
+  return per;
+}
+
+static Stats bench_runtime_request(rk_kernel_t *k, int n) {
+  uint8_t p[64] = {1};
+  std::vector<uint64_t> t;
+  for (int i = 0; i < n + 2000; i++) {
+    uint64_t t0 = rk_test_now_ns();
+    rk_message_t *r = NULL;
+    if (rk_kernel_request(k, NULL, p, 64, 1000000000ll, &r) != RK_OK) {
+      fprintf(stderr, "request: %s\n", rk_last_error());
+      break;
+    }
+    rk_message_free(r);
+    if (i >= 2000) t.push_back(rk_test_now_ns() - t0);
+  }
+  if (t.empty()) t.push_back(0);
+  return stats(t);
+}
+
+static double bench_runtime_throughput(rk_kernel_t *k, size_t total) {
+  enum { B = 512 };
+  static uint8_t p[64];
+  static rk_send_item_t items[B];
+  static rk_message_t *out[B];
+  for (int i = 0; i < B; i++) items[i] = rk_send_item_t{NULL, p, 64};
+  size_t sent = 0, got = 0;
+  uint64_t t0 = rk_test_now_ns();
+  while (got < total) {
+    size_t acc = 0, c = 0;
+    if (sent < total) rk_kernel_send_many(k, items, std::min<size_t>(B, total - sent), 0, &acc);
+    sent += acc;
+    rk_kernel_receive_many(k, out, B, 0, &c);
+    for (size_t i = 0; i < c; i++) rk_message_free(out[i]);
+    got += c;
+  }
+  return total / ((rk_test_now_ns() - t0) / 1e9);
+}
+
+static void runtime_part(Stats launch_sync) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CUDA;
+  rk_runtime_t *rt = NULL;
+  if (rk_runtime_create(&cfg, &rt) != RK_OK) {
+    printf("runtime: %s\n", rk_last_error());
+    return;
+  }
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.input_capacity = o.output_capacity = 4096;
+  o.payload_capacity = 256;
+  rk_kernel_t *k = NULL;
+  if (rk_runtime_launch(rt, "bench", &o, &k) != RK_OK) {
+    printf("launch: %s\n", rk_last_error());
+  } else {
+    Stats s = bench_runtime_request(k, 20000);
+    print("round trip, runtime C API rk_kernel_request, 64 B", s);
+    printf("  ratio launch+sync p50 / runtime round trip p50: %.2fx\n", launch_sync.p50 / s.p50);
+    printf("%-52s %.2f M msg/s\n", "throughput, runtime send_many/receive_many, 64 B",
+           bench_runtime_throughput(k, 2000000) / 1e6);
+  }
+  rk_runtime_destroy(rt);
+}
+
+int main(void) {
+  if (rk_cuda_device_count() == 0) return rk_test_skip("no CUDA device");
+  rk_cuda_device_info_t info;
+  rk_cuda_device_info(0, &info);
+  printf("device: %s (cc %d.%d)\n", info.name, info.cc_major, info.cc_minor);
+  Stats ls = bench_launch_sync(20000);
+  print("floor: empty kernel launch + stream sync", ls);
+  Stats gr = bench_graph(20000);
+  print("floor: 1-node CUDA graph launch + sync", gr);
+  if (rkc_directory_create(0, &dir) != RK_OK) return 1;
+  rkc_actor_t *echo = launch(1, 0, 0, 4096, 256);
+  rkc_actor_t *fwd = launch(2, 3, 1, 4096, 256);
+  if (!echo || !fwd) return 1;
+  Stats rt = bench_round_trip(echo, echo, 20000);
+  print("round trip, actor API (echo, 64 B)", rt);
+  printf("  ratio launch+sync p50 / actor round trip p50: %.2fx; graph p50 / actor: %.2fx\n",
+         ls.p50 / rt.p50, gr.p50 / rt.p50);
+  Stats k2k = bench_round_trip(fwd, echo, 20000);
+  print("round trip host -> forward -K2K-> echo -> host", k2k);
+  printf("  one K2K hop (p50 difference): %.2f us\n", k2k.p50 - rt.p50);
+  printf("%-52s %.2f M msg/s\n", "throughput, actor API batches, 64 B",
+         bench_throughput(echo, echo, 4000000) / 1e6);
+  printf("%-52s %.2f M msg/s\n", "throughput host -> forward -K2K-> echo -> host",
+         bench_throughput(fwd, echo, 2000000) / 1e6);
+  printf("%-52s %.1f ns\n", "host enqueue cost per message (batch of 4096)", bench_enqueue_cost());
+  rk_cuda_actor_profile_t pf;
+  rkc_actor_profile(echo, &pf);
+  printf("echo actor counters: messages %llu replies %llu idle_polls %llu\n",
+         (unsigned long long)pf.messages, (unsigned long long)pf.replies,
+         (unsigned long long)pf.idle_polls);
+  rkc_actor_terminate(fwd, false, 2000000000);
+  rkc_actor_terminate(echo, false, 2000000000);
+  rkc_actor_destroy(fwd);
+  rkc_actor_destroy(echo);
+  rkc_directory_destroy(dir);
+  runtime_part(ls);
+  return 0;
+}

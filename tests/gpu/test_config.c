@@ -1,0 +1,122 @@
+/* test_config.c — GPU size classes, pool and stream presets (API spec §10), and the
+ * device functions' answers without a device. Runs everywhere (label unit). */
+#include <string.h>
+
+#include "rk_test.h"
+#include "ringkernel/cuda.h"
+
+RK_TEST(size_classes) {
+  const uint64_t bytes[6] = {256, 1024, 4096, 16384, 65536, 262144};
+  for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT; c++) CHECK_EQ_U64(rk_gpu_size_class_bytes(c), bytes[c]);
+  CHECK_EQ_U64(rk_gpu_size_class_bytes(-1), 0);
+  CHECK_EQ_U64(rk_gpu_size_class_bytes(6), 0);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(0), RK_GPU_SIZE_256B);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(1), RK_GPU_SIZE_256B);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(256), RK_GPU_SIZE_256B);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(257), RK_GPU_SIZE_1KB);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(4096), RK_GPU_SIZE_4KB);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(65537), RK_GPU_SIZE_256KB);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(262144), RK_GPU_SIZE_256KB);
+  CHECK_EQ_INT(rk_gpu_size_class_for_size(262145), -1);
+}
+
+static void check_preset(void (*fn)(rk_gpu_pool_config_t *), const uint32_t init[6],
+                         const uint32_t max[6], uint64_t bytes) {
+  rk_gpu_pool_config_t c;
+  memset(&c, 0xAB, sizeof c);
+  fn(&c);
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ_U64(c.initial_counts[i], init[i]);
+    CHECK_EQ_U64(c.max_counts[i], max[i]);
+  }
+  CHECK_EQ_U64(c.max_pool_bytes, bytes);
+  CHECK(c.track_allocations);
+  CHECK_EQ_INT(c.device, 0);
+  CHECK_OK(rk_gpu_pool_config_validate(&c));
+}
+
+RK_TEST(pool_presets) {
+  const uint64_t MiB = 1024ull * 1024ull, GiB = 1024ull * MiB;
+  check_preset(rk_gpu_pool_config_init, (const uint32_t[6]){1000, 500, 200, 100, 50, 20},
+               (const uint32_t[6]){10000, 5000, 2000, 1000, 500, 200}, GiB);
+  check_preset(rk_gpu_pool_config_for_graph_analytics,
+               (const uint32_t[6]){2000, 200, 500, 100, 50, 20},
+               (const uint32_t[6]){20000, 2000, 2000, 500, 200, 100}, 2 * GiB);
+  check_preset(rk_gpu_pool_config_for_simulation,
+               (const uint32_t[6]){100, 200, 500, 500, 200, 50},
+               (const uint32_t[6]){1000, 2000, 5000, 5000, 2000, 500}, 4 * GiB);
+  check_preset(rk_gpu_pool_config_minimal, (const uint32_t[6]){10, 10, 10, 10, 10, 10},
+               (const uint32_t[6]){100, 100, 100, 100, 100, 100}, 64 * MiB);
+}
+
+RK_TEST(pool_config_validation) {
+  rk_gpu_pool_config_t c;
+  rk_gpu_pool_config_minimal(&c);
+  c.initial_counts[2] = 101;
+  CHECK_STATUS(rk_gpu_pool_config_validate(&c), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "initial_counts[2] 101 > max_counts[2] 100");
+  rk_gpu_pool_config_minimal(&c);
+  c.max_pool_bytes = 0;
+  CHECK_STATUS(rk_gpu_pool_config_validate(&c), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "max_pool_bytes 0");
+  rk_gpu_pool_config_init(&c);
+  c.max_pool_bytes = 1024;
+  CHECK_STATUS(rk_gpu_pool_config_validate(&c), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "> max_pool_bytes 1024");
+  CHECK_STATUS(rk_gpu_pool_config_validate(NULL), RK_EINVAL);
+}
+
+RK_TEST(stream_presets) {
+  rk_stream_config_t s;
+  rk_stream_config_init(&s);
+  CHECK(s.num_compute_streams == 4 && s.use_transfer_stream && !s.enable_graph_capture);
+  rk_stream_config_minimal(&s);
+  CHECK(s.num_compute_streams == 1 && !s.use_transfer_stream && !s.enable_graph_capture);
+  rk_stream_config_performance(&s);
+  CHECK(s.num_compute_streams == 4 && s.use_transfer_stream && s.enable_graph_capture);
+  rk_stream_config_for_simulation(&s);
+  CHECK(s.num_compute_streams == 2 && s.use_transfer_stream && !s.enable_graph_capture);
+  rk_stream_id_t id = rk_stream_id_compute(3);
+  CHECK_EQ_INT(id.kind, RK_STREAM_COMPUTE);
+  CHECK_EQ_INT(id.index, 3);
+  CHECK_EQ_INT(rk_stream_id_transfer().kind, RK_STREAM_TRANSFER);
+  CHECK_EQ_INT(rk_stream_id_default().kind, RK_STREAM_DEFAULT);
+}
+
+RK_TEST(profiling_switch) {
+  rk_cuda_profiling_set(true);
+  CHECK(rk_cuda_profiling_enabled());
+  rk_cuda_profiling_set(false);
+  CHECK(!rk_cuda_profiling_enabled());
+}
+
+/* Without a device (or without the backend) every device call says so. */
+RK_TEST(no_device_answers) {
+  if (rk_cuda_device_count() > 0) return;
+  CHECK(!rk_cuda_is_available());
+  rk_cuda_device_info_t info;
+  CHECK_STATUS(rk_cuda_device_info(0, &info), RK_ENODEVICE);
+  CHECK(strlen(rk_last_error()) > 0);
+  CHECK_STATUS(rk_cuda_device_synchronize(0), RK_ENODEVICE);
+  rk_gpu_pool_config_t c;
+  rk_gpu_pool_config_minimal(&c);
+  rk_gpu_pool_t *pool = (rk_gpu_pool_t *)&c;
+  CHECK_STATUS(rk_gpu_pool_create(&c, &pool), RK_ENODEVICE);
+  CHECK(pool == NULL);
+  rk_gpu_pool_destroy(NULL);
+  rk_stream_config_t s;
+  rk_stream_config_init(&s);
+  rk_stream_set_t *set = (rk_stream_set_t *)&s;
+  CHECK_STATUS(rk_stream_set_create(&s, 0, &set), RK_ENODEVICE);
+  CHECK(set == NULL);
+}
+
+int main(void) {
+  RK_RUN(size_classes);
+  RK_RUN(pool_presets);
+  RK_RUN(pool_config_validation);
+  RK_RUN(stream_presets);
+  RK_RUN(profiling_switch);
+  RK_RUN(no_device_answers);
+  return rk_test_summary();
+}
