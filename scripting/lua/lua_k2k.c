@@ -293,7 +293,7 @@ static int rkl_br_registered_kernels(lua_State *L) {
   rk_k2k_broker_t *b = rkl_br_self(L);
   size_t n = rk_k2k_list(b, NULL, 0);
   rk_k2k_name_t *names = lua_newuserdata(L, (n ? n : 1) * sizeof *names);
-  n = rk_k2k_list(b, names, n);
+  if (n > 0) n = rk_k2k_list(b, names, n);
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
     lua_pushstring(L, names[i].name);

@@ -65,6 +65,24 @@ static void rkl_push_handler(lua_State *L, rk_kernel_t *k) {
   lua_pop(L, 1);
 }
 
+/* Pushes the text of the error value at the top for a dead letter: a string as is, an
+ * object through its __tostring, else its type name. Never raises (a failing __tostring
+ * only changes the text). */
+static const char *rkl_push_error_text(lua_State *L) {
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_pushvalue(L, -1);
+  } else if (luaL_getmetafield(L, -1, "__tostring")) {
+    lua_pushvalue(L, -2);
+    if (lua_pcall(L, 1, 1, 0) != 0 || lua_type(L, -1) != LUA_TSTRING) {
+      lua_pop(L, 1);
+      lua_pushstring(L, luaL_typename(L, -1));
+    }
+  } else {
+    lua_pushstring(L, luaL_typename(L, -1));
+  }
+  return lua_tostring(L, -1);
+}
+
 /* Runs one work item; on error it has been dead-lettered and is raised. */
 static void rkl_serve_one(lua_State *L, rk_kernel_t *k, rk_message_t *msg) {
   int top = lua_gettop(L);
@@ -84,10 +102,7 @@ static void rkl_serve_one(lua_State *L, rk_kernel_t *k, rk_message_t *msg) {
     lua_settop(L, top);
     return;
   }
-  lua_getglobal(L, "tostring");
-  lua_pushvalue(L, -2);
-  lua_call(L, 1, 1);
-  rk_script_work_done(k, msg, RK_EHANDLER, lua_tostring(L, -1));
+  rk_script_work_done(k, msg, RK_EHANDLER, rkl_push_error_text(L));
   lua_pop(L, 1);
   lua_error(L);
 }

@@ -101,6 +101,48 @@ T.case("bad arguments raise TypeError / ValueError naming the argument", functio
   T.eq(rk.HlcClock(7ULL).node_id, 7)
 end)
 
+T.case("every constructor rejects bad arguments with TypeError/ValueError", function()
+  local cuda, bench = rk.cuda, rk.benchmark
+  local cases = {
+    { "TypeError", rk.HlcTimestamp, "1", 0, 0 },
+    { "TypeError", rk.HlcClock, {} },
+    { "ValueError", rk.MessageId, -1 },
+    { "TypeError", rk.CorrelationId, true },
+    { "TypeError", rk.MessageHeader.new, 1, 0, 0, 0, 5 },
+    { "TypeError", rk.MessageEnvelope.from_bytes, 1, "x" },
+    { "TypeError", rk.MessageEnvelope.empty, 0, 0, "ts" },
+    { "TypeError", rk.MessageEnvelope.from_raw_bytes, 12 },
+    { "TypeError", rk.LaunchOptions, { grid = 1 } },
+    { "TypeError", rk.LaunchOptions.single_block, "many" },
+    { "ValueError", rk.LaunchOptions.multi_block, 0, 1 },
+    { "ValueError", rk.RingKernel.create, "gpu9" },
+    { "TypeError", rk.RingKernel, { backend = {} } },
+    { "ValueError", rk.K2KConfig, -1 },
+    { "TypeError", rk.K2KBroker, rk.HybridConfig() },
+    { "TypeError", rk.HybridConfig, { gpu_available = "yes" } },
+    { "TypeError", rk.HybridDispatcher, rk.K2KConfig() },
+    { "ValueError", rk.HybridStats, -1 },
+    { "TypeError", rk.MemoryEstimate, "big" },
+    { "TypeError", rk.ResourceGuard, "4GB" },
+    { "ValueError", rk.QueueMonitor, 0 / 0 },
+    { "ValueError", rk.QueueStats, 1.5 },
+    { "TypeError", cuda.PyCudaDevice, "0" },
+    { "TypeError", cuda.PyGpuPoolConfig, { initial_counts = 5 } },
+    { "TypeError", cuda.PyGpuPool, 5 },
+    { "TypeError", cuda.PyStreamConfig, { use_transfer_stream = 1 } },
+    { "TypeError", bench.PyBenchmarkConfig, { sizes = "all" } },
+    { "ValueError", bench.PyBenchmarkResult, "w", -1, 1.0 },
+    { "TypeError", bench.PyBenchmarkSuite, 5 },
+    { "TypeError", bench.PyDetailedStatistics.from_values, "1,2" },
+    { "ValueError", bench.PyConfidenceInterval.from_values, { 1, 2 }, 0 / 0 },
+  }
+  for i, c in ipairs(cases) do
+    local ok, err = pcall(c[2], unpack(c, 3))
+    T.eq(ok, false, "case " .. i)
+    T.truthy(rk.is_error(err, c[1]), "case " .. i .. ": " .. tostring(err))
+  end
+end)
+
 T.case("methods need self and say how to call them", function()
   local c = rk.HlcClock(1)
   T.raises("TypeError", "call it as obj:method()", c.tick)

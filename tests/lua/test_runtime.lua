@@ -290,6 +290,8 @@ T.case("a handler that raises: dead-lettered, error re-raised from serve", funct
   local k = rt:launch("bad", rk.LaunchOptions():with_handler(function(msg)
     if msg.payload == "boom" then error(rk.exceptions.ValueError("no booms")) end
     if msg.payload == "num" then return 42 end
+    if msg.payload == "plain" then error("plain error") end
+    if msg.payload == "table" then error({}) end
     return msg
   end))
   k:send("boom")
@@ -301,6 +303,18 @@ T.case("a handler that raises: dead-lettered, error re-raised from serve", funct
   k:send("num")
   T.raises("TypeError", "a handler must return nil, a string or a MessageEnvelope, got number",
            rt.serve, rt, 1.0, 1)
+  k:send("plain")
+  local ok, perr = pcall(rt.serve, rt, 1.0, 1)
+  T.eq(ok, false)
+  T.truthy(perr:find("plain error", 1, true), "a plain string error passes through")
+  k:send("table")
+  ok, perr = pcall(rt.serve, rt, 1.0, 1)
+  T.eq(type(perr), "table")
+  local texts = {}
+  for _, d in ipairs(k:dead_letters()) do texts[#texts + 1] = d.detail end
+  T.eq(#texts, 3)
+  T.truthy(texts[2]:find("plain error", 1, true), texts[2])
+  T.eq(texts[3], "table")
   k:send("echo me")
   T.eq(rt:serve(1.0, 1), 1)
   T.eq(k:receive(1.0).payload, "echo me")
