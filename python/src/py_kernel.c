@@ -398,7 +398,7 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
   if (s == RK_OK) return rkpy_envelope_from_message(st, io.reply);
   if (PyErr_Occurred()) return NULL;
   if (none_on_empty && (s == RK_EAGAIN || s == RK_ETIMEDOUT)) return NULL;
-  if (s == RK_EAGAIN) return rkpy_raise_as(st->QueueEmptyError, s);
+  if (s == RK_EAGAIN) return rkpy_raise_as(PyExc_TimeoutError, s);
   return rkpy_raise_status(st, s);
 }
 

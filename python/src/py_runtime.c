@@ -481,6 +481,58 @@ static rk_status_t bench_roundtrips(rk_kernel_t *k, int64_t *times, size_t n) {
   return RK_OK;
 }
 
+/* Sends `total` 64-byte messages in batches through send_many and drains the replies with
+ * receive_many, keeping at most one batch in flight. */
+static rk_status_t bench_batches(rk_kernel_t *k, size_t total, size_t batch) {
+  static unsigned char payload[64];
+  rk_send_item_t items[256];
+  rk_message_t *out[256];
+  for (size_t i = 0; i < batch; i++) items[i] = (rk_send_item_t){NULL, payload, sizeof payload};
+  for (size_t sent = 0; sent < total;) {
+    size_t n = total - sent < batch ? total - sent : batch, accepted = 0, got = 0;
+    rk_status_t s = rk_kernel_send_many(k, items, n, 5000000000LL, &accepted);
+    if (s != RK_OK) return s;
+    for (size_t recv = 0; recv < n; recv += got) {
+      s = rk_kernel_receive_many(k, out, n - recv, 5000000000LL, &got);
+      if (s != RK_OK) return s;
+      for (size_t j = 0; j < got; j++) rk_message_free(out[j]);
+    }
+    sent += n;
+  }
+  return RK_OK;
+}
+
+static PyObject *mod_bench_c_batch(PyObject *m, PyObject *args) {
+  rkpy_state *st = rkpy_state_of_module(m);
+  PyObject *tot, *bat;
+  size_t total = 0, batch = 0;
+  if (!PyArg_ParseTuple(args, "OO:_bench_c_batch", &tot, &bat) ||
+      rkpy_arg_size(tot, "total", 100000000, &total) < 0 ||
+      rkpy_arg_size(bat, "batch", 256, &batch) < 0)
+    return NULL;
+  if (batch == 0) return PyErr_Format(PyExc_ValueError, "batch must be 1..256, got 0");
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  rk_launch_options_t opts;
+  rk_launch_options_init(&opts);
+  opts.input_capacity = opts.output_capacity = 1024;
+  rk_status_t s;
+  int64_t t0 = 0, t1 = 0;
+  Py_BEGIN_ALLOW_THREADS
+  s = rk_runtime_create(&cfg, &rt);
+  if (s == RK_OK) s = rk_runtime_launch(rt, "bench_batch", &opts, &k);
+  t0 = bench_now_ns();
+  if (s == RK_OK) s = bench_batches(k, total, batch);
+  t1 = bench_now_ns();
+  rk_runtime_destroy(rt);
+  Py_END_ALLOW_THREADS
+  if (s != RK_OK) return rkpy_raise_status(st, s);
+  return PyFloat_FromDouble((double)(t1 - t0) / 1e9);
+}
+
 static PyObject *mod_bench_c_roundtrip(PyObject *m, PyObject *arg) {
   rkpy_state *st = rkpy_state_of_module(m);
   size_t n = 0;
@@ -515,6 +567,9 @@ static PyMethodDef rt_module_functions[] = {
      "True when the CUDA backend is built in and a usable device is present."},
     {"_bench_c_roundtrip", mod_bench_c_roundtrip, METH_O,
      "_bench_c_roundtrip(n) -> n round-trip times (ns) of a C-level request loop."},
+    {"_bench_c_batch", mod_bench_c_batch, METH_VARARGS,
+     "_bench_c_batch(total, batch) -> seconds to push total 64-byte messages through an "
+     "echo kernel with send_many/receive_many in C."},
     {NULL, NULL, 0, NULL},
 };
 

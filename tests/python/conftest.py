@@ -27,6 +27,10 @@ _find_build_tree()
 import ringkernel  # noqa: E402
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: builds and installs the package (minutes)")
+
+
 @pytest.fixture
 def runtime():
     rt = ringkernel.RingKernel.create_sync(backend="cpu", workers=2)

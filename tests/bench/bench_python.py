@@ -1,0 +1,111 @@
+"""Python binding overhead on the CPU backend, each figure beside the C API's figure
+measured in the same run on the same machine:
+
+  1. sync request round trip (KernelHandle.request_sync, 64-byte payload, echo handler)
+     vs the same loop in C (_ringkernel._bench_c_roundtrip: rk_kernel_request);
+  2. asyncio request round trip (await KernelHandle.request) vs the same C loop;
+  3. batch throughput (send_many + receive_many, 64-byte messages, batches of 256)
+     vs the same loop in C (_ringkernel._bench_c_batch).
+
+Run: PYTHONPATH=<build>/python python3 tests/bench/bench_python.py [--quick]
+Latencies: p50 / p99 / min over many samples after a warm-up; throughput in msg/s.
+"""
+
+import asyncio
+import pathlib
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parents[1] / "python"))  # conftest's build-tree lookup
+
+try:
+    import ringkernel
+except ImportError:
+    import conftest  # noqa: F401  (finds the newest build tree)
+    import ringkernel
+
+from ringkernel import LaunchOptions, RingKernel, _ringkernel
+
+PAYLOAD = bytes(64)
+
+
+def percentiles(samples_ns):
+    s = sorted(samples_ns)
+    pick = lambda q: s[min(len(s) - 1, round(q * (len(s) - 1)))]  # noqa: E731
+    return {"p50": pick(0.50) / 1e3, "p99": pick(0.99) / 1e3, "min": s[0] / 1e3}
+
+
+def line(name, stats, base):
+    return (f"{name:<28} p50 {stats['p50']:8.2f} us  p99 {stats['p99']:8.2f} us  "
+            f"min {stats['min']:8.2f} us   | C p50 {base['p50']:7.2f} us  "
+            f"ratio {stats['p50'] / base['p50']:5.2f}x")
+
+
+def sync_roundtrips(kernel, n):
+    out = []
+    clock = time.perf_counter_ns
+    for _ in range(n):
+        t0 = clock()
+        kernel.request_sync(PAYLOAD, timeout=5)
+        out.append(clock() - t0)
+    return out
+
+
+async def async_roundtrips(kernel, n):
+    out = []
+    clock = time.perf_counter_ns
+    for _ in range(n):
+        t0 = clock()
+        await kernel.request(PAYLOAD, 5)
+        out.append(clock() - t0)
+    return out
+
+
+def batch_seconds(kernel, total, batch):
+    items = [PAYLOAD] * batch
+    t0 = time.perf_counter()
+    sent = 0
+    while sent < total:
+        n = min(batch, total - sent)
+        accepted = kernel.send_many(items[:n], timeout=5)
+        got = 0
+        while got < accepted:
+            got += len(kernel.receive_many(accepted - got, timeout=5))
+        sent += accepted
+    return time.perf_counter() - t0
+
+
+def main(quick):
+    n = 2_000 if quick else 20_000
+    total = 100_000 if quick else 1_000_000
+    warm = n // 10
+
+    _ringkernel._bench_c_roundtrip(warm)
+    c_rt = percentiles(_ringkernel._bench_c_roundtrip(n))
+    c_batch = total / _ringkernel._bench_c_batch(total, 256)
+
+    with RingKernel.create_sync(backend="cpu") as rt:
+        k = rt.launch_sync("bench", LaunchOptions().with_queue_capacity(1024))
+        sync_roundtrips(k, warm)
+        py_sync = percentiles(sync_roundtrips(k, n))
+
+        async def run_async():
+            await async_roundtrips(k, warm)
+            return await async_roundtrips(k, n)
+
+        py_async = percentiles(asyncio.run(run_async()))
+        batch_seconds(k, total // 10, 256)
+        py_batch = total / batch_seconds(k, total, 256)
+
+    print(f"ringkernel {ringkernel.__version__} Python binding benchmark (CPU backend, "
+          f"{n} round trips, {total} batched messages)")
+    print(line("request_sync round trip", py_sync, c_rt))
+    print(line("asyncio request round trip", py_async, c_rt))
+    print(f"{'batch throughput (256/batch)':<28} {py_batch / 1e6:8.3f} M msg/s"
+          f"{'':38}| C {c_batch / 1e6:7.3f} M msg/s  ratio {c_batch / py_batch:5.2f}x slower")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main("--quick" in sys.argv))
