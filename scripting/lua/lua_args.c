@@ -281,44 +281,33 @@ void rkl_open_u64(lua_State *L) {
 
 const char *rkl_bool_text(bool b) { return b ? "true" : "false"; }
 
+/* Python's repr of a str: single quotes unless the text holds ' and no ", backslash
+ * escapes for the quote, backslash and control characters; other bytes as they are. */
 void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len) {
+  bool has_single = memchr(s, '\'', len) != NULL, has_double = memchr(s, '"', len) != NULL;
+  char quote = has_single && !has_double ? '"' : '\'';
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  luaL_addchar(&b, '\'');
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] == '\'' || s[i] == '\\') luaL_addchar(&b, '\\');
-    luaL_addchar(&b, s[i]);
-  }
-  luaL_addchar(&b, '\'');
-  luaL_pushresult(&b);
-}
-
-void rkl_push_pyrepr_bytes(lua_State *L, const char *s, size_t len) {
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  luaL_addstring(&b, "b'");
+  luaL_addchar(&b, quote);
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     char tmp[8];
-    if (c == '\\' || c == '\'') {
+    if (c == (unsigned char)quote || c == '\\') {
       luaL_addchar(&b, '\\');
       luaL_addchar(&b, (char)c);
-    } else if (c == '\n') {
-      luaL_addstring(&b, "\\n");
-    } else if (c == '\r') {
-      luaL_addstring(&b, "\\r");
-    } else if (c == '\t') {
-      luaL_addstring(&b, "\\t");
-    } else if (c < 0x20 || c >= 0x7f) {
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+      luaL_addstring(&b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+    } else if (c < 0x20 || c == 0x7f) {
       snprintf(tmp, sizeof tmp, "\\x%02x", c);
       luaL_addstring(&b, tmp);
     } else {
       luaL_addchar(&b, (char)c);
     }
   }
-  luaL_addchar(&b, '\'');
+  luaL_addchar(&b, quote);
   luaL_pushresult(&b);
 }
+
 
 /* Shortest %.*e form of d that parses back to d: digits (no point) and decimal exponent. */
 static void rkl_shortest_digits(double d, char *digits, size_t cap, int *exp10) {

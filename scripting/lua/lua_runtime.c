@@ -300,7 +300,7 @@ static const rkl_class_t rkl_metrics_class = {
 };
 
 void rkl_open_runtime(lua_State *L, int mod) {
-  luaL_loadstring(L, "return");
+  luaL_loadbuffer(L, "return", 6, "=ringkernel wait");
   lua_setfield(L, LUA_REGISTRYINDEX, RKL_POLL_KEY);
   rkl_enum_register(L, &rkl_backend_enum, mod);
   rkl_class_register(L, &rkl_runtime_class, mod);

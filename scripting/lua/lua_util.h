@@ -138,10 +138,8 @@ const char *rkl_bool_text(bool b);
 /* Pushes Python's repr of a float: the shortest text that reads back exactly, fixed
  * notation for exponents -4..15 (always with a '.': "1.0"), scientific otherwise. */
 void rkl_push_pyfloat(lua_State *L, double d);
-/* Pushes a string quoted as Python's repr of a str ('x', escapes for ' and \). */
+/* Pushes a string quoted as Python's repr of a str would print it. */
 void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len);
-/* Pushes a Lua string as Python's repr of bytes (b'\x01\x02'). */
-void rkl_push_pyrepr_bytes(lua_State *L, const char *s, size_t len);
 
 /* ---- values shared between areas -------------------------------------------------------- */
 
