@@ -381,7 +381,10 @@ static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, const c
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
   rk_status_t st = rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
-  if (st == RK_EAGAIN) return RK_DELIVERY_QUEUE_FULL;
+  if (st == RK_EAGAIN) {
+    rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
+    return RK_DELIVERY_QUEUE_FULL;
+  }
   return RK_DELIVERY_NOT_FOUND;
 }
 
@@ -416,7 +419,7 @@ static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
 }
 
 static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *hdr, size_t len,
-                                rk_message_header_t *h) {
+                                const rk_hlc_timestamp_t *stamp, rk_message_header_t *h) {
   if (hdr && hdr->magic != 0) {
     *h = *hdr;
     h->payload_size = len;
@@ -427,7 +430,7 @@ static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *h
     rk_message_header_init(h, hdr ? hdr->message_type : 0, 0, 0, len, rk_hlc_timestamp_now(0));
     if (hdr) h->correlation_id = hdr->correlation_id;
   }
-  h->timestamp = rk_hlc_clock_tick(b->clock);
+  h->timestamp = stamp ? *stamp : rk_hlc_clock_tick(b->clock);
   return RK_OK;
 }
 
@@ -444,7 +447,8 @@ static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h,
 
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
                          const rk_message_header_t *hdr, const void *payload, size_t len,
-                         bool may_wait, rk_delivery_receipt_t *receipt) {
+                         bool may_wait, const rk_hlc_timestamp_t *stamp,
+                         rk_delivery_receipt_t *receipt) {
   if (!b || !receipt) return rki_fail(RK_EINVAL, "broker or receipt is NULL");
   rk_status_t st = rki_validate_kernel_id(destination);
   if (st != RK_OK) return st;
@@ -452,7 +456,7 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
     return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %d", len, RK_MAX_PAYLOAD_SIZE);
   if (len && !payload) return rki_fail(RK_EINVAL, "payload is NULL with len %zu", len);
   rk_message_header_t h;
-  st = build_header(b, hdr, len, &h);
+  st = build_header(b, hdr, len, stamp, &h);
   if (st != RK_OK) return st;
   uint64_t timeout_ns = may_wait ? (uint64_t)b->cfg.delivery_timeout_ms * 1000000ull : 0;
   uint64_t deadline = rki_now_ns() + timeout_ns;
@@ -483,7 +487,7 @@ rk_status_t rk_k2k_send(rk_k2k_broker_t *b, const char *source, const char *dest
     rk_status_t st = rki_runtime_check(b->rt);
     if (st != RK_OK) return st;
   }
-  return rki_k2k_send(b, source, destination, hdr, payload, len, true, receipt);
+  return rki_k2k_send(b, source, destination, hdr, payload, len, true, NULL, receipt);
 }
 
 rk_status_t rk_k2k_receive(rk_k2k_broker_t *b, const char *id, rk_message_t **out) {

@@ -101,9 +101,11 @@ rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
   rk_kernel_t *k = calloc(1, sizeof *k);
   if (!k) return rki_fail(RK_ENOMEM, "kernel %s: out of memory", id);
   k->dl = calloc(RKI_DEAD_LETTER_CAP, sizeof *k->dl);
+  if (rk_hlc_clock_create(rt->cfg.node_id, RK_HLC_DEFAULT_MAX_DRIFT_MS, &k->clock) != RK_OK)
+    k->clock = NULL;
   k->cuda_source = dup_or_null(opts->cuda_source);
   k->cuda_entry = dup_or_null(opts->cuda_entry);
-  if (!k->dl || (opts->cuda_source && !k->cuda_source) || (opts->cuda_entry && !k->cuda_entry)) {
+  if (!k->dl || !k->clock || (opts->cuda_source && !k->cuda_source) || (opts->cuda_entry && !k->cuda_entry)) {
     rki_kernel_free(k);
     return rki_fail(RK_ENOMEM, "kernel %s: out of memory", id);
   }
@@ -141,7 +143,17 @@ void rki_kernel_free(rk_kernel_t *k) {
   free(k->cuda_source);
   free(k->cuda_entry);
   free(k->dl);
+  rk_hlc_clock_destroy(k->clock);
   free(k);
+}
+
+rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *cause) {
+  rk_hlc_timestamp_t ts;
+  if (rk_hlc_clock_update(k->clock, cause->timestamp, &ts) != RK_OK) {
+    rki_clear_error();
+    ts = rk_hlc_clock_tick(k->clock);
+  }
+  return ts;
 }
 
 const char *rk_kernel_id(const rk_kernel_t *k) { return k ? k->id : ""; }

@@ -44,7 +44,7 @@ rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_type, con
   const rk_message_header_t *req = &ctx->msg->hdr;
   rk_message_header_t h;
   rk_message_header_init(&h, message_type, k->num, req->source_kernel, len,
-                         rk_hlc_clock_tick(k->rt->clock));
+                         rki_kernel_stamp(k, req));
   h.correlation_id = req->correlation_id;
   rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
   if (!m) return rk_ctx_fail(ctx, RK_ENOMEM, "reply: out of memory");
@@ -71,10 +71,11 @@ rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t me
   if (!k->rt->broker)
     return rk_ctx_fail(ctx, RK_EUNSUPPORTED, "K2K is disabled in this runtime");
   rk_message_header_t h;
-  rk_message_header_init(&h, message_type, k->num, 0, len, rk_hlc_timestamp_now(0));
+  rk_hlc_timestamp_t stamp = rki_kernel_stamp(k, &ctx->msg->hdr);
+  rk_message_header_init(&h, message_type, k->num, 0, len, stamp);
   h.correlation_id = ctx->msg->hdr.correlation_id;
   rk_delivery_receipt_t r;
-  rk_status_t st = rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &r);
+  rk_status_t st = rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &stamp, &r);
   if (st != RK_OK) return st;
   st = rki_delivery_to_status(r.status);
   if (st != RK_OK) {

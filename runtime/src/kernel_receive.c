@@ -66,7 +66,7 @@ static rk_status_t try_recv(void *arg) {
      * nothing: report the end instead. */
     if (r->blocking && rk_kernel_state(k) == RK_KERNEL_TERMINATED)
       return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no replies left)", k->id);
-    return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
+    return RK_EAGAIN;
   }
   count_received(k, r->got);
   return RK_OK;
@@ -86,6 +86,7 @@ rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, size_t ma
   recv_args_t r = {k, out, max, 0, timeout_ns != 0, 0};
   st = rki_runtime_wait(k->rt, timeout_ns, false, try_recv, &r);
   if (count) *count = r.got;
+  if (st == RK_EAGAIN) return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
   return st;
 }
 
@@ -121,7 +122,7 @@ static rk_status_t try_match(void *arg) {
     if (rk_kernel_state(k) == RK_KERNEL_TERMINATED)
       return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)",
                       k->id, (unsigned long long)r->cid);
-    return rki_fail(RK_EAGAIN, "no reply yet for correlation %llu", (unsigned long long)r->cid);
+    return RK_EAGAIN;
   }
   r->out[0] = found;
   count_received(k, 1);
@@ -166,14 +167,14 @@ rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const v
                     k->handler_name);
   rk_message_header_t h;
   rk_message_header_init(&h, request->hdr.message_type, k->num, request->hdr.source_kernel, len,
-                         rk_hlc_clock_tick(k->rt->clock));
+                         rki_kernel_stamp(k, &request->hdr));
   h.correlation_id = request->hdr.correlation_id;
   rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
   if (!m) return RK_ENOMEM;
   rk_status_t st = rki_cpu_push_output(k->actor, m);
   if (st != RK_OK) {
     rk_message_free(m);
-    return st;
+    return rki_fail(st, "Queue full (capacity: %u)", k->opts.output_capacity);
   }
   k->rt->host.output_ready(k);
   return RK_OK;

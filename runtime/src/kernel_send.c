@@ -33,8 +33,11 @@ static void release(rk_kernel_t *k) {
   atomic_fetch_sub_explicit(&k->senders, 1, memory_order_seq_cst);
 }
 
+/* Hot wait loops retry on RK_EAGAIN many times; the detail text is formatted once, when
+ * the call gives up (see finish). */
 static rk_status_t queue_full(const rk_kernel_t *k) {
-  return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
+  (void)k;
+  return RK_EAGAIN;
 }
 
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
@@ -88,7 +91,9 @@ static rk_status_t try_send_one(void *arg) {
   return rki_kernel_deliver(s->k, s->hdr, s->payload, s->len, false);
 }
 
-static rk_status_t timed_out(const rk_kernel_t *k, rk_status_t st, int64_t timeout_ns) {
+static rk_status_t finish(const rk_kernel_t *k, rk_status_t st, int64_t timeout_ns) {
+  if (st == RK_EAGAIN)
+    return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
   if (st != RK_ETIMEDOUT) return st;
   return rki_fail(RK_ETIMEDOUT, "Queue full (capacity: %u): timed out after %lld ns",
                   k->opts.input_capacity, (long long)timeout_ns);
@@ -102,7 +107,7 @@ rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const
   st = rki_stamp_header(k, hdr, len, 0, &h);
   if (st != RK_OK) return st;
   send_one_t s = {k, &h, payload, len};
-  return timed_out(k, rki_runtime_wait(k->rt, timeout_ns, true, try_send_one, &s), timeout_ns);
+  return finish(k, rki_runtime_wait(k->rt, timeout_ns, true, try_send_one, &s), timeout_ns);
 }
 
 rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const void *payload,
@@ -170,5 +175,5 @@ rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *items, siz
   send_many_t s = {k, items, count, 0};
   st = rki_runtime_wait(k->rt, timeout_ns, true, try_send_many, &s);
   if (accepted) *accepted = s.done;
-  return timed_out(k, st, timeout_ns);
+  return finish(k, st, timeout_ns);
 }

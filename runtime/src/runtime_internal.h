@@ -93,6 +93,7 @@ struct rk_kernel {
   char *cuda_entry;
   rki_handler_t handler;
   bool is_script;
+  rk_hlc_clock_t *clock;              /* the kernel's own clock: stamps its replies */
   uint64_t launched_ns;
 
   const rk_backend_ops_t *ops;
@@ -129,10 +130,16 @@ rk_status_t rki_validate_kernel_id(const char *id);
 rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_options_t *out);
 
 /* Accepts one message into k's input without waiting. k2k: also accepted while Launched
- * or Deactivated. RK_OK, RK_EAGAIN "Queue full (capacity: N)", RK_ESTATE, RK_ESHUTDOWN,
- * RK_ETOOBIG. hdr must be complete (stamped); payload_size is taken from len. */
+ * or Deactivated. RK_OK, RK_EAGAIN (full; no detail text: callers retry it in hot loops
+ * and format when they give up), RK_ESTATE, RK_ESHUTDOWN. hdr must be complete
+ * (stamped, payload_size == len). */
 rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
                                const void *payload, size_t len, bool k2k);
+
+/* The kernel's HLC stamp for a message it sends in response to `cause`: the clock merged
+ * with cause's timestamp (so the reply orders after the request), or a tick when the
+ * cause's clock is too far ahead. */
+rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *cause);
 
 /* Fills the runtime-side header fields of a host or K2K send into *out. */
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
@@ -151,7 +158,8 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
 
 /* ---- the CPU backend's extras for host-run kernels (cpu/) --------------------------- */
 
-/* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK). */
+/* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK); a bare
+ * RK_EAGAIN when full. */
 rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
@@ -227,7 +235,8 @@ void rki_script_notify(rk_kernel_t *k);
 void rki_script_forget(rk_kernel_t *k);
 
 /* Generic wait loop for host calls: runs try_fn until it returns something other than
- * RK_EAGAIN, sleeping on rt->events in between. Returns RK_EAGAIN (timeout 0),
+ * RK_EAGAIN, sleeping on rt->events in between. try_fn returns a bare RK_EAGAIN (no
+ * detail: it runs often); the caller formats the detail when RK_EAGAIN comes back. Returns RK_EAGAIN (timeout 0),
  * RK_ETIMEDOUT, RK_EINTR (rk_runtime_interrupt), RK_ESHUTDOWN (stop_on_shutdown and the
  * runtime shut down) or try_fn's result. */
 typedef rk_status_t (*rki_try_fn)(void *arg);
@@ -238,10 +247,12 @@ rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_
 rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt,
                                rk_k2k_broker_t **out);
 void rki_k2k_broker_free(rk_k2k_broker_t *b);
-/* may_wait false: a full target gives QueueFull at once (handlers). */
+/* may_wait false: a full target gives QueueFull at once (handlers). stamp: the sender's
+ * HLC stamp (a kernel's own clock), or NULL for a tick of the broker's clock. */
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
                          const rk_message_header_t *hdr, const void *payload, size_t len,
-                         bool may_wait, rk_delivery_receipt_t *receipt);
+                         bool may_wait, const rk_hlc_timestamp_t *stamp,
+                         rk_delivery_receipt_t *receipt);
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
 

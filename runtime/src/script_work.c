@@ -91,7 +91,7 @@ static rk_status_t try_pull(void *arg) {
   }
   if (atomic_load_explicit(&rt->shutdown, memory_order_acquire))
     return rki_fail(RK_ESHUTDOWN, "Runtime is shut down");
-  return rki_fail(RK_EAGAIN, "no script work waiting");
+  return RK_EAGAIN;
 }
 
 rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
@@ -107,6 +107,7 @@ rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
     *kernel = p.k;
     *msg = p.m;
   }
+  if (st == RK_EAGAIN) return rki_fail(RK_EAGAIN, "no script work waiting");
   return st;
 }
 

@@ -188,7 +188,7 @@ static uint64_t cpu_device_memory_used(void *state) {
 rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
   rki_cpu_actor_t *a = A(ba);
   if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
-  return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", a->out_cap);
+  return RK_EAGAIN;
 }
 
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
