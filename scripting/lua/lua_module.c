@@ -103,6 +103,7 @@ __attribute__((visibility("default"))) int luaopen_ringkernel(lua_State *L) {
   rkl_open_queue(L, mod);
   rkl_open_cuda(L, mod);
   rkl_open_bench(L, mod);
+  rkl_open_selftime(L, mod);
   rkl_make_submodules(L, mod);
   rkl_set_constants(L, mod);
   lua_pushvalue(L, mod);

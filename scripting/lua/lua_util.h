@@ -182,5 +182,6 @@ void rkl_open_resource(lua_State *L, int mod);
 void rkl_open_queue(lua_State *L, int mod);
 void rkl_open_cuda(lua_State *L, int mod);
 void rkl_open_bench(lua_State *L, int mod);
+void rkl_open_selftime(lua_State *L, int mod);
 
 #endif /* RK_LUA_UTIL_H */
