@@ -502,20 +502,25 @@ static rk_status_t bench_batches(rk_kernel_t *k, size_t total, size_t batch) {
   return RK_OK;
 }
 
+/* The runtime configuration of a benchmark helper: the named backend, defaults else. */
+static int bench_config(rkpy_state *st, PyObject *backend, rk_runtime_config_t *cfg) {
+  rk_runtime_config_init(cfg);
+  cfg->backend = RK_BACKEND_CPU;
+  return backend ? rt_parse_backend(st, backend, &cfg->backend) : 0;
+}
+
 static PyObject *mod_bench_c_batch(PyObject *m, PyObject *args) {
   rkpy_state *st = rkpy_state_of_module(m);
-  PyObject *tot, *bat;
+  PyObject *tot, *bat, *backend = NULL;
   size_t total = 0, batch = 0;
-  if (!PyArg_ParseTuple(args, "OO:_bench_c_batch", &tot, &bat) ||
+  rk_runtime_config_t cfg;
+  if (!PyArg_ParseTuple(args, "OO|O:_bench_c_batch", &tot, &bat, &backend) ||
       rkpy_arg_size(tot, "total", 100000000, &total) < 0 ||
-      rkpy_arg_size(bat, "batch", 256, &batch) < 0)
+      rkpy_arg_size(bat, "batch", 256, &batch) < 0 || bench_config(st, backend, &cfg) < 0)
     return NULL;
   if (batch == 0) return PyErr_Format(PyExc_ValueError, "batch must be 1..256, got 0");
   rk_runtime_t *rt = NULL;
   rk_kernel_t *k = NULL;
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
   rk_launch_options_t opts;
   rk_launch_options_init(&opts);
   opts.input_capacity = opts.output_capacity = 1024;
@@ -533,17 +538,18 @@ static PyObject *mod_bench_c_batch(PyObject *m, PyObject *args) {
   return PyFloat_FromDouble((double)(t1 - t0) / 1e9);
 }
 
-static PyObject *mod_bench_c_roundtrip(PyObject *m, PyObject *arg) {
+static PyObject *mod_bench_c_roundtrip(PyObject *m, PyObject *args) {
   rkpy_state *st = rkpy_state_of_module(m);
+  PyObject *count, *backend = NULL;
   size_t n = 0;
-  if (rkpy_arg_size(arg, "n", 10000000, &n) < 0) return NULL;
+  rk_runtime_config_t cfg;
+  if (!PyArg_ParseTuple(args, "O|O:_bench_c_roundtrip", &count, &backend) ||
+      rkpy_arg_size(count, "n", 10000000, &n) < 0 || bench_config(st, backend, &cfg) < 0)
+    return NULL;
   int64_t *times = PyMem_Calloc(n ? n : 1, sizeof *times);
   if (!times) return PyErr_NoMemory();
   rk_runtime_t *rt = NULL;
   rk_kernel_t *k = NULL;
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
   rk_status_t s;
   Py_BEGIN_ALLOW_THREADS
   s = rk_runtime_create(&cfg, &rt);
@@ -565,11 +571,12 @@ static PyObject *mod_bench_c_roundtrip(PyObject *m, PyObject *arg) {
 static PyMethodDef rt_module_functions[] = {
     {"is_cuda_available", mod_is_cuda_available, METH_NOARGS,
      "True when the CUDA backend is built in and a usable device is present."},
-    {"_bench_c_roundtrip", mod_bench_c_roundtrip, METH_O,
-     "_bench_c_roundtrip(n) -> n round-trip times (ns) of a C-level request loop."},
+    {"_bench_c_roundtrip", mod_bench_c_roundtrip, METH_VARARGS,
+     "_bench_c_roundtrip(n, backend='cpu') -> n round-trip times (ns) of a C-level "
+     "request loop (echo kernel, 64-byte payload)."},
     {"_bench_c_batch", mod_bench_c_batch, METH_VARARGS,
-     "_bench_c_batch(total, batch) -> seconds to push total 64-byte messages through an "
-     "echo kernel with send_many/receive_many in C."},
+     "_bench_c_batch(total, batch, backend='cpu') -> seconds to push total 64-byte "
+     "messages through an echo kernel with send_many/receive_many in C."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,4 +1,4 @@
-"""Python binding overhead on the CPU backend, each figure beside the C API's figure
+"""Python binding overhead on the CPU (or CUDA) backend, each figure beside the C API's figure
 measured in the same run on the same machine:
 
   1. sync request round trip (KernelHandle.request_sync, 64-byte payload, echo handler)
@@ -7,7 +7,8 @@ measured in the same run on the same machine:
   3. batch throughput (send_many + receive_many, 64-byte messages, batches of 256)
      vs the same loop in C (_ringkernel._bench_c_batch).
 
-Run: PYTHONPATH=<build>/python python3 tests/bench/bench_python.py [--quick]
+Run: PYTHONPATH=<build>/python python3 tests/bench/bench_python.py [--quick] [--cuda]
+(--cuda: the same three measurements on the CUDA backend, baselines included).
 Latencies: p50 / p99 / min over many samples after a warm-up; throughput in msg/s.
 """
 
@@ -76,29 +77,36 @@ def batch_seconds(kernel, total, batch):
     return time.perf_counter() - t0
 
 
-def main(quick):
+ROUNDS = 5  # C and Python measurements alternate, so machine noise hits both alike
+
+
+def main(quick, backend):
     n = 2_000 if quick else 20_000
     total = 100_000 if quick else 1_000_000
-    warm = n // 10
+    per, batch_per = n // ROUNDS, total // ROUNDS
+    c_samples, sync_samples, async_samples = [], [], []
+    c_secs = py_secs = 0.0
 
-    _ringkernel._bench_c_roundtrip(warm)
-    c_rt = percentiles(_ringkernel._bench_c_roundtrip(n))
-    c_batch = total / _ringkernel._bench_c_batch(total, 256)
-
-    with RingKernel.create_sync(backend="cpu") as rt:
+    with RingKernel.create_sync(backend=backend) as rt:
         k = rt.launch_sync("bench", LaunchOptions().with_queue_capacity(1024))
-        sync_roundtrips(k, warm)
-        py_sync = percentiles(sync_roundtrips(k, n))
 
-        async def run_async():
-            await async_roundtrips(k, warm)
-            return await async_roundtrips(k, n)
+        async def run_async(count):
+            return await async_roundtrips(k, count)
 
-        py_async = percentiles(asyncio.run(run_async()))
-        batch_seconds(k, total // 10, 256)
-        py_batch = total / batch_seconds(k, total, 256)
+        _ringkernel._bench_c_roundtrip(per, backend)
+        sync_roundtrips(k, per)
+        asyncio.run(run_async(per))
+        batch_seconds(k, batch_per, 256)
+        for _ in range(ROUNDS):
+            c_samples += _ringkernel._bench_c_roundtrip(per, backend)
+            sync_samples += sync_roundtrips(k, per)
+            async_samples += asyncio.run(run_async(per))
+            c_secs += _ringkernel._bench_c_batch(batch_per, 256, backend)
+            py_secs += batch_seconds(k, batch_per, 256)
 
-    print(f"ringkernel {ringkernel.__version__} Python binding benchmark (CPU backend, "
+    c_rt, py_sync, py_async = (percentiles(x) for x in (c_samples, sync_samples, async_samples))
+    c_batch, py_batch = total / c_secs, total / py_secs
+    print(f"ringkernel {ringkernel.__version__} Python binding benchmark ({backend} backend, "
           f"{n} round trips, {total} batched messages)")
     print(line("request_sync round trip", py_sync, c_rt))
     print(line("asyncio request round trip", py_async, c_rt))
@@ -108,4 +116,5 @@ def main(quick):
 
 
 if __name__ == "__main__":
-    sys.exit(main("--quick" in sys.argv))
+    chosen = "cuda" if "--cuda" in sys.argv else "cpu"
+    sys.exit(main("--quick" in sys.argv, chosen))
