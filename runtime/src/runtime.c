@@ -23,6 +23,8 @@ static rk_status_t check_config(const rk_runtime_config_t *cfg) {
     return rki_fail(RK_EINVAL, "backend %d: must be 0..4", (int)cfg->backend);
   if (cfg->node_id > 0xFFFF)
     return rki_fail(RK_EINVAL, "node id %llu: must be 0..65535", (unsigned long long)cfg->node_id);
+  if (cfg->wait_spin_ns > 1000000)
+    return rki_fail(RK_EINVAL, "wait_spin_ns %u: must be 0..1000000", cfg->wait_spin_ns);
   if (cfg->worker_count > 256)
     return rki_fail(RK_EINVAL, "worker count %u: must be 0..256", cfg->worker_count);
   return cfg->enable_k2k ? rk_k2k_config_validate(&cfg->k2k) : RK_OK;

@@ -62,6 +62,14 @@ void rki_wait_end(rki_waitset_t *w);
 void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns);
 
 uint64_t rki_now_ns(void);
+
+static inline void rki_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 /* timeout_ns < 0 -> UINT64_MAX, 0 -> now, > 0 -> now + timeout (saturating). */
 uint64_t rki_deadline(int64_t timeout_ns);
 

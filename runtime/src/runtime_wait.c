@@ -69,11 +69,32 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
   syscall(SYS_futex, &w->seq, FUTEX_WAIT_PRIVATE, seen, relp, NULL, 0);
 }
 
+/* The bounded poll before sleeping (wait_spin_ns): retries try_fn whenever `events`
+ * moves, which every producer of host-visible work bumps. */
+static rk_status_t spin_phase(rk_runtime_t *rt, rki_try_fn try_fn, void *arg, uint64_t until) {
+  uint32_t seen = atomic_load_explicit(&rt->events.seq, memory_order_acquire);
+  while (rki_now_ns() < until) {
+    for (int i = 0; i < 16; i++) rki_cpu_relax();
+    /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
+    uint32_t now = atomic_load_explicit(&rt->events.seq, memory_order_acquire);
+    if (now == seen) continue;
+    seen = now;
+    rk_status_t st = try_fn(arg);
+    if (st != RK_EAGAIN) return st;
+  }
+  return RK_EAGAIN;
+}
+
 rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_shutdown,
                              rki_try_fn try_fn, void *arg) {
   rk_status_t st = try_fn(arg);
   if (st != RK_EAGAIN || timeout_ns == 0) return st;
   uint64_t deadline = rki_deadline(timeout_ns);
+  if (rt->cfg.wait_spin_ns) {
+    uint64_t until = rki_now_ns() + rt->cfg.wait_spin_ns;
+    st = spin_phase(rt, try_fn, arg, until < deadline ? until : deadline);
+    if (st != RK_EAGAIN) return st;
+  }
   uint32_t intr = atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire);
   for (;;) {
     uint32_t seen = rki_wait_begin(&rt->events);

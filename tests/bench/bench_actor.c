@@ -4,7 +4,8 @@
  *  1. baseline: two threads bounce one atomic word (round trip), and pass 64-byte items
  *     through a hand-written SPSC array (throughput);
  *  2. host -> actor -> host round trip: rk_kernel_send + rk_kernel_receive, echo handler,
- *     64-byte payload, one worker;
+ *     64-byte payload, one worker; once with the default wait (futex sleep at once) and
+ *     once with wait_spin_ns = SPIN_NS (poll briefly before sleeping);
  *  3. actor -> actor (K2K) round trip: two actors bounce one message through the broker,
  *     two workers, no host on the path;
  *  4. many in flight: host -> echo actor -> host with send_many / receive_many (a sender
@@ -23,7 +24,7 @@
 #include "tests_common/rk_test.h"
 
 enum { WARMUP = 2000, SAMPLES = 20000, PAYLOAD = 64, REPEATS = 3 };
-enum { TPUT_N = 400000, BATCH = 64, SPSC_CAP = 1024 };
+enum { TPUT_N = 400000, BATCH = 64, SPSC_CAP = 1024, SPIN_NS = 20000 };
 
 typedef struct lat {
   double p50, p99, min;
@@ -120,11 +121,12 @@ static double baseline_spsc(void) {
 
 /* ---- runtime helpers ---------------------------------------------------------------- */
 
-static rk_runtime_t *make_rt(uint32_t workers) {
+static rk_runtime_t *make_rt(uint32_t workers, uint32_t spin_ns) {
   rk_runtime_config_t cfg;
   rk_runtime_config_init(&cfg);
   cfg.backend = RK_BACKEND_CPU;
   cfg.worker_count = workers;
+  cfg.wait_spin_ns = spin_ns;
   rk_runtime_t *rt = NULL;
   if (rk_runtime_create(&cfg, &rt) != RK_OK) {
     fprintf(stderr, "runtime: %s\n", rk_last_error());
@@ -151,8 +153,8 @@ static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler
 
 /* ---- 2. host -> actor -> host ------------------------------------------------------- */
 
-static lat_t host_roundtrip(uint64_t *samples) {
-  rk_runtime_t *rt = make_rt(1);
+static lat_t host_roundtrip(uint64_t *samples, uint32_t spin_ns) {
+  rk_runtime_t *rt = make_rt(1, spin_ns);
   rk_kernel_t *k = launch(rt, "echo", NULL, NULL, 1024);
   unsigned char payload[PAYLOAD] = {7};
   for (int i = 0; i < WARMUP + SAMPLES; i++) {
@@ -202,7 +204,7 @@ static rk_status_t pong_handler(rk_handler_ctx_t *ctx, const rk_message_header_t
 
 static lat_t actor_roundtrip(uint64_t *samples) {
   pp = (pp_t){samples, 0, 0, WARMUP + SAMPLES};
-  rk_runtime_t *rt = make_rt(2);
+  rk_runtime_t *rt = make_rt(2, 0);
   rk_kernel_t *ping = launch(rt, "ping", "bench-ping", NULL, 1024);
   launch(rt, "pong", "bench-pong", NULL, 1024);
   unsigned char payload[PAYLOAD] = {3};
@@ -248,10 +250,10 @@ static void send_all(rk_kernel_t *k, uint64_t n) {
   }
 }
 
-static double host_throughput(void) {
+static double host_throughput(uint32_t spin_ns) {
   double best = 0;
   for (int r = 0; r < REPEATS; r++) {
-    rk_runtime_t *rt = make_rt(1);
+    rk_runtime_t *rt = make_rt(1, spin_ns);
     rk_kernel_t *k = launch(rt, "echo", NULL, NULL, 4096);
     drain_t d = {k, TPUT_N};
     pthread_t th;
@@ -279,7 +281,7 @@ static rk_status_t sink_handler(rk_handler_ctx_t *ctx, const rk_message_header_t
 static double actor_throughput(void) {
   double best = 0;
   for (int r = 0; r < REPEATS; r++) {
-    rk_runtime_t *rt = make_rt(2);
+    rk_runtime_t *rt = make_rt(2, 0);
     rk_kernel_t *sink = launch(rt, "sink", "bench-sink", NULL, 4096);
     rk_kernel_t *fwd = launch(rt, "fwd", "forward", "sink", 4096);
     uint64_t t0 = rk_test_now_ns();
@@ -307,19 +309,24 @@ int main(void) {
 
   lat_t base = baseline_pingpong(samples);
   print_lat("baseline: atomic ping-pong (2 threads)", base);
-  lat_t host = host_roundtrip(samples);
+  lat_t host = host_roundtrip(samples, 0);
   print_lat("host -> echo actor -> host (1 worker)", host);
+  lat_t host_spin = host_roundtrip(samples, SPIN_NS);
+  print_lat("same, wait_spin_ns 20000", host_spin);
   lat_t k2k = actor_roundtrip(samples);
   print_lat("actor -> actor via K2K (2 workers)", k2k);
-  printf("ratio vs baseline p50: host %.1fx, K2K %.1fx\n", host.p50 / base.p50,
-         k2k.p50 / base.p50);
+  printf("ratio vs baseline p50: host %.1fx, host+spin %.1fx, K2K %.1fx\n", host.p50 / base.p50,
+         host_spin.p50 / base.p50, k2k.p50 / base.p50);
 
   double spsc_mps = baseline_spsc();
-  double host_mps = host_throughput();
+  double host_mps = host_throughput(0);
+  double host_spin_mps = host_throughput(SPIN_NS);
   double actor_mps = actor_throughput();
   printf("%-44s %12.0f msg/s\n", "baseline: hand-written SPSC, 2 threads", spsc_mps);
   printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "host -> echo -> host, batch 64, 1 worker",
          host_mps, spsc_mps / host_mps);
+  printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "same, wait_spin_ns 20000", host_spin_mps,
+         spsc_mps / host_spin_mps);
   printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "host -> forward -K2K-> sink, 2 workers",
          actor_mps, spsc_mps / actor_mps);
   free(samples);

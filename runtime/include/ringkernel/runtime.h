@@ -6,6 +6,9 @@
  * first when needed, then frees every kernel; no other thread may use the runtime or any
  * of its kernels during or after destroy. Everything else may be called from any thread.
  *
+ * Waiting: blocking calls sleep on a futex (after an optional bounded poll, see
+ * wait_spin_ns); they never spin unbounded.
+ *
  * Threads the runtime starts: CPU workers (run C handlers) and, for device backends, a
  * poller. None of them ever calls into a script: script handlers are pulled by the
  * script's own thread (rk_runtime_next_script_work).
@@ -39,6 +42,11 @@ typedef struct rk_runtime_config {
   bool enable_k2k;           /* true: the runtime owns a broker; every kernel joins it */
   uint32_t worker_count;     /* 0: the machine's online cores (CPU workers), max 256 */
   int32_t cuda_device;       /* 0: device ordinal for the CUDA backend */
+  uint32_t wait_spin_ns;     /* 0: blocking host waits (receive, request, send on a full
+                                queue, script work) first poll for up to this long, then
+                                sleep on a futex; 0 = sleep at once. Polling trades a
+                                core for wake-up latency (a futex wake costs microseconds);
+                                max 1000000 */
   rk_k2k_config_t k2k;       /* rk_k2k_config_init defaults */
 } rk_runtime_config_t;
 

@@ -12,14 +12,6 @@
 
 enum { RKI_CPU_IDLE_POLLS = 2000 };
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
-
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be) {
   pthread_mutex_lock(&be->rq_lock);
   rk_status_t st = RK_OK;
@@ -176,7 +168,7 @@ static void idle_wait(rki_cpu_t *be) {
     if (atomic_load_explicit(&be->rq_len, memory_order_relaxed) ||
         atomic_load_explicit(&be->stop, memory_order_relaxed))
       return;
-    cpu_relax();
+    rki_cpu_relax();
   }
   uint64_t deadline = atomic_load_explicit(&be->retry_len, memory_order_relaxed)
                           ? rki_now_ns() + RKI_CPU_RETRY_NS
