@@ -68,28 +68,30 @@ static int rkl_name_index(const char *const *names, const char *key) {
   return -1;
 }
 
-static void rkl_check_named_keys(lua_State *L, const char *fn, int t,
-                                 const char *const *names) {
+static void rkl_check_named_keys(lua_State *L, const char *fn, int t, const char *const *names) {
   lua_pushnil(L);
   while (lua_next(L, t)) {
     lua_pop(L, 1);
     if (lua_type(L, -1) != LUA_TSTRING)
-      rkl_error(L, "TypeError", "%s(): a table of named arguments takes only string keys, "
-                "got a %s key", fn, luaL_typename(L, -1));
+      rkl_error(L, "TypeError",
+                "%s(): a table of named arguments takes only string keys, "
+                "got a %s key",
+                fn, luaL_typename(L, -1));
     if (rkl_name_index(names, lua_tostring(L, -1)) < 0)
       rkl_error(L, "TypeError", "%s() got an unexpected keyword argument '%s'", fn,
                 lua_tostring(L, -1));
   }
 }
 
-void rkl_args(lua_State *L, const char *fn, int first, const char *const *names,
-              bool list_first) {
+void rkl_args(lua_State *L, const char *fn, int first, const char *const *names, bool list_first) {
   int n = 0;
-  while (names[n]) n++;
+  while (names[n])
+    n++;
   int top = lua_gettop(L);
   if (top == first && rkl_is_named_table(L, first, list_first)) {
     rkl_check_named_keys(L, fn, first, names);
-    for (int i = 0; i < n; i++) lua_getfield(L, first, names[i]);
+    for (int i = 0; i < n; i++)
+      lua_getfield(L, first, names[i]);
     lua_remove(L, first);
   } else if (top - first + 1 > n) {
     rkl_error(L, "TypeError", "%s() takes at most %d argument%s (%d given)", fn, n,
@@ -136,8 +138,8 @@ uint64_t rkl_check_u64(lua_State *L, int idx, const char *what, uint64_t max) {
       lua_type(L, idx) != LUA_TTABLE && lua_type(L, idx) != LUA_TBOOLEAN &&
       rkl_cdata_u64(L, idx, what, &v)) {
     if (v > max)
-      rkl_error(L, "ValueError", "%s must be 0..%llu, got %llu", what,
-                (unsigned long long)max, (unsigned long long)v);
+      rkl_error(L, "ValueError", "%s must be 0..%llu, got %llu", what, (unsigned long long)max,
+                (unsigned long long)v);
     return v;
   }
   rkl_error(L, "TypeError", "%s must be an integer, got %s", what, rkl_typename(L, idx));
@@ -179,8 +181,7 @@ double rkl_check_double(lua_State *L, int idx, const char *what, double lo, doub
   return d;
 }
 
-double rkl_opt_double(lua_State *L, int idx, const char *what, double lo, double hi,
-                      double def) {
+double rkl_opt_double(lua_State *L, int idx, const char *what, double lo, double hi, double def) {
   return lua_isnoneornil(L, idx) ? def : rkl_check_double(L, idx, what, lo, hi);
 }
 
@@ -203,8 +204,7 @@ const char *rkl_check_string(lua_State *L, int idx, const char *what, size_t *le
 int64_t rkl_opt_timeout(lua_State *L, int idx, const char *what, int64_t def_ns) {
   if (lua_isnoneornil(L, idx)) return def_ns;
   if (lua_type(L, idx) != LUA_TNUMBER)
-    rkl_error(L, "TypeError", "%s must be a number of seconds, got %s", what,
-              rkl_typename(L, idx));
+    rkl_error(L, "TypeError", "%s must be a number of seconds, got %s", what, rkl_typename(L, idx));
   double s = lua_tonumber(L, idx);
   char num[48];
   if (isnan(s) || s < 0)
@@ -216,8 +216,7 @@ int64_t rkl_opt_timeout(lua_State *L, int idx, const char *what, int64_t def_ns)
 
 double *rkl_check_number_list(lua_State *L, int idx, const char *what, size_t *n) {
   if (lua_type(L, idx) != LUA_TTABLE)
-    rkl_error(L, "TypeError", "%s must be a list of numbers, got %s", what,
-              rkl_typename(L, idx));
+    rkl_error(L, "TypeError", "%s must be a list of numbers, got %s", what, rkl_typename(L, idx));
   size_t count = lua_objlen(L, idx);
   double *buf = lua_newuserdata(L, (count ? count : 1) * sizeof(double));
   for (size_t i = 0; i < count; i++) {
@@ -279,7 +278,9 @@ void rkl_open_u64(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, RKL_U64_MAKE);
 }
 
-const char *rkl_bool_text(bool b) { return b ? "true" : "false"; }
+const char *rkl_bool_text(bool b) {
+  return b ? "true" : "false";
+}
 
 /* Python's repr of a str: single quotes unless the text holds ' and no ", backslash
  * escapes for the quote, backslash and control characters; other bytes as they are. */
@@ -308,7 +309,6 @@ void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len) {
   luaL_pushresult(&b);
 }
 
-
 /* Shortest %.*e form of d that parses back to d: digits (no point) and decimal exponent. */
 static void rkl_shortest_digits(double d, char *digits, size_t cap, int *exp10) {
   char buf[40];
@@ -322,7 +322,8 @@ static void rkl_shortest_digits(double d, char *digits, size_t cap, int *exp10) 
   size_t n = 0;
   for (const char *p = buf; *p && n + 1 < cap; p++)
     if (*p >= '0' && *p <= '9') digits[n++] = *p;
-  while (n > 1 && digits[n - 1] == '0') n--;
+  while (n > 1 && digits[n - 1] == '0')
+    n--;
   digits[n] = '\0';
 }
 
@@ -330,11 +331,13 @@ static void rkl_fixed_from_digits(luaL_Buffer *b, const char *digits, int exp10)
   int n = (int)strlen(digits);
   if (exp10 < 0) {
     luaL_addstring(b, "0.");
-    for (int i = 0; i < -exp10 - 1; i++) luaL_addchar(b, '0');
+    for (int i = 0; i < -exp10 - 1; i++)
+      luaL_addchar(b, '0');
     luaL_addstring(b, digits);
     return;
   }
-  for (int i = 0; i <= exp10; i++) luaL_addchar(b, i < n ? digits[i] : '0');
+  for (int i = 0; i <= exp10; i++)
+    luaL_addchar(b, i < n ? digits[i] : '0');
   luaL_addchar(b, '.');
   if (exp10 + 1 >= n)
     luaL_addchar(b, '0');

@@ -67,8 +67,8 @@ static int rkl_rs_text(lua_State *L) {
 
 static const luaL_Reg rkl_rs_methods[] = {
     {"symbol", rkl_rs_symbol}, {"text", rkl_rs_text}, {NULL, NULL}};
-const rkl_enum_t rkl_regression_status_enum = {"PyRegressionStatus", rkl_rs_members,
-                                               rkl_rs_methods, NULL, NULL};
+const rkl_enum_t rkl_regression_status_enum = {"PyRegressionStatus", rkl_rs_members, rkl_rs_methods,
+                                               NULL, NULL};
 
 /* ---- PyBenchmarkConfig ------------------------------------------------------------------ */
 
@@ -100,17 +100,18 @@ static void rkl_bc_sizes_arg(lua_State *L, int idx, rk_bench_config_t *c) {
 }
 
 static int rkl_bc_new(lua_State *L) {
-  static const char *const names[] = {"warmup_iterations", "measurement_iterations",
-                                      "regression_threshold", "sizes", "timeout_secs", NULL};
+  static const char *const names[] = {"warmup_iterations",    "measurement_iterations",
+                                      "regression_threshold", "sizes",
+                                      "timeout_secs",         NULL};
   rkl_args(L, "PyBenchmarkConfig", 1, names, false);
   rk_bench_config_t c;
   rk_bench_config_init(&c);
-  c.warmup_iterations = (uint32_t)rkl_opt_u64(L, 1, "warmup_iterations", UINT32_MAX,
-                                              c.warmup_iterations);
-  c.measurement_iterations = (uint32_t)rkl_opt_u64(L, 2, "measurement_iterations",
-                                                   UINT32_MAX, c.measurement_iterations);
-  c.regression_threshold = rkl_opt_double(L, 3, "regression_threshold", -HUGE_VAL, HUGE_VAL,
-                                          c.regression_threshold);
+  c.warmup_iterations =
+      (uint32_t)rkl_opt_u64(L, 1, "warmup_iterations", UINT32_MAX, c.warmup_iterations);
+  c.measurement_iterations =
+      (uint32_t)rkl_opt_u64(L, 2, "measurement_iterations", UINT32_MAX, c.measurement_iterations);
+  c.regression_threshold =
+      rkl_opt_double(L, 3, "regression_threshold", -HUGE_VAL, HUGE_VAL, c.regression_threshold);
   if (!lua_isnil(L, 4)) rkl_bc_sizes_arg(L, 4, &c);
   c.timeout_secs = rkl_opt_double(L, 5, "timeout_secs", -HUGE_VAL, HUGE_VAL, c.timeout_secs);
   return rkl_bc_push(L, &c);
@@ -122,12 +123,18 @@ static int rkl_bc_preset(lua_State *L, void (*preset)(rk_bench_config_t *)) {
   return rkl_bc_push(L, &c);
 }
 
-static int rkl_bc_default(lua_State *L) { return rkl_bc_preset(L, rk_bench_config_init); }
-static int rkl_bc_quick(lua_State *L) { return rkl_bc_preset(L, rk_bench_config_quick); }
+static int rkl_bc_default(lua_State *L) {
+  return rkl_bc_preset(L, rk_bench_config_init);
+}
+static int rkl_bc_quick(lua_State *L) {
+  return rkl_bc_preset(L, rk_bench_config_quick);
+}
 static int rkl_bc_comprehensive(lua_State *L) {
   return rkl_bc_preset(L, rk_bench_config_comprehensive);
 }
-static int rkl_bc_ci(lua_State *L) { return rkl_bc_preset(L, rk_bench_config_ci); }
+static int rkl_bc_ci(lua_State *L) {
+  return rkl_bc_preset(L, rk_bench_config_ci);
+}
 
 /* A builder: a copy of self with one field set from the argument named `what`. */
 static int rkl_bc_with(lua_State *L, const char *fn, const char *what) {
@@ -233,13 +240,21 @@ static const luaL_Reg rkl_bc_getters[] = {
     {NULL, NULL},
 };
 static const luaL_Reg rkl_bc_statics[] = {
-    {"default", rkl_bc_default}, {"quick", rkl_bc_quick},
-    {"comprehensive", rkl_bc_comprehensive}, {"ci", rkl_bc_ci},
+    {"default", rkl_bc_default},
+    {"quick", rkl_bc_quick},
+    {"comprehensive", rkl_bc_comprehensive},
+    {"ci", rkl_bc_ci},
     {NULL, NULL},
 };
 static const rkl_class_t rkl_bconfig_class = {
-    "PyBenchmarkConfig", sizeof(rk_bench_config_t), rkl_bc_new, rkl_bc_methods,
-    rkl_bc_getters, rkl_bc_statics, NULL, rkl_bc_tostring,
+    "PyBenchmarkConfig",
+    sizeof(rk_bench_config_t),
+    rkl_bc_new,
+    rkl_bc_methods,
+    rkl_bc_getters,
+    rkl_bc_statics,
+    NULL,
+    rkl_bc_tostring,
 };
 
 /* ---- PyBenchmarkResult ------------------------------------------------------------------ */
@@ -261,8 +276,7 @@ static void rkl_res_push_copy(lua_State *L, const rk_bench_result_t *r) {
 static const char *rkl_workload_id_arg(lua_State *L, int idx) {
   size_t len;
   const char *id = rkl_check_string(L, idx, "workload_id", &len);
-  if (strlen(id) != len)
-    rkl_error(L, "ValueError", "workload_id must not contain NUL characters");
+  if (strlen(id) != len) rkl_error(L, "ValueError", "workload_id must not contain NUL characters");
   return id;
 }
 
@@ -278,8 +292,8 @@ static int rkl_res_new(lua_State *L) {
 }
 
 static int rkl_res_from_measurements(lua_State *L) {
-  static const char *const names[] = {"workload_id", "size", "measurement_times_secs",
-                                      "iterations", "converged", NULL};
+  static const char *const names[] = {"workload_id", "size",      "measurement_times_secs",
+                                      "iterations",  "converged", NULL};
   rkl_args(L, "PyBenchmarkResult.from_measurements", 1, names, false);
   const char *id = rkl_workload_id_arg(L, 1);
   uint64_t size = rkl_check_u64(L, 2, "size", UINT64_MAX);
@@ -289,8 +303,8 @@ static int rkl_res_from_measurements(lua_State *L) {
   if (!lua_isnil(L, 4) && iterations == 0)
     return rkl_error(L, "ValueError", "iterations must be >= 1 (or nil), got 0");
   int converged = lua_isnil(L, 5) ? -1 : rkl_check_bool(L, 5, "converged");
-  rk_status_t st = rk_bench_result_from_measurements(id, size, times, n, iterations, converged,
-                                                     rkl_res_slot(L));
+  rk_status_t st =
+      rk_bench_result_from_measurements(id, size, times, n, iterations, converged, rkl_res_slot(L));
   if (st != RK_OK) return rkl_error_status(L, st);
   return 1;
 }
@@ -312,8 +326,8 @@ static int rkl_res_with_metric(lua_State *L) {
     return rkl_error(L, "ValueError", "metric key must not contain NUL characters");
   double value = rkl_check_double(L, 3, "value", -HUGE_VAL, HUGE_VAL);
   rkl_res_push_copy(L, r);
-  rk_status_t st = rk_bench_result_set_metric(((rkl_bresult_t *)lua_touserdata(L, -1))->r,
-                                              key, value);
+  rk_status_t st =
+      rk_bench_result_set_metric(((rkl_bresult_t *)lua_touserdata(L, -1))->r, key, value);
   if (st != RK_OK) return rkl_error_status(L, st);
   return 1;
 }
@@ -332,10 +346,10 @@ static int rkl_res_custom_metrics(lua_State *L) {
   return 1;
 }
 
-#define RKL_RES_NUM(fname, cfn)                                                          \
-  static int fname(lua_State *L) {                                                       \
-    lua_pushnumber(L, cfn(rkl_res_self(L)));                                             \
-    return 1;                                                                            \
+#define RKL_RES_NUM(fname, cfn)                                                                    \
+  static int fname(lua_State *L) {                                                                 \
+    lua_pushnumber(L, cfn(rkl_res_self(L)));                                                       \
+    return 1;                                                                                      \
   }
 RKL_RES_NUM(rkl_res_total_time_secs, rk_bench_result_total_time_secs)
 RKL_RES_NUM(rkl_res_throughput_ops, rk_bench_result_throughput_ops)
@@ -391,8 +405,8 @@ static int rkl_res_tostring(lua_State *L) {
   int top = lua_gettop(L);
   lua_pushliteral(L, "PyBenchmarkResult(workload_id=");
   rkl_push_pyrepr_str(L, id, strlen(id));
-  snprintf(buf, sizeof buf, ", size=%llu, total_time_secs=",
-           (unsigned long long)rk_bench_result_size(r));
+  snprintf(buf, sizeof buf,
+           ", size=%llu, total_time_secs=", (unsigned long long)rk_bench_result_size(r));
   lua_pushstring(L, buf);
   rkl_push_pyfloat(L, rk_bench_result_total_time_secs(r));
   lua_pushliteral(L, ", throughput_ops=");
@@ -411,26 +425,24 @@ static const luaL_Reg rkl_res_methods[] = {
     {NULL, NULL},
 };
 static const luaL_Reg rkl_res_getters[] = {
-    {"workload_id", rkl_res_workload_id},
-    {"size", rkl_res_size},
-    {"total_time_secs", rkl_res_total_time_secs},
-    {"throughput_ops", rkl_res_throughput_ops},
-    {"iterations", rkl_res_iterations},
-    {"converged", rkl_res_converged},
-    {"measurement_times_secs", rkl_res_times},
-    {NULL, NULL},
+    {"workload_id", rkl_res_workload_id},         {"size", rkl_res_size},
+    {"total_time_secs", rkl_res_total_time_secs}, {"throughput_ops", rkl_res_throughput_ops},
+    {"iterations", rkl_res_iterations},           {"converged", rkl_res_converged},
+    {"measurement_times_secs", rkl_res_times},    {NULL, NULL},
 };
 static const luaL_Reg rkl_res_statics[] = {{"from_measurements", rkl_res_from_measurements},
                                            {NULL, NULL}};
 static const luaL_Reg rkl_res_meta[] = {{"__gc", rkl_res_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_bresult_class = {
-    "PyBenchmarkResult", sizeof(rkl_bresult_t), rkl_res_new, rkl_res_methods,
-    rkl_res_getters, rkl_res_statics, rkl_res_meta, rkl_res_tostring,
+    "PyBenchmarkResult", sizeof(rkl_bresult_t), rkl_res_new,  rkl_res_methods,
+    rkl_res_getters,     rkl_res_statics,       rkl_res_meta, rkl_res_tostring,
 };
 
 /* ---- PyDetailedStatistics / PyConfidenceInterval / PyScalingMetrics --------------------- */
 
-static rk_bench_stats_t *rkl_bs_self(lua_State *L) { return rkl_self(L, &rkl_bstats_class); }
+static rk_bench_stats_t *rkl_bs_self(lua_State *L) {
+  return rkl_self(L, &rkl_bstats_class);
+}
 
 static int rkl_bs_from_values(lua_State *L) {
   static const char *const names[] = {"values", NULL};
@@ -443,10 +455,10 @@ static int rkl_bs_from_values(lua_State *L) {
   return 1;
 }
 
-#define RKL_BS_NUM(field)                                                                \
-  static int rkl_bs_##field(lua_State *L) {                                              \
-    lua_pushnumber(L, rkl_bs_self(L)->field);                                            \
-    return 1;                                                                            \
+#define RKL_BS_NUM(field)                                                                          \
+  static int rkl_bs_##field(lua_State *L) {                                                        \
+    lua_pushnumber(L, rkl_bs_self(L)->field);                                                      \
+    return 1;                                                                                      \
   }
 RKL_BS_NUM(mean)
 RKL_BS_NUM(std_dev)
@@ -492,18 +504,20 @@ static int rkl_bs_tostring(lua_State *L) {
 static const luaL_Reg rkl_bs_methods[] = {
     {"iqr", rkl_bs_iqr}, {"coefficient_of_variation", rkl_bs_cv}, {NULL, NULL}};
 static const luaL_Reg rkl_bs_getters[] = {
-    {"count", rkl_bs_count}, {"mean", rkl_bs_mean},     {"std_dev", rkl_bs_std_dev},
-    {"min", rkl_bs_min},     {"max", rkl_bs_max},       {"median", rkl_bs_median},
-    {"p5", rkl_bs_p5},       {"p25", rkl_bs_p25},       {"p75", rkl_bs_p75},
-    {"p95", rkl_bs_p95},     {"p99", rkl_bs_p99},       {NULL, NULL},
+    {"count", rkl_bs_count}, {"mean", rkl_bs_mean}, {"std_dev", rkl_bs_std_dev},
+    {"min", rkl_bs_min},     {"max", rkl_bs_max},   {"median", rkl_bs_median},
+    {"p5", rkl_bs_p5},       {"p25", rkl_bs_p25},   {"p75", rkl_bs_p75},
+    {"p95", rkl_bs_p95},     {"p99", rkl_bs_p99},   {NULL, NULL},
 };
 static const luaL_Reg rkl_bs_statics[] = {{"from_values", rkl_bs_from_values}, {NULL, NULL}};
 static const rkl_class_t rkl_bstats_class = {
-    "PyDetailedStatistics", sizeof(rk_bench_stats_t), NULL, rkl_bs_methods, rkl_bs_getters,
-    rkl_bs_statics, NULL, rkl_bs_tostring,
+    "PyDetailedStatistics", sizeof(rk_bench_stats_t), NULL, rkl_bs_methods,
+    rkl_bs_getters,         rkl_bs_statics,           NULL, rkl_bs_tostring,
 };
 
-static rk_bench_ci_t *rkl_ci_self(lua_State *L) { return rkl_self(L, &rkl_bci_class); }
+static rk_bench_ci_t *rkl_ci_self(lua_State *L) {
+  return rkl_self(L, &rkl_bci_class);
+}
 
 static int rkl_ci_from_values(lua_State *L) {
   static const char *const names[] = {"values", "confidence", NULL};
@@ -517,10 +531,10 @@ static int rkl_ci_from_values(lua_State *L) {
   return 1;
 }
 
-#define RKL_CI_NUM(field)                                                                \
-  static int rkl_ci_##field(lua_State *L) {                                              \
-    lua_pushnumber(L, rkl_ci_self(L)->field);                                            \
-    return 1;                                                                            \
+#define RKL_CI_NUM(field)                                                                          \
+  static int rkl_ci_##field(lua_State *L) {                                                        \
+    lua_pushnumber(L, rkl_ci_self(L)->field);                                                      \
+    return 1;                                                                                      \
   }
 RKL_CI_NUM(mean)
 RKL_CI_NUM(lower)
@@ -565,14 +579,18 @@ static int rkl_ci_tostring(lua_State *L) {
 static const luaL_Reg rkl_ci_methods[] = {
     {"width", rkl_ci_width}, {"contains", rkl_ci_contains}, {NULL, NULL}};
 static const luaL_Reg rkl_ci_getters[] = {
-    {"mean", rkl_ci_mean},     {"lower", rkl_ci_lower},         {"upper", rkl_ci_upper},
-    {"margin", rkl_ci_margin}, {"confidence", rkl_ci_confidence}, {"count", rkl_ci_count},
+    {"mean", rkl_ci_mean},
+    {"lower", rkl_ci_lower},
+    {"upper", rkl_ci_upper},
+    {"margin", rkl_ci_margin},
+    {"confidence", rkl_ci_confidence},
+    {"count", rkl_ci_count},
     {NULL, NULL},
 };
 static const luaL_Reg rkl_ci_statics[] = {{"from_values", rkl_ci_from_values}, {NULL, NULL}};
 static const rkl_class_t rkl_bci_class = {
-    "PyConfidenceInterval", sizeof(rk_bench_ci_t), NULL, rkl_ci_methods, rkl_ci_getters,
-    rkl_ci_statics, NULL, rkl_ci_tostring,
+    "PyConfidenceInterval", sizeof(rk_bench_ci_t), NULL, rkl_ci_methods,
+    rkl_ci_getters,         rkl_ci_statics,        NULL, rkl_ci_tostring,
 };
 
 static rk_bench_scaling_t *rkl_sc_self(lua_State *L) {
@@ -627,13 +645,18 @@ static int rkl_sc_tostring(lua_State *L) {
 
 static const luaL_Reg rkl_sc_methods[] = {{"scaling_quality", rkl_sc_quality}, {NULL, NULL}};
 static const luaL_Reg rkl_sc_getters[] = {
-    {"exponent", rkl_sc_exponent}, {"r_squared", rkl_sc_r2}, {"count", rkl_sc_count},
-    {NULL, NULL}};
+    {"exponent", rkl_sc_exponent}, {"r_squared", rkl_sc_r2}, {"count", rkl_sc_count}, {NULL, NULL}};
 static const luaL_Reg rkl_sc_statics[] = {{"from_sizes_and_throughputs", rkl_sc_from},
                                           {NULL, NULL}};
 static const rkl_class_t rkl_bscaling_class = {
-    "PyScalingMetrics", sizeof(rk_bench_scaling_t), NULL, rkl_sc_methods, rkl_sc_getters,
-    rkl_sc_statics, NULL, rkl_sc_tostring,
+    "PyScalingMetrics",
+    sizeof(rk_bench_scaling_t),
+    NULL,
+    rkl_sc_methods,
+    rkl_sc_getters,
+    rkl_sc_statics,
+    NULL,
+    rkl_sc_tostring,
 };
 
 /* ---- PyRegressionEntry / PyRegressionReport --------------------------------------------- */
@@ -649,7 +672,9 @@ static void rkl_push_entry(lua_State *L, const rk_bench_report_entry_t *e) {
   lua_setmetatable(L, -2);
 }
 
-static rkl_bentry_t *rkl_be_self(lua_State *L) { return rkl_self(L, &rkl_bentry_class); }
+static rkl_bentry_t *rkl_be_self(lua_State *L) {
+  return rkl_self(L, &rkl_bentry_class);
+}
 
 static int rkl_be_workload_id(lua_State *L) {
   lua_pushstring(L, rkl_be_self(L)->id);
@@ -720,10 +745,10 @@ static int rkl_rep_gc(lua_State *L) {
   return 0;
 }
 
-#define RKL_REP_COUNT(fname, cfn)                                                        \
-  static int fname(lua_State *L) {                                                       \
-    lua_pushnumber(L, (lua_Number)cfn(rkl_rep_self(L)));                                 \
-    return 1;                                                                            \
+#define RKL_REP_COUNT(fname, cfn)                                                                  \
+  static int fname(lua_State *L) {                                                                 \
+    lua_pushnumber(L, (lua_Number)cfn(rkl_rep_self(L)));                                           \
+    return 1;                                                                                      \
   }
 RKL_REP_COUNT(rkl_rep_regressions, rk_bench_report_regression_count)
 RKL_REP_COUNT(rkl_rep_improvements, rk_bench_report_improvement_count)
@@ -741,8 +766,8 @@ static int rkl_rep_has_regressions(lua_State *L) {
   return 1;
 }
 
-static int rkl_rep_pick(lua_State *L, rk_status_t (*pick)(const rk_bench_report_t *,
-                                                           rk_bench_report_entry_t *)) {
+static int rkl_rep_pick(lua_State *L,
+                        rk_status_t (*pick)(const rk_bench_report_t *, rk_bench_report_entry_t *)) {
   rk_bench_report_entry_t e;
   if (pick(rkl_rep_self(L), &e) != RK_OK)
     lua_pushnil(L);
@@ -754,7 +779,9 @@ static int rkl_rep_pick(lua_State *L, rk_status_t (*pick)(const rk_bench_report_
 static int rkl_rep_worst(lua_State *L) {
   return rkl_rep_pick(L, rk_bench_report_worst_regression);
 }
-static int rkl_rep_best(lua_State *L) { return rkl_rep_pick(L, rk_bench_report_best_improvement); }
+static int rkl_rep_best(lua_State *L) {
+  return rkl_rep_pick(L, rk_bench_report_best_improvement);
+}
 
 static int rkl_rep_summary(lua_State *L) {
   lua_pushstring(L, rk_bench_report_summary(rkl_rep_self(L)));
@@ -790,17 +817,14 @@ static const luaL_Reg rkl_rep_methods[] = {
     {NULL, NULL},
 };
 static const luaL_Reg rkl_rep_getters[] = {
-    {"regression_count", rkl_rep_regressions},
-    {"improvement_count", rkl_rep_improvements},
-    {"unchanged_count", rkl_rep_unchanged},
-    {"baseline_version", rkl_rep_version},
-    {"threshold", rkl_rep_threshold},
-    {NULL, NULL},
+    {"regression_count", rkl_rep_regressions}, {"improvement_count", rkl_rep_improvements},
+    {"unchanged_count", rkl_rep_unchanged},    {"baseline_version", rkl_rep_version},
+    {"threshold", rkl_rep_threshold},          {NULL, NULL},
 };
 static const luaL_Reg rkl_rep_meta[] = {{"__gc", rkl_rep_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_breport_class = {
     "PyRegressionReport", sizeof(rkl_breport_t), NULL, rkl_rep_methods, rkl_rep_getters, NULL,
-    rkl_rep_meta, rkl_rep_tostring,
+    rkl_rep_meta,         rkl_rep_tostring,
 };
 
 /* ---- PyBenchmarkBaseline ---------------------------------------------------------------- */
@@ -867,13 +891,12 @@ static int rkl_bl_tostring(lua_State *L) {
 }
 
 static const luaL_Reg rkl_bl_methods[] = {
-    {"is_empty", rkl_bl_is_empty}, {"get", rkl_bl_get}, {"results", rkl_bl_results},
-    {NULL, NULL}};
+    {"is_empty", rkl_bl_is_empty}, {"get", rkl_bl_get}, {"results", rkl_bl_results}, {NULL, NULL}};
 static const luaL_Reg rkl_bl_getters[] = {{"version", rkl_bl_version}, {NULL, NULL}};
 static const luaL_Reg rkl_bl_meta[] = {{"__gc", rkl_bl_gc}, {"__len", rkl_bl_len}, {NULL, NULL}};
 static const rkl_class_t rkl_bbaseline_class = {
     "PyBenchmarkBaseline", sizeof(rkl_bbaseline_t), NULL, rkl_bl_methods, rkl_bl_getters, NULL,
-    rkl_bl_meta, rkl_bl_tostring,
+    rkl_bl_meta,           rkl_bl_tostring,
 };
 
 /* ---- PyBenchmarkSuite ------------------------------------------------------------------- */
@@ -986,15 +1009,20 @@ static int rkl_su_report(lua_State *L, rk_status_t (*writer)(const rk_bench_suit
   return 1;
 }
 
-static int rkl_su_markdown(lua_State *L) { return rkl_su_report(L, rk_bench_suite_report_markdown); }
-static int rkl_su_json(lua_State *L) { return rkl_su_report(L, rk_bench_suite_report_json); }
-static int rkl_su_latex(lua_State *L) { return rkl_su_report(L, rk_bench_suite_report_latex); }
+static int rkl_su_markdown(lua_State *L) {
+  return rkl_su_report(L, rk_bench_suite_report_markdown);
+}
+static int rkl_su_json(lua_State *L) {
+  return rkl_su_report(L, rk_bench_suite_report_json);
+}
+static int rkl_su_latex(lua_State *L) {
+  return rkl_su_report(L, rk_bench_suite_report_latex);
+}
 
 static int rkl_su_tostring(lua_State *L) {
   rk_bench_suite_t *s = ((rkl_bsuite_t *)lua_touserdata(L, 1))->s;
   lua_pushfstring(L, "PyBenchmarkSuite(results=%d, baseline=%s)",
-                  (int)rk_bench_suite_result_count(s),
-                  rk_bench_suite_baseline(s) ? "set" : "none");
+                  (int)rk_bench_suite_result_count(s), rk_bench_suite_baseline(s) ? "set" : "none");
   return 1;
 }
 
@@ -1015,17 +1043,18 @@ static const luaL_Reg rkl_su_getters[] = {{"config", rkl_su_config}, {NULL, NULL
 static const luaL_Reg rkl_su_meta[] = {{"__gc", rkl_su_gc}, {"__len", rkl_su_len}, {NULL, NULL}};
 static const rkl_class_t rkl_bsuite_class = {
     "PyBenchmarkSuite", sizeof(rkl_bsuite_t), rkl_su_new, rkl_su_methods, rkl_su_getters, NULL,
-    rkl_su_meta, rkl_su_tostring,
+    rkl_su_meta,        rkl_su_tostring,
 };
 
 /* ---- the submodule ---------------------------------------------------------------------- */
 
 void rkl_open_bench(lua_State *L, int mod) {
   static const rkl_class_t *const classes[] = {
-      &rkl_bconfig_class, &rkl_bresult_class,   &rkl_bstats_class,
-      &rkl_bci_class,     &rkl_bscaling_class,  &rkl_bsuite_class,
-      &rkl_bbaseline_class, &rkl_breport_class, &rkl_bentry_class,
-      NULL,
+      &rkl_bconfig_class,   &rkl_bresult_class,
+      &rkl_bstats_class,    &rkl_bci_class,
+      &rkl_bscaling_class,  &rkl_bsuite_class,
+      &rkl_bbaseline_class, &rkl_breport_class,
+      &rkl_bentry_class,    NULL,
   };
   lua_newtable(L);
   int t = lua_gettop(L);

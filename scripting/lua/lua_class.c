@@ -157,16 +157,17 @@ static const char *rkl_value_typename(lua_State *L, int idx) {
 void *rkl_check(lua_State *L, int idx, const rkl_class_t *cls, const char *what) {
   void *p = rkl_test(L, idx, cls);
   if (p == NULL)
-    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name,
-              rkl_value_typename(L, idx));
+    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name, rkl_value_typename(L, idx));
   return p;
 }
 
 void *rkl_self(lua_State *L, const rkl_class_t *cls) {
   void *p = rkl_test(L, 1, cls);
   if (p == NULL)
-    rkl_error(L, "TypeError", "%s method needs a %s as self (call it as obj:method()), "
-              "got %s", cls->name, cls->name, rkl_value_typename(L, 1));
+    rkl_error(L, "TypeError",
+              "%s method needs a %s as self (call it as obj:method()), "
+              "got %s",
+              cls->name, cls->name, rkl_value_typename(L, 1));
   return p;
 }
 

@@ -30,9 +30,12 @@ static const rkl_class_t rkl_streamid_class;
 /* ---- PyGpuSizeClass --------------------------------------------------------------------- */
 
 static const rkl_enum_member_t rkl_sizeclass_members[] = {
-    {"Size256B", RK_GPU_SIZE_256B}, {"Size1KB", RK_GPU_SIZE_1KB},
-    {"Size4KB", RK_GPU_SIZE_4KB},   {"Size16KB", RK_GPU_SIZE_16KB},
-    {"Size64KB", RK_GPU_SIZE_64KB}, {"Size256KB", RK_GPU_SIZE_256KB},
+    {"Size256B", RK_GPU_SIZE_256B},
+    {"Size1KB", RK_GPU_SIZE_1KB},
+    {"Size4KB", RK_GPU_SIZE_4KB},
+    {"Size16KB", RK_GPU_SIZE_16KB},
+    {"Size64KB", RK_GPU_SIZE_64KB},
+    {"Size256KB", RK_GPU_SIZE_256KB},
     {NULL, 0},
 };
 extern const rkl_enum_t rkl_sizeclass_enum;
@@ -148,8 +151,8 @@ static int rkl_dev_tostring_as(lua_State *L, const char *type_name) {
   const rk_cuda_device_info_t *i = lua_touserdata(L, 1);
   char head[64], tail[96];
   snprintf(head, sizeof head, "%s(ordinal=%d, name=", type_name, (int)i->ordinal);
-  snprintf(tail, sizeof tail, ", cc=%d.%d, memory_mb=%llu)", (int)i->cc_major,
-           (int)i->cc_minor, (unsigned long long)(i->total_memory >> 20));
+  snprintf(tail, sizeof tail, ", cc=%d.%d, memory_mb=%llu)", (int)i->cc_major, (int)i->cc_minor,
+           (unsigned long long)(i->total_memory >> 20));
   lua_pushstring(L, head);
   rkl_push_pyrepr_str(L, i->name, strnlen(i->name, RK_CUDA_DEVICE_NAME_MAX));
   lua_pushstring(L, tail);
@@ -160,7 +163,9 @@ static int rkl_dev_tostring_as(lua_State *L, const char *type_name) {
 static int rkl_devinfo_tostring(lua_State *L) {
   return rkl_dev_tostring_as(L, "PyCudaDeviceInfo");
 }
-static int rkl_device_tostring(lua_State *L) { return rkl_dev_tostring_as(L, "PyCudaDevice"); }
+static int rkl_device_tostring(lua_State *L) {
+  return rkl_dev_tostring_as(L, "PyCudaDevice");
+}
 
 static int rkl_device_new(lua_State *L) {
   static const char *const names[] = {"ordinal", NULL};
@@ -205,8 +210,14 @@ static const luaL_Reg rkl_devinfo_getters[] = {
 static const luaL_Reg rkl_devinfo_methods[] = {
     {"total_memory_mb", rkl_dev_memory_mb}, {"total_memory_gb", rkl_dev_memory_gb}, {NULL, NULL}};
 static const rkl_class_t rkl_devinfo_class = {
-    "PyCudaDeviceInfo", sizeof(rk_cuda_device_info_t), NULL, rkl_devinfo_methods,
-    rkl_devinfo_getters, NULL, NULL, rkl_devinfo_tostring,
+    "PyCudaDeviceInfo",
+    sizeof(rk_cuda_device_info_t),
+    NULL,
+    rkl_devinfo_methods,
+    rkl_devinfo_getters,
+    NULL,
+    NULL,
+    rkl_devinfo_tostring,
 };
 static const luaL_Reg rkl_device_methods[] = {
     {"total_memory_mb", rkl_dev_memory_mb},
@@ -218,8 +229,14 @@ static const luaL_Reg rkl_device_methods[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_device_class = {
-    "PyCudaDevice", sizeof(rk_cuda_device_info_t), rkl_device_new, rkl_device_methods,
-    rkl_dev_getters, NULL, NULL, rkl_device_tostring,
+    "PyCudaDevice",
+    sizeof(rk_cuda_device_info_t),
+    rkl_device_new,
+    rkl_device_methods,
+    rkl_dev_getters,
+    NULL,
+    NULL,
+    rkl_device_tostring,
 };
 
 /* ---- PyGpuPoolConfig -------------------------------------------------------------------- */
@@ -250,8 +267,8 @@ static int rkl_pc_push(lua_State *L, const rk_gpu_pool_config_t *c) {
 }
 
 static int rkl_pc_new(lua_State *L) {
-  static const char *const names[] = {"initial_counts", "max_counts", "max_pool_bytes",
-                                      "track_allocations", "device", NULL};
+  static const char *const names[] = {"initial_counts",    "max_counts", "max_pool_bytes",
+                                      "track_allocations", "device",     NULL};
   rkl_args(L, "PyGpuPoolConfig", 1, names, false);
   rk_gpu_pool_config_t c;
   rk_gpu_pool_config_init(&c);
@@ -269,14 +286,18 @@ static int rkl_pc_preset(lua_State *L, void (*preset)(rk_gpu_pool_config_t *)) {
   return rkl_pc_push(L, &c);
 }
 
-static int rkl_pc_default(lua_State *L) { return rkl_pc_preset(L, rk_gpu_pool_config_init); }
+static int rkl_pc_default(lua_State *L) {
+  return rkl_pc_preset(L, rk_gpu_pool_config_init);
+}
 static int rkl_pc_graph(lua_State *L) {
   return rkl_pc_preset(L, rk_gpu_pool_config_for_graph_analytics);
 }
 static int rkl_pc_simulation(lua_State *L) {
   return rkl_pc_preset(L, rk_gpu_pool_config_for_simulation);
 }
-static int rkl_pc_minimal(lua_State *L) { return rkl_pc_preset(L, rk_gpu_pool_config_minimal); }
+static int rkl_pc_minimal(lua_State *L) {
+  return rkl_pc_preset(L, rk_gpu_pool_config_minimal);
+}
 
 static void rkl_push_counts(lua_State *L, const uint32_t counts[]) {
   lua_createtable(L, RK_GPU_SIZE_CLASS_COUNT, 0);
@@ -320,21 +341,22 @@ static int rkl_pc_tostring(lua_State *L) {
   char init[96], max[96], buf[320];
   rkl_counts_text(init, sizeof init, c->initial_counts);
   rkl_counts_text(max, sizeof max, c->max_counts);
-  snprintf(buf, sizeof buf, "PyGpuPoolConfig(initial_counts=%s, max_counts=%s, "
-           "max_pool_bytes=%llu, track_allocations=%s)", init, max,
-           (unsigned long long)c->max_pool_bytes, c->track_allocations ? "True" : "False");
+  snprintf(buf, sizeof buf,
+           "PyGpuPoolConfig(initial_counts=%s, max_counts=%s, "
+           "max_pool_bytes=%llu, track_allocations=%s)",
+           init, max, (unsigned long long)c->max_pool_bytes,
+           c->track_allocations ? "True" : "False");
   lua_pushstring(L, buf);
   return 1;
 }
 
 static int rkl_pc_eq(lua_State *L) {
   const rk_gpu_pool_config_t *a = lua_touserdata(L, 1), *b = lua_touserdata(L, 2);
-  lua_pushboolean(L, a->max_pool_bytes == b->max_pool_bytes &&
-                         a->track_allocations == b->track_allocations &&
-                         a->device == b->device &&
-                         memcmp(a->initial_counts, b->initial_counts,
-                                sizeof a->initial_counts) == 0 &&
-                         memcmp(a->max_counts, b->max_counts, sizeof a->max_counts) == 0);
+  lua_pushboolean(L,
+                  a->max_pool_bytes == b->max_pool_bytes &&
+                      a->track_allocations == b->track_allocations && a->device == b->device &&
+                      memcmp(a->initial_counts, b->initial_counts, sizeof a->initial_counts) == 0 &&
+                      memcmp(a->max_counts, b->max_counts, sizeof a->max_counts) == 0);
   return 1;
 }
 
@@ -344,14 +366,18 @@ static const luaL_Reg rkl_pc_getters[] = {
     {"device", rkl_pc_device},          {NULL, NULL},
 };
 static const luaL_Reg rkl_pc_statics[] = {
-    {"default", rkl_pc_default},       {"for_graph_analytics", rkl_pc_graph},
-    {"for_simulation", rkl_pc_simulation}, {"minimal", rkl_pc_minimal},
+    {"default", rkl_pc_default},
+    {"for_graph_analytics", rkl_pc_graph},
+    {"for_simulation", rkl_pc_simulation},
+    {"minimal", rkl_pc_minimal},
     {NULL, NULL},
 };
 static const luaL_Reg rkl_pc_meta[] = {{"__eq", rkl_pc_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_poolcfg_class = {
-    "PyGpuPoolConfig", sizeof(rk_gpu_pool_config_t), rkl_pc_new, NULL, rkl_pc_getters,
-    rkl_pc_statics, rkl_pc_meta, rkl_pc_tostring,
+    "PyGpuPoolConfig", sizeof(rk_gpu_pool_config_t),
+    rkl_pc_new,        NULL,
+    rkl_pc_getters,    rkl_pc_statics,
+    rkl_pc_meta,       rkl_pc_tostring,
 };
 
 /* ---- PyGpuPool and PyGpuPoolDiagnostics ------------------------------------------------- */
@@ -367,8 +393,7 @@ static int rkl_pool_new(lua_State *L) {
   rkl_args(L, "PyGpuPool", 1, names, false);
   rk_gpu_pool_config_t c;
   rk_gpu_pool_config_init(&c);
-  if (!lua_isnil(L, 1)) c = *(rk_gpu_pool_config_t *)rkl_check(L, 1, &rkl_poolcfg_class,
-                                                               "config");
+  if (!lua_isnil(L, 1)) c = *(rk_gpu_pool_config_t *)rkl_check(L, 1, &rkl_poolcfg_class, "config");
   rkl_gpu_pool_t *p = rkl_new(L, &rkl_pool_class);
   rk_status_t st = rk_gpu_pool_create(&c, &p->pool);
   if (st != RK_OK) return rkl_error_status(L, st);
@@ -425,18 +450,18 @@ static const luaL_Reg rkl_pool_methods[] = {
 };
 static const luaL_Reg rkl_pool_meta[] = {{"__gc", rkl_pool_close}, {NULL, NULL}};
 static const rkl_class_t rkl_pool_class = {
-    "PyGpuPool", sizeof(rkl_gpu_pool_t), rkl_pool_new, rkl_pool_methods, NULL, NULL,
-    rkl_pool_meta, NULL,
+    "PyGpuPool", sizeof(rkl_gpu_pool_t), rkl_pool_new, rkl_pool_methods, NULL,
+    NULL,        rkl_pool_meta,          NULL,
 };
 
 static rk_gpu_pool_diagnostics_t *rkl_pd_self(lua_State *L) {
   return rkl_self(L, &rkl_pooldiag_class);
 }
 
-#define RKL_PD_U64(field)                                                                \
-  static int rkl_pd_##field(lua_State *L) {                                              \
-    rkl_push_u64(L, rkl_pd_self(L)->field);                                              \
-    return 1;                                                                            \
+#define RKL_PD_U64(field)                                                                          \
+  static int rkl_pd_##field(lua_State *L) {                                                        \
+    rkl_push_u64(L, rkl_pd_self(L)->field);                                                        \
+    return 1;                                                                                      \
   }
 RKL_PD_U64(total_cuda_bytes)
 RKL_PD_U64(in_use_bytes)
@@ -489,9 +514,11 @@ static int rkl_pd_bucket_stats(lua_State *L) {
 static int rkl_pd_tostring(lua_State *L) {
   const rk_gpu_pool_diagnostics_t *d = lua_touserdata(L, 1);
   char buf[160];
-  snprintf(buf, sizeof buf, "PyGpuPoolDiagnostics(total_cuda_bytes=%llu, in_use_bytes=%llu, "
-           "allocations=%llu)", (unsigned long long)d->total_cuda_bytes,
-           (unsigned long long)d->in_use_bytes, (unsigned long long)d->total_allocations);
+  snprintf(buf, sizeof buf,
+           "PyGpuPoolDiagnostics(total_cuda_bytes=%llu, in_use_bytes=%llu, "
+           "allocations=%llu)",
+           (unsigned long long)d->total_cuda_bytes, (unsigned long long)d->in_use_bytes,
+           (unsigned long long)d->total_allocations);
   lua_pushstring(L, buf);
   return 1;
 }
@@ -510,8 +537,14 @@ static const luaL_Reg rkl_pd_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_pooldiag_class = {
-    "PyGpuPoolDiagnostics", sizeof(rk_gpu_pool_diagnostics_t), NULL, rkl_pd_methods,
-    rkl_pd_getters, NULL, NULL, rkl_pd_tostring,
+    "PyGpuPoolDiagnostics",
+    sizeof(rk_gpu_pool_diagnostics_t),
+    NULL,
+    rkl_pd_methods,
+    rkl_pd_getters,
+    NULL,
+    NULL,
+    rkl_pd_tostring,
 };
 
 /* ---- PyStreamConfig and PyStreamId ------------------------------------------------------ */
@@ -550,8 +583,12 @@ static int rkl_sc_preset(lua_State *L, void (*preset)(rk_stream_config_t *)) {
   return 1;
 }
 
-static int rkl_sc_default(lua_State *L) { return rkl_sc_preset(L, rk_stream_config_init); }
-static int rkl_sc_minimal(lua_State *L) { return rkl_sc_preset(L, rk_stream_config_minimal); }
+static int rkl_sc_default(lua_State *L) {
+  return rkl_sc_preset(L, rk_stream_config_init);
+}
+static int rkl_sc_minimal(lua_State *L) {
+  return rkl_sc_preset(L, rk_stream_config_minimal);
+}
 static int rkl_sc_performance(lua_State *L) {
   return rkl_sc_preset(L, rk_stream_config_performance);
 }
@@ -577,9 +614,10 @@ static int rkl_sc_graph(lua_State *L) {
 static int rkl_sc_tostring(lua_State *L) {
   const rk_stream_config_t *c = lua_touserdata(L, 1);
   char buf[160];
-  snprintf(buf, sizeof buf, "PyStreamConfig(num_compute_streams=%u, use_transfer_stream=%s, "
-           "enable_graph_capture=%s)", (unsigned)c->num_compute_streams,
-           c->use_transfer_stream ? "True" : "False",
+  snprintf(buf, sizeof buf,
+           "PyStreamConfig(num_compute_streams=%u, use_transfer_stream=%s, "
+           "enable_graph_capture=%s)",
+           (unsigned)c->num_compute_streams, c->use_transfer_stream ? "True" : "False",
            c->enable_graph_capture ? "True" : "False");
   lua_pushstring(L, buf);
   return 1;
@@ -600,14 +638,18 @@ static const luaL_Reg rkl_sc_getters[] = {
     {NULL, NULL},
 };
 static const luaL_Reg rkl_sc_statics[] = {
-    {"default", rkl_sc_default},         {"minimal", rkl_sc_minimal},
-    {"performance", rkl_sc_performance}, {"for_simulation", rkl_sc_simulation},
+    {"default", rkl_sc_default},
+    {"minimal", rkl_sc_minimal},
+    {"performance", rkl_sc_performance},
+    {"for_simulation", rkl_sc_simulation},
     {NULL, NULL},
 };
 static const luaL_Reg rkl_sc_meta[] = {{"__eq", rkl_sc_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_streamcfg_class = {
-    "PyStreamConfig", sizeof(rk_stream_config_t), rkl_sc_new, NULL, rkl_sc_getters,
-    rkl_sc_statics, rkl_sc_meta, rkl_sc_tostring,
+    "PyStreamConfig", sizeof(rk_stream_config_t),
+    rkl_sc_new,       NULL,
+    rkl_sc_getters,   rkl_sc_statics,
+    rkl_sc_meta,      rkl_sc_tostring,
 };
 
 static rk_stream_id_t *rkl_sid_self(lua_State *L) {
@@ -638,9 +680,9 @@ static int rkl_sid_default(lua_State *L) {
 
 static const char *rkl_sid_kind_name(int32_t kind) {
   switch ((rk_stream_kind_t)kind) {
-    case RK_STREAM_COMPUTE: return "compute";
-    case RK_STREAM_TRANSFER: return "transfer";
-    case RK_STREAM_DEFAULT: return "default";
+  case RK_STREAM_COMPUTE: return "compute";
+  case RK_STREAM_TRANSFER: return "transfer";
+  case RK_STREAM_DEFAULT: return "default";
   }
   return "default";
 }
@@ -660,16 +702,22 @@ static int rkl_sid_is(lua_State *L, rk_stream_kind_t kind) {
   return 1;
 }
 
-static int rkl_sid_is_compute(lua_State *L) { return rkl_sid_is(L, RK_STREAM_COMPUTE); }
-static int rkl_sid_is_transfer(lua_State *L) { return rkl_sid_is(L, RK_STREAM_TRANSFER); }
-static int rkl_sid_is_default(lua_State *L) { return rkl_sid_is(L, RK_STREAM_DEFAULT); }
+static int rkl_sid_is_compute(lua_State *L) {
+  return rkl_sid_is(L, RK_STREAM_COMPUTE);
+}
+static int rkl_sid_is_transfer(lua_State *L) {
+  return rkl_sid_is(L, RK_STREAM_TRANSFER);
+}
+static int rkl_sid_is_default(lua_State *L) {
+  return rkl_sid_is(L, RK_STREAM_DEFAULT);
+}
 
 static int rkl_sid_tostring(lua_State *L) {
   const rk_stream_id_t *id = lua_touserdata(L, 1);
   switch ((rk_stream_kind_t)id->kind) {
-    case RK_STREAM_COMPUTE: lua_pushfstring(L, "PyStreamId.compute(%d)", (int)id->index); break;
-    case RK_STREAM_TRANSFER: lua_pushliteral(L, "PyStreamId.transfer()"); break;
-    case RK_STREAM_DEFAULT: lua_pushliteral(L, "PyStreamId.default_stream()"); break;
+  case RK_STREAM_COMPUTE: lua_pushfstring(L, "PyStreamId.compute(%d)", (int)id->index); break;
+  case RK_STREAM_TRANSFER: lua_pushliteral(L, "PyStreamId.transfer()"); break;
+  case RK_STREAM_DEFAULT: lua_pushliteral(L, "PyStreamId.default_stream()"); break;
   }
   return 1;
 }
@@ -696,8 +744,8 @@ static const luaL_Reg rkl_sid_statics[] = {
 };
 static const luaL_Reg rkl_sid_meta[] = {{"__eq", rkl_sid_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_streamid_class = {
-    "PyStreamId", sizeof(rk_stream_id_t), NULL, rkl_sid_methods, rkl_sid_getters,
-    rkl_sid_statics, rkl_sid_meta, rkl_sid_tostring,
+    "PyStreamId",    sizeof(rk_stream_id_t), NULL,         rkl_sid_methods,
+    rkl_sid_getters, rkl_sid_statics,        rkl_sid_meta, rkl_sid_tostring,
 };
 
 /* ---- the submodule ---------------------------------------------------------------------- */
@@ -711,10 +759,9 @@ static const luaL_Reg rkl_cuda_functions[] = {
 
 /* t[alias] = t[name] for each Py-prefixed name: the short aliases. */
 static void rkl_cuda_aliases(lua_State *L, int t) {
-  static const char *const names[] = {"PyCudaDevice",   "PyCudaDeviceInfo", "PyGpuPoolConfig",
-                                      "PyGpuPool",      "PyGpuPoolDiagnostics",
-                                      "PyGpuSizeClass", "PyStreamConfig",   "PyStreamId",
-                                      NULL};
+  static const char *const names[] = {"PyCudaDevice",   "PyCudaDeviceInfo",     "PyGpuPoolConfig",
+                                      "PyGpuPool",      "PyGpuPoolDiagnostics", "PyGpuSizeClass",
+                                      "PyStreamConfig", "PyStreamId",           NULL};
   for (const char *const *n = names; *n; n++) {
     lua_getfield(L, t, *n);
     lua_setfield(L, t, *n + 2);

@@ -106,8 +106,7 @@ int64_t rkl_enum_check(lua_State *L, int idx, const rkl_enum_t *e, const char *w
   rkl_member_t *m = rkl_member_test(L, idx);
   if (m != NULL) {
     if (m->e != e)
-      rkl_error(L, "TypeError", "%s must be %s, got %s.%s", what, e->name, m->e->name,
-                m->name);
+      rkl_error(L, "TypeError", "%s must be %s, got %s.%s", what, e->name, m->e->name, m->name);
     return m->value;
   }
   if (lua_type(L, idx) == LUA_TNUMBER) {
@@ -119,8 +118,7 @@ int64_t rkl_enum_check(lua_State *L, int idx, const rkl_enum_t *e, const char *w
   if (lua_type(L, idx) == LUA_TSTRING) {
     for (const rkl_enum_member_t *mm = e->members; mm->name; mm++)
       if (strcmp(mm->name, lua_tostring(L, idx)) == 0) return mm->value;
-    rkl_error(L, "ValueError", "%s: '%s' is not a %s member", what, lua_tostring(L, idx),
-              e->name);
+    rkl_error(L, "ValueError", "%s: '%s' is not a %s member", what, lua_tostring(L, idx), e->name);
   }
   rkl_error(L, "TypeError", "%s must be %s, got %s", what, e->name, luaL_typename(L, idx));
   return 0;
@@ -129,8 +127,10 @@ int64_t rkl_enum_check(lua_State *L, int idx, const rkl_enum_t *e, const char *w
 int64_t rkl_enum_self(lua_State *L, const rkl_enum_t *e) {
   rkl_member_t *m = rkl_member_test(L, 1);
   if (m == NULL || m->e != e)
-    rkl_error(L, "TypeError", "%s method needs a %s member as self (call it as "
-              "member:method())", e->name, e->name);
+    rkl_error(L, "TypeError",
+              "%s method needs a %s member as self (call it as "
+              "member:method())",
+              e->name, e->name);
   return m->value;
 }
 

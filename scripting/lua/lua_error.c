@@ -59,32 +59,32 @@ static const rkl_kind_t *rkl_kind_find(const char *name) {
 
 const char *rkl_status_kind(rk_status_t status) {
   switch (status) {
-    case RK_EINVAL:
-    case RK_EVALIDATION:
-    case RK_ETOOBIG: return "ValueError";
-    case RK_ETIMEDOUT: return "TimeoutError";
-    case RK_ENOMEM: return "MemoryError";
-    case RK_EAGAIN: return "QueueFullError";
-    case RK_ESTATE: return "KernelStateError";
-    case RK_ENOTFOUND:
-    case RK_EHANDLER:
-    case RK_ESTUCK: return "KernelError";
-    case RK_EMEMLIMIT: return "MemoryLimitError";
-    case RK_ERESERVATION: return "ReservationError";
-    case RK_ENODEVICE: return "CudaDeviceError";
-    case RK_EGPUMEM: return "CudaMemoryError";
-    case RK_ECUDA:
-    case RK_ECOMPILE: return "CudaError";
-    case RK_EMAXHOPS: return "K2KDeliveryError";
-    case RK_EINTR: return "KeyboardInterrupt";
-    case RK_EIO: return "OSError";
-    case RK_OK:
-    case RK_EEXIST:
-    case RK_ESHUTDOWN:
-    case RK_EMALFORMED:
-    case RK_ECLOCKSKEW:
-    case RK_EFAILED:
-    case RK_EUNSUPPORTED: return "RingKernelError";
+  case RK_EINVAL:
+  case RK_EVALIDATION:
+  case RK_ETOOBIG: return "ValueError";
+  case RK_ETIMEDOUT: return "TimeoutError";
+  case RK_ENOMEM: return "MemoryError";
+  case RK_EAGAIN: return "QueueFullError";
+  case RK_ESTATE: return "KernelStateError";
+  case RK_ENOTFOUND:
+  case RK_EHANDLER:
+  case RK_ESTUCK: return "KernelError";
+  case RK_EMEMLIMIT: return "MemoryLimitError";
+  case RK_ERESERVATION: return "ReservationError";
+  case RK_ENODEVICE: return "CudaDeviceError";
+  case RK_EGPUMEM: return "CudaMemoryError";
+  case RK_ECUDA:
+  case RK_ECOMPILE: return "CudaError";
+  case RK_EMAXHOPS: return "K2KDeliveryError";
+  case RK_EINTR: return "KeyboardInterrupt";
+  case RK_EIO: return "OSError";
+  case RK_OK:
+  case RK_EEXIST:
+  case RK_ESHUTDOWN:
+  case RK_EMALFORMED:
+  case RK_ECLOCKSKEW:
+  case RK_EFAILED:
+  case RK_EUNSUPPORTED: return "RingKernelError";
   }
   return "RingKernelError";
 }
@@ -173,8 +173,10 @@ static int rkl_is_error(lua_State *L) {
   }
   const char *want = rkl_kind_name_of(L, 2);
   if (want == NULL)
-    return rkl_error(L, "TypeError", "is_error: kind must be a kind name or an "
-                                     "rk.exceptions entry, got %s", luaL_typename(L, 2));
+    return rkl_error(L, "TypeError",
+                     "is_error: kind must be a kind name or an "
+                     "rk.exceptions entry, got %s",
+                     luaL_typename(L, 2));
   lua_getfield(L, 1, "kind");
   const char *kind = lua_tostring(L, -1);
   lua_pushboolean(L, kind != NULL && rkl_kind_descends(kind, want));

@@ -172,9 +172,8 @@ static int rkl_ts_le(lua_State *L) {
 }
 
 static const luaL_Reg rkl_ts_methods[] = {
-    {"pack", rkl_ts_pack},         {"is_zero", rkl_ts_is_zero},
-    {"as_micros", rkl_ts_physical}, {"as_millis", rkl_ts_as_millis},
-    {"str", rkl_ts_str},           {NULL, NULL},
+    {"pack", rkl_ts_pack},           {"is_zero", rkl_ts_is_zero}, {"as_micros", rkl_ts_physical},
+    {"as_millis", rkl_ts_as_millis}, {"str", rkl_ts_str},         {NULL, NULL},
 };
 static const luaL_Reg rkl_ts_getters[] = {
     {"physical", rkl_ts_physical},
@@ -195,8 +194,10 @@ static const luaL_Reg rkl_ts_meta[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_timestamp_class = {
-    "HlcTimestamp", sizeof(rk_hlc_timestamp_t), rkl_ts_new, rkl_ts_methods,
-    rkl_ts_getters, rkl_ts_statics, rkl_ts_meta, rkl_ts_tostring,
+    "HlcTimestamp", sizeof(rk_hlc_timestamp_t),
+    rkl_ts_new,     rkl_ts_methods,
+    rkl_ts_getters, rkl_ts_statics,
+    rkl_ts_meta,    rkl_ts_tostring,
 };
 
 /* ---- HlcClock -------------------------------------------------------------------------- */
@@ -209,8 +210,8 @@ static int rkl_clock_new(lua_State *L) {
   static const char *const names[] = {"node_id", "max_drift_ms", NULL};
   rkl_args(L, "HlcClock", 1, names, false);
   uint64_t node = rkl_check_u64(L, 1, "node_id", UINT64_MAX);
-  uint64_t drift = rkl_opt_u64(L, 2, "max_drift_ms", UINT64_MAX / 1000,
-                               RK_HLC_DEFAULT_MAX_DRIFT_MS);
+  uint64_t drift =
+      rkl_opt_u64(L, 2, "max_drift_ms", UINT64_MAX / 1000, RK_HLC_DEFAULT_MAX_DRIFT_MS);
   rkl_clock_t *c = rkl_new(L, &rkl_clock_class);
   rk_status_t st = rk_hlc_clock_create(node, drift, &c->clock);
   if (st != RK_OK) return rkl_error_status(L, st);
@@ -278,8 +279,8 @@ static const luaL_Reg rkl_clock_getters[] = {
 };
 static const luaL_Reg rkl_clock_meta[] = {{"__gc", rkl_clock_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_clock_class = {
-    "HlcClock", sizeof(rkl_clock_t), rkl_clock_new, rkl_clock_methods, rkl_clock_getters,
-    NULL, rkl_clock_meta, rkl_clock_tostring,
+    "HlcClock", sizeof(rkl_clock_t), rkl_clock_new,      rkl_clock_methods, rkl_clock_getters,
+    NULL,       rkl_clock_meta,      rkl_clock_tostring,
 };
 
 void rkl_open_hlc(lua_State *L, int mod) {

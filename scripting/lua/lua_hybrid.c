@@ -24,12 +24,13 @@ static const rkl_class_t rkl_hstats_class;
 static const rkl_class_t rkl_dispatcher_class;
 
 static const rkl_enum_member_t rkl_mode_members[] = {
-    {"CpuOnly", RK_PROCESSING_CPU_ONLY}, {"GpuOnly", RK_PROCESSING_GPU_ONLY},
-    {"Hybrid", RK_PROCESSING_HYBRID},    {"Adaptive", RK_PROCESSING_ADAPTIVE},
+    {"CpuOnly", RK_PROCESSING_CPU_ONLY},
+    {"GpuOnly", RK_PROCESSING_GPU_ONLY},
+    {"Hybrid", RK_PROCESSING_HYBRID},
+    {"Adaptive", RK_PROCESSING_ADAPTIVE},
     {NULL, 0},
 };
-static const rkl_enum_t rkl_mode_enum = {"ProcessingMode", rkl_mode_members, NULL, NULL,
-                                         NULL};
+static const rkl_enum_t rkl_mode_enum = {"ProcessingMode", rkl_mode_members, NULL, NULL, NULL};
 
 /* ---- HybridConfig ----------------------------------------------------------------------- */
 
@@ -42,13 +43,12 @@ static rk_hybrid_config_t *rkl_hconfig_self(lua_State *L) {
 }
 
 static int rkl_hconfig_new(lua_State *L) {
-  static const char *const names[] = {"mode", "gpu_threshold", "learning_rate",
-                                      "gpu_available", NULL};
+  static const char *const names[] = {"mode", "gpu_threshold", "learning_rate", "gpu_available",
+                                      NULL};
   rkl_args(L, "HybridConfig", 1, names, false);
   rk_hybrid_config_t c;
   rk_hybrid_config_init(&c);
-  if (!lua_isnil(L, 1)) c.mode = (rk_processing_mode_t)rkl_enum_check(L, 1, &rkl_mode_enum,
-                                                                     "mode");
+  if (!lua_isnil(L, 1)) c.mode = (rk_processing_mode_t)rkl_enum_check(L, 1, &rkl_mode_enum, "mode");
   c.gpu_threshold = rkl_opt_u64(L, 2, "gpu_threshold", UINT64_MAX, c.gpu_threshold);
   c.learning_rate = rkl_opt_double(L, 3, "learning_rate", 0.0, 1.0, c.learning_rate);
   c.gpu_available = rkl_opt_bool(L, 4, "gpu_available", false);
@@ -126,8 +126,8 @@ static const luaL_Reg rkl_hconfig_statics[] = {
 };
 static const luaL_Reg rkl_hconfig_meta[] = {{"__eq", rkl_hconfig_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_hconfig_class = {
-    "HybridConfig", sizeof(rk_hybrid_config_t), rkl_hconfig_new, NULL, rkl_hconfig_getters,
-    rkl_hconfig_statics, rkl_hconfig_meta, rkl_hconfig_tostring,
+    "HybridConfig",      sizeof(rk_hybrid_config_t), rkl_hconfig_new,  NULL,
+    rkl_hconfig_getters, rkl_hconfig_statics,        rkl_hconfig_meta, rkl_hconfig_tostring,
 };
 
 /* ---- HybridStats ------------------------------------------------------------------------ */
@@ -200,8 +200,14 @@ static const luaL_Reg rkl_hstats_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_hstats_class = {
-    "HybridStats", sizeof(rk_hybrid_stats_t), rkl_hstats_new, rkl_hstats_methods,
-    rkl_hstats_getters, NULL, NULL, rkl_hstats_tostring,
+    "HybridStats",
+    sizeof(rk_hybrid_stats_t),
+    rkl_hstats_new,
+    rkl_hstats_methods,
+    rkl_hstats_getters,
+    NULL,
+    NULL,
+    rkl_hstats_tostring,
 };
 
 /* ---- HybridDispatcher ------------------------------------------------------------------- */
@@ -225,8 +231,7 @@ static int rkl_disp_new(lua_State *L) {
   rkl_args(L, "HybridDispatcher", 1, names, false);
   rk_hybrid_config_t c;
   rk_hybrid_config_init(&c);
-  if (!lua_isnil(L, 1)) c = *(rk_hybrid_config_t *)rkl_check(L, 1, &rkl_hconfig_class,
-                                                             "config");
+  if (!lua_isnil(L, 1)) c = *(rk_hybrid_config_t *)rkl_check(L, 1, &rkl_hconfig_class, "config");
   return rkl_disp_make(L, &c);
 }
 
@@ -372,8 +377,8 @@ static const luaL_Reg rkl_disp_statics[] = {{"with_defaults", rkl_disp_with_defa
                                             {NULL, NULL}};
 static const luaL_Reg rkl_disp_meta[] = {{"__gc", rkl_disp_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_dispatcher_class = {
-    "HybridDispatcher", sizeof(rkl_dispatcher_t), rkl_disp_new, rkl_disp_methods,
-    rkl_disp_getters, rkl_disp_statics, rkl_disp_meta, rkl_disp_tostring,
+    "HybridDispatcher", sizeof(rkl_dispatcher_t), rkl_disp_new,  rkl_disp_methods,
+    rkl_disp_getters,   rkl_disp_statics,         rkl_disp_meta, rkl_disp_tostring,
 };
 
 void rkl_open_hybrid(lua_State *L, int mod) {

@@ -28,8 +28,12 @@ static int rkl_ds_is(lua_State *L, unsigned mask) {
   return 1;
 }
 
-static int rkl_ds_is_success(lua_State *L) { return rkl_ds_is(L, 1u << RK_DELIVERY_DELIVERED); }
-static int rkl_ds_is_pending(lua_State *L) { return rkl_ds_is(L, 1u << RK_DELIVERY_PENDING); }
+static int rkl_ds_is_success(lua_State *L) {
+  return rkl_ds_is(L, 1u << RK_DELIVERY_DELIVERED);
+}
+static int rkl_ds_is_pending(lua_State *L) {
+  return rkl_ds_is(L, 1u << RK_DELIVERY_PENDING);
+}
 static int rkl_ds_is_failure(lua_State *L) {
   return rkl_ds_is(L, ~((1u << RK_DELIVERY_DELIVERED) | (1u << RK_DELIVERY_PENDING)));
 }
@@ -50,8 +54,8 @@ static const luaL_Reg rkl_ds_methods[] = {
     {"is_failure", rkl_ds_is_failure},
     {NULL, NULL},
 };
-const rkl_enum_t rkl_delivery_status_enum = {"DeliveryStatus", rkl_ds_members, rkl_ds_methods,
-                                             NULL, NULL};
+const rkl_enum_t rkl_delivery_status_enum = {"DeliveryStatus", rkl_ds_members, rkl_ds_methods, NULL,
+                                             NULL};
 
 /* ---- K2KConfig -------------------------------------------------------------------------- */
 
@@ -69,10 +73,10 @@ static int rkl_cfg_new(lua_State *L) {
   rkl_args(L, "K2KConfig", 1, names, false);
   rk_k2k_config_t c;
   rk_k2k_config_init(&c);
-  c.max_pending_messages = (uint32_t)rkl_opt_u64(L, 1, "max_pending_messages", UINT32_MAX,
-                                                 c.max_pending_messages);
-  c.delivery_timeout_ms = (uint32_t)rkl_opt_u64(L, 2, "delivery_timeout_ms", UINT32_MAX,
-                                                c.delivery_timeout_ms);
+  c.max_pending_messages =
+      (uint32_t)rkl_opt_u64(L, 1, "max_pending_messages", UINT32_MAX, c.max_pending_messages);
+  c.delivery_timeout_ms =
+      (uint32_t)rkl_opt_u64(L, 2, "delivery_timeout_ms", UINT32_MAX, c.delivery_timeout_ms);
   c.enable_tracing = rkl_opt_bool(L, 3, "enable_tracing", c.enable_tracing);
   c.max_hops = (uint32_t)rkl_opt_u64(L, 4, "max_hops", UINT32_MAX, c.max_hops);
   rk_status_t st = rk_k2k_config_validate(&c);
@@ -111,9 +115,11 @@ static int rkl_cfg_hops(lua_State *L) {
 static int rkl_cfg_tostring(lua_State *L) {
   const rk_k2k_config_t *c = lua_touserdata(L, 1);
   char buf[128];
-  snprintf(buf, sizeof buf, "K2KConfig(max_pending=%u, timeout_ms=%u, tracing=%s, "
-           "max_hops=%u)", c->max_pending_messages, c->delivery_timeout_ms,
-           rkl_bool_text(c->enable_tracing), c->max_hops);
+  snprintf(buf, sizeof buf,
+           "K2KConfig(max_pending=%u, timeout_ms=%u, tracing=%s, "
+           "max_hops=%u)",
+           c->max_pending_messages, c->delivery_timeout_ms, rkl_bool_text(c->enable_tracing),
+           c->max_hops);
   lua_pushstring(L, buf);
   return 1;
 }
@@ -127,16 +133,16 @@ static const luaL_Reg rkl_cfg_getters[] = {
 };
 static const luaL_Reg rkl_cfg_statics[] = {{"default", rkl_cfg_default}, {NULL, NULL}};
 static const rkl_class_t rkl_k2k_config_class = {
-    "K2KConfig", sizeof(rk_k2k_config_t), rkl_cfg_new, NULL, rkl_cfg_getters,
-    rkl_cfg_statics, NULL, rkl_cfg_tostring,
+    "K2KConfig",     sizeof(rk_k2k_config_t), rkl_cfg_new, NULL,
+    rkl_cfg_getters, rkl_cfg_statics,         NULL,        rkl_cfg_tostring,
 };
 
 /* ---- K2KStats --------------------------------------------------------------------------- */
 
-#define RKL_K2K_STAT(field)                                                              \
-  static int rkl_k2k_stat_##field(lua_State *L) {                                        \
-    rkl_push_u64(L, ((rk_k2k_stats_t *)rkl_self(L, &rkl_k2k_stats_class))->field);       \
-    return 1;                                                                            \
+#define RKL_K2K_STAT(field)                                                                        \
+  static int rkl_k2k_stat_##field(lua_State *L) {                                                  \
+    rkl_push_u64(L, ((rk_k2k_stats_t *)rkl_self(L, &rkl_k2k_stats_class))->field);                 \
+    return 1;                                                                                      \
   }
 RKL_K2K_STAT(registered_endpoints)
 RKL_K2K_STAT(messages_delivered)
@@ -152,8 +158,7 @@ static int rkl_k2k_stats_tostring(lua_State *L) {
   const rk_k2k_stats_t *s = lua_touserdata(L, 1);
   char buf[128];
   snprintf(buf, sizeof buf, "K2KStats(endpoints=%llu, delivered=%llu, routes=%llu)",
-           (unsigned long long)s->registered_endpoints,
-           (unsigned long long)s->messages_delivered,
+           (unsigned long long)s->registered_endpoints, (unsigned long long)s->messages_delivered,
            (unsigned long long)s->routes_configured);
   lua_pushstring(L, buf);
   return 1;
@@ -171,8 +176,8 @@ static const luaL_Reg rkl_k2k_stats_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_k2k_stats_class = {
-    "K2KStats", sizeof(rk_k2k_stats_t), NULL, NULL, rkl_k2k_stats_getters, NULL, NULL,
-    rkl_k2k_stats_tostring,
+    "K2KStats", sizeof(rk_k2k_stats_t), NULL, NULL, rkl_k2k_stats_getters, NULL,
+    NULL,       rkl_k2k_stats_tostring,
 };
 
 /* ---- DeliveryReceipt -------------------------------------------------------------------- */
@@ -214,9 +219,11 @@ static int rkl_rc_hops(lua_State *L) {
 static int rkl_rc_tostring(lua_State *L) {
   const rk_delivery_receipt_t *r = lua_touserdata(L, 1);
   char buf[320];
-  snprintf(buf, sizeof buf, "DeliveryReceipt(message_id=%llu, source='%s', destination='%s', "
-           "status=%s, hops=%u)", (unsigned long long)r->message_id, r->source,
-           r->destination, rk_delivery_status_name(r->status), r->hops);
+  snprintf(buf, sizeof buf,
+           "DeliveryReceipt(message_id=%llu, source='%s', destination='%s', "
+           "status=%s, hops=%u)",
+           (unsigned long long)r->message_id, r->source, r->destination,
+           rk_delivery_status_name(r->status), r->hops);
   lua_pushstring(L, buf);
   return 1;
 }
@@ -422,8 +429,8 @@ static const luaL_Reg rkl_br_methods[] = {
 };
 static const luaL_Reg rkl_br_meta[] = {{"__gc", rkl_br_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_broker_class = {
-    "K2KBroker", sizeof(rkl_broker_t), rkl_br_new, rkl_br_methods, NULL, NULL, rkl_br_meta,
-    rkl_br_tostring,
+    "K2KBroker", sizeof(rkl_broker_t), rkl_br_new,      rkl_br_methods, NULL,
+    NULL,        rkl_br_meta,          rkl_br_tostring,
 };
 
 void rkl_open_k2k(lua_State *L, int mod) {

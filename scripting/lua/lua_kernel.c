@@ -66,7 +66,9 @@ static int rkl_k_is_active(lua_State *L) {
   return 1;
 }
 
-static int rkl_k_activate(lua_State *L) { return rkl_k_result(L, rk_kernel_activate(rkl_k_self(L))); }
+static int rkl_k_activate(lua_State *L) {
+  return rkl_k_result(L, rk_kernel_activate(rkl_k_self(L)));
+}
 static int rkl_k_deactivate(lua_State *L) {
   return rkl_k_result(L, rk_kernel_deactivate(rkl_k_self(L)));
 }
@@ -115,8 +117,12 @@ static int rkl_k_stats(lua_State *L, bool output) {
   return 1;
 }
 
-static int rkl_k_input_stats(lua_State *L) { return rkl_k_stats(L, false); }
-static int rkl_k_output_stats(lua_State *L) { return rkl_k_stats(L, true); }
+static int rkl_k_input_stats(lua_State *L) {
+  return rkl_k_stats(L, false);
+}
+static int rkl_k_output_stats(lua_State *L) {
+  return rkl_k_stats(L, true);
+}
 
 /* Metrics of the input queue (where back-pressure shows) with the default monitor. */
 static int rkl_k_queue_metrics(lua_State *L) {
@@ -176,8 +182,7 @@ static rk_status_t rkl_send_step(void *ctx, int64_t slice_ns) {
 }
 
 /* Sends the message at idx; cid != 0 stamps a fresh header with that correlation id. */
-static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_ns,
-                         uint64_t cid) {
+static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_ns, uint64_t cid) {
   rkl_io_t io = {.k = k};
   rk_message_header_t copy;
   rkl_message_parts(L, idx, &io);
@@ -190,8 +195,8 @@ static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_
     copy.message_id = 0;
     io.hdr = &copy;
   }
-  rk_status_t st = timeout_ns == 0 ? rkl_send_step(&io, 0)
-                                   : rkl_wait(L, rkl_send_step, &io, timeout_ns);
+  rk_status_t st =
+      timeout_ns == 0 ? rkl_send_step(&io, 0) : rkl_wait(L, rkl_send_step, &io, timeout_ns);
   if (st != RK_OK) rkl_error_status(L, st);
 }
 
@@ -213,8 +218,8 @@ typedef struct rkl_batch {
 static rk_status_t rkl_batch_step(void *ctx, int64_t slice_ns) {
   rkl_batch_t *b = ctx;
   size_t accepted = 0;
-  rk_status_t st = rk_kernel_send_many(b->k, b->items + b->done, b->count - b->done, slice_ns,
-                                       &accepted);
+  rk_status_t st =
+      rk_kernel_send_many(b->k, b->items + b->done, b->count - b->done, slice_ns, &accepted);
   b->done += accepted;
   return st;
 }
@@ -424,15 +429,13 @@ static const luaL_Reg rkl_k_methods[] = {
     {NULL, NULL},
 };
 static const luaL_Reg rkl_k_getters[] = {
-    {"id", rkl_k_id},
-    {"numeric_id", rkl_k_numeric_id},
-    {"state", rkl_k_state},
-    {"runtime", rkl_k_runtime},
+    {"id", rkl_k_id},       {"numeric_id", rkl_k_numeric_id},
+    {"state", rkl_k_state}, {"runtime", rkl_k_runtime},
     {NULL, NULL},
 };
 const rkl_class_t rkl_kernel_class = {
-    "KernelHandle", sizeof(rkl_kernel_t), NULL, rkl_k_methods, rkl_k_getters, NULL, NULL,
-    rkl_k_tostring,
+    "KernelHandle", sizeof(rkl_kernel_t), NULL, rkl_k_methods, rkl_k_getters, NULL,
+    NULL,           rkl_k_tostring,
 };
 
 /* ---- KernelStatus ----------------------------------------------------------------------- */
@@ -456,10 +459,10 @@ static int rkl_st_mode(lua_State *L) {
   return 1;
 }
 
-#define RKL_ST_U64(field)                                                                \
-  static int rkl_st_##field(lua_State *L) {                                              \
-    rkl_push_u64(L, rkl_st_self(L)->field);                                              \
-    return 1;                                                                            \
+#define RKL_ST_U64(field)                                                                          \
+  static int rkl_st_##field(lua_State *L) {                                                        \
+    rkl_push_u64(L, rkl_st_self(L)->field);                                                        \
+    return 1;                                                                                      \
   }
 RKL_ST_U64(input_queue_depth)
 RKL_ST_U64(output_queue_depth)
@@ -496,8 +499,7 @@ static const luaL_Reg rkl_st_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_status_class = {
-    "KernelStatus", sizeof(rkl_kstatus_t), NULL, NULL, rkl_st_getters, NULL, NULL,
-    rkl_st_tostring,
+    "KernelStatus", sizeof(rkl_kstatus_t), NULL, NULL, rkl_st_getters, NULL, NULL, rkl_st_tostring,
 };
 
 void rkl_open_kernel(lua_State *L, int mod) {

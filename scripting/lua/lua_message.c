@@ -43,12 +43,13 @@ static int rkl_priority_from_int(lua_State *L) {
 }
 
 static const rkl_enum_member_t rkl_priority_members[] = {
-    {"Low", RK_PRIORITY_LOW},           {"Normal", RK_PRIORITY_NORMAL},
-    {"High", RK_PRIORITY_HIGH},         {"Critical", RK_PRIORITY_CRITICAL},
+    {"Low", RK_PRIORITY_LOW},
+    {"Normal", RK_PRIORITY_NORMAL},
+    {"High", RK_PRIORITY_HIGH},
+    {"Critical", RK_PRIORITY_CRITICAL},
     {NULL, 0},
 };
-static const luaL_Reg rkl_priority_statics[] = {{"from_int", rkl_priority_from_int},
-                                                {NULL, NULL}};
+static const luaL_Reg rkl_priority_statics[] = {{"from_int", rkl_priority_from_int}, {NULL, NULL}};
 const rkl_enum_t rkl_priority_enum = {"Priority", rkl_priority_members, NULL, NULL,
                                       rkl_priority_statics};
 
@@ -65,8 +66,12 @@ static int rkl_id_new(lua_State *L, const rkl_class_t *cls) {
   return 1;
 }
 
-static int rkl_mid_new(lua_State *L) { return rkl_id_new(L, &rkl_message_id_class); }
-static int rkl_cid_new(lua_State *L) { return rkl_id_new(L, &rkl_correlation_id_class); }
+static int rkl_mid_new(lua_State *L) {
+  return rkl_id_new(L, &rkl_message_id_class);
+}
+static int rkl_cid_new(lua_State *L) {
+  return rkl_id_new(L, &rkl_correlation_id_class);
+}
 
 static int rkl_mid_generate(lua_State *L) {
   rkl_push_id(L, &rkl_message_id_class, rk_message_id_generate());
@@ -153,16 +158,16 @@ static const luaL_Reg rkl_mid_methods[] = {{"str", rkl_mid_str}, {NULL, NULL}};
 static const luaL_Reg rkl_mid_getters[] = {{"value", rkl_mid_value}, {NULL, NULL}};
 static const luaL_Reg rkl_mid_statics[] = {{"generate", rkl_mid_generate}, {NULL, NULL}};
 static const rkl_class_t rkl_message_id_class = {
-    "MessageId", sizeof(rkl_id_t), rkl_mid_new, rkl_mid_methods, rkl_mid_getters,
-    rkl_mid_statics, rkl_id_meta, rkl_mid_tostring,
+    "MessageId",     sizeof(rkl_id_t), rkl_mid_new, rkl_mid_methods,
+    rkl_mid_getters, rkl_mid_statics,  rkl_id_meta, rkl_mid_tostring,
 };
 static const luaL_Reg rkl_cid_methods[] = {{"is_some", rkl_cid_is_some}, {NULL, NULL}};
 static const luaL_Reg rkl_cid_getters[] = {{"value", rkl_cid_value}, {NULL, NULL}};
 static const luaL_Reg rkl_cid_statics[] = {
     {"generate", rkl_cid_generate}, {"none", rkl_cid_none}, {NULL, NULL}};
 static const rkl_class_t rkl_correlation_id_class = {
-    "CorrelationId", sizeof(rkl_id_t), rkl_cid_new, rkl_cid_methods, rkl_cid_getters,
-    rkl_cid_statics, rkl_id_meta, rkl_cid_tostring,
+    "CorrelationId", sizeof(rkl_id_t), rkl_cid_new, rkl_cid_methods,
+    rkl_cid_getters, rkl_cid_statics,  rkl_id_meta, rkl_cid_tostring,
 };
 
 void rkl_push_message_id(lua_State *L, uint64_t id) {
@@ -192,8 +197,8 @@ static rk_message_header_t *rkl_hdr_self(lua_State *L) {
 }
 
 static int rkl_hdr_new(lua_State *L) {
-  static const char *const names[] = {"type_id", "source_kernel", "dest_kernel",
-                                      "payload_size", "timestamp", NULL};
+  static const char *const names[] = {"type_id",      "source_kernel", "dest_kernel",
+                                      "payload_size", "timestamp",     NULL};
   rkl_args(L, "MessageHeader.new", 1, names, false);
   uint64_t type = rkl_check_u64(L, 1, "type_id", UINT64_MAX);
   uint64_t src = rkl_check_u64(L, 2, "source_kernel", UINT64_MAX);
@@ -236,10 +241,10 @@ static int rkl_hdr_to_bytes(lua_State *L) {
   return 1;
 }
 
-#define RKL_HDR_U64_GETTER(fname, field)                                                 \
-  static int fname(lua_State *L) {                                                       \
-    rkl_push_u64(L, rkl_hdr_self(L)->field);                                             \
-    return 1;                                                                            \
+#define RKL_HDR_U64_GETTER(fname, field)                                                           \
+  static int fname(lua_State *L) {                                                                 \
+    rkl_push_u64(L, rkl_hdr_self(L)->field);                                                       \
+    return 1;                                                                                      \
   }
 RKL_HDR_U64_GETTER(rkl_hdr_magic, magic)
 RKL_HDR_U64_GETTER(rkl_hdr_version, version)
@@ -286,8 +291,8 @@ static int rkl_hdr_tostring(lua_State *L) {
 }
 
 static int rkl_hdr_eq(lua_State *L) {
-  lua_pushboolean(L, memcmp(lua_touserdata(L, 1), lua_touserdata(L, 2),
-                            sizeof(rk_message_header_t)) == 0);
+  lua_pushboolean(
+      L, memcmp(lua_touserdata(L, 1), lua_touserdata(L, 2), sizeof(rk_message_header_t)) == 0);
   return 1;
 }
 
@@ -317,8 +322,14 @@ static const luaL_Reg rkl_hdr_getters[] = {
 static const luaL_Reg rkl_hdr_statics[] = {{"new", rkl_hdr_new}, {NULL, NULL}};
 static const luaL_Reg rkl_hdr_meta[] = {{"__eq", rkl_hdr_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_header_class = {
-    "MessageHeader", sizeof(rk_message_header_t), NULL, rkl_hdr_methods, rkl_hdr_getters,
-    rkl_hdr_statics, rkl_hdr_meta, rkl_hdr_tostring,
+    "MessageHeader",
+    sizeof(rk_message_header_t),
+    NULL,
+    rkl_hdr_methods,
+    rkl_hdr_getters,
+    rkl_hdr_statics,
+    rkl_hdr_meta,
+    rkl_hdr_tostring,
 };
 
 /* ---- MessageEnvelope -------------------------------------------------------------------- */
@@ -361,7 +372,9 @@ const rk_message_header_t *rkl_check_envelope(lua_State *L, int idx, const char 
   return &e->h;
 }
 
-static rkl_envelope_t *rkl_env_self(lua_State *L) { return rkl_self(L, &rkl_envelope_class); }
+static rkl_envelope_t *rkl_env_self(lua_State *L) {
+  return rkl_self(L, &rkl_envelope_class);
+}
 
 static int rkl_env_from_bytes(lua_State *L) {
   static const char *const names[] = {"header", "payload", NULL};
@@ -463,8 +476,8 @@ static const luaL_Reg rkl_env_statics[] = {
 };
 static const luaL_Reg rkl_env_meta[] = {{"__len", rkl_env_len}, {NULL, NULL}};
 static const rkl_class_t rkl_envelope_class = {
-    "MessageEnvelope", sizeof(rkl_envelope_t), NULL, rkl_env_methods, rkl_env_getters,
-    rkl_env_statics, rkl_env_meta, rkl_env_tostring,
+    "MessageEnvelope", sizeof(rkl_envelope_t), NULL,         rkl_env_methods,
+    rkl_env_getters,   rkl_env_statics,        rkl_env_meta, rkl_env_tostring,
 };
 
 void rkl_open_message(lua_State *L, int mod) {

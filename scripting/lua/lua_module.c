@@ -21,29 +21,27 @@ typedef struct rkl_submodule {
 } rkl_submodule_t;
 
 static const char *const rkl_hlc_names[] = {"HlcTimestamp", "HlcClock", NULL};
-static const char *const rkl_k2k_names[] = {"K2KBroker",       "K2KConfig",       "K2KStats",
-                                            "DeliveryStatus",  "DeliveryReceipt", "K2KError",
-                                            "K2KDeliveryError", NULL};
-static const char *const rkl_queue_names[] = {"QueueStats",     "QueueTier",  "QueueHealth",
-                                              "QueueMonitor",   "QueueMetrics", "QueueError",
+static const char *const rkl_k2k_names[] = {
+    "K2KBroker",       "K2KConfig", "K2KStats",         "DeliveryStatus",
+    "DeliveryReceipt", "K2KError",  "K2KDeliveryError", NULL};
+static const char *const rkl_queue_names[] = {"QueueStats",     "QueueTier",       "QueueHealth",
+                                              "QueueMonitor",   "QueueMetrics",    "QueueError",
                                               "QueueFullError", "QueueEmptyError", NULL};
-static const char *const rkl_hybrid_names[] = {"HybridDispatcher", "HybridConfig",
-                                               "HybridStats",      "ProcessingMode",
-                                               "HybridError",      "GpuNotAvailableError",
-                                               NULL};
-static const char *const rkl_resource_names[] = {"ResourceGuard",    "MemoryEstimate",
-                                                 "Reservation",      "ResourceError",
-                                                 "ReservationError", "MemoryLimitError",
-                                                 NULL};
+static const char *const rkl_hybrid_names[] = {
+    "HybridDispatcher", "HybridConfig",         "HybridStats", "ProcessingMode",
+    "HybridError",      "GpuNotAvailableError", NULL};
+static const char *const rkl_resource_names[] = {
+    "ResourceGuard",    "MemoryEstimate",   "Reservation", "ResourceError",
+    "ReservationError", "MemoryLimitError", NULL};
 static const char *const rkl_cuda_names[] = {"CudaError", "CudaDeviceError", "CudaMemoryError",
                                              NULL};
 static const char *const rkl_bench_names[] = {"BenchmarkError", NULL};
 
 static const rkl_submodule_t rkl_submodules[] = {
-    {"hlc", rkl_hlc_names},       {"k2k", rkl_k2k_names},   {"queue", rkl_queue_names},
-    {"hybrid", rkl_hybrid_names}, {"resource", rkl_resource_names},
-    {"cuda", rkl_cuda_names},     {"benchmark", rkl_bench_names},
-    {NULL, NULL},
+    {"hlc", rkl_hlc_names},           {"k2k", rkl_k2k_names},
+    {"queue", rkl_queue_names},       {"hybrid", rkl_hybrid_names},
+    {"resource", rkl_resource_names}, {"cuda", rkl_cuda_names},
+    {"benchmark", rkl_bench_names},   {NULL, NULL},
 };
 
 /* Submodules re-export top-level names, as the Python submodules re-export theirs; cuda

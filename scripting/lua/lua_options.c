@@ -16,9 +16,9 @@ static const rkl_class_t rkl_options_class;
 
 /* ---- KernelMode / KernelState ----------------------------------------------------------- */
 
-static const rkl_enum_member_t rkl_mode_members[] = {
-    {"Persistent", RK_KERNEL_MODE_PERSISTENT}, {"EventDriven", RK_KERNEL_MODE_EVENT_DRIVEN},
-    {NULL, 0}};
+static const rkl_enum_member_t rkl_mode_members[] = {{"Persistent", RK_KERNEL_MODE_PERSISTENT},
+                                                     {"EventDriven", RK_KERNEL_MODE_EVENT_DRIVEN},
+                                                     {NULL, 0}};
 const rkl_enum_t rkl_kernel_mode_enum = {"KernelMode", rkl_mode_members, NULL, NULL, NULL};
 
 static int rkl_state_is(lua_State *L, unsigned mask) {
@@ -47,21 +47,21 @@ static int rkl_state_is_finished(lua_State *L) {
 #undef RKL_BIT
 
 static const rkl_enum_member_t rkl_state_members[] = {
-    {"Created", RK_KERNEL_CREATED},         {"Launched", RK_KERNEL_LAUNCHED},
-    {"Active", RK_KERNEL_ACTIVE},           {"Deactivated", RK_KERNEL_DEACTIVATED},
-    {"Terminating", RK_KERNEL_TERMINATING}, {"Terminated", RK_KERNEL_TERMINATED},
+    {"Created", RK_KERNEL_CREATED},
+    {"Launched", RK_KERNEL_LAUNCHED},
+    {"Active", RK_KERNEL_ACTIVE},
+    {"Deactivated", RK_KERNEL_DEACTIVATED},
+    {"Terminating", RK_KERNEL_TERMINATING},
+    {"Terminated", RK_KERNEL_TERMINATED},
     {NULL, 0},
 };
 static const luaL_Reg rkl_state_methods[] = {
-    {"can_activate", rkl_state_can_activate},
-    {"can_deactivate", rkl_state_can_deactivate},
-    {"can_terminate", rkl_state_can_terminate},
-    {"is_running", rkl_state_is_running},
-    {"is_finished", rkl_state_is_finished},
-    {NULL, NULL},
+    {"can_activate", rkl_state_can_activate},   {"can_deactivate", rkl_state_can_deactivate},
+    {"can_terminate", rkl_state_can_terminate}, {"is_running", rkl_state_is_running},
+    {"is_finished", rkl_state_is_finished},     {NULL, NULL},
 };
-const rkl_enum_t rkl_kernel_state_enum = {"KernelState", rkl_state_members,
-                                          rkl_state_methods, NULL, NULL};
+const rkl_enum_t rkl_kernel_state_enum = {"KernelState", rkl_state_members, rkl_state_methods, NULL,
+                                          NULL};
 
 /* ---- LaunchOptions ---------------------------------------------------------------------- */
 
@@ -100,7 +100,8 @@ static rk_launch_options_t *rkl_opt_copy(lua_State *L) {
 
 static int rkl_opt_new(lua_State *L) {
   if (lua_gettop(L) > 0)
-    return rkl_error(L, "TypeError", "LaunchOptions() takes no arguments: use the with_* "
+    return rkl_error(L, "TypeError",
+                     "LaunchOptions() takes no arguments: use the with_* "
                      "builders");
   rkl_opt_push(L, NULL, 0);
   return 1;
@@ -112,7 +113,8 @@ static uint32_t rkl_capacity_arg(lua_State *L, int idx, const char *what) {
     rkl_error(L, "ValueError", "%s %llu: must be 1..%d", what, (unsigned long long)v,
               (int)RK_QUEUE_CAPACITY_MAX);
   uint32_t p = 1;
-  while (p < v) p <<= 1;
+  while (p < v)
+    p <<= 1;
   return p;
 }
 
@@ -136,17 +138,16 @@ static int rkl_opt_with_u32(lua_State *L, const char *fn, const char *what, size
   return 1;
 }
 
-#define RKL_OPT_U32(fname, field, what, hi)                                              \
-  static int rkl_##fname(lua_State *L) {                                                 \
-    return rkl_opt_with_u32(L, "LaunchOptions." #fname, what,                            \
-                            offsetof(rk_launch_options_t, field), hi);                   \
+#define RKL_OPT_U32(fname, field, what, hi)                                                        \
+  static int rkl_##fname(lua_State *L) {                                                           \
+    return rkl_opt_with_u32(L, "LaunchOptions." #fname, what,                                      \
+                            offsetof(rk_launch_options_t, field), hi);                             \
   }
 RKL_OPT_U32(with_input_queue_capacity, input_capacity, "input_queue_capacity", 0)
 RKL_OPT_U32(with_output_queue_capacity, output_capacity, "output_queue_capacity", 0)
 RKL_OPT_U32(with_grid_size, grid_size, "grid_size", RKL_GRID_MAX)
 RKL_OPT_U32(with_block_size, block_size, "block_size", RKL_BLOCK_MAX)
-RKL_OPT_U32(with_payload_capacity, payload_capacity, "payload_capacity",
-            RK_PAYLOAD_CAPACITY_MAX)
+RKL_OPT_U32(with_payload_capacity, payload_capacity, "payload_capacity", RK_PAYLOAD_CAPACITY_MAX)
 #undef RKL_OPT_U32
 
 static int rkl_with_queue_capacity(lua_State *L) {
@@ -212,8 +213,10 @@ static int rkl_with_handler(lua_State *L) {
       return rkl_error(L, "ValueError", "handler name '%s': must be 1..64 characters",
                        lua_tostring(L, 2));
   } else if (lua_type(L, 2) != LUA_TFUNCTION) {
-    return rkl_error(L, "TypeError", "handler must be a handler name (string) or a "
-                     "function, got %s", luaL_typename(L, 2));
+    return rkl_error(L, "TypeError",
+                     "handler must be a handler name (string) or a "
+                     "function, got %s",
+                     luaL_typename(L, 2));
   }
   return rkl_opt_with_env(L, "handler", 2);
 }
@@ -285,10 +288,10 @@ void rkl_options_get(lua_State *L, int idx, rk_launch_options_t *out) {
   lua_pop(L, 3);
 }
 
-#define RKL_OPT_GET_U32(fname, field)                                                    \
-  static int fname(lua_State *L) {                                                       \
-    lua_pushnumber(L, rkl_opt_self(L)->field);                                           \
-    return 1;                                                                            \
+#define RKL_OPT_GET_U32(fname, field)                                                              \
+  static int fname(lua_State *L) {                                                                 \
+    lua_pushnumber(L, rkl_opt_self(L)->field);                                                     \
+    return 1;                                                                                      \
   }
 RKL_OPT_GET_U32(rkl_opt_grid, grid_size)
 RKL_OPT_GET_U32(rkl_opt_block, block_size)
@@ -297,10 +300,10 @@ RKL_OPT_GET_U32(rkl_opt_output, output_capacity)
 RKL_OPT_GET_U32(rkl_opt_payload, payload_capacity)
 #undef RKL_OPT_GET_U32
 
-#define RKL_OPT_GET_BOOL(fname, field)                                                   \
-  static int fname(lua_State *L) {                                                       \
-    lua_pushboolean(L, rkl_opt_self(L)->field);                                          \
-    return 1;                                                                            \
+#define RKL_OPT_GET_BOOL(fname, field)                                                             \
+  static int fname(lua_State *L) {                                                                 \
+    lua_pushboolean(L, rkl_opt_self(L)->field);                                                    \
+    return 1;                                                                                      \
   }
 RKL_OPT_GET_BOOL(rkl_opt_auto, auto_activate)
 RKL_OPT_GET_BOOL(rkl_opt_coop, cooperative)
@@ -319,10 +322,18 @@ static int rkl_opt_env_field(lua_State *L, const char *key) {
   return 1;
 }
 
-static int rkl_opt_handler(lua_State *L) { return rkl_opt_env_field(L, "handler"); }
-static int rkl_opt_cuda_source(lua_State *L) { return rkl_opt_env_field(L, "cuda_source"); }
-static int rkl_opt_cuda_entry(lua_State *L) { return rkl_opt_env_field(L, "cuda_entry"); }
-static int rkl_opt_forward_to(lua_State *L) { return rkl_opt_env_field(L, "forward_to"); }
+static int rkl_opt_handler(lua_State *L) {
+  return rkl_opt_env_field(L, "handler");
+}
+static int rkl_opt_cuda_source(lua_State *L) {
+  return rkl_opt_env_field(L, "cuda_source");
+}
+static int rkl_opt_cuda_entry(lua_State *L) {
+  return rkl_opt_env_field(L, "cuda_entry");
+}
+static int rkl_opt_forward_to(lua_State *L) {
+  return rkl_opt_env_field(L, "forward_to");
+}
 
 static int rkl_opt_tostring(lua_State *L) {
   const rk_launch_options_t *o = lua_touserdata(L, 1);
@@ -368,8 +379,14 @@ static const luaL_Reg rkl_opt_getters[] = {
 static const luaL_Reg rkl_opt_statics[] = {
     {"single_block", rkl_single_block}, {"multi_block", rkl_multi_block}, {NULL, NULL}};
 static const rkl_class_t rkl_options_class = {
-    "LaunchOptions", sizeof(rk_launch_options_t), rkl_opt_new, rkl_opt_methods,
-    rkl_opt_getters, rkl_opt_statics, NULL, rkl_opt_tostring,
+    "LaunchOptions",
+    sizeof(rk_launch_options_t),
+    rkl_opt_new,
+    rkl_opt_methods,
+    rkl_opt_getters,
+    rkl_opt_statics,
+    NULL,
+    rkl_opt_tostring,
 };
 
 void rkl_open_options(lua_State *L, int mod) {

@@ -43,8 +43,10 @@ static int rkl_tier_for_throughput(lua_State *L) {
 }
 
 static const rkl_enum_member_t rkl_tier_members[] = {
-    {"Small", RK_QUEUE_TIER_SMALL}, {"Medium", RK_QUEUE_TIER_MEDIUM},
-    {"Large", RK_QUEUE_TIER_LARGE}, {"ExtraLarge", RK_QUEUE_TIER_EXTRA_LARGE},
+    {"Small", RK_QUEUE_TIER_SMALL},
+    {"Medium", RK_QUEUE_TIER_MEDIUM},
+    {"Large", RK_QUEUE_TIER_LARGE},
+    {"ExtraLarge", RK_QUEUE_TIER_EXTRA_LARGE},
     {NULL, 0},
 };
 static const luaL_Reg rkl_tier_methods[] = {
@@ -56,11 +58,12 @@ const rkl_enum_t rkl_queue_tier_enum = {"QueueTier", rkl_tier_members, rkl_tier_
                                         rkl_tier_getters, rkl_tier_statics};
 
 static const rkl_enum_member_t rkl_health_members[] = {
-    {"Healthy", RK_QUEUE_HEALTHY}, {"Warning", RK_QUEUE_WARNING},
-    {"Critical", RK_QUEUE_CRITICAL}, {NULL, 0},
+    {"Healthy", RK_QUEUE_HEALTHY},
+    {"Warning", RK_QUEUE_WARNING},
+    {"Critical", RK_QUEUE_CRITICAL},
+    {NULL, 0},
 };
-const rkl_enum_t rkl_queue_health_enum = {"QueueHealth", rkl_health_members, NULL, NULL,
-                                          NULL};
+const rkl_enum_t rkl_queue_health_enum = {"QueueHealth", rkl_health_members, NULL, NULL, NULL};
 
 /* ---- QueueStats ------------------------------------------------------------------------- */
 
@@ -72,24 +75,23 @@ static rk_queue_stats_t *rkl_qstats_self(lua_State *L) {
   return rkl_self(L, &rkl_qstats_class);
 }
 
-static const char *const rkl_qstats_fields[] = {"enqueued", "dequeued", "dropped", "depth",
+static const char *const rkl_qstats_fields[] = {"enqueued",  "dequeued", "dropped", "depth",
                                                 "max_depth", "rejected", NULL};
 
 static int rkl_qstats_new(lua_State *L) {
   rkl_args(L, "QueueStats", 1, rkl_qstats_fields, false);
   rk_queue_stats_t s;
-  uint64_t *fields[] = {&s.enqueued, &s.dequeued, &s.dropped,
-                        &s.depth, &s.max_depth, &s.rejected};
+  uint64_t *fields[] = {&s.enqueued, &s.dequeued, &s.dropped, &s.depth, &s.max_depth, &s.rejected};
   for (int i = 0; i < 6; i++)
     *fields[i] = rkl_opt_u64(L, i + 1, rkl_qstats_fields[i], UINT64_MAX, 0);
   rkl_push_queue_stats(L, &s);
   return 1;
 }
 
-#define RKL_QSTATS_GETTER(field)                                                         \
-  static int rkl_qstats_##field(lua_State *L) {                                          \
-    rkl_push_u64(L, rkl_qstats_self(L)->field);                                          \
-    return 1;                                                                            \
+#define RKL_QSTATS_GETTER(field)                                                                   \
+  static int rkl_qstats_##field(lua_State *L) {                                                    \
+    rkl_push_u64(L, rkl_qstats_self(L)->field);                                                    \
+    return 1;                                                                                      \
   }
 RKL_QSTATS_GETTER(enqueued)
 RKL_QSTATS_GETTER(dequeued)
@@ -102,8 +104,7 @@ static int rkl_qstats_utilization(lua_State *L) {
   rk_queue_stats_t *s = rkl_qstats_self(L);
   static const char *const names[] = {"capacity", NULL};
   rkl_args(L, "QueueStats.utilization", 2, names, false);
-  lua_pushnumber(L, rk_queue_stats_utilization(s, rkl_check_u64(L, 2, "capacity",
-                                                                 UINT64_MAX)));
+  lua_pushnumber(L, rk_queue_stats_utilization(s, rkl_check_u64(L, 2, "capacity", UINT64_MAX)));
   return 1;
 }
 
@@ -134,17 +135,19 @@ static int rkl_qstats_eq(lua_State *L) {
 }
 
 static const luaL_Reg rkl_qstats_methods[] = {
-    {"utilization", rkl_qstats_utilization}, {"drop_rate", rkl_qstats_drop_rate},
-    {NULL, NULL}};
-static const luaL_Reg rkl_qstats_getters[] = {
-    {"enqueued", rkl_qstats_enqueued}, {"dequeued", rkl_qstats_dequeued},
-    {"dropped", rkl_qstats_dropped},   {"depth", rkl_qstats_depth},
-    {"max_depth", rkl_qstats_max_depth}, {"rejected", rkl_qstats_rejected},
-    {NULL, NULL}};
+    {"utilization", rkl_qstats_utilization}, {"drop_rate", rkl_qstats_drop_rate}, {NULL, NULL}};
+static const luaL_Reg rkl_qstats_getters[] = {{"enqueued", rkl_qstats_enqueued},
+                                              {"dequeued", rkl_qstats_dequeued},
+                                              {"dropped", rkl_qstats_dropped},
+                                              {"depth", rkl_qstats_depth},
+                                              {"max_depth", rkl_qstats_max_depth},
+                                              {"rejected", rkl_qstats_rejected},
+                                              {NULL, NULL}};
 static const luaL_Reg rkl_qstats_meta[] = {{"__eq", rkl_qstats_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_qstats_class = {
-    "QueueStats", sizeof(rk_queue_stats_t), rkl_qstats_new, rkl_qstats_methods,
-    rkl_qstats_getters, NULL, rkl_qstats_meta, rkl_qstats_tostring,
+    "QueueStats",       sizeof(rk_queue_stats_t), rkl_qstats_new,
+    rkl_qstats_methods, rkl_qstats_getters,       NULL,
+    rkl_qstats_meta,    rkl_qstats_tostring,
 };
 
 /* ---- QueueMonitor ----------------------------------------------------------------------- */
@@ -164,10 +167,10 @@ static int rkl_qmon_new(lua_State *L) {
   rkl_args(L, "QueueMonitor", 1, names, false);
   rk_queue_monitor_t m;
   rk_queue_monitor_init(&m);
-  m.warning_threshold = rkl_opt_double(L, 1, "warning_threshold", -HUGE_VAL, HUGE_VAL,
-                                       m.warning_threshold);
-  m.critical_threshold = rkl_opt_double(L, 2, "critical_threshold", -HUGE_VAL, HUGE_VAL,
-                                        m.critical_threshold);
+  m.warning_threshold =
+      rkl_opt_double(L, 1, "warning_threshold", -HUGE_VAL, HUGE_VAL, m.warning_threshold);
+  m.critical_threshold =
+      rkl_opt_double(L, 2, "critical_threshold", -HUGE_VAL, HUGE_VAL, m.critical_threshold);
   rkl_push_monitor(L, &m);
   return 1;
 }
@@ -185,8 +188,7 @@ static int rkl_qmon_utilization(lua_State *L) {
   rkl_qmon_self(L);
   rkl_args(L, "QueueMonitor.utilization", 2, rkl_depth_capacity, false);
   lua_pushnumber(L, rk_queue_monitor_utilization(rkl_check_u64(L, 2, "depth", UINT64_MAX),
-                                                 rkl_check_u64(L, 3, "capacity",
-                                                               UINT64_MAX)));
+                                                 rkl_check_u64(L, 3, "capacity", UINT64_MAX)));
   return 1;
 }
 
@@ -220,8 +222,8 @@ static int rkl_qmon_metrics(lua_State *L) {
   rkl_args(L, "QueueMonitor.metrics", 2, names, false);
   const rk_queue_stats_t *s = rkl_check(L, 2, &rkl_qstats_class, "stats");
   rk_queue_metrics_t out;
-  rk_status_t st = rk_queue_metrics_compute(m, s, rkl_check_u64(L, 3, "capacity", UINT64_MAX),
-                                            &out);
+  rk_status_t st =
+      rk_queue_metrics_compute(m, s, rkl_check_u64(L, 3, "capacity", UINT64_MAX), &out);
   if (st != RK_OK) return rkl_error_status(L, st);
   rkl_push_queue_metrics(L, &out);
   return 1;
@@ -260,8 +262,8 @@ static const luaL_Reg rkl_qmon_getters[] = {
 };
 static const luaL_Reg rkl_qmon_statics[] = {{"default", rkl_qmon_default}, {NULL, NULL}};
 static const rkl_class_t rkl_qmonitor_class = {
-    "QueueMonitor", sizeof(rk_queue_monitor_t), rkl_qmon_new, rkl_qmon_methods,
-    rkl_qmon_getters, rkl_qmon_statics, NULL, rkl_qmon_tostring,
+    "QueueMonitor",   sizeof(rk_queue_monitor_t), rkl_qmon_new, rkl_qmon_methods,
+    rkl_qmon_getters, rkl_qmon_statics,           NULL,         rkl_qmon_tostring,
 };
 
 /* ---- QueueMetrics ----------------------------------------------------------------------- */
@@ -307,12 +309,12 @@ static int rkl_qmet_suggested(lua_State *L) {
 static int rkl_qmet_tostring(lua_State *L) {
   const rk_queue_metrics_t *m = lua_touserdata(L, 1);
   rkl_push_pyfloat(L, m->utilization);
-  lua_pushfstring(L, "QueueMetrics(health=%s, utilization=%s, depth=", 
-                  rk_queue_health_name(m->health), lua_tostring(L, -1));
+  lua_pushfstring(L,
+                  "QueueMetrics(health=%s, utilization=%s, depth=", rk_queue_health_name(m->health),
+                  lua_tostring(L, -1));
   char buf[128];
-  snprintf(buf, sizeof buf, "%llu, capacity=%llu, tier=%s)",
-           (unsigned long long)m->stats.depth, (unsigned long long)m->capacity,
-           rk_queue_tier_name(m->tier));
+  snprintf(buf, sizeof buf, "%llu, capacity=%llu, tier=%s)", (unsigned long long)m->stats.depth,
+           (unsigned long long)m->capacity, rk_queue_tier_name(m->tier));
   lua_pushstring(L, buf);
   lua_concat(L, 2);
   return 1;
@@ -328,8 +330,8 @@ static const luaL_Reg rkl_qmet_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_qmetrics_class = {
-    "QueueMetrics", sizeof(rk_queue_metrics_t), NULL, NULL, rkl_qmet_getters, NULL, NULL,
-    rkl_qmet_tostring,
+    "QueueMetrics", sizeof(rk_queue_metrics_t), NULL, NULL, rkl_qmet_getters, NULL,
+    NULL,           rkl_qmet_tostring,
 };
 
 void rkl_open_queue(lua_State *L, int mod) {

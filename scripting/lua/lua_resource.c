@@ -53,9 +53,9 @@ static int rkl_est_for_elements(lua_State *L) {
   static const char *const names[] = {"count", "bytes_per_element", NULL};
   rkl_args(L, "MemoryEstimate.for_elements", 1, names, false);
   rk_memory_estimate_t e;
-  rk_status_t st = rk_memory_estimate_for_elements(
-      rkl_check_u64(L, 1, "count", UINT64_MAX),
-      rkl_check_u64(L, 2, "bytes_per_element", UINT64_MAX), &e);
+  rk_status_t st =
+      rk_memory_estimate_for_elements(rkl_check_u64(L, 1, "count", UINT64_MAX),
+                                      rkl_check_u64(L, 2, "bytes_per_element", UINT64_MAX), &e);
   if (st != RK_OK) return rkl_error_status(L, st);
   *(rk_memory_estimate_t *)rkl_new(L, &rkl_estimate_class) = e;
   return 1;
@@ -78,10 +78,10 @@ static int rkl_est_with_primary(lua_State *L) {
                       old_peak > total ? old_peak : total, probe.confidence);
 }
 
-#define RKL_EST_GETTER(field)                                                            \
-  static int rkl_est_##field(lua_State *L) {                                             \
-    rkl_push_u64(L, rkl_est_self(L)->field);                                             \
-    return 1;                                                                            \
+#define RKL_EST_GETTER(field)                                                                      \
+  static int rkl_est_##field(lua_State *L) {                                                       \
+    rkl_push_u64(L, rkl_est_self(L)->field);                                                       \
+    return 1;                                                                                      \
   }
 RKL_EST_GETTER(primary_bytes)
 RKL_EST_GETTER(auxiliary_bytes)
@@ -95,9 +95,11 @@ static int rkl_est_confidence(lua_State *L) {
 static int rkl_est_tostring(lua_State *L) {
   const rk_memory_estimate_t *e = lua_touserdata(L, 1);
   char buf[160];
-  snprintf(buf, sizeof buf, "MemoryEstimate(primary=%llu, auxiliary=%llu, peak=%llu, "
-           "confidence=", (unsigned long long)e->primary_bytes,
-           (unsigned long long)e->auxiliary_bytes, (unsigned long long)e->peak_bytes);
+  snprintf(buf, sizeof buf,
+           "MemoryEstimate(primary=%llu, auxiliary=%llu, peak=%llu, "
+           "confidence=",
+           (unsigned long long)e->primary_bytes, (unsigned long long)e->auxiliary_bytes,
+           (unsigned long long)e->peak_bytes);
   lua_pushstring(L, buf);
   rkl_push_pyfloat(L, e->confidence);
   lua_pushliteral(L, ")");
@@ -122,12 +124,13 @@ static const luaL_Reg rkl_est_getters[] = {
     {"confidence", rkl_est_confidence},
     {NULL, NULL},
 };
-static const luaL_Reg rkl_est_statics[] = {{"for_elements", rkl_est_for_elements},
-                                           {NULL, NULL}};
+static const luaL_Reg rkl_est_statics[] = {{"for_elements", rkl_est_for_elements}, {NULL, NULL}};
 static const luaL_Reg rkl_est_meta[] = {{"__eq", rkl_est_eq}, {NULL, NULL}};
 static const rkl_class_t rkl_estimate_class = {
-    "MemoryEstimate", sizeof(rk_memory_estimate_t), rkl_est_new, rkl_est_methods,
-    rkl_est_getters, rkl_est_statics, rkl_est_meta, rkl_est_tostring,
+    "MemoryEstimate", sizeof(rk_memory_estimate_t),
+    rkl_est_new,      rkl_est_methods,
+    rkl_est_getters,  rkl_est_statics,
+    rkl_est_meta,     rkl_est_tostring,
 };
 
 /* ---- Reservation ------------------------------------------------------------------------ */
@@ -192,7 +195,7 @@ static const luaL_Reg rkl_rsv_getters[] = {{"bytes", rkl_rsv_bytes}, {NULL, NULL
 static const luaL_Reg rkl_rsv_meta[] = {{"__gc", rkl_rsv_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_reservation_class = {
     "Reservation", sizeof(rkl_reservation_t), NULL, rkl_rsv_methods, rkl_rsv_getters, NULL,
-    rkl_rsv_meta, rkl_rsv_tostring,
+    rkl_rsv_meta,  rkl_rsv_tostring,
 };
 
 /* ---- ResourceGuard ---------------------------------------------------------------------- */
@@ -215,11 +218,10 @@ static int rkl_guard_new(lua_State *L) {
   if (!lua_isnil(L, 1)) {
     max = rkl_check_u64(L, 1, "max_memory_bytes", UINT64_MAX);
     if (max == 0)
-      return rkl_error(L, "ValueError",
-                       "max_memory_bytes must be >= 1 (nil means 4 GiB), got 0");
+      return rkl_error(L, "ValueError", "max_memory_bytes must be >= 1 (nil means 4 GiB), got 0");
   }
-  double margin = rkl_opt_double(L, 2, "safety_margin", -HUGE_VAL, HUGE_VAL,
-                                 RK_RESOURCE_DEFAULT_MARGIN);
+  double margin =
+      rkl_opt_double(L, 2, "safety_margin", -HUGE_VAL, HUGE_VAL, RK_RESOURCE_DEFAULT_MARGIN);
   rkl_guard_t *g = rkl_new(L, &rkl_guard_class);
   rk_status_t st = rk_resource_guard_create(max, margin, &g->g);
   if (st != RK_OK) return rkl_error_status(L, st);
@@ -241,10 +243,10 @@ static int rkl_guard_gc(lua_State *L) {
   return 0;
 }
 
-#define RKL_GUARD_U64(fname, cfn)                                                        \
-  static int fname(lua_State *L) {                                                       \
-    rkl_push_u64(L, cfn(rkl_guard_self(L)));                                             \
-    return 1;                                                                            \
+#define RKL_GUARD_U64(fname, cfn)                                                                  \
+  static int fname(lua_State *L) {                                                                 \
+    rkl_push_u64(L, cfn(rkl_guard_self(L)));                                                       \
+    return 1;                                                                                      \
   }
 RKL_GUARD_U64(rkl_guard_max, rk_resource_guard_max_memory)
 RKL_GUARD_U64(rkl_guard_current, rk_resource_guard_current_memory)
@@ -264,15 +266,14 @@ static uint64_t rkl_guard_bytes_arg(lua_State *L, const char *fn) {
 
 static int rkl_guard_can_allocate(lua_State *L) {
   rk_resource_guard_t *g = rkl_guard_self(L);
-  lua_pushboolean(L, rk_resource_guard_can_allocate(
-                         g, rkl_guard_bytes_arg(L, "ResourceGuard.can_allocate")));
+  lua_pushboolean(
+      L, rk_resource_guard_can_allocate(g, rkl_guard_bytes_arg(L, "ResourceGuard.can_allocate")));
   return 1;
 }
 
 static int rkl_guard_record_allocation(lua_State *L) {
   rk_resource_guard_t *g = rkl_guard_self(L);
-  rk_resource_guard_record_allocation(g,
-                                      rkl_guard_bytes_arg(L, "ResourceGuard.record_allocation"));
+  rk_resource_guard_record_allocation(g, rkl_guard_bytes_arg(L, "ResourceGuard.record_allocation"));
   return 0;
 }
 
@@ -386,8 +387,8 @@ static const luaL_Reg rkl_guard_statics[] = {
     {"default", rkl_guard_default}, {"unguarded", rkl_guard_unguarded}, {NULL, NULL}};
 static const luaL_Reg rkl_guard_meta[] = {{"__gc", rkl_guard_gc}, {NULL, NULL}};
 static const rkl_class_t rkl_guard_class = {
-    "ResourceGuard", sizeof(rkl_guard_t), rkl_guard_new, rkl_guard_methods,
-    rkl_guard_getters, rkl_guard_statics, rkl_guard_meta, rkl_guard_tostring,
+    "ResourceGuard",   sizeof(rkl_guard_t), rkl_guard_new,  rkl_guard_methods,
+    rkl_guard_getters, rkl_guard_statics,   rkl_guard_meta, rkl_guard_tostring,
 };
 
 void rkl_open_resource(lua_State *L, int mod) {

@@ -17,7 +17,7 @@
 static const rkl_class_t rkl_metrics_class;
 
 static const rkl_enum_member_t rkl_backend_members[] = {
-    {"Auto", RK_BACKEND_AUTO}, {"Cpu", RK_BACKEND_CPU},   {"Cuda", RK_BACKEND_CUDA},
+    {"Auto", RK_BACKEND_AUTO},   {"Cpu", RK_BACKEND_CPU},   {"Cuda", RK_BACKEND_CUDA},
     {"Metal", RK_BACKEND_METAL}, {"Wgpu", RK_BACKEND_WGPU}, {NULL, 0},
 };
 static const rkl_enum_t rkl_backend_enum = {"Backend", rkl_backend_members, NULL, NULL, NULL};
@@ -255,16 +255,16 @@ static const luaL_Reg rkl_rt_getters[] = {
 static const luaL_Reg rkl_rt_statics[] = {{"create", rkl_rt_create}, {NULL, NULL}};
 static const luaL_Reg rkl_rt_meta[] = {{"__gc", rkl_rt_gc}, {NULL, NULL}};
 const rkl_class_t rkl_runtime_class = {
-    "RingKernel", sizeof(rkl_runtime_t), rkl_rt_create, rkl_rt_methods, rkl_rt_getters,
-    rkl_rt_statics, rkl_rt_meta, rkl_rt_tostring,
+    "RingKernel",   sizeof(rkl_runtime_t), rkl_rt_create, rkl_rt_methods,
+    rkl_rt_getters, rkl_rt_statics,        rkl_rt_meta,   rkl_rt_tostring,
 };
 
 /* ---- RuntimeMetrics --------------------------------------------------------------------- */
 
-#define RKL_METRIC(field)                                                                \
-  static int rkl_metric_##field(lua_State *L) {                                          \
-    rkl_push_u64(L, ((rk_runtime_metrics_t *)rkl_self(L, &rkl_metrics_class))->field);   \
-    return 1;                                                                            \
+#define RKL_METRIC(field)                                                                          \
+  static int rkl_metric_##field(lua_State *L) {                                                    \
+    rkl_push_u64(L, ((rk_runtime_metrics_t *)rkl_self(L, &rkl_metrics_class))->field);             \
+    return 1;                                                                                      \
   }
 RKL_METRIC(active_kernels)
 RKL_METRIC(total_launched)
@@ -277,10 +277,11 @@ RKL_METRIC(host_memory_used)
 static int rkl_metrics_tostring(lua_State *L) {
   const rk_runtime_metrics_t *m = lua_touserdata(L, 1);
   char buf[160];
-  snprintf(buf, sizeof buf, "RuntimeMetrics(kernels=%llu, launched=%llu, sent=%llu, "
-           "recv=%llu)", (unsigned long long)m->active_kernels,
-           (unsigned long long)m->total_launched, (unsigned long long)m->messages_sent,
-           (unsigned long long)m->messages_received);
+  snprintf(buf, sizeof buf,
+           "RuntimeMetrics(kernels=%llu, launched=%llu, sent=%llu, "
+           "recv=%llu)",
+           (unsigned long long)m->active_kernels, (unsigned long long)m->total_launched,
+           (unsigned long long)m->messages_sent, (unsigned long long)m->messages_received);
   lua_pushstring(L, buf);
   return 1;
 }
@@ -295,8 +296,8 @@ static const luaL_Reg rkl_metrics_getters[] = {
     {NULL, NULL},
 };
 static const rkl_class_t rkl_metrics_class = {
-    "RuntimeMetrics", sizeof(rk_runtime_metrics_t), NULL, NULL, rkl_metrics_getters, NULL,
-    NULL, rkl_metrics_tostring,
+    "RuntimeMetrics",     sizeof(rk_runtime_metrics_t), NULL, NULL, rkl_metrics_getters, NULL, NULL,
+    rkl_metrics_tostring,
 };
 
 void rkl_open_runtime(lua_State *L, int mod) {

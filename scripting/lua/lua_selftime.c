@@ -74,7 +74,8 @@ static rk_status_t rkl_bench_batch_run(rk_kernel_t *k, int64_t n, size_t batch, 
   rk_send_item_t items[RKL_BENCH_BATCH_MAX];
   rk_message_t *out[RKL_BENCH_BATCH_MAX];
   memset(payload, 0x5a, len);
-  for (size_t i = 0; i < batch; i++) items[i] = (rk_send_item_t){NULL, payload, len};
+  for (size_t i = 0; i < batch; i++)
+    items[i] = (rk_send_item_t){NULL, payload, len};
   int64_t sent = 0, received = 0;
   while (received < n) {
     size_t want = (size_t)(n - sent < (int64_t)batch ? n - sent : (int64_t)batch), took = 0;
@@ -84,7 +85,8 @@ static rk_status_t rkl_bench_batch_run(rk_kernel_t *k, int64_t n, size_t batch, 
     size_t got = 0;
     st = rk_kernel_receive_many(k, out, batch, 1000000000LL, &got);
     if (st != RK_OK && st != RK_EAGAIN && st != RK_ETIMEDOUT) return st;
-    for (size_t i = 0; i < got; i++) rk_message_free(out[i]);
+    for (size_t i = 0; i < got; i++)
+      rk_message_free(out[i]);
     received += (int64_t)got;
   }
   return RK_OK;
@@ -95,8 +97,8 @@ static int rkl_bench_c_batch(lua_State *L) {
   int64_t n = (int64_t)rkl_check_u64(L, 2, "n", 1000000000);
   size_t batch = (size_t)rkl_check_u64(L, 3, "batch", RKL_BENCH_BATCH_MAX);
   size_t len = (size_t)rkl_opt_u64(L, 4, "payload_bytes", RKL_BENCH_PAYLOAD_MAX, 64);
-  if (batch == 0) return rkl_error(L, "ValueError", "batch must be 1..%d, got 0",
-                                   RKL_BENCH_BATCH_MAX);
+  if (batch == 0)
+    return rkl_error(L, "ValueError", "batch must be 1..%d, got 0", RKL_BENCH_BATCH_MAX);
   int64_t t0 = rkl_mono_ns();
   rk_status_t st = rkl_bench_batch_run(k, n, batch, len);
   if (st != RK_OK) return rkl_error_status(L, st);

@@ -50,8 +50,10 @@ static int rkl_serve_call(lua_State *L) {
     rkl_check_envelope(L, -1, "handler result", &p, &len);
     st = rk_kernel_reply(k, msg, p, len);
   } else if (!lua_isnil(L, -1)) {
-    return rkl_error(L, "TypeError", "a handler must return nil, a string or a "
-                     "MessageEnvelope, got %s", luaL_typename(L, -1));
+    return rkl_error(L, "TypeError",
+                     "a handler must return nil, a string or a "
+                     "MessageEnvelope, got %s",
+                     luaL_typename(L, -1));
   }
   if (st != RK_OK) return rkl_error_status(L, st);
   return 0;
@@ -109,8 +111,7 @@ static void rkl_serve_one(lua_State *L, rk_kernel_t *k, rk_message_t *msg) {
 
 /* Serves until `timeout_ns` (< 0: forever) passes or max items were handled; stops early
  * when no work is waiting at the deadline, or when the runtime shuts down. */
-static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_ns,
-                               uint64_t max) {
+static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_ns, uint64_t max) {
   int64_t deadline = timeout_ns < 0 ? -1 : rkl_serve_now_ns() + timeout_ns;
   uint64_t done = 0;
   rkl_serve_io_t io = {.rt = rt};

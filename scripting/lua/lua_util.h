@@ -45,14 +45,14 @@ void rkl_open_errors(lua_State *L, int mod);
 /* ---- classes (lua_class.c) ------------------------------------------------------------- */
 
 typedef struct rkl_class {
-  const char *name;          /* Python class name */
-  size_t size;               /* userdata size */
-  lua_CFunction ctor;        /* rk.Name(...): arguments start at 1; NULL = not callable */
-  const luaL_Reg *methods;   /* instance methods (self at 1) */
-  const luaL_Reg *getters;   /* properties: self at 1, push the value */
-  const luaL_Reg *statics;   /* class functions, called with '.' */
-  const luaL_Reg *meta;      /* extra metamethods: __gc, __eq, __lt, __le, __len */
-  lua_CFunction tostring;    /* Python's repr */
+  const char *name;        /* Python class name */
+  size_t size;             /* userdata size */
+  lua_CFunction ctor;      /* rk.Name(...): arguments start at 1; NULL = not callable */
+  const luaL_Reg *methods; /* instance methods (self at 1) */
+  const luaL_Reg *getters; /* properties: self at 1, push the value */
+  const luaL_Reg *statics; /* class functions, called with '.' */
+  const luaL_Reg *meta;    /* extra metamethods: __gc, __eq, __lt, __le, __len */
+  lua_CFunction tostring;  /* Python's repr */
 } rkl_class_t;
 
 /* Creates the metatable and the class table, and stores the class table as mod[name]. */
@@ -77,11 +77,11 @@ typedef struct rkl_enum_member {
 } rkl_enum_member_t;
 
 typedef struct rkl_enum {
-  const char *name;                  /* "KernelState"; tostring gives "KernelState.Active" */
-  const rkl_enum_member_t *members;  /* terminated by a NULL name, in value order */
-  const luaL_Reg *methods;           /* member methods (self at 1) */
-  const luaL_Reg *getters;           /* member properties besides name and value */
-  const luaL_Reg *statics;           /* enum functions: from_int, for_throughput, ... */
+  const char *name;                 /* "KernelState"; tostring gives "KernelState.Active" */
+  const rkl_enum_member_t *members; /* terminated by a NULL name, in value order */
+  const luaL_Reg *methods;          /* member methods (self at 1) */
+  const luaL_Reg *getters;          /* member properties besides name and value */
+  const luaL_Reg *statics;          /* enum functions: from_int, for_throughput, ... */
 } rkl_enum_t;
 
 /* Creates the members and the enum table mod[name] (members by name and in order at
@@ -104,8 +104,7 @@ int64_t rkl_enum_self(lua_State *L, const rkl_enum_t *e);
  * metatable whose keys are all strings; when list_first is true a table with no string
  * key is the first positional argument instead, for functions taking a list). Raises
  * TypeError for unknown names or too many arguments. `names` is NULL-terminated. */
-void rkl_args(lua_State *L, const char *fn, int first, const char *const *names,
-              bool list_first);
+void rkl_args(lua_State *L, const char *fn, int first, const char *const *names, bool list_first);
 
 /* Strict checkers: each raises TypeError (wrong type) or ValueError (out of range) with a
  * message naming `what` and the limit. The opt_ forms return `def` for nil. */
@@ -113,8 +112,7 @@ uint64_t rkl_check_u64(lua_State *L, int idx, const char *what, uint64_t max);
 uint64_t rkl_opt_u64(lua_State *L, int idx, const char *what, uint64_t max, uint64_t def);
 int64_t rkl_check_i64(lua_State *L, int idx, const char *what, int64_t min, int64_t max);
 double rkl_check_double(lua_State *L, int idx, const char *what, double lo, double hi);
-double rkl_opt_double(lua_State *L, int idx, const char *what, double lo, double hi,
-                      double def);
+double rkl_opt_double(lua_State *L, int idx, const char *what, double lo, double hi, double def);
 bool rkl_check_bool(lua_State *L, int idx, const char *what);
 bool rkl_opt_bool(lua_State *L, int idx, const char *what, bool def);
 const char *rkl_check_string(lua_State *L, int idx, const char *what, size_t *len);
