@@ -274,8 +274,12 @@ static const char *br_id(PyObject *obj, const char *what) {
   return PyUnicode_AsUTF8(obj);
 }
 
+/* Unknown or duplicate endpoints and routes are broker errors (K2KError), not kernel
+ * errors as the generic mapping would have them. */
 static PyObject *br_result(PyObject *op, rk_status_t s) {
-  if (s != RK_OK) return rkpy_raise_status(br_state(op), s);
+  rkpy_state *st = br_state(op);
+  if (s == RK_ENOTFOUND || s == RK_EEXIST) return rkpy_raise_as(st->K2KError, s);
+  if (s != RK_OK) return rkpy_raise_status(st, s);
   Py_RETURN_NONE;
 }
 

@@ -68,8 +68,12 @@ def test_standalone_broker_routes_and_inboxes():
     miss = b.send(None, "nowhere", b"x")
     assert miss.status is DeliveryStatus.NotFound
     b.remove_route("far")
-    with pytest.raises(ringkernel.KernelError):
+    with pytest.raises(ringkernel.K2KError, match="far"):
         b.remove_route("far")
+    with pytest.raises(ringkernel.K2KError, match="a"):
+        b.register("a")
+    with pytest.raises(TypeError):
+        b.is_registered(3)
 
 
 def test_route_loop_exceeds_max_hops():
