@@ -18,15 +18,14 @@ size_t rk_pool_class_size(size_t index) {
   return ((size_t)1 << k) + j * ((size_t)1 << (k - 2));
 }
 
-size_t rk_pool_class_index(size_t size) {
-  if (size <= RK_POOL_MIN_CLASS_SIZE) return 0;
-  if (size > RK_POOL_MAX_CLASS_SIZE) return RK_POOL_CLASS_COUNT;
-  if (size > 65536) return RK_POOL_CLASS_COUNT - 1;
-  /* 2^k < size <= 2^(k+1); quarter steps of 2^(k-2) above 2^k. */
-  size_t k = 63 - (size_t)__builtin_clzll((unsigned long long)(size - 1));
-  size_t shift = k - 2;
-  size_t j = (size - ((size_t)1 << k) + ((size_t)1 << shift) - 1) >> shift;
-  return 1 + (k - 6) * 4 + (j - 1);
+size_t rk_pool_class_index(size_t size) { return rki_pool_class_compute(size); }
+
+uint8_t rki_pool_class_lut[RKI_CLASS_LUT];
+static pthread_once_t rki_lut_once = PTHREAD_ONCE_INIT;
+
+static void rki_pool_fill_lut(void) {
+  for (size_t i = 0; i < RKI_CLASS_LUT; i++)
+    rki_pool_class_lut[i] = (uint8_t)rki_pool_class_compute(i * 16);
 }
 
 /* ---- configuration ------------------------------------------------------------------ */
@@ -72,9 +71,12 @@ rk_status_t rk_pool_create(const rk_pool_config_t *config, rk_pool_t **out) {
   if (!config) config = &defaults;
   rk_status_t st = rki_pool_check_config(config);
   if (st != RK_OK) return st;
+  pthread_once(&rki_lut_once, rki_pool_fill_lut);
   rk_pool_t *pool = aligned_alloc(RKI_CACHELINE, sizeof *pool);
   if (!pool) return rki_fail(RK_ENOMEM, "rk_pool_create: out of memory");
   memset(pool, 0, sizeof *pool);
+  static _Atomic uint64_t next_id = 1;
+  pool->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
   pool->config = *config;
   rki_pool_size_caches(pool);
   st = rki_pool_source_open(pool);
@@ -179,6 +181,30 @@ static void rki_pool_large_free(rk_pool_t *pool, void *ptr) {
 
 /* ---- alloc / free ------------------------------------------------------------------- */
 
+/* The last (pool id, cache) this thread used: one compare instead of a pthread key
+ * lookup on the hot path. Pool ids are never reused, so a hint for a destroyed pool never
+ * matches; the thread-exit hook clears it before freeing the cache it names. */
+static _Thread_local struct {
+  uint64_t pool_id;
+  rki_tcache_t *tc;
+} rki_hint;
+
+void rki_pool_hint_forget(const rki_tcache_t *tc) {
+  if (rki_hint.tc != tc) return;
+  rki_hint.pool_id = 0;
+  rki_hint.tc = NULL;
+}
+
+static inline rki_tcache_t *rki_tcache_lookup(rk_pool_t *pool) {
+  if (rki_hint.pool_id == pool->id) return rki_hint.tc;
+  rki_tcache_t *tc = rki_tcache_get(pool);
+  if (tc) {
+    rki_hint.pool_id = pool->id;
+    rki_hint.tc = tc;
+  }
+  return tc;
+}
+
 /* Cache empty: take a batch from the central list, hand out its first block. */
 static void *rki_pool_refill(rk_pool_t *pool, rki_tcache_t *tc, size_t cls) {
   uint32_t got = 0;
@@ -200,9 +226,9 @@ void *rk_pool_alloc(rk_pool_t *pool, size_t size) {
     rki_fail(RK_EINVAL, "rk_pool_alloc: NULL pool");
     return NULL;
   }
-  size_t cls = rk_pool_class_index(size);
+  size_t cls = rki_pool_class_of(size);
   if (cls == RK_POOL_CLASS_COUNT) return rki_pool_large_alloc(pool, size);
-  rki_tcache_t *tc = rki_tcache_get(pool);
+  rki_tcache_t *tc = rki_tcache_lookup(pool);
   if (!tc) {
     rki_fail(RK_ENOMEM, "pool: no memory for this thread's cache");
     return NULL;
@@ -213,18 +239,17 @@ void *rk_pool_alloc(rk_pool_t *pool, size_t size) {
   bin->head = *(void **)p;
   bin->count--;
   rki_count(&tc->counters[cls].allocs);
-  rki_count(&tc->counters[cls].hits);
   return p;
 }
 
 void rk_pool_free(rk_pool_t *pool, void *ptr, size_t size) {
   if (!pool || !ptr) return;
-  size_t cls = rk_pool_class_index(size);
+  size_t cls = rki_pool_class_of(size);
   if (cls == RK_POOL_CLASS_COUNT) {
     rki_pool_large_free(pool, ptr);
     return;
   }
-  rki_tcache_t *tc = rki_tcache_get(pool);
+  rki_tcache_t *tc = rki_tcache_lookup(pool);
   if (!tc) { /* no cache for this thread: straight back to the central list */
     *(void **)ptr = NULL;
     rki_central_give(pool, cls, ptr, ptr, 1);
@@ -248,8 +273,8 @@ static void rki_pool_fill_class(rk_pool_t *pool, size_t cls, const rki_pool_coun
   out->frees = atomic_load_explicit(&sum->frees, memory_order_relaxed);
   out->in_use = out->allocs >= out->frees ? out->allocs - out->frees : 0;
   out->slab_bytes = atomic_load_explicit(&pool->central[cls].slab_bytes, memory_order_relaxed);
-  out->hits = atomic_load_explicit(&sum->hits, memory_order_relaxed);
   out->misses = atomic_load_explicit(&sum->misses, memory_order_relaxed);
+  out->hits = out->allocs >= out->misses ? out->allocs - out->misses : 0;
 }
 
 static void rki_pool_add_large(rk_pool_t *pool, rk_pool_stats_t *t) {

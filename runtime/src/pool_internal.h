@@ -28,9 +28,9 @@
 enum { RKI_SLAB_HEADER = 64, RKI_LARGE_HEADER = 64 };
 
 /* Counters written by one thread only (relaxed load + store, no read-modify-write) and
- * read by rk_pool_stats. */
+ * read by rk_pool_stats. Hits are allocs - misses, so the fast path counts one event. */
 typedef struct rki_pool_counters {
-  _Atomic uint64_t allocs, frees, hits, misses;
+  _Atomic uint64_t allocs, frees, misses;
 } rki_pool_counters_t;
 
 typedef struct rki_tcache_bin {
@@ -70,6 +70,7 @@ typedef enum rki_slab_kind {
 } rki_slab_kind_t;
 
 struct rk_pool {
+  uint64_t id; /* unique per process, never reused: keys the thread-local cache hint */
   rk_pool_config_t config;
   rki_slab_kind_t slab_kind;
   unsigned arena; /* jemalloc arena index (RKI_SLAB_JEMALLOC) */
@@ -104,9 +105,34 @@ void rki_central_free_all(rk_pool_t *pool);
 /* Thread caches and the registry (pool_tcache.c). */
 rk_status_t rki_tcache_key_create(pthread_key_t *key);
 rki_tcache_t *rki_tcache_get(rk_pool_t *pool);
+/* Clears the calling thread's cache hint (pool.c) if it names tc. */
+void rki_pool_hint_forget(const rki_tcache_t *tc);
 void rki_tcache_flush(rki_tcache_t *tc, size_t cls, uint32_t keep);
 void rki_tcache_destroy_pool(rk_pool_t *pool);
 void rki_pool_sum_counters(rk_pool_t *pool, rki_pool_counters_t *sum, size_t n);
+
+/* The class of a request by arithmetic (RK_POOL_CLASS_COUNT above the largest). */
+static inline size_t rki_pool_class_compute(size_t size) {
+  if (size <= RK_POOL_MIN_CLASS_SIZE) return 0;
+  if (size > RK_POOL_MAX_CLASS_SIZE) return RK_POOL_CLASS_COUNT;
+  if (size > 65536) return RK_POOL_CLASS_COUNT - 1;
+  /* 2^k < size <= 2^(k+1); quarter steps of 2^(k-2) above 2^k. */
+  size_t k = 63 - (size_t)__builtin_clzll((unsigned long long)(size - 1));
+  size_t shift = k - 2;
+  size_t j = (size - ((size_t)1 << k) + ((size_t)1 << shift) - 1) >> shift;
+  return 1 + (k - 6) * 4 + (j - 1);
+}
+
+/* Every class boundary is a multiple of 16, so the class of sizes up to 64 KiB is a
+ * table lookup by (size + 15) / 16: one load instead of a branchy computation. Filled
+ * once (pthread_once) by the first rk_pool_create, before any pool can be used. */
+enum { RKI_CLASS_LUT = 65536 / 16 + 1 };
+extern uint8_t rki_pool_class_lut[RKI_CLASS_LUT];
+
+static inline size_t rki_pool_class_of(size_t size) {
+  if (size <= 65536) return rki_pool_class_lut[(size + 15) >> 4];
+  return rki_pool_class_compute(size);
+}
 
 static inline void rki_count(_Atomic uint64_t *c) {
   /* Single writer: relaxed load + store avoids a locked instruction. */

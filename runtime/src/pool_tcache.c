@@ -31,7 +31,6 @@ static void rki_unlink(rki_tcache_t *tc) {
 static void rki_add_counters(rki_pool_counters_t *dst, rki_pool_counters_t *src) {
   atomic_fetch_add_explicit(&dst->allocs, atomic_load_explicit(&src->allocs, memory_order_relaxed), memory_order_relaxed);
   atomic_fetch_add_explicit(&dst->frees, atomic_load_explicit(&src->frees, memory_order_relaxed), memory_order_relaxed);
-  atomic_fetch_add_explicit(&dst->hits, atomic_load_explicit(&src->hits, memory_order_relaxed), memory_order_relaxed);
   atomic_fetch_add_explicit(&dst->misses, atomic_load_explicit(&src->misses, memory_order_relaxed), memory_order_relaxed);
 }
 
@@ -50,6 +49,7 @@ void rki_tcache_flush(rki_tcache_t *tc, size_t cls, uint32_t keep) {
  * counters unless rk_pool_destroy already freed the cache (then it is unregistered). */
 static void rki_tcache_on_thread_exit(void *arg) {
   rki_tcache_t *tc = arg;
+  rki_pool_hint_forget(tc);
   pthread_mutex_lock(&rki_registry_lock);
   if (rki_registered(tc)) {
     for (size_t cls = 0; cls < RK_POOL_CLASS_COUNT; cls++) {
@@ -90,6 +90,7 @@ rki_tcache_t *rki_tcache_get(rk_pool_t *pool) {
   return tc ? tc : rki_tcache_create(pool);
 }
 
+
 void rki_tcache_destroy_pool(rk_pool_t *pool) {
   pthread_mutex_lock(&rki_registry_lock);
   pthread_key_delete(pool->key);
@@ -109,7 +110,6 @@ void rki_pool_sum_counters(rk_pool_t *pool, rki_pool_counters_t *sum, size_t n) 
   for (size_t cls = 0; cls < n; cls++) {
     atomic_init(&sum[cls].allocs, 0);
     atomic_init(&sum[cls].frees, 0);
-    atomic_init(&sum[cls].hits, 0);
     atomic_init(&sum[cls].misses, 0);
     rki_add_counters(&sum[cls], &pool->retired[cls]);
   }

@@ -108,6 +108,24 @@ RK_TEST(alloc_every_boundary) {
   rk_pool_destroy(p);
 }
 
+/* The alloc path finds classes through a lookup table; every size must land in the class
+ * rk_pool_class_index computes. */
+RK_TEST(every_size_lands_in_its_class) {
+  rk_pool_t *p = make_pool();
+  static uint64_t expect[RK_POOL_CLASS_COUNT];
+  for (size_t size = 0; size <= RK_POOL_MAX_CLASS_SIZE; size++) {
+    expect[rk_pool_class_index(size)]++;
+    rk_pool_free(p, rk_pool_alloc(p, size), size);
+  }
+  rk_pool_class_stats_t cs[RK_POOL_CLASS_COUNT];
+  CHECK_OK(rk_pool_stats(p, NULL, cs, RK_POOL_CLASS_COUNT));
+  for (size_t i = 0; i < RK_POOL_CLASS_COUNT; i++) {
+    CHECK_EQ_U64(cs[i].allocs, expect[i]);
+    CHECK_EQ_U64(cs[i].frees, expect[i]);
+  }
+  rk_pool_destroy(p);
+}
+
 RK_TEST(power_of_two_classes_are_cacheline_aligned) {
   rk_pool_t *p = make_pool();
   void *b[8];
@@ -300,6 +318,7 @@ int main(void) {
   RK_RUN(class_index_every_boundary);
   RK_RUN(config_validation);
   RK_RUN(alloc_every_boundary);
+  RK_RUN(every_size_lands_in_its_class);
   RK_RUN(power_of_two_classes_are_cacheline_aligned);
   RK_RUN(freed_blocks_are_reused);
   RK_RUN(stats_counters_exact);
