@@ -784,12 +784,12 @@ void rkl_open_cuda(lua_State *L, int mod) {
   rkl_class_register(L, &rkl_streamcfg_class, t);
   rkl_class_register(L, &rkl_streamid_class, t);
   rkl_cuda_aliases(L, t);
-  /* Python's top-level CudaDevice is None without CUDA support; Lua uses false. */
-#ifdef RK_HAVE_CUDA
-  lua_getfield(L, t, "PyCudaDevice");
-#else
-  lua_pushboolean(L, 0);
-#endif
+  /* Python's top-level CudaDevice is the class when a device is usable, else None (false
+   * here, so the name stays present). */
+  if (rk_cuda_is_available())
+    lua_getfield(L, t, "PyCudaDevice");
+  else
+    lua_pushboolean(L, 0);
   lua_setfield(L, mod, "CudaDevice");
   lua_setfield(L, mod, "cuda");
 }

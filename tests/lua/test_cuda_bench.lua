@@ -22,6 +22,7 @@ T.case("devices: consistent answers with or without a GPU", function()
     T.near(dev:total_memory_mb(), info.total_memory / 1048576, 1e-6)
     dev:synchronize()
   end
+  T.eq(rk.CudaDevice, n > 0 and cuda.PyCudaDevice or false)
   T.raises("ValueError", "ordinal must be 0..", cuda.PyCudaDevice, -1)
 end)
 
