@@ -466,14 +466,21 @@ static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
   return NULL;
 }
 
-/* Receives until the reply with cid arrives, stashing the others in arrival order. */
+/* Receives until the reply with cid arrives, stashing the others in arrival order. The
+ * wait goes in slices so a reply that another thread stashed for us is seen within one
+ * slice; timeout_ns bounds the whole call (< 0: forever). */
+#define KH_STASH_SLICE_NS 50000000LL
 static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) {
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
+  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
   for (;;) {
     PyObject *hit = kh_stash_take(op, cid);
     if (hit || PyErr_Occurred()) return hit;
-    rk_status_t s = rkpy_wait(kh_receive_step, &io, timeout_ns);
+    int64_t left = deadline < 0 ? KH_STASH_SLICE_NS : deadline - rkpy_now_ns();
+    if (left < 0) left = 0;
+    rk_status_t s = rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
+    if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
       return rkpy_envelope_from_message(st, io.reply);

@@ -3,8 +3,6 @@
 #include "py_runtime.h"
 
 #include <structmember.h>
-#include <string.h>
-#include <time.h>
 
 #include "ringkernel/cuda.h"
 
@@ -460,21 +458,15 @@ static PyObject *mod_is_cuda_available(PyObject *Py_UNUSED(m), PyObject *Py_UNUS
   return PyBool_FromLong(rk_cuda_is_available());
 }
 
-static int64_t bench_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* n request/reply round trips through an echo kernel entirely in C (64-byte payload),
  * the baseline the Python benchmark compares against. Returns the per-trip times (ns). */
 static rk_status_t bench_roundtrips(rk_kernel_t *k, int64_t *times, size_t n) {
   unsigned char payload[64] = {0};
   for (size_t i = 0; i < n; i++) {
     rk_message_t *reply = NULL;
-    int64_t t0 = bench_now_ns();
+    int64_t t0 = rkpy_now_ns();
     rk_status_t s = rk_kernel_request(k, NULL, payload, sizeof payload, 5000000000LL, &reply);
-    times[i] = bench_now_ns() - t0;
+    times[i] = rkpy_now_ns() - t0;
     rk_message_free(reply);
     if (s != RK_OK) return s;
   }
@@ -529,9 +521,9 @@ static PyObject *mod_bench_c_batch(PyObject *m, PyObject *args) {
   Py_BEGIN_ALLOW_THREADS
   s = rk_runtime_create(&cfg, &rt);
   if (s == RK_OK) s = rk_runtime_launch(rt, "bench_batch", &opts, &k);
-  t0 = bench_now_ns();
+  t0 = rkpy_now_ns();
   if (s == RK_OK) s = bench_batches(k, total, batch);
-  t1 = bench_now_ns();
+  t1 = rkpy_now_ns();
   rk_runtime_destroy(rt);
   Py_END_ALLOW_THREADS
   if (s != RK_OK) return rkpy_raise_status(st, s);

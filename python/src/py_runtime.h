@@ -40,6 +40,9 @@ typedef rk_status_t (*rkpy_wait_step)(void *ctx, int64_t slice_ns);
  * RK_EINTR with a Python exception set when a signal handler raised. */
 rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t rkpy_now_ns(void);
+
 /* Result of an awaitable method: ringkernel._aio.<fn>(*args) (a coroutine). */
 PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args);
 

@@ -4,14 +4,6 @@
  * what it returns and reports the outcome (rk_script_work_done). */
 #include "py_runtime.h"
 
-#include <time.h>
-
-static int64_t serve_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 typedef struct {
   rk_runtime_t *rt;
   rk_kernel_t *k;
@@ -101,11 +93,11 @@ PyObject *rkpy_serve(PyObject *op, PyObject *args, PyObject *kwds) {
       (mx != Py_None && rkpy_arg_u64(mx, "max_messages", UINT64_MAX, &max) < 0))
     return NULL;
   if (!self->rt) return PyErr_Format(st->RingKernelError, "runtime is closed");
-  int64_t deadline = timeout_ns < 0 ? -1 : serve_now_ns() + timeout_ns;
+  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
   uint64_t done = 0;
   serve_io io = {.rt = self->rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - serve_now_ns();
+    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
     if (deadline >= 0 && left < 0) left = 0;
     rk_status_t s = left == 0 ? serve_step(&io, 0) : rkpy_wait(serve_step, &io, left);
     if (s == RK_ETIMEDOUT || s == RK_EAGAIN || s == RK_ESHUTDOWN) break;

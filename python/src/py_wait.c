@@ -7,18 +7,18 @@
 /* Long enough to cost nothing, short enough that Ctrl-C feels immediate. */
 #define RKPY_WAIT_SLICE_NS 50000000LL
 
-static int64_t rkpy_monotonic_ns(void) {
+int64_t rkpy_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
-  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_monotonic_ns() + timeout_ns;
+  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
   for (;;) {
     int64_t slice = RKPY_WAIT_SLICE_NS;
     if (deadline >= 0) {
-      int64_t left = deadline - rkpy_monotonic_ns();
+      int64_t left = deadline - rkpy_now_ns();
       slice = left < 0 ? 0 : (left < slice ? left : slice);
     }
     rk_status_t s;
@@ -31,7 +31,7 @@ rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
     }
     if (s != RK_ETIMEDOUT && s != RK_EAGAIN && s != RK_EINTR) return s;
     if (PyErr_CheckSignals() < 0) return RK_EINTR;
-    if (deadline >= 0 && rkpy_monotonic_ns() >= deadline)
+    if (deadline >= 0 && rkpy_now_ns() >= deadline)
       return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
   }
 }

@@ -242,3 +242,26 @@ def test_wait_for_termination(echo):
     threading.Timer(0.05, echo.terminate_sync).start()
     echo.wait_sync(timeout=5)
     assert echo.state is KernelState.Terminated
+
+
+def test_concurrent_requests_from_threads(echo):
+    results = {}
+
+    def worker(tag):
+        results[tag] = [echo.request_sync(f"{tag}-{i}".encode(), timeout=10).payload
+                        for i in range(300)]
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in "abcd"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for tag in "abcd":
+        assert results[tag] == [f"{tag}-{i}".encode() for i in range(300)]
+    assert echo.try_receive() is None
+
+
+def test_request_timeout_is_total(runtime):
+    k = runtime.launch_sync("slow", LaunchOptions().with_handler(lambda e: e))
+    with pytest.raises(TimeoutError):
+        k.request_sync(b"never served", timeout=0.1)
