@@ -84,15 +84,8 @@ size_t rki_ring_first_oversize(const rk_ring_t *r, const size_t *lens, size_t co
   return count;
 }
 
-void rki_ring_fill(rki_slot_t *s, const void *a, size_t alen, const void *b, size_t blen) {
-  unsigned char *d = rki_slot_data(s);
-  if (alen) memcpy(d, a, alen);
-  if (blen) memcpy(d + alen, b, blen);
-  atomic_store_explicit(&s->len, (uint32_t)(alen + blen), memory_order_relaxed);
-}
-
-rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen, const void *b,
-                              size_t blen) {
+static rk_status_t rki_ring_push(rk_ring_t *ring, const void *a, size_t alen, const void *b,
+                                 size_t blen) {
   if (!ring || (!a && alen) || (!b && blen))
     return rki_fail(RK_EINVAL, "rk_ring_try_push: NULL ring or data");
   if (alen > ring->slot_size || blen > ring->slot_size - alen)
@@ -102,8 +95,13 @@ rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen, const
   return rki_mp_push2(ring, a, alen, b, blen);
 }
 
+rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen, const void *b,
+                              size_t blen) {
+  return rki_ring_push(ring, a, alen, b, blen);
+}
+
 rk_status_t rk_ring_try_push(rk_ring_t *ring, const void *data, size_t len) {
-  return rk_ring_try_push2(ring, data, len, NULL, 0);
+  return rki_ring_push(ring, data, len, NULL, 0);
 }
 
 rk_status_t rk_ring_try_pop(rk_ring_t *ring, void *buf, size_t cap, size_t *len) {

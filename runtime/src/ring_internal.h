@@ -15,6 +15,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "ringkernel/ring.h"
 #include "rk_internal.h"
@@ -66,8 +67,15 @@ void rki_ring_note_rejected(rk_ring_t *r, uint64_t n);
 /* Index of the first message longer than slot_size among lens[0..count), or count. */
 size_t rki_ring_first_oversize(const rk_ring_t *r, const size_t *lens, size_t count);
 
-/* Writes one message (a then b) into a slot the caller owns. */
-void rki_ring_fill(rki_slot_t *s, const void *a, size_t alen, const void *b, size_t blen);
+/* Writes one message (a then b) into a slot the caller owns; the length is published
+ * with the slot (by the caller's release of head or seq). */
+static inline void rki_ring_fill(rki_slot_t *s, const void *a, size_t alen, const void *b,
+                                 size_t blen) {
+  unsigned char *d = rki_slot_data(s);
+  if (alen) memcpy(d, a, alen);
+  if (blen) memcpy(d + alen, b, blen);
+  atomic_store_explicit(&s->len, (uint32_t)(alen + blen), memory_order_relaxed);
+}
 
 /* SPSC (ring_spsc.c). */
 rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
