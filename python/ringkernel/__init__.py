@@ -1,5 +1,7 @@
 """ringkernel: persistent GPU/CPU actors with lock-free message queues.
 
+``CudaDevice`` is the CUDA device class when a usable CUDA device is present, else None.
+
 The classes live in the C extension ``ringkernel._ringkernel``; enums are ``IntEnum``s in
 ``ringkernel._enums``. Submodules ``hlc, k2k, queue, hybrid, resource, exceptions, cuda,
 benchmark`` group them by area and are imported here, so ``ringkernel.cuda.X`` works
@@ -65,8 +67,16 @@ from ringkernel._enums import (
 )
 from ringkernel import benchmark, cuda, exceptions, hlc, hybrid, k2k, queue, resource
 
-#: The CUDA device class when a usable CUDA device is present, else None.
-CudaDevice = cuda.PyCudaDevice if is_cuda_available() else None
+
+
+def __getattr__(name: str):
+    # CudaDevice is resolved on first use: deciding it initialises the CUDA runtime
+    # (~100 ms, and a CUDA-initialised process cannot use CUDA in forked children).
+    if name == "CudaDevice":
+        value = cuda.PyCudaDevice if is_cuda_available() else None
+        globals()["CudaDevice"] = value
+        return value
+    raise AttributeError(f"module 'ringkernel' has no attribute {name!r}")
 
 __all__ = [
     "__version__",

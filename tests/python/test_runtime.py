@@ -139,3 +139,11 @@ def test_runtime_freed_when_unreferenced():
     del rt, k
     gc.collect()
     assert ref() is None
+
+
+def test_cuda_device_alias():
+    expected = ringkernel.cuda.PyCudaDevice if ringkernel.is_cuda_available() else None
+    assert ringkernel.CudaDevice is expected
+    assert "CudaDevice" in ringkernel.__all__
+    with pytest.raises(AttributeError):
+        ringkernel.NoSuchThing

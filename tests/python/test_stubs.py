@@ -44,7 +44,8 @@ def runtime_public(mod):
             return obj.__name__.startswith("ringkernel")
         return not getattr(obj, "__module__", "").startswith(("typing", "collections"))
 
-    return {n for n, o in vars(mod).items() if keep(n, o)}
+    lazy = {n for n in getattr(mod, "__all__", ()) if n not in vars(mod)}  # module __getattr__
+    return {n for n, o in vars(mod).items() if keep(n, o)} | lazy
 
 
 def class_members(node):
