@@ -324,6 +324,7 @@ typedef struct attempt {
   rk_delivery_status_t status;
   uint32_t hops;
   bool traced;
+  uint32_t capacity; /* of the target that was full */
 } attempt_t;
 
 /* Follows routes from `dest` to a registered endpoint (read lock held). */
@@ -369,8 +370,6 @@ static rk_delivery_status_t to_inbox(rk_k2k_broker_t *b, endpoint_t *e,
     }
   }
   pthread_mutex_unlock(&e->lock);
-  if (s == RK_DELIVERY_QUEUE_FULL)
-    rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", b->cfg.max_pending_messages);
   return s;
 }
 
@@ -381,11 +380,7 @@ static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, const c
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
   rk_status_t st = rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
-  if (st == RK_EAGAIN) {
-    rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
-    return RK_DELIVERY_QUEUE_FULL;
-  }
-  return RK_DELIVERY_NOT_FOUND;
+  return st == RK_EAGAIN ? RK_DELIVERY_QUEUE_FULL : RK_DELIVERY_NOT_FOUND;
 }
 
 static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *dest,
@@ -398,6 +393,7 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
     h->source_kernel = src && src->kernel ? src->kernel->num : h->source_kernel;
     a->status = e->kernel ? to_kernel(b, e, dest, h, payload, len)
                           : to_inbox(b, e, h, payload, len);
+    a->capacity = e->kernel ? rk_kernel_input_capacity(e->kernel) : b->cfg.max_pending_messages;
   }
   pthread_rwlock_unlock(&b->lock);
 }
@@ -461,7 +457,7 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
   uint64_t timeout_ns = may_wait ? (uint64_t)b->cfg.delivery_timeout_ms * 1000000ull : 0;
   uint64_t deadline = rki_now_ns() + timeout_ns;
   rki_waitset_t *ws = b->rt ? &b->rt->events : &b->space;
-  attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false};
+  attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false, 0};
   for (;;) {
     uint32_t seen = rki_wait_begin(ws);
     attempt_once(b, source, destination, &h, payload, len, &a);
@@ -474,6 +470,9 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
     a.status = RK_DELIVERY_TIMEOUT;
     rki_fail(RK_ETIMEDOUT, "delivery to %s timed out after %u ms", destination,
              b->cfg.delivery_timeout_ms);
+  } else if (a.status == RK_DELIVERY_QUEUE_FULL && may_wait) {
+    /* Handlers (may_wait false) retry full targets in a hot loop: no text for them. */
+    rki_fail(RK_EAGAIN, "Queue full (capacity: %u): %s", a.capacity, destination);
   }
   count_outcome(b, &a);
   fill_receipt(receipt, &h, source, destination, &a);

@@ -78,6 +78,11 @@ rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t me
   rk_status_t st = rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &stamp, &r);
   if (st != RK_OK) return st;
   st = rki_delivery_to_status(r.status);
+  if (st == RK_EAGAIN) {
+    /* Hot when a destination stays full (the runtime retries): a fixed text, no format. */
+    ctx->detail = "K2K delivery: destination queue full";
+    return st;
+  }
   if (st != RK_OK) {
     snprintf(ctx->detail_buf, sizeof ctx->detail_buf, "K2K delivery %s -> %s: %s (%s)", k->id,
              dest ? dest : "(null)", rk_delivery_status_name(r.status), rk_last_error());

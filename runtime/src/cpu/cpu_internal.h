@@ -28,6 +28,8 @@
 #ifndef RK_CPU_INTERNAL_H
 #define RK_CPU_INTERNAL_H
 
+#include <stdalign.h>
+
 #include "ringkernel/ring.h"
 #include "runtime_internal.h"
 
@@ -49,10 +51,12 @@ typedef struct rki_cpu_actor {
   _Atomic int scheduled;       /* 1 while queued or running (see above) */
   _Atomic int running;         /* 1 while a worker is inside the batch */
   _Atomic bool out_blocked;
-  _Atomic uint64_t processed;  /* written by the one running worker / script_done */
+  /* Own cache line: bumped per message, read by status calls from other threads. */
+  alignas(RKI_CACHELINE) _Atomic uint64_t processed;
   /* A message whose handler asked for a retry (RK_EAGAIN); written by the running worker
    * only, read by activate/terminate/counters. */
   _Atomic(rk_message_t *) held;
+  _Atomic uint64_t rejected;   /* enqueues refused while the input was full */
   struct rki_cpu_actor *retry_next; /* retry list link (retry_lock) */
 } rki_cpu_actor_t;
 
