@@ -373,10 +373,11 @@ static rk_delivery_status_t to_inbox(rk_k2k_broker_t *b, endpoint_t *e,
   return s;
 }
 
-static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, const char *dest,
-                                      rk_message_header_t *h, const void *payload, size_t len) {
+static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, uint32_t hops,
+                                      const char *dest, rk_message_header_t *h,
+                                      const void *payload, size_t len) {
   rk_kernel_t *k = e->kernel;
-  endpoint_t *final = find_ep(b, dest);
+  endpoint_t *final = hops ? find_ep(b, dest) : e;
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
   rk_status_t st = rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
@@ -391,7 +392,7 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
   if (e) {
     endpoint_t *src = source && *source ? find_ep(b, source) : NULL;
     h->source_kernel = src && src->kernel ? src->kernel->num : h->source_kernel;
-    a->status = e->kernel ? to_kernel(b, e, dest, h, payload, len)
+    a->status = e->kernel ? to_kernel(b, e, a->hops, dest, h, payload, len)
                           : to_inbox(b, e, h, payload, len);
     a->capacity = e->kernel ? rk_kernel_input_capacity(e->kernel) : b->cfg.max_pending_messages;
   }
@@ -430,12 +431,18 @@ static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *h
   return RK_OK;
 }
 
+/* Ids are validated (at most RK_KERNEL_ID_MAX bytes), so a bounded copy is exact. */
+static void copy_id(char *dst, const char *src) {
+  size_t n = src ? strnlen(src, RK_KERNEL_ID_MAX) : 0;
+  memcpy(dst, src ? src : "", n);
+  dst[n] = 0;
+}
+
 static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h,
                          const char *source, const char *dest, const attempt_t *a) {
-  memset(r, 0, sizeof *r);
   r->message_id = h->message_id;
-  snprintf(r->source, sizeof r->source, "%s", source ? source : "");
-  snprintf(r->destination, sizeof r->destination, "%s", dest);
+  copy_id(r->source, source);
+  copy_id(r->destination, dest);
   r->status = a->status;
   r->hops = a->hops;
   r->timestamp = h->timestamp;
