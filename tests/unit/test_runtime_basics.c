@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "ringkernel/ringkernel.h"
+#include "runtime_internal.h"
 #include "tests_common/rk_test.h"
 
 static rk_runtime_t *cpu_runtime(uint32_t workers) {
@@ -159,6 +160,26 @@ RK_TEST(metrics_exact) {
   rk_runtime_destroy(rt);
 }
 
+RK_TEST(sticky_failure) {
+  rk_runtime_t *rt = cpu_runtime(1);
+  rk_kernel_t *k = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "k", NULL, &k));
+  /* What a backend's host->fail callback does after e.g. a CUDA error. */
+  rki_runtime_fail(rt, RK_ECUDA, "cudaErrorIllegalAddress at rk_actor_kernel.cu:42");
+  rk_kernel_t *k2 = NULL;
+  CHECK_STATUS(rk_runtime_launch(rt, "k2", NULL, &k2), RK_EFAILED);
+  CHECK_STR(rk_last_error(), "RK_ECUDA: cudaErrorIllegalAddress at rk_actor_kernel.cu:42");
+  CHECK_STATUS(rk_kernel_send_bytes(k, 1, "x", 1, 0, 0), RK_EFAILED);
+  rk_message_t *m = NULL;
+  CHECK_STATUS(rk_kernel_receive(k, &m, 0), RK_EFAILED);
+  CHECK_STATUS(rk_kernel_deactivate(k), RK_EFAILED);
+  CHECK_STATUS(rk_kernel_terminate(k), RK_EFAILED);
+  CHECK_STR(rk_runtime_last_error(rt), "RK_ECUDA: cudaErrorIllegalAddress at rk_actor_kernel.cu:42");
+  rki_runtime_fail(rt, RK_EIO, "second failure is ignored");
+  CHECK_CONTAINS(rk_runtime_last_error(rt), "cudaErrorIllegalAddress");
+  rk_runtime_destroy(rt); /* still tears down cleanly */
+}
+
 int main(void) {
   RK_RUN(config_defaults);
   RK_RUN(backend_names_parse);
@@ -166,5 +187,6 @@ int main(void) {
   RK_RUN(getters);
   RK_RUN(launch_get_list);
   RK_RUN(metrics_exact);
+  RK_RUN(sticky_failure);
   return rk_test_summary();
 }
