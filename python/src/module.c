@@ -8,28 +8,21 @@ typedef int (*rkpy_exec_fn)(PyObject *m);
 
 /* python-core's types first (the shared basics), then python-values's areas. */
 static const rkpy_exec_fn rkpy_exec_steps[] = {
-    rkpy_hlc_exec,
-    rkpy_ids_exec,
-    rkpy_header_exec,
-    rkpy_envelope_exec,
-    rkpy_options_exec,
-    rkpy_runtime_exec,
-    rkpy_kernel_exec,
-    rkpy_k2k_exec,
-    rkpy_values_exec,
-    rkpy_bench_exec,
-    rkpy_cuda_exec,
+    rkpy_hlc_exec,     rkpy_ids_exec,     rkpy_header_exec, rkpy_envelope_exec,
+    rkpy_options_exec, rkpy_runtime_exec, rkpy_kernel_exec, rkpy_k2k_exec,
+    rkpy_values_exec,  rkpy_bench_exec,   rkpy_cuda_exec,
 };
 
-rkpy_state *rkpy_state_of_module(PyObject *m) { return (rkpy_state *)PyModule_GetState(m); }
+rkpy_state *rkpy_state_of_module(PyObject *m) {
+  return (rkpy_state *)PyModule_GetState(m);
+}
 
 rkpy_state *rkpy_state_of_type(PyTypeObject *t) {
   PyObject *m = PyType_GetModuleByDef(t, &rkpy_module_def);
   return m ? rkpy_state_of_module(m) : NULL;
 }
 
-static int rkpy_new_exception(PyObject *m, const char *name, PyObject *base,
-                              PyObject **out) {
+static int rkpy_new_exception(PyObject *m, const char *name, PyObject *base, PyObject **out) {
   char qualname[96];
   PyOS_snprintf(qualname, sizeof qualname, "ringkernel.exceptions.%s", name);
   *out = PyErr_NewException(qualname, base, NULL);
@@ -39,7 +32,7 @@ static int rkpy_new_exception(PyObject *m, const char *name, PyObject *base,
 
 /* Bases come before their subclasses (spec §2's tree, depth first). */
 static int rkpy_add_exceptions(PyObject *m, rkpy_state *st) {
-#define RKPY_EXC(name, base)                                                             \
+#define RKPY_EXC(name, base)                                                                       \
   if (rkpy_new_exception(m, #name, base, &st->name) < 0) return -1;
   RKPY_EXC(RingKernelError, PyExc_Exception)
   RKPY_EXC(MemoryLimitError, st->RingKernelError)
@@ -92,7 +85,8 @@ static int rkpy_traverse(PyObject *m, visitproc visit, void *arg) {
   RKPY_TYPES(RKPY_VISIT_TYPE)
 #undef RKPY_VISIT_EXC
 #undef RKPY_VISIT_TYPE
-  for (int i = 0; i < RKPY_SPARE_SLOTS; i++) Py_VISIT(st->spare[i]);
+  for (int i = 0; i < RKPY_SPARE_SLOTS; i++)
+    Py_VISIT(st->spare[i]);
   Py_VISIT(st->enums_module);
   Py_VISIT(st->aio_module);
   return 0;
@@ -107,13 +101,16 @@ static int rkpy_clear(PyObject *m) {
   RKPY_TYPES(RKPY_CLEAR_TYPE)
 #undef RKPY_CLEAR_EXC
 #undef RKPY_CLEAR_TYPE
-  for (int i = 0; i < RKPY_SPARE_SLOTS; i++) Py_CLEAR(st->spare[i]);
+  for (int i = 0; i < RKPY_SPARE_SLOTS; i++)
+    Py_CLEAR(st->spare[i]);
   Py_CLEAR(st->enums_module);
   Py_CLEAR(st->aio_module);
   return 0;
 }
 
-static void rkpy_free(void *m) { rkpy_clear((PyObject *)m); }
+static void rkpy_free(void *m) {
+  rkpy_clear((PyObject *)m);
+}
 
 static PyModuleDef_Slot rkpy_slots[] = {
     {Py_mod_exec, rkpy_exec},
@@ -131,4 +128,6 @@ PyModuleDef rkpy_module_def = {
     .m_free = rkpy_free,
 };
 
-PyMODINIT_FUNC PyInit__ringkernel(void) { return PyModuleDef_Init(&rkpy_module_def); }
+PyMODINIT_FUNC PyInit__ringkernel(void) {
+  return PyModuleDef_Init(&rkpy_module_def);
+}

@@ -18,11 +18,13 @@ typedef struct {
   rk_message_header_t h;
   const void *payload;
   size_t len;
-  Py_buffer view;     /* holds the source object when view.obj != NULL */
-  rk_message_t *msg;  /* owned received message, or NULL */
+  Py_buffer view;    /* holds the source object when view.obj != NULL */
+  rk_message_t *msg; /* owned received message, or NULL */
 } rkpy_envelope;
 
-static rkpy_state *env_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+static rkpy_state *env_state(PyObject *self) {
+  return rkpy_state_of_type(Py_TYPE(self));
+}
 
 static rkpy_envelope *env_alloc(rkpy_state *st) {
   rkpy_envelope *e = PyObject_New(rkpy_envelope, st->MessageEnvelope_type);
@@ -51,8 +53,7 @@ PyObject *rkpy_envelope_from_message(rkpy_state *st, rk_message_t *msg) {
 int rkpy_envelope_parts(rkpy_state *st, PyObject *obj, const rk_message_header_t **hdr,
                         const void **payload, size_t *len) {
   if (!PyObject_TypeCheck(obj, st->MessageEnvelope_type)) {
-    PyErr_Format(PyExc_TypeError, "expected a MessageEnvelope, got %.100s",
-                 Py_TYPE(obj)->tp_name);
+    PyErr_Format(PyExc_TypeError, "expected a MessageEnvelope, got %.100s", Py_TYPE(obj)->tp_name);
     return -1;
   }
   rkpy_envelope *e = (rkpy_envelope *)obj;
@@ -121,8 +122,7 @@ static PyObject *env_from_raw_bytes(PyObject *cls, PyObject *data) {
     Py_DECREF(e);
     return NULL;
   }
-  rk_status_t s = rk_envelope_parse(e->view.buf, (size_t)e->view.len, &e->h, &e->payload,
-                                    &e->len);
+  rk_status_t s = rk_envelope_parse(e->view.buf, (size_t)e->view.len, &e->h, &e->payload, &e->len);
   if (s != RK_OK) {
     Py_DECREF(e);
     return rkpy_raise_status(st, s);
@@ -178,8 +178,7 @@ static PyObject *env_repr(PyObject *self) {
   return PyUnicode_FromFormat("MessageEnvelope(type=%llu, src=%llu, dst=%llu, size=%zu)",
                               (unsigned long long)h->message_type,
                               (unsigned long long)h->source_kernel,
-                              (unsigned long long)h->dest_kernel,
-                              ((rkpy_envelope *)self)->len);
+                              (unsigned long long)h->dest_kernel, ((rkpy_envelope *)self)->len);
 }
 
 static PyMethodDef env_methods[] = {

@@ -10,9 +10,13 @@ typedef struct {
   rk_message_header_t h;
 } rkpy_header;
 
-static rkpy_state *hdr_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+static rkpy_state *hdr_state(PyObject *self) {
+  return rkpy_state_of_type(Py_TYPE(self));
+}
 
-static const rk_message_header_t *hdr_of(PyObject *self) { return &((rkpy_header *)self)->h; }
+static const rk_message_header_t *hdr_of(PyObject *self) {
+  return &((rkpy_header *)self)->h;
+}
 
 PyObject *rkpy_header_new(rkpy_state *st, const rk_message_header_t *h) {
   rkpy_header *self = PyObject_New(rkpy_header, st->MessageHeader_type);
@@ -20,8 +24,7 @@ PyObject *rkpy_header_new(rkpy_state *st, const rk_message_header_t *h) {
   return (PyObject *)self;
 }
 
-int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what,
-                    rk_message_header_t *out) {
+int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what, rk_message_header_t *out) {
   if (!PyObject_TypeCheck(obj, st->MessageHeader_type)) {
     PyErr_Format(PyExc_TypeError, "%s must be a MessageHeader, got %.100s", what,
                  Py_TYPE(obj)->tp_name);
@@ -33,14 +36,13 @@ int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what,
 
 static PyObject *hdr_tp_new(PyTypeObject *Py_UNUSED(type), PyObject *Py_UNUSED(args),
                             PyObject *Py_UNUSED(kwds)) {
-  PyErr_SetString(PyExc_TypeError,
-                  "MessageHeader has no constructor: use MessageHeader.new(...)");
+  PyErr_SetString(PyExc_TypeError, "MessageHeader has no constructor: use MessageHeader.new(...)");
   return NULL;
 }
 
 static PyObject *hdr_new(PyObject *cls, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"type_id", "source_kernel", "dest_kernel", "payload_size",
-                           "timestamp", NULL};
+  static char *kwlist[] = {"type_id",      "source_kernel", "dest_kernel",
+                           "payload_size", "timestamp",     NULL};
   PyObject *t, *s, *d, *p, *ts;
   rkpy_state *st = rkpy_state_of_type((PyTypeObject *)cls);
   uint64_t type_id = 0, src = 0, dst = 0, size = 0;
@@ -83,16 +85,42 @@ static PyObject *hdr_to_bytes(PyObject *self, PyObject *Py_UNUSED(ignored)) {
   return PyBytes_FromStringAndSize((const char *)hdr_of(self), RK_HEADER_SIZE);
 }
 
-static PyObject *hdr_u64(uint64_t v) { return PyLong_FromUnsignedLongLong(v); }
+static PyObject *hdr_u64(uint64_t v) {
+  return PyLong_FromUnsignedLongLong(v);
+}
 
-static PyObject *hdr_get_magic(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->magic); }
-static PyObject *hdr_get_version(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->version); }
-static PyObject *hdr_get_flags(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->flags); }
-static PyObject *hdr_get_src(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->source_kernel); }
-static PyObject *hdr_get_dst(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->dest_kernel); }
-static PyObject *hdr_get_type(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->message_type); }
-static PyObject *hdr_get_size(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->payload_size); }
-static PyObject *hdr_get_checksum(PyObject *s, void *c) { (void)c; return hdr_u64(hdr_of(s)->checksum); }
+static PyObject *hdr_get_magic(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->magic);
+}
+static PyObject *hdr_get_version(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->version);
+}
+static PyObject *hdr_get_flags(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->flags);
+}
+static PyObject *hdr_get_src(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->source_kernel);
+}
+static PyObject *hdr_get_dst(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->dest_kernel);
+}
+static PyObject *hdr_get_type(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->message_type);
+}
+static PyObject *hdr_get_size(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->payload_size);
+}
+static PyObject *hdr_get_checksum(PyObject *s, void *c) {
+  (void)c;
+  return hdr_u64(hdr_of(s)->checksum);
+}
 
 static PyObject *hdr_get_message_id(PyObject *self, void *Py_UNUSED(c)) {
   return rkpy_message_id_new(hdr_state(self), hdr_of(self)->message_id);
@@ -116,11 +144,10 @@ static PyObject *hdr_get_deadline(PyObject *self, void *Py_UNUSED(c)) {
 
 static PyObject *hdr_repr(PyObject *self) {
   const rk_message_header_t *h = hdr_of(self);
-  return PyUnicode_FromFormat("MessageHeader(type=%llu, src=%llu, dst=%llu, size=%llu)",
-                              (unsigned long long)h->message_type,
-                              (unsigned long long)h->source_kernel,
-                              (unsigned long long)h->dest_kernel,
-                              (unsigned long long)h->payload_size);
+  return PyUnicode_FromFormat(
+      "MessageHeader(type=%llu, src=%llu, dst=%llu, size=%llu)",
+      (unsigned long long)h->message_type, (unsigned long long)h->source_kernel,
+      (unsigned long long)h->dest_kernel, (unsigned long long)h->payload_size);
 }
 
 static PyObject *hdr_richcompare(PyObject *a, PyObject *b, int op) {

@@ -20,8 +20,7 @@ PyObject *rkpy_timestamp_new(rkpy_state *st, rk_hlc_timestamp_t ts) {
   return (PyObject *)self;
 }
 
-int rkpy_timestamp_get(rkpy_state *st, PyObject *obj, const char *what,
-                       rk_hlc_timestamp_t *out) {
+int rkpy_timestamp_get(rkpy_state *st, PyObject *obj, const char *what, rk_hlc_timestamp_t *out) {
   if (!PyObject_TypeCheck(obj, st->HlcTimestamp_type)) {
     PyErr_Format(PyExc_TypeError, "%s must be an HlcTimestamp, got %.100s", what,
                  Py_TYPE(obj)->tp_name);
@@ -31,13 +30,14 @@ int rkpy_timestamp_get(rkpy_state *st, PyObject *obj, const char *what,
   return 0;
 }
 
-static rkpy_state *ts_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+static rkpy_state *ts_state(PyObject *self) {
+  return rkpy_state_of_type(Py_TYPE(self));
+}
 
 static PyObject *ts_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"physical", "logical", "node_id", NULL};
   PyObject *p, *l, *n;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:HlcTimestamp", kwlist, &p, &l, &n))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:HlcTimestamp", kwlist, &p, &l, &n)) return NULL;
   rk_hlc_timestamp_t ts;
   if (rkpy_arg_u64(p, "physical", UINT64_MAX, &ts.physical) < 0 ||
       rkpy_arg_u64(l, "logical", UINT64_MAX, &ts.logical) < 0 ||
@@ -55,8 +55,7 @@ static PyObject *ts_now(PyObject *cls, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:now", kwlist, &n) ||
       rkpy_arg_u64(n, "node_id", UINT64_MAX, &node) < 0)
     return NULL;
-  return rkpy_timestamp_new(rkpy_state_of_type((PyTypeObject *)cls),
-                            rk_hlc_timestamp_now(node));
+  return rkpy_timestamp_new(rkpy_state_of_type((PyTypeObject *)cls), rk_hlc_timestamp_now(node));
 }
 
 static PyObject *ts_zero(PyObject *cls, PyObject *Py_UNUSED(ignored)) {
@@ -143,8 +142,7 @@ static PyObject *ts_richcompare(PyObject *a, PyObject *b, int op) {
 static Py_hash_t ts_hash(PyObject *self) {
   rk_hlc_timestamp_t t = ((rkpy_timestamp *)self)->ts;
   PyObject *tuple = Py_BuildValue("(KKK)", (unsigned long long)t.physical,
-                                  (unsigned long long)t.logical,
-                                  (unsigned long long)t.node_id);
+                                  (unsigned long long)t.logical, (unsigned long long)t.node_id);
   if (!tuple) return -1;
   Py_hash_t h = PyObject_Hash(tuple);
   Py_DECREF(tuple);
@@ -154,23 +152,20 @@ static Py_hash_t ts_hash(PyObject *self) {
 static PyObject *ts_repr(PyObject *self) {
   rk_hlc_timestamp_t t = ((rkpy_timestamp *)self)->ts;
   return PyUnicode_FromFormat("HlcTimestamp(physical=%llu, logical=%llu, node_id=%llu)",
-                              (unsigned long long)t.physical,
-                              (unsigned long long)t.logical,
+                              (unsigned long long)t.physical, (unsigned long long)t.logical,
                               (unsigned long long)t.node_id);
 }
 
 static PyObject *ts_str(PyObject *self) {
   rk_hlc_timestamp_t t = ((rkpy_timestamp *)self)->ts;
   return PyUnicode_FromFormat("HLC(%llu.%llu.%llu)", (unsigned long long)t.physical,
-                              (unsigned long long)t.logical,
-                              (unsigned long long)t.node_id);
+                              (unsigned long long)t.logical, (unsigned long long)t.node_id);
 }
 
 static PyObject *ts_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
   rk_hlc_timestamp_t t = ((rkpy_timestamp *)self)->ts;
-  return Py_BuildValue("(O(KKK))", (PyObject *)Py_TYPE(self),
-                       (unsigned long long)t.physical, (unsigned long long)t.logical,
-                       (unsigned long long)t.node_id);
+  return Py_BuildValue("(O(KKK))", (PyObject *)Py_TYPE(self), (unsigned long long)t.physical,
+                       (unsigned long long)t.logical, (unsigned long long)t.node_id);
 }
 
 static PyMethodDef ts_methods[] = {

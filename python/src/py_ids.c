@@ -58,7 +58,9 @@ static PyObject *id_int(PyObject *self) {
   return PyLong_FromUnsignedLongLong(((rkpy_id *)self)->value);
 }
 
-static PyObject *id_get_value(PyObject *self, void *Py_UNUSED(c)) { return id_int(self); }
+static PyObject *id_get_value(PyObject *self, void *Py_UNUSED(c)) {
+  return id_int(self);
+}
 
 static PyObject *cid_get_value(PyObject *self, void *Py_UNUSED(c)) {
   if (((rkpy_id *)self)->value == 0) Py_RETURN_NONE;
@@ -69,7 +71,9 @@ static PyObject *cid_is_some(PyObject *self, PyObject *Py_UNUSED(ignored)) {
   return PyBool_FromLong(((rkpy_id *)self)->value != 0);
 }
 
-static int cid_bool(PyObject *self) { return ((rkpy_id *)self)->value != 0; }
+static int cid_bool(PyObject *self) {
+  return ((rkpy_id *)self)->value != 0;
+}
 
 static PyObject *id_richcompare(PyObject *a, PyObject *b, int op) {
   if (Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;

@@ -26,8 +26,8 @@ static PyObject *cfg_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
   rk_k2k_config_init(&c);
   tracing = c.enable_tracing;
   uint64_t v = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOpO:K2KConfig", kwlist, &pend, &tmo,
-                                   &tracing, &hops))
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOpO:K2KConfig", kwlist, &pend, &tmo, &tracing,
+                                   &hops))
     return NULL;
   if (pend) {
     if (rkpy_arg_u64(pend, "max_pending_messages", UINT32_MAX, &v) < 0) return NULL;
@@ -67,8 +67,8 @@ static PyObject *cfg_get_tracing(PyObject *op, void *Py_UNUSED(c)) {
   return PyBool_FromLong(((rkpy_k2k_config *)op)->c.enable_tracing);
 }
 
-#define CFG_FIELD(name)                                                                  \
-  {#name, T_UINT, offsetof(rkpy_k2k_config, c) + offsetof(rk_k2k_config_t, name), READONLY, NULL}
+#define CFG_FIELD(name)                                                                            \
+  { #name, T_UINT, offsetof(rkpy_k2k_config, c) + offsetof(rk_k2k_config_t, name), READONLY, NULL }
 static PyMemberDef cfg_members[] = {
     CFG_FIELD(max_pending_messages),
     CFG_FIELD(delivery_timeout_ms),
@@ -121,14 +121,20 @@ static PyObject *stats_repr(PyObject *op) {
                               (unsigned long long)s->routes_configured);
 }
 
-#define STAT_FIELD(name)                                                                 \
-  {#name, T_ULONGLONG, offsetof(rkpy_k2k_stats, s) + offsetof(rk_k2k_stats_t, name),      \
-   READONLY, NULL}
+#define STAT_FIELD(name)                                                                           \
+  {                                                                                                \
+#name, T_ULONGLONG, offsetof(rkpy_k2k_stats, s) + offsetof(rk_k2k_stats_t, name), READONLY,    \
+        NULL                                                                                       \
+  }
 static PyMemberDef stats_members[] = {
-    STAT_FIELD(registered_endpoints), STAT_FIELD(messages_delivered),
-    STAT_FIELD(routes_configured),    STAT_FIELD(messages_forwarded),
-    STAT_FIELD(not_found),            STAT_FIELD(queue_full),
-    STAT_FIELD(timeouts),             STAT_FIELD(max_hops_exceeded),
+    STAT_FIELD(registered_endpoints),
+    STAT_FIELD(messages_delivered),
+    STAT_FIELD(routes_configured),
+    STAT_FIELD(messages_forwarded),
+    STAT_FIELD(not_found),
+    STAT_FIELD(queue_full),
+    STAT_FIELD(timeouts),
+    STAT_FIELD(max_hops_exceeded),
     {NULL, 0, 0, 0, NULL},
 };
 #undef STAT_FIELD
@@ -155,8 +161,12 @@ typedef struct {
   rk_delivery_receipt_t r;
 } rkpy_receipt;
 
-static rkpy_state *rc_state(PyObject *op) { return rkpy_state_of_type(Py_TYPE(op)); }
-static const rk_delivery_receipt_t *rc_of(PyObject *op) { return &((rkpy_receipt *)op)->r; }
+static rkpy_state *rc_state(PyObject *op) {
+  return rkpy_state_of_type(Py_TYPE(op));
+}
+static const rk_delivery_receipt_t *rc_of(PyObject *op) {
+  return &((rkpy_receipt *)op)->r;
+}
 
 static PyObject *rc_get_message_id(PyObject *op, void *Py_UNUSED(c)) {
   return rkpy_message_id_new(rc_state(op), rc_of(op)->message_id);
@@ -218,8 +228,12 @@ typedef struct {
   PyObject *runtime; /* the owning RingKernel, or NULL for a standalone broker we own */
 } rkpy_broker;
 
-static rkpy_state *br_state(PyObject *op) { return rkpy_state_of_type(Py_TYPE(op)); }
-static rk_k2k_broker_t *br_of(PyObject *op) { return ((rkpy_broker *)op)->b; }
+static rkpy_state *br_state(PyObject *op) {
+  return rkpy_state_of_type(Py_TYPE(op));
+}
+static rk_k2k_broker_t *br_of(PyObject *op) {
+  return ((rkpy_broker *)op)->b;
+}
 
 PyObject *rkpy_k2k_broker_of_runtime(PyObject *runtime, rk_k2k_broker_t *b) {
   rkpy_state *st = rkpy_runtime_state(runtime);
@@ -241,8 +255,7 @@ static PyObject *br_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   }
   rkpy_broker *o = (rkpy_broker *)type->tp_alloc(type, 0);
   if (!o) return NULL;
-  rk_status_t s = rk_k2k_broker_create(cfg == Py_None ? NULL : &((rkpy_k2k_config *)cfg)->c,
-                                       &o->b);
+  rk_status_t s = rk_k2k_broker_create(cfg == Py_None ? NULL : &((rkpy_k2k_config *)cfg)->c, &o->b);
   if (s != RK_OK) {
     Py_DECREF(o);
     return rkpy_raise_status(st, s);
@@ -297,8 +310,10 @@ static PyObject *br_registered_kernels(PyObject *op, PyObject *Py_UNUSED(ignored
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
     PyObject *s = PyUnicode_FromString(names[i].name);
-    if (!s) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    if (!s)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, s);
   }
   PyMem_Free(names);
   return list;
@@ -350,8 +365,7 @@ static PyObject *br_send(PyObject *op, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"source", "destination", "envelope", NULL};
   PyObject *src, *dst, *msg;
   rkpy_state *st = br_state(op);
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:send", kwlist, &src, &dst, &msg))
-    return NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO:send", kwlist, &src, &dst, &msg)) return NULL;
   const char *csrc = src == Py_None ? NULL : br_id(src, "source");
   const char *cdst = br_id(dst, "destination");
   if ((!csrc && src != Py_None) || !cdst) return NULL;
@@ -397,10 +411,12 @@ static PyObject *br_trace(PyObject *op, PyObject *Py_UNUSED(ignored)) {
   n = rk_k2k_trace(br_of(op), e, n);
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
-    PyObject *t = Py_BuildValue("(KIs)", (unsigned long long)e[i].message_id, e[i].hop,
-                                e[i].endpoint);
-    if (!t) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    PyObject *t =
+        Py_BuildValue("(KIs)", (unsigned long long)e[i].message_id, e[i].hop, e[i].endpoint);
+    if (!t)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, t);
   }
   PyMem_Free(e);
   return list;

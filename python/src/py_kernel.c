@@ -11,9 +11,13 @@
 
 /* ---- handle objects ----------------------------------------------------------------- */
 
-static rkpy_state *kh_state(PyObject *op) { return rkpy_runtime_state(op); }
+static rkpy_state *kh_state(PyObject *op) {
+  return rkpy_runtime_state(op);
+}
 
-static rk_kernel_t *kh_k(PyObject *op) { return ((rkpy_kernel *)op)->k; }
+static rk_kernel_t *kh_k(PyObject *op) {
+  return ((rkpy_kernel *)op)->k;
+}
 
 PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
   PyObject *id = PyUnicode_FromString(rk_kernel_id(k));
@@ -174,12 +178,12 @@ static void status_dealloc(PyObject *op) {
 
 static PyObject *status_repr(PyObject *op) {
   rkpy_status *o = (rkpy_status *)op;
-  return PyUnicode_FromFormat("KernelStatus(id=%R, state=%S, processed=%llu)", o->id,
-                              o->state, o->messages_processed);
+  return PyUnicode_FromFormat("KernelStatus(id=%R, state=%S, processed=%llu)", o->id, o->state,
+                              o->messages_processed);
 }
 
-#define STATUS_FIELD(name, type)                                                         \
-  {#name, type, offsetof(rkpy_status, name), READONLY, NULL}
+#define STATUS_FIELD(name, type)                                                                   \
+  { #name, type, offsetof(rkpy_status, name), READONLY, NULL }
 static PyMemberDef status_members[] = {
     STATUS_FIELD(id, T_OBJECT),
     STATUS_FIELD(state, T_OBJECT),
@@ -210,8 +214,8 @@ static PyType_Spec status_spec = {
 
 static PyObject *kh_stats(PyObject *op, int output) {
   rk_queue_stats_t qs;
-  rk_status_t s = output ? rk_kernel_output_stats(kh_k(op), &qs)
-                         : rk_kernel_input_stats(kh_k(op), &qs);
+  rk_status_t s =
+      output ? rk_kernel_output_stats(kh_k(op), &qs) : rk_kernel_input_stats(kh_k(op), &qs);
   if (s != RK_OK) return rkpy_raise_status(kh_state(op), s);
   return rkpy_queue_stats_new(kh_state(op), &qs);
 }
@@ -296,8 +300,10 @@ static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t
   rk_message_header_t copy;
   if (kh_message_parts(st, msg, &io.hdr, &io.payload, &io.len, &view) < 0) return -1;
   if (cid) {
-    if (io.hdr) copy = *io.hdr;
-    else rk_message_header_init(&copy, 0, 0, 0, io.len, (rk_hlc_timestamp_t){0, 0, 0});
+    if (io.hdr)
+      copy = *io.hdr;
+    else
+      rk_message_header_init(&copy, 0, 0, 0, io.len, (rk_hlc_timestamp_t){0, 0, 0});
     copy.correlation_id = cid;
     copy.message_id = 0;
     io.hdr = &copy;
@@ -329,8 +335,8 @@ typedef struct {
 static rk_status_t kh_batch_step(void *ctx, int64_t slice_ns) {
   kh_batch *b = ctx;
   size_t accepted = 0;
-  rk_status_t s = rk_kernel_send_many(b->k, b->items + b->done, b->count - b->done, slice_ns,
-                                      &accepted);
+  rk_status_t s =
+      rk_kernel_send_many(b->k, b->items + b->done, b->count - b->done, slice_ns, &accepted);
   b->done += accepted;
   return s;
 }
@@ -338,8 +344,8 @@ static rk_status_t kh_batch_step(void *ctx, int64_t slice_ns) {
 static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer *views,
                          Py_ssize_t n) {
   for (Py_ssize_t i = 0; i < n; i++) {
-    if (kh_message_parts(st, PySequence_Fast_GET_ITEM(seq, i), &items[i].header,
-                         &items[i].payload, &items[i].len, &views[i]) < 0)
+    if (kh_message_parts(st, PySequence_Fast_GET_ITEM(seq, i), &items[i].header, &items[i].payload,
+                         &items[i].len, &views[i]) < 0)
       return -1;
   }
   return 0;
@@ -361,9 +367,12 @@ static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
   kh_batch b = {.k = kh_k(op), .items = items, .count = (size_t)n};
   rk_status_t s = RK_OK;
   int failed = !items || !views;
-  if (failed) PyErr_NoMemory();
-  else failed = kh_fill_items(st, seq, items, views, n) < 0;
-  if (!failed && n > 0) s = timeout_ns == 0 ? kh_batch_step(&b, 0) : rkpy_wait(kh_batch_step, &b, timeout_ns);
+  if (failed)
+    PyErr_NoMemory();
+  else
+    failed = kh_fill_items(st, seq, items, views, n) < 0;
+  if (!failed && n > 0)
+    s = timeout_ns == 0 ? kh_batch_step(&b, 0) : rkpy_wait(kh_batch_step, &b, timeout_ns);
   for (Py_ssize_t i = 0; views && i < n; i++)
     if (views[i].obj) PyBuffer_Release(&views[i]);
   PyMem_Free(items);
@@ -479,7 +488,8 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     if (hit || PyErr_Occurred()) return hit;
     int64_t left = deadline < 0 ? KH_STASH_SLICE_NS : deadline - rkpy_now_ns();
     if (left < 0) left = 0;
-    rk_status_t s = rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
+    rk_status_t s =
+        rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
     if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
@@ -537,9 +547,9 @@ static PyObject *kh_aio(PyObject *op, const char *fn, PyObject *args, PyObject *
   return r;
 }
 
-#define KH_ASYNC(cname, pyname)                                                          \
-  static PyObject *cname(PyObject *op, PyObject *args, PyObject *kwds) {                 \
-    return kh_aio(op, pyname, args, kwds);                                               \
+#define KH_ASYNC(cname, pyname)                                                                    \
+  static PyObject *cname(PyObject *op, PyObject *args, PyObject *kwds) {                           \
+    return kh_aio(op, pyname, args, kwds);                                                         \
   }
 KH_ASYNC(kh_activate, "activate")
 KH_ASYNC(kh_deactivate, "deactivate")
@@ -554,8 +564,8 @@ KH_ASYNC(kh_wait, "wait")
 static PyObject *kh_repr(PyObject *op) {
   PyObject *state = kh_get_state(op, NULL);
   if (!state) return NULL;
-  PyObject *r = PyUnicode_FromFormat("KernelHandle(id='%s', state=%S)", rk_kernel_id(kh_k(op)),
-                                     state);
+  PyObject *r =
+      PyUnicode_FromFormat("KernelHandle(id='%s', state=%S)", rk_kernel_id(kh_k(op)), state);
   Py_DECREF(state);
   return r;
 }

@@ -15,7 +15,9 @@ typedef struct {
   PyObject *forward_to;  /* None or str */
 } rkpy_options;
 
-static rkpy_state *opt_state(PyObject *self) { return rkpy_state_of_type(Py_TYPE(self)); }
+static rkpy_state *opt_state(PyObject *self) {
+  return rkpy_state_of_type(Py_TYPE(self));
+}
 
 static rkpy_options *opt_alloc(PyTypeObject *type) {
   rkpy_options *self = (rkpy_options *)type->tp_alloc(type, 0);
@@ -42,8 +44,7 @@ static rkpy_options *opt_copy(PyObject *src) {
 
 static PyObject *opt_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
   if (PyTuple_GET_SIZE(args) > 0 || (kwds && PyDict_GET_SIZE(kwds) > 0)) {
-    PyErr_SetString(PyExc_TypeError,
-                    "LaunchOptions() takes no arguments: use the with_* builders");
+    PyErr_SetString(PyExc_TypeError, "LaunchOptions() takes no arguments: use the with_* builders");
     return NULL;
   }
   return (PyObject *)opt_alloc(type);
@@ -86,7 +87,8 @@ static int opt_capacity(PyObject *obj, const char *what, uint32_t *out) {
     return -1;
   }
   uint32_t p = 1;
-  while (p < v) p <<= 1;
+  while (p < v)
+    p <<= 1;
   *out = p;
   return 0;
 }
@@ -116,16 +118,15 @@ static PyObject *opt_with_u32(PyObject *self, PyObject *arg, size_t offset, cons
   return (PyObject *)copy;
 }
 
-#define OPT_U32(fn, field, what, hi)                                                     \
-  static PyObject *fn(PyObject *self, PyObject *arg) {                                   \
-    return opt_with_u32(self, arg, offsetof(rk_launch_options_t, field), what, hi);      \
+#define OPT_U32(fn, field, what, hi)                                                               \
+  static PyObject *fn(PyObject *self, PyObject *arg) {                                             \
+    return opt_with_u32(self, arg, offsetof(rk_launch_options_t, field), what, hi);                \
   }
 OPT_U32(opt_with_input_capacity, input_capacity, "input_queue_capacity", 0)
 OPT_U32(opt_with_output_capacity, output_capacity, "output_queue_capacity", 0)
 OPT_U32(opt_with_grid_size, grid_size, "grid_size", RKPY_GRID_MAX)
 OPT_U32(opt_with_block_size, block_size, "block_size", RKPY_BLOCK_MAX)
-OPT_U32(opt_with_payload_capacity, payload_capacity, "payload_capacity",
-        RK_PAYLOAD_CAPACITY_MAX)
+OPT_U32(opt_with_payload_capacity, payload_capacity, "payload_capacity", RK_PAYLOAD_CAPACITY_MAX)
 #undef OPT_U32
 
 static PyObject *opt_with_queue_capacity(PyObject *self, PyObject *arg) {
@@ -168,8 +169,7 @@ static PyObject *opt_without_auto_activate(PyObject *self, PyObject *Py_UNUSED(i
 
 static PyObject *opt_with_handler(PyObject *self, PyObject *handler) {
   if (!PyUnicode_Check(handler) && !PyCallable_Check(handler)) {
-    PyErr_Format(PyExc_TypeError,
-                 "handler must be a handler name (str) or a callable, got %.100s",
+    PyErr_Format(PyExc_TypeError, "handler must be a handler name (str) or a callable, got %.100s",
                  Py_TYPE(handler)->tp_name);
     return NULL;
   }
@@ -231,8 +231,7 @@ static PyObject *opt_multi_block(PyObject *cls, PyObject *args, PyObject *kwds) 
 /* Fills a C options struct for rk_runtime_launch. The string pointers borrow from the
  * options object (UTF-8 cached inside the str), valid while it lives. *callable is the
  * script handler (borrowed) or NULL. */
-int rkpy_options_get(rkpy_state *st, PyObject *obj, rk_launch_options_t *out,
-                     PyObject **callable) {
+int rkpy_options_get(rkpy_state *st, PyObject *obj, rk_launch_options_t *out, PyObject **callable) {
   *callable = NULL;
   if (obj == NULL || obj == Py_None) {
     rk_launch_options_init(out);
@@ -257,11 +256,13 @@ int rkpy_options_get(rkpy_state *st, PyObject *obj, rk_launch_options_t *out,
   return PyErr_Occurred() ? -1 : 0;
 }
 
-static PyObject *opt_u32(uint32_t v) { return PyLong_FromUnsignedLong(v); }
-#define OPT_GET(name, expr)                                                              \
-  static PyObject *name(PyObject *self, void *Py_UNUSED(c)) {                            \
-    const rk_launch_options_t *o = &((rkpy_options *)self)->o;                           \
-    return expr;                                                                         \
+static PyObject *opt_u32(uint32_t v) {
+  return PyLong_FromUnsignedLong(v);
+}
+#define OPT_GET(name, expr)                                                                        \
+  static PyObject *name(PyObject *self, void *Py_UNUSED(c)) {                                      \
+    const rk_launch_options_t *o = &((rkpy_options *)self)->o;                                     \
+    return expr;                                                                                   \
   }
 OPT_GET(opt_get_grid, opt_u32(o->grid_size))
 OPT_GET(opt_get_block, opt_u32(o->block_size))

@@ -6,12 +6,13 @@
 
 #include "ringkernel/cuda.h"
 
-rkpy_state *rkpy_runtime_state(PyObject *obj) { return rkpy_state_of_type(Py_TYPE(obj)); }
+rkpy_state *rkpy_runtime_state(PyObject *obj) {
+  return rkpy_state_of_type(Py_TYPE(obj));
+}
 
 static int rt_check_open(rkpy_runtime *self) {
   if (self->rt) return 0;
-  PyErr_SetString(rkpy_runtime_state((PyObject *)self)->RingKernelError,
-                  "runtime is closed");
+  PyErr_SetString(rkpy_runtime_state((PyObject *)self)->RingKernelError, "runtime is closed");
   return -1;
 }
 
@@ -181,8 +182,10 @@ static PyObject *rt_list_ids(rkpy_runtime *self, bool include_terminated) {
   PyObject *list = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; list && i < n; i++) {
     PyObject *s = PyUnicode_FromString(ids[i]);
-    if (!s) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    if (!s)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, s);
   }
   PyMem_Free(ids);
   return list;
@@ -219,18 +222,19 @@ static PyObject *rt_metrics(PyObject *op, PyObject *Py_UNUSED(ignored)) {
 
 static PyObject *metrics_repr(PyObject *op) {
   const rk_runtime_metrics_t *m = &((rkpy_metrics *)op)->m;
-  return PyUnicode_FromFormat("RuntimeMetrics(kernels=%llu, launched=%llu, sent=%llu, recv=%llu)",
-                              (unsigned long long)m->active_kernels,
-                              (unsigned long long)m->total_launched,
-                              (unsigned long long)m->messages_sent,
-                              (unsigned long long)m->messages_received);
+  return PyUnicode_FromFormat(
+      "RuntimeMetrics(kernels=%llu, launched=%llu, sent=%llu, recv=%llu)",
+      (unsigned long long)m->active_kernels, (unsigned long long)m->total_launched,
+      (unsigned long long)m->messages_sent, (unsigned long long)m->messages_received);
 }
 
-#define METRIC(name)                                                                     \
-  {#name, T_ULONGLONG, offsetof(rkpy_metrics, m) + offsetof(rk_runtime_metrics_t, name),  \
-   READONLY, NULL}
+#define METRIC(name)                                                                               \
+  {                                                                                                \
+#name, T_ULONGLONG, offsetof(rkpy_metrics, m) + offsetof(rk_runtime_metrics_t, name),          \
+        READONLY, NULL                                                                             \
+  }
 static PyMemberDef metrics_members[] = {
-    METRIC(active_kernels),  METRIC(total_launched),  METRIC(messages_sent),
+    METRIC(active_kernels),    METRIC(total_launched),  METRIC(messages_sent),
     METRIC(messages_received), METRIC(gpu_memory_used), METRIC(host_memory_used),
     {NULL, 0, 0, 0, NULL},
 };
@@ -276,7 +280,9 @@ static PyObject *rt_shutdown(PyObject *op, PyObject *Py_UNUSED(ignored)) {
   return rt_async_of(op, "shutdown");
 }
 
-static PyObject *rt_enter(PyObject *op, PyObject *Py_UNUSED(ignored)) { return Py_NewRef(op); }
+static PyObject *rt_enter(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return Py_NewRef(op);
+}
 
 static PyObject *rt_exit(PyObject *op, PyObject *Py_UNUSED(args)) {
   PyObject *r = rt_shutdown_sync(op, NULL);
@@ -479,7 +485,8 @@ static rk_status_t bench_batches(rk_kernel_t *k, size_t total, size_t batch) {
   static unsigned char payload[64];
   rk_send_item_t items[256];
   rk_message_t *out[256];
-  for (size_t i = 0; i < batch; i++) items[i] = (rk_send_item_t){NULL, payload, sizeof payload};
+  for (size_t i = 0; i < batch; i++)
+    items[i] = (rk_send_item_t){NULL, payload, sizeof payload};
   for (size_t sent = 0; sent < total;) {
     size_t n = total - sent < batch ? total - sent : batch, accepted = 0, got = 0;
     rk_status_t s = rk_kernel_send_many(k, items, n, 5000000000LL, &accepted);
@@ -487,7 +494,8 @@ static rk_status_t bench_batches(rk_kernel_t *k, size_t total, size_t batch) {
     for (size_t recv = 0; recv < n; recv += got) {
       s = rk_kernel_receive_many(k, out, n - recv, 5000000000LL, &got);
       if (s != RK_OK) return s;
-      for (size_t j = 0; j < got; j++) rk_message_free(out[j]);
+      for (size_t j = 0; j < got; j++)
+        rk_message_free(out[j]);
     }
     sent += n;
   }
@@ -552,8 +560,10 @@ static PyObject *mod_bench_c_roundtrip(PyObject *m, PyObject *args) {
   PyObject *list = s == RK_OK ? PyList_New((Py_ssize_t)n) : NULL;
   for (size_t i = 0; list && i < n; i++) {
     PyObject *v = PyLong_FromLongLong(times[i]);
-    if (!v) Py_CLEAR(list);
-    else PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    if (!v)
+      Py_CLEAR(list);
+    else
+      PyList_SET_ITEM(list, (Py_ssize_t)i, v);
   }
   PyMem_Free(times);
   if (s != RK_OK) return rkpy_raise_status(st, s);

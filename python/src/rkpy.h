@@ -20,68 +20,68 @@
 #include "ringkernel/status.h"
 
 /* Exceptions of spec §2 (module.c creates them with their bases). */
-#define RKPY_EXCEPTIONS(X)                                                               \
-  X(RingKernelError)                                                                     \
-  X(MemoryLimitError)                                                                    \
-  X(KernelError)                                                                         \
-  X(KernelStateError)                                                                    \
-  X(CudaError)                                                                           \
-  X(CudaDeviceError)                                                                     \
-  X(CudaMemoryError)                                                                     \
-  X(QueueError)                                                                          \
-  X(QueueFullError)                                                                      \
-  X(QueueEmptyError)                                                                     \
-  X(K2KError)                                                                            \
-  X(K2KDeliveryError)                                                                    \
-  X(BenchmarkError)                                                                      \
-  X(HybridError)                                                                         \
-  X(GpuNotAvailableError)                                                                \
-  X(ResourceError)                                                                       \
+#define RKPY_EXCEPTIONS(X)                                                                         \
+  X(RingKernelError)                                                                               \
+  X(MemoryLimitError)                                                                              \
+  X(KernelError)                                                                                   \
+  X(KernelStateError)                                                                              \
+  X(CudaError)                                                                                     \
+  X(CudaDeviceError)                                                                               \
+  X(CudaMemoryError)                                                                               \
+  X(QueueError)                                                                                    \
+  X(QueueFullError)                                                                                \
+  X(QueueEmptyError)                                                                               \
+  X(K2KError)                                                                                      \
+  X(K2KDeliveryError)                                                                              \
+  X(BenchmarkError)                                                                                \
+  X(HybridError)                                                                                   \
+  X(GpuNotAvailableError)                                                                          \
+  X(ResourceError)                                                                                 \
   X(ReservationError)
 
 /* Type objects kept in the module state. The first group is python-core's, the rest are
  * python-values's (hybrid, resource, queue, benchmark, cuda). A slot stays NULL until its
  * exec function fills it. */
-#define RKPY_TYPES(X)                                                                    \
-  X(HlcTimestamp)                                                                        \
-  X(HlcClock)                                                                            \
-  X(MessageId)                                                                           \
-  X(CorrelationId)                                                                       \
-  X(MessageHeader)                                                                       \
-  X(MessageEnvelope)                                                                     \
-  X(LaunchOptions)                                                                       \
-  X(RingKernel)                                                                          \
-  X(KernelHandle)                                                                        \
-  X(KernelStatus)                                                                        \
-  X(RuntimeMetrics)                                                                      \
-  X(K2KConfig)                                                                           \
-  X(K2KBroker)                                                                           \
-  X(K2KStats)                                                                            \
-  X(DeliveryReceipt)                                                                     \
-  X(HybridConfig)                                                                        \
-  X(HybridDispatcher)                                                                    \
-  X(HybridStats)                                                                         \
-  X(MemoryEstimate)                                                                      \
-  X(ResourceGuard)                                                                       \
-  X(Reservation)                                                                         \
-  X(QueueMonitor)                                                                        \
-  X(QueueStats)                                                                          \
-  X(QueueMetrics)                                                                        \
-  X(PyCudaDevice)                                                                        \
-  X(PyCudaDeviceInfo)                                                                    \
-  X(PyGpuPoolConfig)                                                                     \
-  X(PyGpuPool)                                                                           \
-  X(PyGpuPoolDiagnostics)                                                                \
-  X(PyStreamConfig)                                                                      \
-  X(PyStreamId)                                                                          \
-  X(PyBenchmarkConfig)                                                                   \
-  X(PyBenchmarkResult)                                                                   \
-  X(PyBenchmarkSuite)                                                                    \
-  X(PyBenchmarkBaseline)                                                                 \
-  X(PyRegressionReport)                                                                  \
-  X(PyRegressionEntry)                                                                   \
-  X(PyDetailedStatistics)                                                                \
-  X(PyConfidenceInterval)                                                                \
+#define RKPY_TYPES(X)                                                                              \
+  X(HlcTimestamp)                                                                                  \
+  X(HlcClock)                                                                                      \
+  X(MessageId)                                                                                     \
+  X(CorrelationId)                                                                                 \
+  X(MessageHeader)                                                                                 \
+  X(MessageEnvelope)                                                                               \
+  X(LaunchOptions)                                                                                 \
+  X(RingKernel)                                                                                    \
+  X(KernelHandle)                                                                                  \
+  X(KernelStatus)                                                                                  \
+  X(RuntimeMetrics)                                                                                \
+  X(K2KConfig)                                                                                     \
+  X(K2KBroker)                                                                                     \
+  X(K2KStats)                                                                                      \
+  X(DeliveryReceipt)                                                                               \
+  X(HybridConfig)                                                                                  \
+  X(HybridDispatcher)                                                                              \
+  X(HybridStats)                                                                                   \
+  X(MemoryEstimate)                                                                                \
+  X(ResourceGuard)                                                                                 \
+  X(Reservation)                                                                                   \
+  X(QueueMonitor)                                                                                  \
+  X(QueueStats)                                                                                    \
+  X(QueueMetrics)                                                                                  \
+  X(PyCudaDevice)                                                                                  \
+  X(PyCudaDeviceInfo)                                                                              \
+  X(PyGpuPoolConfig)                                                                               \
+  X(PyGpuPool)                                                                                     \
+  X(PyGpuPoolDiagnostics)                                                                          \
+  X(PyStreamConfig)                                                                                \
+  X(PyStreamId)                                                                                    \
+  X(PyBenchmarkConfig)                                                                             \
+  X(PyBenchmarkResult)                                                                             \
+  X(PyBenchmarkSuite)                                                                              \
+  X(PyBenchmarkBaseline)                                                                           \
+  X(PyRegressionReport)                                                                            \
+  X(PyRegressionEntry)                                                                             \
+  X(PyDetailedStatistics)                                                                          \
+  X(PyConfidenceInterval)                                                                          \
   X(PyScalingMetrics)
 
 /* Spare strong references for either half (e.g. an extra helper type); traversed and
@@ -167,8 +167,7 @@ PyObject *rkpy_correlation_id_new(rkpy_state *st, uint64_t value);
 int rkpy_correlation_id_get(rkpy_state *st, PyObject *obj, uint64_t *out);
 /* MessageHeader from / to its C form. */
 PyObject *rkpy_header_new(rkpy_state *st, const struct rk_message_header *h);
-int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what,
-                    struct rk_message_header *out);
+int rkpy_header_get(rkpy_state *st, PyObject *obj, const char *what, struct rk_message_header *out);
 /* A MessageEnvelope owning a received message (freed with the envelope, also on error). */
 PyObject *rkpy_envelope_from_message(rkpy_state *st, struct rk_message *msg);
 /* Borrowed pointers into an envelope (valid while it lives); TypeError for other types. */

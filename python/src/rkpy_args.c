@@ -28,16 +28,15 @@ int rkpy_arg_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out) {
   PyObject *idx = PyNumber_Index(obj);
   if (!idx) {
     PyErr_Clear();
-    PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", what,
-                 Py_TYPE(obj)->tp_name);
+    PyErr_Format(PyExc_TypeError, "%s must be an int, got %.100s", what, Py_TYPE(obj)->tp_name);
     return -1;
   }
   int out_of_range = 0;
   uint64_t v = 0;
   int rc = rkpy_index_u64(idx, &out_of_range, &v);
   if (rc == 0 && (out_of_range || v > max)) {
-    PyErr_Format(PyExc_ValueError, "%s must be 0..%llu, got %R", what,
-                 (unsigned long long)max, idx);
+    PyErr_Format(PyExc_ValueError, "%s must be 0..%llu, got %R", what, (unsigned long long)max,
+                 idx);
     rc = -1;
   }
   Py_DECREF(idx);
@@ -53,10 +52,8 @@ int rkpy_arg_size(PyObject *obj, const char *what, size_t max, size_t *out) {
 }
 
 static int rkpy_arg_real(PyObject *obj, const char *what, double *out) {
-  if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj) ||
-                             PyNumber_Check(obj))) {
-    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what,
-                 Py_TYPE(obj)->tp_name);
+  if (PyBool_Check(obj) || !(PyFloat_Check(obj) || PyLong_Check(obj) || PyNumber_Check(obj))) {
+    PyErr_Format(PyExc_TypeError, "%s must be a number, got %.100s", what, Py_TYPE(obj)->tp_name);
     return -1;
   }
   double v = PyFloat_AsDouble(obj);
@@ -73,8 +70,7 @@ int rkpy_arg_timeout(PyObject *obj, const char *what, int allow_none, int64_t *o
   double secs = 0;
   if (rkpy_arg_real(obj, what, &secs) < 0) return -1;
   if (!isfinite(secs) || secs < 0) {
-    PyErr_Format(PyExc_ValueError,
-                 "%s must be a finite number of seconds >= 0, got %R", what, obj);
+    PyErr_Format(PyExc_ValueError, "%s must be a finite number of seconds >= 0, got %R", what, obj);
     return -1;
   }
   double ns = secs * 1e9;
@@ -92,8 +88,8 @@ int rkpy_arg_double(PyObject *obj, const char *what, double lo, double hi, doubl
   char *los = PyOS_double_to_string(lo, 'r', 0, 0, NULL);
   char *his = PyOS_double_to_string(hi, 'r', 0, 0, NULL);
   if (los && his)
-    PyErr_Format(PyExc_ValueError, "%s must be a finite number in [%s, %s], got %R", what,
-                 los, his, obj);
+    PyErr_Format(PyExc_ValueError, "%s must be a finite number in [%s, %s], got %R", what, los, his,
+                 obj);
   else
     PyErr_NoMemory();
   PyMem_Free(los);
