@@ -1,8 +1,10 @@
 /* cpu_scheduler.c — the worker pool and run queue of the CPU backend (see cpu_internal.h).
  *
- * Idle workers poll the run queue length briefly (a few microseconds, so a message that
- * arrives right after a batch finishes is picked up without a futex round trip), then
- * sleep on `wake`, which every rki_cpu_schedule bumps.
+ * Idle workers poll the run queue length for RKI_CPU_IDLE_POLL_NS (so a message that
+ * arrives right after a batch finishes is picked up without a futex round trip, which
+ * costs several microseconds, more in a VM), then sleep on `wake`, which every
+ * rki_cpu_schedule bumps. The poll is timed, not counted: a pause instruction lasts
+ * anywhere from 10 to 150 cycles depending on the CPU.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -10,7 +12,7 @@
 
 #include "cpu_internal.h"
 
-enum { RKI_CPU_IDLE_POLLS = 2000 };
+enum { RKI_CPU_IDLE_POLL_NS = 50000 };
 
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be) {
   pthread_mutex_lock(&be->rq_lock);
@@ -163,13 +165,21 @@ static void run_actor(rki_cpu_actor_t *a) {
   if (has_work(a)) rki_cpu_schedule(a);
 }
 
+static bool idle_poll(rki_cpu_t *be) {
+  uint64_t until = rki_now_ns() + RKI_CPU_IDLE_POLL_NS;
+  do {
+    for (int i = 0; i < 32; i++) {
+      if (atomic_load_explicit(&be->rq_len, memory_order_relaxed) ||
+          atomic_load_explicit(&be->stop, memory_order_relaxed))
+        return true;
+      rki_cpu_relax();
+    }
+  } while (rki_now_ns() < until);
+  return false;
+}
+
 static void idle_wait(rki_cpu_t *be) {
-  for (int i = 0; i < RKI_CPU_IDLE_POLLS; i++) {
-    if (atomic_load_explicit(&be->rq_len, memory_order_relaxed) ||
-        atomic_load_explicit(&be->stop, memory_order_relaxed))
-      return;
-    rki_cpu_relax();
-  }
+  if (idle_poll(be)) return;
   uint64_t deadline = atomic_load_explicit(&be->retry_len, memory_order_relaxed)
                           ? rki_now_ns() + RKI_CPU_RETRY_NS
                           : UINT64_MAX;
