@@ -35,7 +35,7 @@ static void host_output_ready(rk_kernel_t *k) {
   rki_waitset_notify(&k->rt->events);
 }
 
-static void host_input_space(rk_kernel_t *k) { rki_waitset_notify(&k->rt->events); }
+static void host_input_space(rk_kernel_t *k) { rki_waitset_notify(&k->rt->space); }
 
 static void host_dead_letter(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
                              const char *detail) {

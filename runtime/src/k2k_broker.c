@@ -463,7 +463,7 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
   if (st != RK_OK) return st;
   uint64_t timeout_ns = may_wait ? (uint64_t)b->cfg.delivery_timeout_ms * 1000000ull : 0;
   uint64_t deadline = rki_now_ns() + timeout_ns;
-  rki_waitset_t *ws = b->rt ? &b->rt->events : &b->space;
+  rki_waitset_t *ws = b->rt ? &b->rt->space : &b->space;
   attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false, 0};
   for (;;) {
     uint32_t seen = rki_wait_begin(ws);
@@ -521,6 +521,6 @@ rk_status_t rk_k2k_receive(rk_k2k_broker_t *b, const char *id, rk_message_t **ou
     pthread_mutex_unlock(&e->lock);
   }
   pthread_rwlock_unlock(&b->lock);
-  if (st == RK_OK) rki_waitset_notify(b->rt ? &b->rt->events : &b->space);
+  if (st == RK_OK) rki_waitset_notify(b->rt ? &b->rt->space : &b->space);
   return st;
 }

@@ -235,7 +235,7 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
   dead_letter_leftovers(k);
   set_state(k, RK_KERNEL_TERMINATED);
   pthread_mutex_unlock(&k->state_lock);
-  rki_waitset_notify(&k->rt->events);
+  rki_runtime_wake_all(k->rt);
   if (st != RK_OK) rki_runtime_fail(k->rt, st, rk_last_error());
   return st;
 }

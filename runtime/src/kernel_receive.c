@@ -84,7 +84,7 @@ rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, size_t ma
   if (st != RK_OK) return st;
   if (max == 0) return RK_OK;
   recv_args_t r = {k, out, max, 0, timeout_ns != 0, 0};
-  st = rki_runtime_wait(k->rt, timeout_ns, false, try_recv, &r);
+  st = rki_runtime_wait(k->rt, &k->rt->events, timeout_ns, false, try_recv, &r);
   if (count) *count = r.got;
   if (st == RK_EAGAIN) return rki_fail(RK_EAGAIN, "no message waiting from %s", k->id);
   return st;
@@ -150,7 +150,7 @@ rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr,
     left = now >= deadline ? 0 : (int64_t)(deadline - now);
   }
   recv_args_t r = {k, reply, 1, 0, true, h.correlation_id};
-  st = rki_runtime_wait(k->rt, left, false, try_match, &r);
+  st = rki_runtime_wait(k->rt, &k->rt->events, left, false, try_match, &r);
   if (st == RK_EAGAIN) st = rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id,
                                      (long long)timeout_ns);
   return st;

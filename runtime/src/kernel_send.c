@@ -107,7 +107,8 @@ rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const
   st = rki_stamp_header(k, hdr, len, 0, &h);
   if (st != RK_OK) return st;
   send_one_t s = {k, &h, payload, len};
-  return finish(k, rki_runtime_wait(k->rt, timeout_ns, true, try_send_one, &s), timeout_ns);
+  st = rki_runtime_wait(k->rt, &k->rt->space, timeout_ns, true, try_send_one, &s);
+  return finish(k, st, timeout_ns);
 }
 
 rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const void *payload,
@@ -173,7 +174,7 @@ rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *items, siz
   rk_status_t st = check_args(k, items, count);
   if (st != RK_OK) return st;
   send_many_t s = {k, items, count, 0};
-  st = rki_runtime_wait(k->rt, timeout_ns, true, try_send_many, &s);
+  st = rki_runtime_wait(k->rt, &k->rt->space, timeout_ns, true, try_send_many, &s);
   if (accepted) *accepted = s.done;
   return finish(k, st, timeout_ns);
 }

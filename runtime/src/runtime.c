@@ -114,7 +114,7 @@ void rki_runtime_fail(void *arg, rk_status_t status, const char *detail) {
     atomic_store_explicit(&rt->failed, true, memory_order_release);
   }
   pthread_mutex_unlock(&rt->shutdown_lock);
-  rki_waitset_notify(&rt->events);
+  rki_runtime_wake_all(rt);
 }
 
 static size_t snapshot_kernels(rk_runtime_t *rt, rk_kernel_t ***out) {
@@ -148,7 +148,7 @@ rk_status_t rk_runtime_shutdown(rk_runtime_t *rt) {
     rt->poller_running = false;
   }
   rki_backend_stop(rt);
-  rki_waitset_notify(&rt->events);
+  rki_runtime_wake_all(rt);
   rki_ready_signal(rt);
   return RK_OK;
 }
@@ -183,7 +183,7 @@ void rk_runtime_interrupt(rk_runtime_t *rt) {
   if (!rt) return;
   /* release: pairs with the acquire loads of interrupt_gen in rki_runtime_wait. */
   atomic_fetch_add_explicit(&rt->interrupt_gen, 1, memory_order_release);
-  rki_waitset_notify(&rt->events);
+  rki_runtime_wake_all(rt);
 }
 
 rk_status_t rk_runtime_metrics(rk_runtime_t *rt, rk_runtime_metrics_t *out) {

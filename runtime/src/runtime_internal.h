@@ -3,8 +3,10 @@
  *
  * Who writes what:
  *  - rk_runtime: kernels[] grows under kernels_lock; counters are relaxed atomics
- *    (statistics, they order nothing); `events` is the one futex word every host-side
- *    waiter sleeps on (receive, request, send on a full queue, script work).
+ *    (statistics, they order nothing); host-side waiters sleep on one of two futex words:
+ *    `events` (replies, script work: receive, request, next_script_work) or `space`
+ *    (input slots freed: sends on a full queue, K2K deliveries waiting for room). Two
+ *    words, so the per-message "input slot freed" bump never wakes reply waiters.
  *  - rk_kernel: `state` changes only under state_lock (and is read lock-free);
  *    `senders` counts sends between their state check and their enqueue, so terminate can
  *    wait them out (see kernel_send.c); the pending list and backend dequeue are
@@ -207,6 +209,7 @@ struct rk_runtime {
   char fail_detail[256];
 
   rki_waitset_t events;
+  rki_waitset_t space;
   _Atomic uint32_t interrupt_gen;
 
   int ready_fd;
@@ -243,13 +246,15 @@ void rki_script_notify(rk_kernel_t *k);
 void rki_script_forget(rk_kernel_t *k);
 
 /* Generic wait loop for host calls: runs try_fn until it returns something other than
- * RK_EAGAIN, sleeping on rt->events in between. try_fn returns a bare RK_EAGAIN (no
+ * RK_EAGAIN, sleeping on ws (rt->events or rt->space) in between. try_fn returns a bare RK_EAGAIN (no
  * detail: it runs often); the caller formats the detail when RK_EAGAIN comes back. Returns RK_EAGAIN (timeout 0),
  * RK_ETIMEDOUT, RK_EINTR (rk_runtime_interrupt), RK_ESHUTDOWN (stop_on_shutdown and the
  * runtime shut down) or try_fn's result. */
 typedef rk_status_t (*rki_try_fn)(void *arg);
-rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_shutdown,
-                             rki_try_fn try_fn, void *arg);
+rk_status_t rki_runtime_wait(rk_runtime_t *rt, rki_waitset_t *ws, int64_t timeout_ns,
+                             bool stop_on_shutdown, rki_try_fn try_fn, void *arg);
+/* Bumps both waitsets (interrupt, shutdown, failure, terminate). */
+void rki_runtime_wake_all(rk_runtime_t *rt);
 
 /* K2K (k2k_broker.c). */
 rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt,

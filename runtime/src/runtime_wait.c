@@ -1,10 +1,10 @@
 /* runtime_wait.c — futex-based sleeping for host-side waits, and the generic wait loop.
  *
- * Every blocking host call (receive, request, send on a full queue, next_script_work)
- * sleeps on the runtime's one `events` word. Anything that could satisfy a waiter
- * (output published, input space freed, script work queued, interrupt, shutdown) bumps it.
- * Waiters re-check their own condition after each wake, so a shared word only costs
- * spurious wake-ups, never missed ones.
+ * Blocking host calls sleep on one of the runtime's two words: `events` (receive,
+ * request, next_script_work: bumped when output is published or script work queued) or
+ * `space` (a send on a full queue: bumped when input slots are freed). Interrupt,
+ * shutdown, failure and terminate bump both. Waiters re-check their own condition after
+ * each wake, so a shared word only costs spurious wake-ups, never missed ones.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,12 +71,12 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
 
 /* The bounded poll before sleeping (wait_spin_ns): retries try_fn whenever `events`
  * moves, which every producer of host-visible work bumps. */
-static rk_status_t spin_phase(rk_runtime_t *rt, rki_try_fn try_fn, void *arg, uint64_t until) {
-  uint32_t seen = atomic_load_explicit(&rt->events.seq, memory_order_acquire);
+static rk_status_t spin_phase(rki_waitset_t *ws, rki_try_fn try_fn, void *arg, uint64_t until) {
+  uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
   while (rki_now_ns() < until) {
     for (int i = 0; i < 16; i++) rki_cpu_relax();
     /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
-    uint32_t now = atomic_load_explicit(&rt->events.seq, memory_order_acquire);
+    uint32_t now = atomic_load_explicit(&ws->seq, memory_order_acquire);
     if (now == seen) continue;
     seen = now;
     rk_status_t st = try_fn(arg);
@@ -85,19 +85,24 @@ static rk_status_t spin_phase(rk_runtime_t *rt, rki_try_fn try_fn, void *arg, ui
   return RK_EAGAIN;
 }
 
-rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_shutdown,
-                             rki_try_fn try_fn, void *arg) {
+void rki_runtime_wake_all(rk_runtime_t *rt) {
+  rki_waitset_notify(&rt->events);
+  rki_waitset_notify(&rt->space);
+}
+
+rk_status_t rki_runtime_wait(rk_runtime_t *rt, rki_waitset_t *ws, int64_t timeout_ns,
+                             bool stop_on_shutdown, rki_try_fn try_fn, void *arg) {
   rk_status_t st = try_fn(arg);
   if (st != RK_EAGAIN || timeout_ns == 0) return st;
   uint64_t deadline = rki_deadline(timeout_ns);
   if (rt->cfg.wait_spin_ns) {
     uint64_t until = rki_now_ns() + rt->cfg.wait_spin_ns;
-    st = spin_phase(rt, try_fn, arg, until < deadline ? until : deadline);
+    st = spin_phase(ws, try_fn, arg, until < deadline ? until : deadline);
     if (st != RK_EAGAIN) return st;
   }
   uint32_t intr = atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire);
   for (;;) {
-    uint32_t seen = rki_wait_begin(&rt->events);
+    uint32_t seen = rki_wait_begin(ws);
     st = try_fn(arg);
     if (st == RK_EAGAIN) {
       if (atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire) != intr)
@@ -107,9 +112,9 @@ rk_status_t rki_runtime_wait(rk_runtime_t *rt, int64_t timeout_ns, bool stop_on_
       else if (rki_now_ns() >= deadline)
         st = rki_fail(RK_ETIMEDOUT, "timed out after %lld ns", (long long)timeout_ns);
       else
-        rki_wait_sleep(&rt->events, seen, deadline);
+        rki_wait_sleep(ws, seen, deadline);
     }
-    rki_wait_end(&rt->events);
+    rki_wait_end(ws);
     if (st != RK_EAGAIN) return st;
   }
 }

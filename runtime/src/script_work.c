@@ -102,7 +102,7 @@ rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
   rk_status_t st = rki_runtime_check(rt);
   if (st != RK_OK) return st;
   pull_t p = {rt, NULL, NULL};
-  st = rki_runtime_wait(rt, timeout_ns, true, try_pull, &p);
+  st = rki_runtime_wait(rt, &rt->events, timeout_ns, true, try_pull, &p);
   if (st == RK_OK) {
     *kernel = p.k;
     *msg = p.m;

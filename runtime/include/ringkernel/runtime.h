@@ -119,7 +119,7 @@ RK_API rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt);
 
 /* Wakes every thread blocked in a receive/request/send/next_script_work wait of this
  * runtime; they return RK_EINTR. Waits that start after the call are not affected.
- * Async-signal-safe (one atomic add and a futex wake). */
+ * Async-signal-safe (atomic adds and futex wakes only). */
 RK_API void rk_runtime_interrupt(rk_runtime_t *rt);
 
 /* Readiness: an eventfd that becomes readable when a reply lands in any kernel's output
