@@ -4,6 +4,7 @@ baselines, regression reports and the three report writers."""
 import json
 import math
 import statistics
+import sys
 
 import pytest
 
@@ -446,3 +447,28 @@ def test_readme_benchmark_section_flow():
         0, 0, 1)
     assert report.summary() == (
         "Baseline v1.0.0: 0 regressed, 0 improved, 1 unchanged (threshold 15.0%)")
+
+
+def test_no_leaked_objects_or_references():
+    types = (PyBenchmarkConfig, PyBenchmarkResult, PyBenchmarkSuite, PyBenchmarkBaseline,
+             PyRegressionReport, PyRegressionEntry, PyDetailedStatistics, PyConfidenceInterval,
+             PyScalingMetrics)
+    values = [0.1, 0.2, 0.3]
+    before, values_refs = [sys.getrefcount(t) for t in types], sys.getrefcount(values)
+    for _ in range(300):
+        suite = PyBenchmarkSuite(PyBenchmarkConfig.quick().with_sizes([1, 2]))
+        r = PyBenchmarkResult.from_measurements("w", 10, values, iterations=2).with_metric("m", 1)
+        suite.add_result(r)
+        suite.set_baseline(suite.create_baseline("v"))
+        report = suite.compare_to_baseline()
+        report.entries(), report.worst_regression(), repr(report), suite.results()
+        suite.generate_markdown_report(), suite.generate_json_export(), suite.generate_latex_table()
+        PyDetailedStatistics.from_values(values), PyConfidenceInterval.from_values(values)
+        PyScalingMetrics.from_sizes_and_throughputs([1, 2], values[:2]), r.custom_metrics()
+        try:
+            PyScalingMetrics.from_sizes_and_throughputs([1, 2], values)
+        except ValueError:
+            pass
+    del suite, r, report
+    assert [sys.getrefcount(t) for t in types] == before
+    assert sys.getrefcount(values) == values_refs

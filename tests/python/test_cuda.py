@@ -1,6 +1,8 @@
 """ringkernel.cuda (spec section 10): works with or without a GPU. Tests that need a
 device skip when is_cuda_available() is false."""
 
+import sys
+
 import pytest
 
 import ringkernel.cuda as rkcuda
@@ -274,3 +276,24 @@ def test_live_pool_diagnostics():
             pool.free(p1)  # freed twice (tracked)
     with pytest.raises(ValueError):
         pool.diagnostics()  # closed
+
+
+def test_no_leaked_objects_or_references():
+    types = (PyGpuPoolConfig, PyStreamConfig, PyStreamId, PyCudaDevice, PyCudaDeviceInfo)
+    counts = [1, 2, 3, 4, 5, 6]
+    before, counts_refs = [sys.getrefcount(t) for t in types], sys.getrefcount(counts)
+    for _ in range(500):
+        c = PyGpuPoolConfig(initial_counts=counts)
+        (c.initial_counts, c.max_counts, repr(c), repr(PyStreamConfig.performance()))
+        hash(PyStreamId.compute(1)), enumerate_devices()
+        try:
+            PyGpuPoolConfig(initial_counts=counts[:5])
+        except ValueError:
+            pass
+        try:
+            PyCudaDevice(ordinal=cuda_device_count())
+        except CudaDeviceError:
+            pass
+    del c
+    assert [sys.getrefcount(t) for t in types] == before
+    assert sys.getrefcount(counts) == counts_refs

@@ -1,6 +1,7 @@
 """Hybrid CPU/GPU dispatch (spec section 7): configs, routing, adaptive learning, stats."""
 
 import math
+import sys
 import threading
 import time
 
@@ -236,3 +237,26 @@ def test_readme_hybrid_section_values():
     stats = dispatcher.stats()
     assert (stats.cpu_count, stats.gpu_count, stats.total()) == (0, 1, 1)
     assert f"{stats.gpu_ratio():.1%}" == "100.0%"
+
+
+def test_no_leaked_objects_or_references():
+    d = HybridDispatcher(HybridConfig.adaptive())
+    result = object()
+
+    def cpu():
+        return result
+
+    gpu = cpu
+    d.dispatch(1, cpu, gpu)
+    types = (HybridConfig, HybridDispatcher, HybridStats)
+    before = [sys.getrefcount(t) for t in types]
+    refs = (sys.getrefcount(cpu), sys.getrefcount(result))
+    for _ in range(1000):
+        assert d.dispatch(20000, cpu, gpu) is result
+        d.stats(), d.config(), repr(d), repr(d.stats())
+        try:
+            d.dispatch(1, cpu, None)
+        except TypeError:
+            pass
+    assert [sys.getrefcount(t) for t in types] == before
+    assert (sys.getrefcount(cpu), sys.getrefcount(result)) == refs

@@ -1,6 +1,7 @@
 """Queue monitoring (spec section 9): QueueStats, QueueMonitor, QueueMetrics, tiers."""
 
 import math
+import sys
 
 import pytest
 
@@ -209,3 +210,28 @@ def test_live_kernel_queue_stats():
         assert metrics.capacity >= 1
     finally:
         runtime.shutdown_sync()
+
+
+def _type_refs(types):
+    return [sys.getrefcount(t) for t in types]
+
+
+def test_no_leaked_objects_or_references():
+    # Every instance of a heap type holds a reference to its type, so a leaked instance
+    # shows up as a type reference count that does not come back down.
+    monitor, stats = QueueMonitor(), QueueStats(depth=900)
+    types = (QueueStats, QueueMonitor, QueueMetrics, QueueTier)
+    for _ in range(10):
+        monitor.metrics(stats, 1000).stats
+    before, stats_refs = _type_refs(types), sys.getrefcount(stats)
+    for _ in range(1000):
+        m = monitor.metrics(stats, 1000)
+        (m.stats, m.tier, m.health, m.suggested_upgrade, repr(m), repr(monitor))
+        monitor.suggest_upgrade(900, 1000, QueueTier.Medium)
+        try:
+            monitor.check_health(-1, 1)
+        except ValueError:
+            pass
+    del m
+    assert _type_refs(types) == before
+    assert sys.getrefcount(stats) == stats_refs

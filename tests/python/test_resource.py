@@ -3,6 +3,7 @@
 import gc
 import math
 import os
+import sys
 import threading
 
 import pytest
@@ -312,3 +313,26 @@ def test_readme_resource_section_values():
     assert estimate.total_bytes() == 1_500_000
     guard.validate(estimate)
     assert guard.max_safe_elements(bytes_per_element=8) == guard.available_memory() // 8
+
+
+def test_no_leaked_objects_or_references():
+    g = ResourceGuard(1000, 0.1)
+    est = MemoryEstimate(primary_bytes=2000)
+    types = (ResourceGuard, MemoryEstimate, Reservation)
+    before, est_refs = [sys.getrefcount(t) for t in types], sys.getrefcount(est)
+    for _ in range(1000):
+        with g.reserve(10) as r:
+            repr(r)
+        try:
+            g.validate(est)
+        except MemoryLimitError:
+            pass
+        try:
+            g.reserve(10**6)
+        except ReservationError:
+            pass
+        est.with_primary(5), MemoryEstimate.for_elements(2, 3), repr(g)
+    del r
+    assert [sys.getrefcount(t) for t in types] == before
+    assert sys.getrefcount(est) == est_refs
+    assert g.reserved_memory == 0
