@@ -102,7 +102,8 @@ RK_API rk_status_t rk_ring_pop_many(rk_ring_t *ring, void *buf, size_t stride, s
 RK_API rk_status_t rk_ring_reserve(rk_ring_t *ring, void **slot);
 
 /* Publishes the reserved slot with len bytes. RK_ESTATE when nothing is reserved,
- * RK_ETOOBIG when len > slot_size (the reservation stays). */
+ * RK_ETOOBIG when len > slot_size (the reservation stays). A push or push_many made
+ * while a slot is reserved writes that slot and ends the reservation. */
 RK_API rk_status_t rk_ring_commit(rk_ring_t *ring, size_t len);
 
 /* Zero-copy consume, SPSC and MPSC rings (single consumer; RK_EUNSUPPORTED for MPMC):
@@ -111,10 +112,13 @@ RK_API rk_status_t rk_ring_commit(rk_ring_t *ring, size_t len);
  * before releasing returns the same message. */
 RK_API rk_status_t rk_ring_peek(rk_ring_t *ring, const void **data, size_t *len);
 
-/* Frees the peeked slot for producers. RK_ESTATE when nothing is peeked. */
+/* Frees the peeked slot for producers. RK_ESTATE when nothing is peeked. A pop or
+ * pop_many made while a message is peeked takes that message and ends the peek. */
 RK_API rk_status_t rk_ring_release(rk_ring_t *ring);
 
-/* Messages in the ring now (a snapshot when others are running). Any thread. */
+/* Messages in the ring now (a snapshot when others are running): positions claimed by
+ * producers minus positions taken by consumers, so on MPSC/MPMC rings it includes a
+ * message still being written, which a pop cannot see yet. Any thread. */
 RK_API size_t rk_ring_depth(const rk_ring_t *ring);
 
 /* Fills *out (see queue.h for the counting rule). RK_EINVAL for NULL. Any thread. */
