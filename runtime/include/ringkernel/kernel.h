@@ -144,7 +144,9 @@ RK_API rk_status_t rk_kernel_terminate(rk_kernel_t *k);
 /* Terminates after letting the kernel process its queued input (it stops accepting new
  * sends at once). Waits up to timeout_ns for the input to drain, then dead-letters the
  * rest with RK_ESHUTDOWN as rk_kernel_terminate() does; returns RK_OK either way (read the
- * dead letters to see what was left). A deactivated kernel is drained too. */
+ * dead letters to see what was left). A deactivated kernel is drained too. A script
+ * kernel is drained by the script loop, so call this from another thread than the one
+ * serving it (or it simply waits out the timeout). */
 RK_API rk_status_t rk_kernel_terminate_drain(rk_kernel_t *k, int64_t timeout_ns);
 
 /* Fills *out. RK_EINVAL on NULL. */
