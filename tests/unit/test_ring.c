@@ -296,6 +296,27 @@ RK_TEST(peek_release_single_consumer) {
   rk_ring_destroy(r);
 }
 
+RK_TEST(push_ends_reservation_pop_ends_peek) {
+  rk_ring_t *r = make(RK_RING_SPSC, 4, 16);
+  void *slot;
+  CHECK_OK(rk_ring_reserve(r, &slot));
+  memcpy(slot, "lost", 4);
+  CHECK_OK(rk_ring_try_push(r, "kept", 4));
+  CHECK_STATUS(rk_ring_commit(r, 4), RK_ESTATE);
+  CHECK_EQ_U64(rk_ring_depth(r), 1);
+  CHECK_OK(rk_ring_try_push(r, "next", 4));
+  const void *data;
+  size_t len;
+  char out[16];
+  CHECK_OK(rk_ring_peek(r, &data, &len));
+  CHECK_OK(rk_ring_try_pop(r, out, sizeof out, &len));
+  CHECK(memcmp(out, "kept", 4) == 0);
+  CHECK_STATUS(rk_ring_release(r), RK_ESTATE);
+  CHECK_OK(rk_ring_try_pop(r, out, sizeof out, &len));
+  CHECK(memcmp(out, "next", 4) == 0);
+  rk_ring_destroy(r);
+}
+
 RK_TEST(stats_values) {
   for (int k = 0; k < KIND_COUNT; k++) {
     rk_ring_t *r = make(kinds[k], 4, 8);
@@ -363,6 +384,7 @@ int main(void) {
   RK_RUN(batch_stops_at_oversize_message);
   RK_RUN(reserve_commit_spsc);
   RK_RUN(peek_release_single_consumer);
+  RK_RUN(push_ends_reservation_pop_ends_peek);
   RK_RUN(stats_values);
   RK_RUN(max_depth_not_inflated_by_stale_cache);
   RK_RUN(null_arguments);
