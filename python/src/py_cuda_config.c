@@ -148,6 +148,18 @@ static PyObject *poolcfg_richcompare(PyObject *a, PyObject *b, int op) {
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
+static Py_hash_t poolcfg_hash(PyObject *self) {
+  const rk_gpu_pool_config_t *c = &((rkpy_poolcfg *)self)->c;
+  PyObject *init = counts_tuple(c->initial_counts);
+  PyObject *max = init ? counts_tuple(c->max_counts) : NULL;
+  Py_hash_t h = max ? rkpyv_hash_values("(OOKii)", init, max, (unsigned long long)c->max_pool_bytes,
+                                        (int)c->track_allocations, (int)c->device)
+                    : -1;
+  Py_XDECREF(init);
+  Py_XDECREF(max);
+  return h;
+}
+
 static PyMemberDef poolcfg_members[] = {
     {"max_pool_bytes", T_ULONGLONG, offsetof(rkpy_poolcfg, c.max_pool_bytes), READONLY,
      "Ceiling on device memory for all classes and large allocations together."},
@@ -178,6 +190,7 @@ static PyType_Slot poolcfg_slots[] = {
     {Py_tp_new, poolcfg_new},
     {Py_tp_repr, poolcfg_repr},
     {Py_tp_richcompare, poolcfg_richcompare},
+    {Py_tp_hash, poolcfg_hash},
     {Py_tp_members, poolcfg_members},
     {Py_tp_getset, poolcfg_getset},
     {Py_tp_methods, poolcfg_methods},
@@ -277,6 +290,12 @@ static PyObject *streamcfg_richcompare(PyObject *a, PyObject *b, int op) {
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
+static Py_hash_t streamcfg_hash(PyObject *self) {
+  const rk_stream_config_t *c = &((rkpy_streamcfg *)self)->c;
+  return rkpyv_hash_values("(Iii)", (unsigned)c->num_compute_streams, (int)c->use_transfer_stream,
+                           (int)c->enable_graph_capture);
+}
+
 static PyMemberDef streamcfg_members[] = {
     {"num_compute_streams", T_UINT, offsetof(rkpy_streamcfg, c.num_compute_streams), READONLY,
      "Compute streams (1..32)."},
@@ -304,6 +323,7 @@ static PyType_Slot streamcfg_slots[] = {
     {Py_tp_new, streamcfg_new},
     {Py_tp_repr, streamcfg_repr},
     {Py_tp_richcompare, streamcfg_richcompare},
+    {Py_tp_hash, streamcfg_hash},
     {Py_tp_members, streamcfg_members},
     {Py_tp_getset, streamcfg_getset},
     {Py_tp_methods, streamcfg_methods},

@@ -106,6 +106,12 @@ static PyObject *hconfig_richcompare(PyObject *a, PyObject *b, int op) {
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
+static Py_hash_t hconfig_hash(PyObject *self) {
+  const rk_hybrid_config_t *c = &((rkpy_hconfig *)self)->c;
+  return rkpyv_hash_values("(iKdi)", (int)c->mode, (unsigned long long)c->gpu_threshold,
+                           c->learning_rate, (int)c->gpu_available);
+}
+
 static PyMemberDef hconfig_members[] = {
     {"gpu_threshold", T_ULONGLONG, offsetof(rkpy_hconfig, c.gpu_threshold), READONLY,
      "Workloads of at least this size go to the GPU (Hybrid mode)."},
@@ -136,6 +142,7 @@ static PyType_Slot hconfig_slots[] = {
     {Py_tp_new, hconfig_new},
     {Py_tp_repr, hconfig_repr},
     {Py_tp_richcompare, hconfig_richcompare},
+    {Py_tp_hash, hconfig_hash},
     {Py_tp_members, hconfig_members},
     {Py_tp_getset, hconfig_getset},
     {Py_tp_methods, hconfig_methods},

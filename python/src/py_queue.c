@@ -75,6 +75,14 @@ static PyObject *qstats_richcompare(PyObject *a, PyObject *b, int op) {
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
+static Py_hash_t qstats_hash(PyObject *self) {
+  const rk_queue_stats_t *s = &((rkpy_qstats *)self)->s;
+  return rkpyv_hash_values("(KKKKKK)", (unsigned long long)s->enqueued,
+                           (unsigned long long)s->dequeued, (unsigned long long)s->dropped,
+                           (unsigned long long)s->depth, (unsigned long long)s->max_depth,
+                           (unsigned long long)s->rejected);
+}
+
 #define QSTATS_MEMBER(name, doc)                                                                   \
   { #name, T_ULONGLONG, offsetof(rkpy_qstats, s.name), READONLY, doc }
 static PyMemberDef qstats_members[] = {
@@ -99,6 +107,7 @@ static PyType_Slot qstats_slots[] = {
     {Py_tp_new, qstats_new},
     {Py_tp_repr, qstats_repr},
     {Py_tp_richcompare, qstats_richcompare},
+    {Py_tp_hash, qstats_hash},
     {Py_tp_members, qstats_members},
     {Py_tp_methods, qstats_methods},
     {0, NULL},

@@ -104,6 +104,13 @@ static PyObject *estimate_richcompare(PyObject *a, PyObject *b, int op) {
   return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
+static Py_hash_t estimate_hash(PyObject *self) {
+  const rk_memory_estimate_t *e = &((rkpy_estimate *)self)->e;
+  return rkpyv_hash_values("(KKKd)", (unsigned long long)e->primary_bytes,
+                           (unsigned long long)e->auxiliary_bytes,
+                           (unsigned long long)e->peak_bytes, e->confidence);
+}
+
 static PyMemberDef estimate_members[] = {
     {"primary_bytes", T_ULONGLONG, offsetof(rkpy_estimate, e.primary_bytes), READONLY,
      "Bytes of the main data."},
@@ -132,6 +139,7 @@ static PyType_Slot estimate_slots[] = {
     {Py_tp_new, estimate_new},
     {Py_tp_repr, estimate_repr},
     {Py_tp_richcompare, estimate_richcompare},
+    {Py_tp_hash, estimate_hash},
     {Py_tp_members, estimate_members},
     {Py_tp_methods, estimate_methods},
     {0, NULL},

@@ -2,6 +2,7 @@
  * helpers the python-values files share. */
 #include "rkpy_values.h"
 
+#include <stdarg.h>
 #include <time.h>
 
 int rkpy_values_exec(PyObject *m) {
@@ -41,6 +42,17 @@ int rkpyv_real(PyObject *obj, const char *what, double *out) {
 PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value, int present) {
   if (!present) Py_RETURN_NONE;
   return rkpy_enum(st, enum_name, value);
+}
+
+Py_hash_t rkpyv_hash_values(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  PyObject *t = Py_VaBuildValue(fmt, ap);
+  va_end(ap);
+  if (!t) return -1;
+  Py_hash_t h = PyObject_Hash(t);
+  Py_DECREF(t);
+  return h;
 }
 
 int64_t rkpyv_now_ns(void) {

@@ -34,6 +34,10 @@ PyObject *rkpyv_enum_or_none(rkpy_state *st, const char *enum_name, long value, 
  * the caller frees with PyMem_Free; TypeError names the bad item. 0 / -1. */
 int rkpyv_doubles(PyObject *obj, const char *what, double **out, size_t *n);
 
+/* Hash of the tuple Py_BuildValue(fmt, ...) builds: value types hash the same fields their
+ * __eq__ compares. -1 with an exception set on failure. */
+Py_hash_t rkpyv_hash_values(const char *fmt, ...);
+
 /* Monotonic clock in nanoseconds (for timing callables). */
 int64_t rkpyv_now_ns(void);
 

@@ -111,6 +111,8 @@ def test_pool_config_constructor():
     assert c.max_counts == (10,) * 6
     assert (c.max_pool_bytes, c.track_allocations, c.device) == (128 * MIB, False, 1)
     assert c != PyGpuPoolConfig()
+    assert hash(PyGpuPoolConfig()) == hash(PyGpuPoolConfig.default())
+    assert len({PyGpuPoolConfig(), PyGpuPoolConfig.default(), PyGpuPoolConfig.minimal()}) == 2
     assert repr(PyGpuPoolConfig.minimal()) == (
         "PyGpuPoolConfig(initial_counts=(10, 10, 10, 10, 10, 10), "
         "max_counts=(100, 100, 100, 100, 100, 100), max_pool_bytes=67108864, "
@@ -172,6 +174,7 @@ def test_stream_config_presets(name):
 
 def test_stream_config_constructor():
     assert PyStreamConfig() == PyStreamConfig.default()
+    assert len({PyStreamConfig(), PyStreamConfig.default(), PyStreamConfig.minimal()}) == 2
     c = PyStreamConfig(num_compute_streams=8, use_transfer_stream=False,
                        enable_graph_capture=True)
     assert (c.num_compute_streams, c.use_transfer_stream, c.enable_graph_capture) == (

@@ -42,6 +42,8 @@ def test_config_custom_and_equality():
     assert c == cfg(ProcessingMode.Hybrid)
     assert c != cfg(ProcessingMode.Hybrid, threshold=1)
     assert HybridConfig(mode=2).mode is ProcessingMode.Hybrid
+    assert hash(c) == hash(cfg(ProcessingMode.Hybrid))
+    assert len({HybridConfig(), HybridConfig.cpu_only(), HybridConfig.adaptive()}) == 2
 
 
 def test_config_rejects_bad_values():

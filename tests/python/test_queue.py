@@ -132,6 +132,9 @@ def test_stats_defaults_fields_and_formulas():
     assert repr(s) == "QueueStats(enqueued=10, dequeued=4, dropped=2, depth=6, max_depth=8)"
     assert s == QueueStats(enqueued=10, dequeued=4, dropped=2, depth=6, max_depth=8, rejected=3)
     assert s != QueueStats(enqueued=10)
+    assert hash(s) == hash(QueueStats(enqueued=10, dequeued=4, dropped=2, depth=6, max_depth=8,
+                                      rejected=3))
+    assert len({s, QueueStats(), QueueStats()}) == 2
 
 
 def test_stats_fields_are_read_only():

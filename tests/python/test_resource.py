@@ -63,6 +63,8 @@ def test_estimate_for_elements_and_with_primary():
     assert explicit.with_primary(20).peak_bytes == 1000
     assert explicit.with_primary(2000).peak_bytes == 2005
     assert MemoryEstimate(1, 2) == MemoryEstimate(primary_bytes=1, auxiliary_bytes=2)
+    assert hash(MemoryEstimate(1, 2)) == hash(MemoryEstimate(primary_bytes=1, auxiliary_bytes=2))
+    assert MemoryEstimate(1, 2) != MemoryEstimate(1, 2, confidence=0.5)
 
 
 def test_guard_defaults_to_4_gib():
