@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -24,14 +25,20 @@ static const rkl_enum_t rkl_backend_enum = {"Backend", rkl_backend_members, NULL
 
 /* ---- waiting ---------------------------------------------------------------------------- */
 
-static int64_t rkl_now_ns(void) {
+int64_t rkl_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int64_t rkl_deadline_ns(int64_t timeout_ns) {
+  int64_t now = rkl_now_ns();
+  if (timeout_ns < 0 || timeout_ns > INT64_MAX - now) return -1;
+  return now + timeout_ns;
+}
+
 rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeout_ns) {
-  int64_t deadline = timeout_ns < 0 ? -1 : rkl_now_ns() + timeout_ns;
+  int64_t deadline = rkl_deadline_ns(timeout_ns);
   for (;;) {
     int64_t slice = RKL_WAIT_SLICE_NS;
     if (deadline >= 0) {

@@ -33,6 +33,12 @@ void rkl_push_runtime_broker(lua_State *L, rk_k2k_broker_t *b, int owner_idx);
  * handler function or nil. String pointers borrow from the options at idx. */
 void rkl_options_get(lua_State *L, int idx, rk_launch_options_t *out);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t rkl_now_ns(void);
+/* The monotonic time timeout_ns from now; -1 (never) for a negative timeout or one so
+ * large the sum would overflow. */
+int64_t rkl_deadline_ns(int64_t timeout_ns);
+
 /* One step of a blocking wait; may block for at most slice_ns. */
 typedef rk_status_t (*rkl_wait_step)(void *ctx, int64_t slice_ns);
 /* Runs step in slices of at most 50 ms until it returns something other than

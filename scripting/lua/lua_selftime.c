@@ -10,23 +10,14 @@
  *
  * Underscored: benchmark plumbing, not API (the Python binding has _bench_c_roundtrip).
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <string.h>
-#include <time.h>
 
 #include "lua_runtime.h"
 
 enum { RKL_BENCH_PAYLOAD_MAX = 4096, RKL_BENCH_BATCH_MAX = 1024 };
 
-static int64_t rkl_mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int rkl_monotonic_ns(lua_State *L) {
-  lua_pushnumber(L, (lua_Number)rkl_mono_ns());
+  lua_pushnumber(L, (lua_Number)rkl_now_ns());
   return 1;
 }
 
@@ -58,9 +49,9 @@ static int rkl_bench_c_roundtrip(lua_State *L) {
   memset(payload, 0x5a, len);
   lua_createtable(L, n, 0);
   for (int i = 1; i <= n; i++) {
-    int64_t t0 = rkl_mono_ns();
+    int64_t t0 = rkl_now_ns();
     rk_status_t st = rkl_bench_one(k, split, payload, len);
-    int64_t t1 = rkl_mono_ns();
+    int64_t t1 = rkl_now_ns();
     if (st != RK_OK) return rkl_error_status(L, st);
     lua_pushnumber(L, (lua_Number)(t1 - t0));
     lua_rawseti(L, -2, i);
@@ -99,10 +90,10 @@ static int rkl_bench_c_batch(lua_State *L) {
   size_t len = (size_t)rkl_opt_u64(L, 4, "payload_bytes", RKL_BENCH_PAYLOAD_MAX, 64);
   if (batch == 0)
     return rkl_error(L, "ValueError", "batch must be 1..%d, got 0", RKL_BENCH_BATCH_MAX);
-  int64_t t0 = rkl_mono_ns();
+  int64_t t0 = rkl_now_ns();
   rk_status_t st = rkl_bench_batch_run(k, n, batch, len);
   if (st != RK_OK) return rkl_error_status(L, st);
-  lua_pushnumber(L, (double)(rkl_mono_ns() - t0) / 1e9);
+  lua_pushnumber(L, (double)(rkl_now_ns() - t0) / 1e9);
   return 1;
 }
 

@@ -8,10 +8,6 @@
  * A function that raises has its message dead-lettered with the error's text, and the
  * error is re-raised from serve() unchanged (as Python's serve() re-raises).
  */
-#define _POSIX_C_SOURCE 200809L
-
-#include <time.h>
-
 #include "lua_runtime.h"
 
 typedef struct rkl_serve_io {
@@ -19,12 +15,6 @@ typedef struct rkl_serve_io {
   rk_kernel_t *k;
   rk_message_t *msg;
 } rkl_serve_io_t;
-
-static int64_t rkl_serve_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static rk_status_t rkl_serve_step(void *ctx, int64_t slice_ns) {
   rkl_serve_io_t *io = ctx;
@@ -112,11 +102,11 @@ static void rkl_serve_one(lua_State *L, rk_kernel_t *k, rk_message_t *msg) {
 /* Serves until `timeout_ns` (< 0: forever) passes or max items were handled; stops early
  * when no work is waiting at the deadline, or when the runtime shuts down. */
 static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_ns, uint64_t max) {
-  int64_t deadline = timeout_ns < 0 ? -1 : rkl_serve_now_ns() + timeout_ns;
+  int64_t deadline = rkl_deadline_ns(timeout_ns);
   uint64_t done = 0;
   rkl_serve_io_t io = {.rt = rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - rkl_serve_now_ns();
+    int64_t left = deadline < 0 ? -1 : deadline - rkl_now_ns();
     if (deadline >= 0 && left < 0) left = 0;
     rk_status_t st = left == 0 ? rkl_serve_step(&io, 0) : rkl_wait(L, rkl_serve_step, &io, left);
     if (st == RK_ETIMEDOUT || st == RK_EAGAIN || st == RK_ESHUTDOWN) break;
