@@ -258,6 +258,15 @@ def lua_sigint():
                          "while true do pcall(function() while true do os.time() end end) end"],
                   "ready")
     expect_exit(r, 130)
+    # A blocking receive on a kernel that never replies: the binding waits in slices, so
+    # the interruption reaches the script, and closing the state shuts the runtime down.
+    r = interrupt(["-e", "local rk = require 'ringkernel' "
+                         "local rt = rk.RingKernel.create { backend = 'cpu' } "
+                         "local k = rt:launch('idle') print('ready') io.stdout:flush() "
+                         "k:receive()"], "ready")
+    expect_exit(r, 130)
+    expect("interrupted" in r.err and "in function 'receive'" in r.err,
+           "the blocking receive was interrupted", r)
 
 
 # ---- Python -------------------------------------------------------------------------
@@ -365,6 +374,16 @@ def python_sigint():
     expect("KeyboardInterrupt" in r.err and "Traceback" in r.err,
            "Ctrl-C raises KeyboardInterrupt with a traceback", r)
     expect("cleanup ran" in r.out, "finally blocks run before the exit", r)
+    # A blocking receive on a kernel that never replies (the GIL is released while it
+    # waits; the binding checks for signals between wait slices).
+    r = interrupt(["-c", "import ringkernel as rk\n"
+                         "rt = rk.RingKernel.create_sync(backend='cpu')\n"
+                         "k = rt.launch_sync('idle')\n"
+                         "print('ready', flush=True)\n"
+                         "k.receive_sync()\n"], "ready")
+    expect_exit(r, 130)
+    expect(r.err.rstrip().endswith("KeyboardInterrupt") and 'line 5' in r.err,
+           "KeyboardInterrupt raised from the blocking receive", r)
 
 
 def main():
