@@ -599,7 +599,7 @@ static rk_bench_scaling_t *rkl_sc_self(lua_State *L) {
 
 static int rkl_sc_from(lua_State *L) {
   static const char *const names[] = {"sizes", "throughputs", NULL};
-  rkl_args(L, "PyScalingMetrics.from_sizes_and_throughputs", 1, names, false);
+  rkl_args(L, "PyScalingMetrics.from_sizes_and_throughputs", 1, names, true);
   size_t ns, nt;
   const double *sizes = rkl_check_number_list(L, 1, "sizes", &ns);
   const double *tps = rkl_check_number_list(L, 2, "throughputs", &nt);

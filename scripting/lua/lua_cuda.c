@@ -269,7 +269,7 @@ static int rkl_pc_push(lua_State *L, const rk_gpu_pool_config_t *c) {
 static int rkl_pc_new(lua_State *L) {
   static const char *const names[] = {"initial_counts",    "max_counts", "max_pool_bytes",
                                       "track_allocations", "device",     NULL};
-  rkl_args(L, "PyGpuPoolConfig", 1, names, false);
+  rkl_args(L, "PyGpuPoolConfig", 1, names, true);
   rk_gpu_pool_config_t c;
   rk_gpu_pool_config_init(&c);
   if (!lua_isnil(L, 1)) rkl_counts_arg(L, 1, "initial_counts", c.initial_counts);

@@ -60,6 +60,9 @@ T.case("pool config presets exactly as the spec table", function()
   T.eq(m.max_pool_bytes, 64 * 1024 ^ 2)
   T.eq(tostring(m), "PyGpuPoolConfig(initial_counts=(10, 10, 10, 10, 10, 10), max_counts=" ..
        "(100, 100, 100, 100, 100, 100), max_pool_bytes=67108864, track_allocations=True)")
+  local pos = cuda.PyGpuPoolConfig({ 1, 2, 3, 4, 5, 6 }, { 10, 20, 30, 40, 50, 60 }, 2 ^ 30)
+  T.eq(table.concat(pos.initial_counts, ","), "1,2,3,4,5,6")
+  T.eq(cuda.PyGpuPoolConfig({ 1, 1, 1, 1, 1, 1 }).max_counts[1], 10000)
   T.raises("ValueError", "initial_counts must have 6 entries", cuda.PyGpuPoolConfig,
            { initial_counts = { 1, 2 } })
   T.raises("ValueError", nil, cuda.PyGpuPoolConfig, { initial_counts = { 20, 1, 1, 1, 1, 1 },
