@@ -24,20 +24,21 @@ check(guard.current_memory == 1 * GiB, "allocation recorded")
 check(guard:available_memory() == 3 * GiB - margin, "available shrinks by the allocation")
 check(guard:can_allocate(2 * GiB) and not guard:can_allocate(3 * GiB), "can_allocate")
 
--- Reservations hold bytes for a job. Lua has no `with`: release() gives back what was
--- not committed, so a job releases on every path, errors included.
-local reservation = guard:reserve(512 * MiB)
-check(guard.reserved_memory == 512 * MiB, "reservation counted")
-local ok = pcall(function() error("job failed") end)
-reservation:release()
+-- Reservations hold bytes for a job. Python's `with guard.reserve(n) as r:` is
+-- guard:reserve(n, function(r) ... end): uncommitted bytes are released when the
+-- function returns or raises.
+local ok = pcall(guard.reserve, guard, 512 * MiB, function()
+  check(guard.reserved_memory == 512 * MiB, "reservation counted")
+  error("job failed")
+end)
 check(not ok and guard.reserved_memory == 0 and guard.current_memory == 1 * GiB,
       "a failed job's reservation is released")
-reservation = guard:reserve(256 * MiB)
-reservation:commit()
-check(reservation:is_committed(), "committed")
-reservation:release()
+guard:reserve(256 * MiB, function(reservation)
+  reservation:commit()
+  check(reservation:is_committed(), "committed")
+end)
 check(guard.reserved_memory == 0 and guard.current_memory == 1 * GiB + 256 * MiB,
-      "a committed reservation becomes an allocation (release keeps it)")
+      "a committed reservation becomes an allocation")
 print(("after reservations: current %d, utilization %.1f%%")
   :format(guard.current_memory, 100 * guard:utilization()))
 
