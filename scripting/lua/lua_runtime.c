@@ -46,7 +46,8 @@ rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeou
       if (left < slice) slice = left > 0 ? left : 0;
     }
     rk_status_t st = step(ctx, slice);
-    if (st != RK_ETIMEDOUT || (deadline >= 0 && rkl_now_ns() >= deadline)) return st;
+    if (st != RK_ETIMEDOUT && st != RK_EAGAIN && st != RK_EINTR) return st;
+    if (deadline >= 0 && rkl_now_ns() >= deadline) return RK_ETIMEDOUT;
     lua_getfield(L, LUA_REGISTRYINDEX, RKL_POLL_KEY);
     lua_call(L, 0, 0);
   }

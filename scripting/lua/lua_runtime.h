@@ -42,9 +42,9 @@ int64_t rkl_deadline_ns(int64_t timeout_ns);
 /* One step of a blocking wait; may block for at most slice_ns. */
 typedef rk_status_t (*rkl_wait_step)(void *ctx, int64_t slice_ns);
 /* Runs step in slices of at most 50 ms until it returns something other than
- * RK_ETIMEDOUT or timeout_ns (< 0: forever) has passed. Between slices it runs an empty
- * Lua function, so a debug hook (rkhost's Ctrl-C handler) can raise; no C resource is
- * held across that point. Returns the last status. */
+ * RK_ETIMEDOUT, RK_EAGAIN or RK_EINTR, or timeout_ns (< 0: forever) has passed, which
+ * returns RK_ETIMEDOUT. Between slices it runs an empty Lua function, so a debug hook
+ * (rkhost's Ctrl-C handler) can raise; no C resource is held across that point. */
 rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeout_ns);
 
 /* rt:serve / rt:run_until_idle (lua_serve.c); self at 1. */
