@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rk_internal.h"
 
@@ -76,10 +77,14 @@ const char *rk_last_error(void) { return rki_error_text; }
 void rki_clear_error(void) { rki_error_text[0] = '\0'; }
 
 rk_status_t rki_fail(rk_status_t status, const char *fmt, ...) {
+  /* Format into a scratch buffer first: callers often pass rk_last_error() itself as an
+   * argument to add context, and vsnprintf must not read the buffer it is writing. */
+  char scratch[sizeof rki_error_text];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(rki_error_text, sizeof rki_error_text, fmt, ap);
+  vsnprintf(scratch, sizeof scratch, fmt, ap);
   va_end(ap);
+  memcpy(rki_error_text, scratch, sizeof scratch);
   return status;
 }
 
