@@ -22,6 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ringkernel/hlc.h"
+#include "ringkernel/kernel.h"
+#include "ringkernel/message.h"
+#include "ringkernel/queue.h"
 #include "ringkernel/status.h"
 
 /* ---- errors (lua_error.c) -------------------------------------------------------------- */
@@ -94,7 +98,7 @@ void rkl_enum_push_or_nil(lua_State *L, const rkl_enum_t *e, int64_t value);
 /* Accepts a member of `e`, its integer value or its name; TypeError / ValueError naming
  * `what` otherwise. */
 int64_t rkl_enum_check(lua_State *L, int idx, const rkl_enum_t *e, const char *what);
-/* The value of a member of `e` at idx (for member methods). */
+/* The value of the member of `e` at index 1 (self of a member method), or TypeError. */
 int64_t rkl_enum_self(lua_State *L, const rkl_enum_t *e);
 
 /* ---- arguments (lua_args.c) ------------------------------------------------------------ */
@@ -118,8 +122,9 @@ bool rkl_opt_bool(lua_State *L, int idx, const char *what, bool def);
 const char *rkl_check_string(lua_State *L, int idx, const char *what, size_t *len);
 /* A finite non-negative duration in seconds → nanoseconds (saturated); nil → def_ns. */
 int64_t rkl_opt_timeout(lua_State *L, int idx, const char *what, int64_t def_ns);
-/* A Lua array of numbers (1..n) into a freshly pushed userdata buffer; *n gets the count.
- * The buffer lives on the stack (pop it when done), so a later raise cannot leak it. */
+/* A Lua array of finite numbers (1..n) copied into a freshly pushed userdata buffer; *n
+ * gets the count. The buffer stays on the stack and the GC frees it, so a later raise
+ * cannot leak it. */
 double *rkl_check_number_list(lua_State *L, int idx, const char *what, size_t *n);
 
 /* Pushes a 64-bit unsigned value: a number up to 2^53, a uint64_t cdata above. */
@@ -140,11 +145,6 @@ void rkl_push_pyfloat(lua_State *L, double d);
 void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len);
 
 /* ---- values shared between areas -------------------------------------------------------- */
-
-#include "ringkernel/hlc.h"
-#include "ringkernel/kernel.h"
-#include "ringkernel/message.h"
-#include "ringkernel/queue.h"
 
 void rkl_push_timestamp(lua_State *L, rk_hlc_timestamp_t ts);
 rk_hlc_timestamp_t rkl_check_timestamp(lua_State *L, int idx, const char *what);
