@@ -78,7 +78,8 @@ function(rkje_build tarball prefix ok_var)
   file(ARCHIVE_EXTRACT INPUT "${tarball}" DESTINATION "${work}")
   file(GLOB src "${work}/jemalloc-*")
   cmake_host_system_information(RESULT ncpu QUERY NUMBER_OF_LOGICAL_CORES)
-  message(STATUS "ringkernel: building jemalloc ${RKJE_VERSION} into ${prefix} (once)")
+  message(STATUS "ringkernel: building jemalloc ${RKJE_VERSION} from ${tarball} into "
+                 "${prefix} (once)")
   set(env ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}")
   rkje_step(ok "${src}" "${work}/configure.log" ${env} sh ./configure
             --prefix=${prefix} ${RKJE_CONFIGURE_FLAGS})
