@@ -205,6 +205,18 @@ static int rkl_rt_script_work_pending(lua_State *L) {
   return 1;
 }
 
+/* For event loops (luv, cqueues): the eventfd that turns readable when replies or script
+ * work wait; after it does, call _ready_clear() and then drain with timeout 0. */
+static int rkl_rt_ready_fd(lua_State *L) {
+  lua_pushnumber(L, rk_runtime_ready_fd(rkl_rt_self(L)->rt));
+  return 1;
+}
+
+static int rkl_rt_ready_clear(lua_State *L) {
+  rk_runtime_ready_clear(rkl_rt_self(L)->rt);
+  return 0;
+}
+
 static int rkl_rt_backend(lua_State *L) {
   rkl_enum_push(L, &rkl_backend_enum, rk_runtime_backend(rkl_rt_self(L)->rt));
   return 1;
@@ -251,6 +263,8 @@ static const luaL_Reg rkl_rt_methods[] = {
     {"serve", rkl_runtime_serve},
     {"run_until_idle", rkl_runtime_run_until_idle},
     {"script_work_pending", rkl_rt_script_work_pending},
+    {"_ready_fd", rkl_rt_ready_fd},
+    {"_ready_clear", rkl_rt_ready_clear},
     {NULL, NULL},
 };
 static const luaL_Reg rkl_rt_getters[] = {

@@ -321,6 +321,27 @@ T.case("a handler that raises: dead-lettered, error re-raised from serve", funct
   rt:shutdown()
 end)
 
+T.case("readiness fd for external event loops", function()
+  local ffi = require "ffi"
+  pcall(ffi.cdef, [[
+    struct rkl_test_pollfd { int fd; short events; short revents; };
+    int poll(struct rkl_test_pollfd *fds, unsigned long nfds, int timeout);
+  ]])
+  local rt = rk.RingKernel.create()
+  local k = rt:launch("ready")
+  local fd = rt:_ready_fd()
+  T.truthy(fd >= 0, "an fd")
+  local p = ffi.new("struct rkl_test_pollfd[1]")
+  p[0].fd, p[0].events = fd, 1
+  rt:_ready_clear()
+  k:send("wake")
+  T.eq(ffi.C.poll(p, 1, 2000), 1, "readable after a reply lands")
+  rt:_ready_clear()
+  T.eq(k:try_receive().payload, "wake")
+  T.eq(ffi.C.poll(p, 1, 0), 0, "cleared")
+  rt:shutdown()
+end)
+
 T.case("the runtime lives as long as a handle does", function()
   local k = rk.RingKernel.create():launch("orphan")
   collectgarbage()
