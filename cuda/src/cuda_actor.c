@@ -196,10 +196,11 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   size_t ib_bytes = sizeof(rkc_inbox_t) + ib_slot * cfg->input_capacity;
   if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->inbox, ib_bytes);
   if (st == RK_OK)
-    st = rkc_dev_alloc(a, (void **)&a->request_stage, (size_t)a->batch_max * cfg->payload_capacity);
+    st = rkc_dev_alloc(a, (void **)&a->request_stage,
+                       (size_t)a->batch_max * RKC_REQUEST_STRIDE(cfg->payload_capacity));
   if (st == RK_OK)
     st = rkc_dev_alloc(a, (void **)&a->reply_stage,
-                       (size_t)a->batch_max * (64u + cfg->payload_capacity));
+                       (size_t)a->batch_max * RKC_REPLY_STRIDE(cfg->payload_capacity));
   if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->user_state, RKC_USER_STATE_BYTES);
   if (st == RK_OK) {
     rkc_inbox_t ib;
@@ -350,24 +351,27 @@ rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) 
     return RK_OK;
   }
   rkc_range_push("rk.terminate");
-  if (timeout_ns < 0) timeout_ns = 10000000000ll;
+  /* drain: timeout_ns bounds the drain (< 0: up to 60 s, never forever); then, or
+   * without drain, the kernel gets a stop grace (timeout_ns when a non-drain caller
+   * gives one, else 5 s) before it counts as stuck. */
+  int64_t grace = (!drain && timeout_ns > 0) ? timeout_ns : 5000000000ll;
   bool done = false;
   if (drain) { /* a deactivated actor is drained too */
+    int64_t limit = timeout_ns < 0 ? 60000000000ll : timeout_ns;
     atomic_store_explicit(RKC_ATOM32(&a->control->active), 1u, memory_order_relaxed);
     atomic_store_explicit(RKC_ATOM32(&a->control->terminate), 2u, memory_order_release);
-    done = rkc_wait_terminated(a, rkc_mono_ns() + timeout_ns);
+    done = rkc_wait_terminated(a, rkc_mono_ns() + limit);
   }
   if (!done) {
     atomic_store_explicit(RKC_ATOM32(&a->control->terminate), 1u, memory_order_release);
-    done = rkc_wait_terminated(a, rkc_mono_ns() + (drain ? 2000000000ll : timeout_ns));
+    done = rkc_wait_terminated(a, rkc_mono_ns() + grace);
   }
   rkc_range_pop();
   if (!done) {
     a->stuck = true;
     a->terminated = true;
-    return rki_fail(RK_ESTUCK, "GPU actor %llu did not stop within %lld ms",
-                    (unsigned long long)a->cfg.actor_id,
-                    (long long)((drain ? timeout_ns + 2000000000ll : timeout_ns) / 1000000));
+    return rki_fail(RK_ESTUCK, "GPU actor %llu did not stop within %lld ms of being told to",
+                    (unsigned long long)a->cfg.actor_id, (long long)(grace / 1000000));
   }
   a->terminated = true;
   rk_status_t st = RKC_CHECK(cudaStreamSynchronize(a->stream));

@@ -46,11 +46,20 @@ static __device__ int rk_dev_count(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg) {
   return rk_dev_reply(ctx, msg, msg->message_type, &count, 8);
 }
 
-/* K2K to the launch option forward_to, unchanged; no reply. */
+#define RKC_FORWARD_PATIENCE_NS 1000000ull
+
+/* K2K to the launch option forward_to, unchanged; no reply. A full destination is
+ * back-pressure: the send is retried for up to 1 ms before the message is dead-lettered
+ * (the CPU handler's verdict for a refused delivery). */
 static __device__ int rk_dev_forward(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg) {
   uint64_t dest = ctx->params->forward_to;
   if (dest == 0) return RK_DEV_ENOTFOUND;
-  return rk_dev_send(ctx, msg, dest, msg->message_type, msg->payload, msg->payload_size);
+  uint64_t start = rkc_globaltimer();
+  for (;;) {
+    int st = rk_dev_send(ctx, msg, dest, msg->message_type, msg->payload, msg->payload_size);
+    if (st != RK_DEV_EAGAIN || rkc_globaltimer() - start > RKC_FORWARD_PATIENCE_NS) return st;
+    __nanosleep(200);
+  }
 }
 
 struct rkc_builtin_handlers {

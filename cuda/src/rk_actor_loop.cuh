@@ -131,7 +131,7 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
     uint32_t flag = rkc_flag_of(pos, cap);
     const uint64_t *slot = L->p.h2k + (pos & (cap - 1)) * sw;
     rkc_batch_entry_t *e = &batch[i];
-    uint8_t *stage = L->p.request_stage + (uint64_t)i * L->p.payload_capacity;
+    uint8_t *stage = L->p.request_stage + (uint64_t)i * RKC_REQUEST_STRIDE(L->p.payload_capacity);
     /* header words first: payload_size (word 14) says which payload words exist */
     uint64_t w = v[s];
     if (lane < RKC_HEADER_WORDS)
@@ -183,7 +183,7 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
 template <typename Handler>
 static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                   uint32_t warp, uint32_t nwarps) {
-  const uint32_t rstride = 64u + L->p.payload_capacity;
+  const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
   for (uint32_t i = warp; i < L->n; i += nwarps) {
     rkc_batch_entry_t *e = &batch[i];
     rk_dev_msg_t m;
@@ -363,18 +363,20 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     }
     L->reply_count = off;
     L->stop = rkc_wait_k2h_room(L, off) ? 0u : 1u;
-    L->processed += ok;
-    L->dead += L->n - ok;
+    if (!L->stop) { /* stopped while the host's output was full: the batch stays input */
+      L->processed += ok;
+      L->dead += L->n - ok;
+    }
   }
   __syncthreads();
   if (!L->stop) {
-    const uint32_t rstride = 64u + L->p.payload_capacity;
+    const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
     for (uint32_t i = warp; i < L->n; i += nwarps)
       if (replied[i])
         rkc_write_k2h(L, L->p.reply_stage + (uint64_t)i * rstride, L->k2h_tail + batch[i].offset);
   }
   __syncthreads();
-  if (tid == 0) {
+  if (tid == 0 && !L->stop) {
     L->k2h_tail += L->reply_count;
     L->replies += L->reply_count;
     L->handled += L->n;

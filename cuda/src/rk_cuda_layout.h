@@ -23,6 +23,7 @@
 
 #if defined(__CUDACC_RTC__)
 typedef unsigned long long uint64_t;
+typedef long long int64_t;
 typedef unsigned int uint32_t;
 typedef unsigned char uint8_t;
 typedef int int32_t;
@@ -146,8 +147,8 @@ typedef struct rkc_actor_params {
   uint64_t *k2h;
   rkc_inbox_t *inbox;        /* device memory */
   rkc_directory_entry_t *directory; /* device memory, RKC_DIRECTORY_SIZE entries */
-  uint8_t *request_stage;    /* device memory: batch_max * payload_capacity */
-  uint8_t *reply_stage;      /* device memory: batch_max * (64 + payload_capacity) */
+  uint8_t *request_stage;    /* device memory: batch_max * RKC_REQUEST_STRIDE */
+  uint8_t *reply_stage;      /* device memory: batch_max * RKC_REPLY_STRIDE */
   uint8_t *user_state;       /* device memory: RKC_USER_STATE_BYTES, zeroed */
   uint64_t actor_id;
   uint64_t node_id;
@@ -164,5 +165,10 @@ typedef struct rkc_actor_params {
 
 #define RKC_USER_STATE_BYTES 4096u
 #define RKC_BATCH_ENTRY_BYTES 96u /* sizeof the loop's per-message shared entry */
+
+/* Per-message staging strides in device memory, 16-byte aligned so handlers may read a
+ * payload as uint4 / double and the reply header's 8-byte fields stay aligned. */
+#define RKC_REQUEST_STRIDE(payload_cap) ((((payload_cap) + 15u) / 16u) * 16u)
+#define RKC_REPLY_STRIDE(payload_cap) (64u + RKC_REQUEST_STRIDE(payload_cap))
 
 #endif /* RK_CUDA_LAYOUT_H */

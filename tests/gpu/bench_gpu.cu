@@ -98,11 +98,19 @@ static Stats bench_round_trip(rkc_actor_t *in, rkc_actor_t *out, int n) {
   std::vector<uint64_t> t;
   for (int i = 0; i < n + 2000; i++) {
     uint64_t t0 = rk_test_now_ns();
-    rkc_actor_enqueue(in, hs, ps, 1);
-    while (rkc_actor_dequeue(out, &r, back, &dead) == RK_EAGAIN) {
+    if (rkc_actor_enqueue(in, hs, ps, 1) != 1) {
+      printf("  round trip %d: input refused\n", i);
+      break;
     }
-    if (i >= 2000) t.push_back(rk_test_now_ns() - t0);
+    while (rkc_actor_dequeue(out, &r, back, &dead) == RK_EAGAIN)
+      if (rk_test_now_ns() - t0 > 2000000000ull) {
+        printf("  round trip %d: no reply within 2 s\n", i);
+        i = n + 2000;
+        break;
+      }
+    if (i >= 2000 && i < n + 2000) t.push_back(rk_test_now_ns() - t0);
   }
+  if (t.empty()) t.push_back(0);
   return stats(t);
 }
 
@@ -126,6 +134,10 @@ static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total) 
   while (got < total) {
     if (sent < total) sent += rkc_actor_enqueue(in, hs, ps, std::min<size_t>(B, total - sent));
     while (rkc_actor_dequeue(out, &r, back, &dead) == RK_OK) got++;
+    if (rk_test_now_ns() - t0 > 30000000000ull) {
+      printf("  throughput: stalled at %zu of %zu replies (%zu sent)\n", got, total, sent);
+      return got / 30.0;
+    }
   }
   return total / ((rk_test_now_ns() - t0) / 1e9);
 }
@@ -177,6 +189,10 @@ static double bench_runtime_throughput(rk_kernel_t *k, size_t total) {
   size_t sent = 0, got = 0;
   uint64_t t0 = rk_test_now_ns();
   while (got < total) {
+    if (rk_test_now_ns() - t0 > 30000000000ull) {
+      printf("  runtime throughput: stalled at %zu of %zu\n", got, total);
+      return got / 30.0;
+    }
     size_t acc = 0, c = 0;
     if (sent < total) rk_kernel_send_many(k, items, std::min<size_t>(B, total - sent), 0, &acc);
     sent += acc;
@@ -214,6 +230,7 @@ static void runtime_part(Stats launch_sync) {
 }
 
 int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
   if (rk_cuda_device_count() == 0) return rk_test_skip("no CUDA device");
   rk_cuda_device_info_t info;
   rk_cuda_device_info(0, &info);

@@ -57,8 +57,8 @@ note "| test | plain |"
 note "|---|---|"
 for t in $GPU_TESTS; do
   [ -x tests/gpu/$t ] || { note "| $t | not built |"; continue; }
-  timeout 150 tests/gpu/$t >"$OUT/$t.log" 2>&1
-  note "| $t | exit $? |"
+  timeout 150 tests/gpu/$t >"$OUT/$t.log" 2>&1; rc=$?
+  note "| $t | exit $rc |"
 done
 grep -h "round trip\|SKIP\|FAIL" "$OUT"/gpu_*.log 2>/dev/null | head -40 | tee -a "$SUMMARY"
 
@@ -66,8 +66,8 @@ note ""
 note "## benchmarks"
 for b in tests/gpu/bench_gpu*; do
   [ -x "$b" ] || continue
-  timeout 180 "$b" >"$OUT/$(basename "$b").log" 2>&1
-  note "### $(basename "$b") (exit $?)"
+  timeout 200 "$b" >"$OUT/$(basename "$b").log" 2>&1; rc=$?
+  note "### $(basename "$b") (exit $rc)"
   tail -n 30 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
 done
 
@@ -75,8 +75,8 @@ SO=$(find $B -name "_ringkernel*.so" | head -1)
 if [ -n "$SO" ]; then
   PKG=$(dirname "$SO")
   PYTHONPATH=$(dirname "$PKG"):$ROOT/python timeout 90 python3 \
-    "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1
-  note "python request_sync (exit $?):"
+    "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1; rc=$?
+  note "python request_sync (exit $rc):"
   tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
 fi
 
