@@ -8,7 +8,9 @@
 
 /* ---- size classes (the table is described once, in pool.h) ------------------------- */
 
-size_t rk_pool_class_count(void) { return RK_POOL_CLASS_COUNT; }
+size_t rk_pool_class_count(void) {
+  return RK_POOL_CLASS_COUNT;
+}
 
 size_t rk_pool_class_size(size_t index) {
   if (index == 0) return RK_POOL_MIN_CLASS_SIZE;
@@ -18,7 +20,9 @@ size_t rk_pool_class_size(size_t index) {
   return ((size_t)1 << k) + j * ((size_t)1 << (k - 2));
 }
 
-size_t rk_pool_class_index(size_t size) { return rki_pool_class_compute(size); }
+size_t rk_pool_class_index(size_t size) {
+  return rki_pool_class_compute(size);
+}
 
 uint8_t rki_pool_class_lut[RKI_CLASS_LUT];
 static pthread_once_t rki_lut_once = PTHREAD_ONCE_INIT;
@@ -53,9 +57,8 @@ static rk_status_t rki_pool_check_config(const rk_pool_config_t *c) {
 static void rki_pool_size_caches(rk_pool_t *pool) {
   for (size_t cls = 0; cls < RK_POOL_CLASS_COUNT; cls++) {
     size_t per_slab = pool->config.slab_bytes / rk_pool_class_size(cls);
-    size_t limit = per_slab < pool->config.thread_cache_blocks
-                       ? per_slab
-                       : pool->config.thread_cache_blocks;
+    size_t limit =
+        per_slab < pool->config.thread_cache_blocks ? per_slab : pool->config.thread_cache_blocks;
     pool->cache_limit[cls] = (uint32_t)(limit < 2 ? 2 : limit);
     pool->batch[cls] = pool->cache_limit[cls] / 2;
   }
@@ -89,7 +92,8 @@ rk_status_t rk_pool_create(const rk_pool_config_t *config, rk_pool_t **out) {
     return st;
   }
   pthread_mutex_init(&pool->large_lock, NULL);
-  for (size_t cls = 0; cls < RK_POOL_CLASS_COUNT; cls++) rki_central_init(&pool->central[cls]);
+  for (size_t cls = 0; cls < RK_POOL_CLASS_COUNT; cls++)
+    rki_central_init(&pool->central[cls]);
   *out = pool;
   return RK_OK;
 }
@@ -109,8 +113,7 @@ void rk_pool_destroy(rk_pool_t *pool) {
   rk_pool_stats_t st;
   rk_pool_stats(pool, &st, NULL, 0);
   if (st.in_use)
-    fprintf(stderr,
-            "ringkernel: pool destroyed with %llu block(s), %llu byte(s) still in use\n",
+    fprintf(stderr, "ringkernel: pool destroyed with %llu block(s), %llu byte(s) still in use\n",
             (unsigned long long)st.in_use, (unsigned long long)st.bytes_in_use);
   rki_tcache_destroy_pool(pool);
   rki_central_free_all(pool);
@@ -132,8 +135,7 @@ static void rki_default_create(void) {
 
 rk_pool_t *rk_pool_default(void) {
   pthread_once(&rki_default_once, rki_default_create);
-  if (!rki_default_pool)
-    rki_fail(rki_default_status, "default pool: %s", rki_default_error);
+  if (!rki_default_pool) rki_fail(rki_default_status, "default pool: %s", rki_default_error);
   return rki_default_pool;
 }
 
@@ -287,8 +289,8 @@ static void rki_pool_add_large(rk_pool_t *pool, rk_pool_stats_t *t) {
   t->bytes_in_use += t->large_bytes_in_use;
 }
 
-rk_status_t rk_pool_stats(rk_pool_t *pool, rk_pool_stats_t *total,
-                          rk_pool_class_stats_t *classes, size_t n) {
+rk_status_t rk_pool_stats(rk_pool_t *pool, rk_pool_stats_t *total, rk_pool_class_stats_t *classes,
+                          size_t n) {
   if (!pool) return rki_fail(RK_EINVAL, "rk_pool_stats: NULL pool");
   rki_pool_counters_t sum[RK_POOL_CLASS_COUNT];
   rki_pool_sum_counters(pool, sum, RK_POOL_CLASS_COUNT);

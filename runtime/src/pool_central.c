@@ -27,7 +27,8 @@ static bool rki_central_grow(rk_pool_t *pool, size_t cls) {
   c->slabs = slab;
   size_t n = (bytes - RKI_SLAB_HEADER) / block;
   unsigned char *first = (unsigned char *)slab + RKI_SLAB_HEADER;
-  for (size_t i = 0; i + 1 < n; i++) *(void **)(first + i * block) = first + (i + 1) * block;
+  for (size_t i = 0; i + 1 < n; i++)
+    *(void **)(first + i * block) = first + (i + 1) * block;
   *(void **)(first + (n - 1) * block) = c->head;
   c->head = first;
   c->count += n;

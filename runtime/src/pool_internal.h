@@ -34,7 +34,7 @@ typedef struct rki_pool_counters {
 } rki_pool_counters_t;
 
 typedef struct rki_tcache_bin {
-  void *head;     /* free blocks, linked through their first word */
+  void *head; /* free blocks, linked through their first word */
   uint32_t count;
 } rki_tcache_bin_t;
 
@@ -57,7 +57,7 @@ typedef struct rki_large {
 
 typedef struct rki_central {
   alignas(RKI_CACHELINE) pthread_mutex_t lock;
-  void *head;             /* free blocks */
+  void *head; /* free blocks */
   uint64_t count;
   rki_slab_t *slabs;
   _Atomic uint64_t slab_bytes; /* written under lock, read by stats without it */
@@ -136,8 +136,7 @@ static inline size_t rki_pool_class_of(size_t size) {
 
 static inline void rki_count(_Atomic uint64_t *c) {
   /* Single writer: relaxed load + store avoids a locked instruction. */
-  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
-                        memory_order_relaxed);
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
 #endif /* RK_POOL_INTERNAL_H */

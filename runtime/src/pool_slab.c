@@ -9,16 +9,14 @@
 #include <jemalloc/jemalloc.h>
 
 static int rki_arena_flags(const rk_pool_t *pool) {
-  return (int)MALLOCX_ARENA(pool->arena) | MALLOCX_TCACHE_NONE |
-         MALLOCX_ALIGN(RKI_CACHELINE);
+  return (int)MALLOCX_ARENA(pool->arena) | MALLOCX_TCACHE_NONE | MALLOCX_ALIGN(RKI_CACHELINE);
 }
 
 static rk_status_t rki_arena_open(rk_pool_t *pool) {
   unsigned arena = 0;
   size_t len = sizeof arena;
   int err = rkje_mallctl("arenas.create", &arena, &len, NULL, 0);
-  if (err != 0)
-    return rki_fail(RK_ENOMEM, "pool: jemalloc arenas.create failed (error %d)", err);
+  if (err != 0) return rki_fail(RK_ENOMEM, "pool: jemalloc arenas.create failed (error %d)", err);
   pool->arena = arena;
   pool->slab_kind = RKI_SLAB_JEMALLOC;
   return RK_OK;

@@ -28,10 +28,15 @@ static void rki_unlink(rki_tcache_t *tc) {
   if (tc->next) tc->next->prev = tc->prev;
 }
 
+static void rki_add(_Atomic uint64_t *dst, _Atomic uint64_t *src) {
+  uint64_t v = atomic_load_explicit(src, memory_order_relaxed);
+  atomic_fetch_add_explicit(dst, v, memory_order_relaxed);
+}
+
 static void rki_add_counters(rki_pool_counters_t *dst, rki_pool_counters_t *src) {
-  atomic_fetch_add_explicit(&dst->allocs, atomic_load_explicit(&src->allocs, memory_order_relaxed), memory_order_relaxed);
-  atomic_fetch_add_explicit(&dst->frees, atomic_load_explicit(&src->frees, memory_order_relaxed), memory_order_relaxed);
-  atomic_fetch_add_explicit(&dst->misses, atomic_load_explicit(&src->misses, memory_order_relaxed), memory_order_relaxed);
+  rki_add(&dst->allocs, &src->allocs);
+  rki_add(&dst->frees, &src->frees);
+  rki_add(&dst->misses, &src->misses);
 }
 
 void rki_tcache_flush(rki_tcache_t *tc, size_t cls, uint32_t keep) {
@@ -39,7 +44,8 @@ void rki_tcache_flush(rki_tcache_t *tc, size_t cls, uint32_t keep) {
   if (bin->count <= keep) return;
   uint32_t n = bin->count - keep;
   void *head = bin->head, *tail = head;
-  for (uint32_t i = 1; i < n; i++) tail = *(void **)tail;
+  for (uint32_t i = 1; i < n; i++)
+    tail = *(void **)tail;
   bin->head = *(void **)tail;
   bin->count = keep;
   rki_central_give(tc->pool, cls, head, tail, n);
@@ -90,7 +96,6 @@ rki_tcache_t *rki_tcache_get(rk_pool_t *pool) {
   return tc ? tc : rki_tcache_create(pool);
 }
 
-
 void rki_tcache_destroy_pool(rk_pool_t *pool) {
   pthread_mutex_lock(&rki_registry_lock);
   pthread_key_delete(pool->key);
@@ -116,6 +121,7 @@ void rki_pool_sum_counters(rk_pool_t *pool, rki_pool_counters_t *sum, size_t n) 
   pthread_mutex_lock(&rki_registry_lock);
   for (rki_tcache_t *tc = rki_registry; tc; tc = tc->next)
     if (tc->pool == pool)
-      for (size_t cls = 0; cls < n; cls++) rki_add_counters(&sum[cls], &tc->counters[cls]);
+      for (size_t cls = 0; cls < n; cls++)
+        rki_add_counters(&sum[cls], &tc->counters[cls]);
   pthread_mutex_unlock(&rki_registry_lock);
 }

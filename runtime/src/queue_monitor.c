@@ -2,9 +2,8 @@
 #include "ringkernel/queue.h"
 #include "rk_internal.h"
 
-static const rk_queue_tier_t rki_tiers[] = {
-    RK_QUEUE_TIER_SMALL, RK_QUEUE_TIER_MEDIUM, RK_QUEUE_TIER_LARGE,
-    RK_QUEUE_TIER_EXTRA_LARGE};
+static const rk_queue_tier_t rki_tiers[] = {RK_QUEUE_TIER_SMALL, RK_QUEUE_TIER_MEDIUM,
+                                            RK_QUEUE_TIER_LARGE, RK_QUEUE_TIER_EXTRA_LARGE};
 enum { RKI_TIER_COUNT = sizeof rki_tiers / sizeof rki_tiers[0] };
 
 double rk_queue_stats_utilization(const rk_queue_stats_t *stats, uint64_t capacity) {
@@ -50,11 +49,9 @@ rk_queue_tier_t rk_queue_tier_for_capacity(uint64_t capacity) {
   return RK_QUEUE_TIER_EXTRA_LARGE;
 }
 
-rk_queue_tier_t rk_queue_tier_for_throughput(uint64_t messages_per_second,
-                                             uint64_t headroom_ms) {
+rk_queue_tier_t rk_queue_tier_for_throughput(uint64_t messages_per_second, uint64_t headroom_ms) {
   uint64_t product;
-  if (__builtin_mul_overflow(messages_per_second, headroom_ms, &product))
-    product = UINT64_MAX;
+  if (__builtin_mul_overflow(messages_per_second, headroom_ms, &product)) product = UINT64_MAX;
   return rk_queue_tier_for_capacity(product / 1000);
 }
 
@@ -101,8 +98,8 @@ double rk_queue_monitor_utilization(uint64_t depth, uint64_t capacity) {
   return capacity == 0 ? 0.0 : (double)depth / (double)capacity;
 }
 
-rk_queue_health_t rk_queue_monitor_check_health(const rk_queue_monitor_t *monitor,
-                                                uint64_t depth, uint64_t capacity) {
+rk_queue_health_t rk_queue_monitor_check_health(const rk_queue_monitor_t *monitor, uint64_t depth,
+                                                uint64_t capacity) {
   rk_queue_monitor_t defaults;
   if (!monitor) {
     rk_queue_monitor_init(&defaults);
@@ -114,9 +111,8 @@ rk_queue_health_t rk_queue_monitor_check_health(const rk_queue_monitor_t *monito
   return RK_QUEUE_HEALTHY;
 }
 
-rk_queue_tier_t rk_queue_monitor_suggest_upgrade(const rk_queue_monitor_t *monitor,
-                                                 uint64_t depth, uint64_t capacity,
-                                                 rk_queue_tier_t current_tier) {
+rk_queue_tier_t rk_queue_monitor_suggest_upgrade(const rk_queue_monitor_t *monitor, uint64_t depth,
+                                                 uint64_t capacity, rk_queue_tier_t current_tier) {
   rk_queue_monitor_t defaults;
   if (!monitor) {
     rk_queue_monitor_init(&defaults);

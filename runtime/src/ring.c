@@ -3,16 +3,16 @@
 
 #include "ring_internal.h"
 
-static bool rki_is_pow2(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+static bool rki_is_pow2(size_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
-static rk_status_t rki_ring_check_args(rk_ring_kind_t kind, size_t capacity,
-                                       size_t slot_size) {
+static rk_status_t rki_ring_check_args(rk_ring_kind_t kind, size_t capacity, size_t slot_size) {
   if (kind != RK_RING_SPSC && kind != RK_RING_MPSC && kind != RK_RING_MPMC)
-    return rki_fail(RK_EINVAL, "ring kind %d: must be SPSC (0), MPSC (1) or MPMC (2)",
-                    (int)kind);
+    return rki_fail(RK_EINVAL, "ring kind %d: must be SPSC (0), MPSC (1) or MPMC (2)", (int)kind);
   if (capacity == 0 || capacity > RK_RING_MAX_CAPACITY || !rki_is_pow2(capacity))
-    return rki_fail(RK_EINVAL, "ring capacity %zu: must be a power of two in 1..%d",
-                    capacity, RK_RING_MAX_CAPACITY);
+    return rki_fail(RK_EINVAL, "ring capacity %zu: must be a power of two in 1..%d", capacity,
+                    RK_RING_MAX_CAPACITY);
   if (slot_size == 0 || slot_size > RK_RING_MAX_SLOT_SIZE)
     return rki_fail(RK_EINVAL, "ring slot size %zu: must be 1..%d", slot_size,
                     RK_RING_MAX_SLOT_SIZE);
@@ -32,8 +32,7 @@ rk_status_t rk_ring_create(rk_ring_kind_t kind, size_t capacity, size_t slot_siz
   if (!r || !slots) {
     free(r);
     free(slots);
-    return rki_fail(RK_ENOMEM, "ring of %zu slots x %zu bytes: out of memory", capacity,
-                    stride);
+    return rki_fail(RK_ENOMEM, "ring of %zu slots x %zu bytes: out of memory", capacity, stride);
   }
   memset(r, 0, sizeof *r);
   r->kind = kind;
@@ -62,15 +61,21 @@ void rk_ring_destroy(rk_ring_t *ring) {
   free(ring);
 }
 
-rk_ring_kind_t rk_ring_kind(const rk_ring_t *ring) { return ring ? ring->kind : RK_RING_SPSC; }
-size_t rk_ring_capacity(const rk_ring_t *ring) { return ring ? ring->capacity : 0; }
-size_t rk_ring_slot_size(const rk_ring_t *ring) { return ring ? ring->slot_size : 0; }
+rk_ring_kind_t rk_ring_kind(const rk_ring_t *ring) {
+  return ring ? ring->kind : RK_RING_SPSC;
+}
+size_t rk_ring_capacity(const rk_ring_t *ring) {
+  return ring ? ring->capacity : 0;
+}
+size_t rk_ring_slot_size(const rk_ring_t *ring) {
+  return ring ? ring->slot_size : 0;
+}
 
 void rki_ring_note_depth(rk_ring_t *r, uint64_t depth) {
   uint64_t cur = atomic_load_explicit(&r->max_depth, memory_order_relaxed);
   while (depth > cur &&
-         !atomic_compare_exchange_weak_explicit(&r->max_depth, &cur, depth,
-                                                memory_order_relaxed, memory_order_relaxed)) {
+         !atomic_compare_exchange_weak_explicit(&r->max_depth, &cur, depth, memory_order_relaxed,
+                                                memory_order_relaxed)) {
   }
 }
 
@@ -89,8 +94,8 @@ static rk_status_t rki_ring_push(rk_ring_t *ring, const void *a, size_t alen, co
   if (!ring || (!a && alen) || (!b && blen))
     return rki_fail(RK_EINVAL, "rk_ring_try_push: NULL ring or data");
   if (alen > ring->slot_size || blen > ring->slot_size - alen)
-    return rki_fail(RK_ETOOBIG, "message of %zu bytes: ring slot holds at most %zu",
-                    alen + blen, ring->slot_size);
+    return rki_fail(RK_ETOOBIG, "message of %zu bytes: ring slot holds at most %zu", alen + blen,
+                    ring->slot_size);
   if (ring->kind == RK_RING_SPSC) return rki_spsc_push2(ring, a, alen, b, blen);
   return rki_mp_push2(ring, a, alen, b, blen);
 }
@@ -113,8 +118,8 @@ rk_status_t rk_ring_try_pop(rk_ring_t *ring, void *buf, size_t cap, size_t *len)
   case RK_RING_MPMC: break;
   }
   if (cap < ring->slot_size)
-    return rki_fail(RK_EINVAL, "MPMC ring pop buffer of %zu bytes: must be >= slot size %zu",
-                    cap, ring->slot_size);
+    return rki_fail(RK_EINVAL, "MPMC ring pop buffer of %zu bytes: must be >= slot size %zu", cap,
+                    ring->slot_size);
   return rki_mc_pop(ring, buf, len);
 }
 
@@ -140,14 +145,13 @@ rk_status_t rk_ring_push_many(rk_ring_t *ring, const void *const *data, const si
   return n > 0 ? RK_OK : RK_EAGAIN;
 }
 
-rk_status_t rk_ring_pop_many(rk_ring_t *ring, void *buf, size_t stride, size_t *lens,
-                             size_t max, size_t *popped) {
+rk_status_t rk_ring_pop_many(rk_ring_t *ring, void *buf, size_t stride, size_t *lens, size_t max,
+                             size_t *popped) {
   if (popped) *popped = 0;
   if (!ring || !popped || (max && (!buf || !lens)))
     return rki_fail(RK_EINVAL, "rk_ring_pop_many: NULL ring, buffer, lengths or count out");
   if (stride < ring->slot_size)
-    return rki_fail(RK_EINVAL, "pop stride %zu: must be >= slot size %zu", stride,
-                    ring->slot_size);
+    return rki_fail(RK_EINVAL, "pop stride %zu: must be >= slot size %zu", stride, ring->slot_size);
   if (max == 0) return RK_OK;
   size_t n = 0;
   switch (ring->kind) {

@@ -39,15 +39,15 @@ struct rk_ring {
 
   /* Producer line: the head position and what only producers write. */
   alignas(RKI_CACHELINE) _Atomic uint64_t head;
-  uint64_t cached_tail;        /* SPSC producer's copy of tail */
-  _Atomic uint64_t max_depth;  /* raised by producers only */
-  _Atomic uint64_t rejected;   /* pushes refused while full */
-  bool reserved_slot;          /* SPSC reserve() outstanding */
+  uint64_t cached_tail;       /* SPSC producer's copy of tail */
+  _Atomic uint64_t max_depth; /* raised by producers only */
+  _Atomic uint64_t rejected;  /* pushes refused while full */
+  bool reserved_slot;         /* SPSC reserve() outstanding */
 
   /* Consumer line: the tail position and what only consumers write. */
   alignas(RKI_CACHELINE) _Atomic uint64_t tail;
-  uint64_t cached_head;        /* SPSC consumer's copy of head */
-  bool peeked;                 /* peek() outstanding */
+  uint64_t cached_head; /* SPSC consumer's copy of head */
+  bool peeked;          /* peek() outstanding */
 };
 
 static inline rki_slot_t *rki_ring_slot(const rk_ring_t *r, uint64_t pos) {
@@ -78,11 +78,9 @@ static inline void rki_ring_fill(rki_slot_t *s, const void *a, size_t alen, cons
 }
 
 /* SPSC (ring_spsc.c). */
-rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
-                           size_t blen);
+rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b, size_t blen);
 rk_status_t rki_spsc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len);
-size_t rki_spsc_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
-                          size_t count);
+size_t rki_spsc_push_many(rk_ring_t *r, const void *const *data, const size_t *lens, size_t count);
 size_t rki_spsc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max);
 rk_status_t rki_spsc_reserve(rk_ring_t *r, void **slot);
 rk_status_t rki_spsc_commit(rk_ring_t *r, size_t len);
@@ -90,10 +88,8 @@ rk_status_t rki_spsc_peek(rk_ring_t *r, const void **data, size_t *len);
 void rki_spsc_release(rk_ring_t *r);
 
 /* Multiple producers, and the single sequence-checked consumer (ring_mpsc.c). */
-rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
-                         size_t blen);
-size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
-                        size_t count);
+rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b, size_t blen);
+size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens, size_t count);
 rk_status_t rki_sc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len);
 size_t rki_sc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, size_t max);
 rk_status_t rki_sc_peek(rk_ring_t *r, const void **data, size_t *len);

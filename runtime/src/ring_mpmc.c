@@ -18,7 +18,8 @@ static uint64_t rki_mc_seq_load(rki_slot_t *s) {
 /* Number of consecutive published messages from pos (at most want). */
 static uint64_t rki_mc_ready_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
   uint64_t n = 0;
-  while (n < want && rki_mc_seq_load(rki_ring_slot(r, pos + n)) == pos + n + 1) n++;
+  while (n < want && rki_mc_seq_load(rki_ring_slot(r, pos + n)) == pos + n + 1)
+    n++;
   return n;
 }
 
@@ -64,6 +65,7 @@ size_t rki_mc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, siz
   uint64_t pos;
   uint64_t n = rki_mc_claim(r, max, &pos);
   unsigned char *out = buf;
-  for (uint64_t i = 0; i < n; i++) rki_mc_take(r, pos + i, out + i * stride, &lens[i]);
+  for (uint64_t i = 0; i < n; i++)
+    rki_mc_take(r, pos + i, out + i * stride, &lens[i]);
   return (size_t)n;
 }

@@ -54,8 +54,7 @@ static void rki_mp_note_depth(rk_ring_t *r, uint64_t end) {
   rki_ring_note_depth(r, end > tail ? end - tail : 0);
 }
 
-rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
-                         size_t blen) {
+rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b, size_t blen) {
   uint64_t pos;
   if (rki_mp_claim(r, 1, &pos) == 0) {
     rki_ring_note_rejected(r, 1);
@@ -68,8 +67,7 @@ rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b
   return RK_OK;
 }
 
-size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
-                        size_t count) {
+size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *lens, size_t count) {
   uint64_t pos;
   uint64_t n = rki_mp_claim(r, count, &pos);
   for (uint64_t i = 0; i < n; i++) {
@@ -104,8 +102,7 @@ rk_status_t rki_sc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len) {
   if (!s) return RK_EAGAIN;
   size_t n = atomic_load_explicit(&s->len, memory_order_relaxed);
   *len = n;
-  if (n > cap)
-    return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
+  if (n > cap) return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
   if (n) memcpy(buf, rki_slot_data(s), n);
   r->peeked = false;
   rki_sc_advance(r, tail + 1);
@@ -127,7 +124,8 @@ size_t rki_sc_pop_many(rk_ring_t *r, void *buf, size_t stride, size_t *lens, siz
   if (n == 0) return 0;
   r->peeked = false;
   rki_sc_advance(r, tail + n);
-  for (size_t i = 0; i < n; i++) rki_sc_free_slot(r, rki_ring_slot(r, tail + i), tail + i);
+  for (size_t i = 0; i < n; i++)
+    rki_sc_free_slot(r, rki_ring_slot(r, tail + i), tail + i);
   return n;
 }
 

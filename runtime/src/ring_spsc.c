@@ -57,8 +57,7 @@ static void rki_spsc_consume(rk_ring_t *r, uint64_t tail) {
   atomic_store_explicit(&r->tail, tail, memory_order_release);
 }
 
-rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b,
-                           size_t blen) {
+rk_status_t rki_spsc_push2(rk_ring_t *r, const void *a, size_t alen, const void *b, size_t blen) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
   if (rki_spsc_free(r, head, 1) == 0) {
     rki_ring_note_rejected(r, 1);
@@ -76,16 +75,14 @@ rk_status_t rki_spsc_pop(rk_ring_t *r, void *buf, size_t cap, size_t *len) {
   rki_slot_t *s = rki_ring_slot(r, tail);
   size_t n = atomic_load_explicit(&s->len, memory_order_relaxed);
   *len = n;
-  if (n > cap)
-    return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
+  if (n > cap) return rki_fail(RK_ETOOBIG, "message of %zu bytes: pop buffer holds %zu", n, cap);
   if (n) memcpy(buf, rki_slot_data(s), n);
   r->peeked = false;
   rki_spsc_consume(r, tail + 1);
   return RK_OK;
 }
 
-size_t rki_spsc_push_many(rk_ring_t *r, const void *const *data, const size_t *lens,
-                          size_t count) {
+size_t rki_spsc_push_many(rk_ring_t *r, const void *const *data, const size_t *lens, size_t count) {
   uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
   uint64_t n = rki_spsc_free(r, head, count);
   if (n > count) n = count;

@@ -41,9 +41,11 @@ static double pool_bursts(size_t size) {
   void *b[BURST];
   uint64_t t0 = rk_test_now_ns();
   for (int i = 0; i < N; i += BURST) {
-    for (int j = 0; j < BURST; j++) b[j] = rk_pool_alloc(pool, size);
+    for (int j = 0; j < BURST; j++)
+      b[j] = rk_pool_alloc(pool, size);
     sink += (uintptr_t)b[i % BURST];
-    for (int j = 0; j < BURST; j++) rk_pool_free(pool, b[j], size);
+    for (int j = 0; j < BURST; j++)
+      rk_pool_free(pool, b[j], size);
   }
   return (double)(rk_test_now_ns() - t0) / N;
 }
@@ -52,9 +54,11 @@ static double malloc_bursts(size_t size) {
   void *b[BURST];
   uint64_t t0 = rk_test_now_ns();
   for (int i = 0; i < N; i += BURST) {
-    for (int j = 0; j < BURST; j++) b[j] = malloc(size);
+    for (int j = 0; j < BURST; j++)
+      b[j] = malloc(size);
     sink += (uintptr_t)b[i % BURST];
-    for (int j = 0; j < BURST; j++) free(b[j]);
+    for (int j = 0; j < BURST; j++)
+      free(b[j]);
   }
   return (double)(rk_test_now_ns() - t0) / N;
 }
@@ -73,8 +77,10 @@ static double threaded(size_t size) {
   pthread_t th[THREADS];
   double each[THREADS];
   uint64_t t0 = rk_test_now_ns();
-  for (int t = 0; t < THREADS; t++) pthread_create(&th[t], NULL, thread_pairs, &each[t]);
-  for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+  for (int t = 0; t < THREADS; t++)
+    pthread_create(&th[t], NULL, thread_pairs, &each[t]);
+  for (int t = 0; t < THREADS; t++)
+    pthread_join(th[t], NULL);
   return (double)(rk_test_now_ns() - t0) / ((double)N * THREADS);
 }
 

@@ -38,7 +38,8 @@ static void lq_destroy(locked_queue_t *q) {
 
 static void lq_push(locked_queue_t *q, const void *m, size_t len) {
   pthread_mutex_lock(&q->lock);
-  while (q->head - q->tail == CAP) pthread_cond_wait(&q->not_full, &q->lock);
+  while (q->head - q->tail == CAP)
+    pthread_cond_wait(&q->not_full, &q->lock);
   memcpy(q->slots[q->head % CAP], m, len);
   q->lens[q->head % CAP] = len;
   q->head++;
@@ -48,7 +49,8 @@ static void lq_push(locked_queue_t *q, const void *m, size_t len) {
 
 static size_t lq_pop(locked_queue_t *q, void *buf) {
   pthread_mutex_lock(&q->lock);
-  while (q->head == q->tail) pthread_cond_wait(&q->not_empty, &q->lock);
+  while (q->head == q->tail)
+    pthread_cond_wait(&q->not_empty, &q->lock);
   size_t len = q->lens[q->tail % CAP];
   memcpy(buf, q->slots[q->tail % CAP], len);
   q->tail++;
@@ -120,7 +122,8 @@ static int pair_batch;
 static void *locked_producer(void *arg) {
   (void)arg;
   unsigned char m[MSG] = {2};
-  for (int i = 0; i < PAIR_N; i++) lq_push(&lq, m, MSG);
+  for (int i = 0; i < PAIR_N; i++)
+    lq_push(&lq, m, MSG);
   return NULL;
 }
 
@@ -169,7 +172,8 @@ static double pair_locked(void) {
   pthread_t th;
   uint64_t t0 = rk_test_now_ns();
   pthread_create(&th, NULL, locked_producer, NULL);
-  for (int i = 0; i < PAIR_N; i++) sink += lq_pop(&lq, out);
+  for (int i = 0; i < PAIR_N; i++)
+    sink += lq_pop(&lq, out);
   pthread_join(th, NULL);
   uint64_t t1 = rk_test_now_ns();
   lq_destroy(&lq);

@@ -10,8 +10,14 @@
 #include "ringkernel/ring.h"
 #include "tests_common/rk_test.h"
 
-enum { PRODUCERS = 2, CONSUMERS = 2, TOTAL = 1000000, PER = TOTAL / PRODUCERS, SLOT = 24,
-       BATCH = 6 };
+enum {
+  PRODUCERS = 2,
+  CONSUMERS = 2,
+  TOTAL = 1000000,
+  PER = TOTAL / PRODUCERS,
+  SLOT = 24,
+  BATCH = 6
+};
 
 static rk_ring_t *ring;
 static atomic_uchar seen[PRODUCERS][PER];
@@ -21,7 +27,8 @@ static size_t encode(unsigned char *m, uint32_t producer, uint32_t seq) {
   size_t len = 8 + (seq + producer * 5) % 17;
   memcpy(m, &producer, 4);
   memcpy(m + 4, &seq, 4);
-  for (size_t i = 8; i < len; i++) m[i] = (unsigned char)(seq ^ (producer << 4) ^ i);
+  for (size_t i = 8; i < len; i++)
+    m[i] = (unsigned char)(seq ^ (producer << 4) ^ i);
   return len;
 }
 
@@ -29,8 +36,7 @@ static int decode(const unsigned char *m, size_t len, uint32_t *producer, uint32
   if (len < 8) return 0;
   memcpy(producer, m, 4);
   memcpy(seq, m + 4, 4);
-  if (*producer >= PRODUCERS || *seq >= PER || len != 8 + (*seq + *producer * 5) % 17)
-    return 0;
+  if (*producer >= PRODUCERS || *seq >= PER || len != 8 + (*seq + *producer * 5) % 17) return 0;
   for (size_t i = 8; i < len; i++)
     if (m[i] != (unsigned char)(*seq ^ (*producer << 4) ^ i)) return 0;
   return 1;
@@ -93,7 +99,8 @@ static void *consumer(void *arg) {
       sched_yield();
       continue;
     }
-    for (size_t i = 0; i < n; i++) take(r, buf[i], lens[i]);
+    for (size_t i = 0; i < n; i++)
+      take(r, buf[i], lens[i]);
     atomic_fetch_add_explicit(&received_total, n, memory_order_relaxed);
   }
   return NULL;
@@ -105,13 +112,16 @@ RK_TEST(two_producers_two_consumers) {
   static consumer_result_t results[CONSUMERS];
   for (int c = 0; c < CONSUMERS; c++) {
     memset(&results[c], 0, sizeof results[c]);
-    for (int p = 0; p < PRODUCERS; p++) results[c].last[p] = -1;
+    for (int p = 0; p < PRODUCERS; p++)
+      results[c].last[p] = -1;
     pthread_create(&ct[c], NULL, consumer, &results[c]);
   }
   for (uint32_t p = 0; p < PRODUCERS; p++)
     pthread_create(&pt[p], NULL, producer, (void *)(uintptr_t)p);
-  for (int p = 0; p < PRODUCERS; p++) pthread_join(pt[p], NULL);
-  for (int c = 0; c < CONSUMERS; c++) pthread_join(ct[c], NULL);
+  for (int p = 0; p < PRODUCERS; p++)
+    pthread_join(pt[p], NULL);
+  for (int c = 0; c < CONSUMERS; c++)
+    pthread_join(ct[c], NULL);
   uint64_t total = 0;
   for (int c = 0; c < CONSUMERS; c++) {
     CHECK_EQ_U64(results[c].bad, 0);
@@ -122,7 +132,8 @@ RK_TEST(two_producers_two_consumers) {
   CHECK_EQ_U64(total, TOTAL);
   uint64_t missing = 0;
   for (int p = 0; p < PRODUCERS; p++)
-    for (int s = 0; s < PER; s++) missing += !atomic_load(&seen[p][s]);
+    for (int s = 0; s < PER; s++)
+      missing += !atomic_load(&seen[p][s]);
   CHECK_EQ_U64(missing, 0);
   rk_queue_stats_t st;
   CHECK_OK(rk_ring_stats(ring, &st));

@@ -19,7 +19,8 @@ static size_t encode(unsigned char *m, uint32_t producer, uint32_t seq) {
   size_t len = 8 + (seq * 7 + producer) % 32;
   memcpy(m, &producer, 4);
   memcpy(m + 4, &seq, 4);
-  for (size_t i = 8; i < len; i++) m[i] = (unsigned char)(producer * 31 + seq + i);
+  for (size_t i = 8; i < len; i++)
+    m[i] = (unsigned char)(producer * 31 + seq + i);
   return len;
 }
 
@@ -36,7 +37,8 @@ static int decode(const unsigned char *m, size_t len, uint32_t *producer, uint32
 static void push_one(uint32_t p, uint32_t seq) {
   unsigned char m[SLOT];
   size_t len = encode(m, p, seq);
-  while (rk_ring_try_push(ring, m, len) == RK_EAGAIN) sched_yield();
+  while (rk_ring_try_push(ring, m, len) == RK_EAGAIN)
+    sched_yield();
 }
 
 static void push_batch(uint32_t p, uint32_t seq, uint32_t n) {
@@ -99,7 +101,8 @@ static void consume(consumer_result_t *r) {
       (void)rk_ring_pop_many(ring, buf, SLOT, lens, BATCH, &n);
     }
     if (n == 0) sched_yield();
-    for (size_t i = 0; i < n; i++) take(r, buf[i], lens[i]);
+    for (size_t i = 0; i < n; i++)
+      take(r, buf[i], lens[i]);
   }
 }
 
@@ -111,11 +114,13 @@ RK_TEST(four_producers_one_consumer) {
   consumer_result_t r;
   memset(&r, 0, sizeof r);
   consume(&r);
-  for (uint32_t p = 0; p < PRODUCERS; p++) pthread_join(th[p], NULL);
+  for (uint32_t p = 0; p < PRODUCERS; p++)
+    pthread_join(th[p], NULL);
   CHECK_EQ_U64(r.bad, 0);
   CHECK_EQ_U64(r.out_of_order, 0);
   CHECK_EQ_U64(r.received, TOTAL);
-  for (uint32_t p = 0; p < PRODUCERS; p++) CHECK_EQ_U64(r.next[p], PER);
+  for (uint32_t p = 0; p < PRODUCERS; p++)
+    CHECK_EQ_U64(r.next[p], PER);
   size_t len;
   unsigned char extra[SLOT];
   CHECK_STATUS(rk_ring_try_pop(ring, extra, SLOT, &len), RK_EAGAIN);

@@ -16,7 +16,8 @@ static rk_ring_t *ring;
 static size_t encode(unsigned char *m, uint32_t seq) {
   size_t len = 4 + seq % 29;
   memcpy(m, &seq, 4);
-  for (size_t i = 4; i < len; i++) m[i] = (unsigned char)(seq * 13 + i);
+  for (size_t i = 4; i < len; i++)
+    m[i] = (unsigned char)(seq * 13 + i);
   return len;
 }
 
@@ -86,7 +87,8 @@ static uint32_t consume_batch(consumer_state_t *c) {
   unsigned char buf[BATCH][SLOT];
   size_t lens[BATCH], n = 0;
   (void)rk_ring_pop_many(ring, buf, SLOT, lens, BATCH, &n);
-  for (size_t i = 0; i < n; i++) c->bad += !check(buf[i], lens[i], c->next + (uint32_t)i);
+  for (size_t i = 0; i < n; i++)
+    c->bad += !check(buf[i], lens[i], c->next + (uint32_t)i);
   return (uint32_t)n;
 }
 

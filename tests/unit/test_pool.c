@@ -15,9 +15,8 @@ static rk_pool_t *make_pool(void) {
 
 RK_TEST(class_table) {
   CHECK_EQ_U64(rk_pool_class_count(), 42);
-  const size_t expect[] = {64,   80,   96,   112,  128,  160,  192,  224,  256,
-                           320,  384,  448,  512,  640,  768,  896,  1024, 1280,
-                           1536, 1792, 2048, 2560, 3072, 3584, 4096};
+  const size_t expect[] = {64,  80,  96,  112,  128,  160,  192,  224,  256,  320,  384,  448, 512,
+                           640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096};
   for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++)
     CHECK_EQ_U64(rk_pool_class_size(i), expect[i]);
   CHECK_EQ_U64(rk_pool_class_size(37), 40960);
@@ -89,10 +88,10 @@ static void check_block(rk_pool_t *p, size_t size) {
 
 RK_TEST(alloc_every_boundary) {
   rk_pool_t *p = make_pool();
-  const size_t sizes[] = {0,    1,     63,    64,    65,    80,    81,     128,
-                          129,  4096,  4097,  65536, 65537, 65791, 65792,  65793,
-                          100000, 1 << 20};
-  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) check_block(p, sizes[i]);
+  const size_t sizes[] = {0,    1,    63,    64,    65,    80,    81,    128,    129,
+                          4096, 4097, 65536, 65537, 65791, 65792, 65793, 100000, 1 << 20};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    check_block(p, sizes[i]);
   for (size_t i = 0; i < rk_pool_class_count(); i++) {
     check_block(p, rk_pool_class_size(i));
     check_block(p, rk_pool_class_size(i) + 1);
@@ -133,7 +132,8 @@ RK_TEST(power_of_two_classes_are_cacheline_aligned) {
     b[i] = rk_pool_alloc(p, 256);
     CHECK(((uintptr_t)b[i] % 64) == 0);
   }
-  for (int i = 0; i < 8; i++) rk_pool_free(p, b[i], 256);
+  for (int i = 0; i < 8; i++)
+    rk_pool_free(p, b[i], 256);
   rk_pool_destroy(p);
 }
 
@@ -157,7 +157,8 @@ RK_TEST(stats_counters_exact) {
   CHECK_OK(rk_pool_stats(p, &st, cs, RK_POOL_CLASS_COUNT));
   CHECK_EQ_U64(st.allocs + st.frees + st.in_use + st.slab_bytes, 0);
   void *blocks[10];
-  for (int i = 0; i < 10; i++) blocks[i] = rk_pool_alloc(p, 250); /* class 256 */
+  for (int i = 0; i < 10; i++)
+    blocks[i] = rk_pool_alloc(p, 250); /* class 256 */
   void *big = rk_pool_alloc(p, 70000);
   CHECK_OK(rk_pool_stats(p, &st, cs, RK_POOL_CLASS_COUNT));
   size_t cls = rk_pool_class_index(250);
@@ -173,7 +174,8 @@ RK_TEST(stats_counters_exact) {
   CHECK_EQ_U64(rk_pool_bytes_in_use(p), 10 * 256 + 70000);
   CHECK_EQ_U64(st.large_allocs, 1);
   CHECK_EQ_U64(st.large_bytes_in_use, 70000);
-  for (int i = 0; i < 10; i++) rk_pool_free(p, blocks[i], 250);
+  for (int i = 0; i < 10; i++)
+    rk_pool_free(p, blocks[i], 250);
   rk_pool_free(p, big, 70000);
   rk_pool_free(p, NULL, 10);
   CHECK_OK(rk_pool_stats(p, &st, cs, 1)); /* only the first class requested */
@@ -190,9 +192,12 @@ RK_TEST(thread_cache_overflow_goes_central) {
   rk_pool_t *p = make_pool();
   enum { N = 1000 };
   static void *b[N];
-  for (int i = 0; i < N; i++) b[i] = rk_pool_alloc(p, 64);
-  for (int i = 0; i < N; i++) rk_pool_free(p, b[i], 64);
-  for (int i = 0; i < N; i++) b[i] = rk_pool_alloc(p, 64);
+  for (int i = 0; i < N; i++)
+    b[i] = rk_pool_alloc(p, 64);
+  for (int i = 0; i < N; i++)
+    rk_pool_free(p, b[i], 64);
+  for (int i = 0; i < N; i++)
+    b[i] = rk_pool_alloc(p, 64);
   rk_pool_class_stats_t cs[1];
   rk_pool_stats_t st;
   CHECK_OK(rk_pool_stats(p, &st, cs, 1));
@@ -201,7 +206,8 @@ RK_TEST(thread_cache_overflow_goes_central) {
   CHECK_EQ_U64(cs[0].hits + cs[0].misses, 2 * N);
   /* 1000 blocks of 64 bytes fit in one 64 KiB slab (1023 blocks); reuse adds none. */
   CHECK_EQ_U64(cs[0].slab_bytes, 65536);
-  for (int i = 0; i < N; i++) rk_pool_free(p, b[i], 64);
+  for (int i = 0; i < N; i++)
+    rk_pool_free(p, b[i], 64);
   rk_pool_destroy(p);
 }
 
@@ -265,7 +271,9 @@ enum { THREADS = 4, ROUNDS = 20000, HELD = 64 };
 static rk_pool_t *shared_pool;
 static void *handoff[THREADS][HELD];
 
-static size_t thread_size(int t, int i) { return (size_t)(1 + (t * 7919 + i * 104729) % 9000); }
+static size_t thread_size(int t, int i) {
+  return (size_t)(1 + (t * 7919 + i * 104729) % 9000);
+}
 
 /* Each thread allocates/frees in mixed sizes, then leaves HELD blocks for the next
  * thread to free (cross-thread frees). */
@@ -280,13 +288,15 @@ static void *worker(void *arg) {
   }
   for (int i = ROUNDS; i < ROUNDS + 16; i++)
     rk_pool_free(shared_pool, live[i % 16], thread_size(t, i - 16));
-  for (int i = 0; i < HELD; i++) handoff[t][i] = rk_pool_alloc(shared_pool, 64 * (i + 1));
+  for (int i = 0; i < HELD; i++)
+    handoff[t][i] = rk_pool_alloc(shared_pool, 64 * (i + 1));
   return NULL;
 }
 
 static void *freer(void *arg) {
   int t = (int)(intptr_t)arg;
-  for (int i = 0; i < HELD; i++) rk_pool_free(shared_pool, handoff[t][i], 64 * (i + 1));
+  for (int i = 0; i < HELD; i++)
+    rk_pool_free(shared_pool, handoff[t][i], 64 * (i + 1));
   return NULL;
 }
 
@@ -295,7 +305,8 @@ RK_TEST(threads_exact_stats) {
   pthread_t th[THREADS];
   for (int t = 0; t < THREADS; t++)
     pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t);
-  for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+  for (int t = 0; t < THREADS; t++)
+    pthread_join(th[t], NULL);
   rk_pool_stats_t st;
   CHECK_OK(rk_pool_stats(shared_pool, &st, NULL, 0));
   uint64_t expect_allocs = (uint64_t)THREADS * (ROUNDS + HELD);
@@ -304,7 +315,8 @@ RK_TEST(threads_exact_stats) {
   CHECK_EQ_U64(st.hits + st.misses, expect_allocs - st.large_allocs);
   for (int t = 0; t < THREADS; t++)
     pthread_create(&th[t], NULL, freer, (void *)(intptr_t)((t + 1) % THREADS));
-  for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+  for (int t = 0; t < THREADS; t++)
+    pthread_join(th[t], NULL);
   CHECK_OK(rk_pool_stats(shared_pool, &st, NULL, 0));
   CHECK_EQ_U64(st.allocs, expect_allocs);
   CHECK_EQ_U64(st.frees, expect_allocs);

@@ -36,8 +36,7 @@ RK_TEST(tier_for_throughput_edges) {
   CHECK_EQ_INT(rk_queue_tier_for_throughput(1025, 1), RK_QUEUE_TIER_SMALL);
   CHECK_EQ_INT(rk_queue_tier_for_throughput(257999, 1), RK_QUEUE_TIER_MEDIUM);
   CHECK_EQ_INT(rk_queue_tier_for_throughput(256999, 1), RK_QUEUE_TIER_SMALL);
-  CHECK_EQ_INT(rk_queue_tier_for_throughput(UINT64_MAX, UINT64_MAX),
-               RK_QUEUE_TIER_EXTRA_LARGE);
+  CHECK_EQ_INT(rk_queue_tier_for_throughput(UINT64_MAX, UINT64_MAX), RK_QUEUE_TIER_EXTRA_LARGE);
   CHECK_EQ_INT(rk_queue_tier_for_throughput(UINT64_MAX, 0), RK_QUEUE_TIER_SMALL);
 }
 
@@ -71,8 +70,8 @@ RK_TEST(monitor_defaults_and_validation) {
   CHECK_OK(rk_queue_monitor_validate(&m));
   m.critical_threshold = 1.0;
   CHECK_OK(rk_queue_monitor_validate(&m));
-  const double bad[][2] = {{0.0, 0.9},  {-0.1, 0.9}, {0.9, 0.9},     {0.95, 0.9},
-                           {0.5, 1.01}, {NAN, 0.9},  {0.5, NAN},     {0.5, INFINITY}};
+  const double bad[][2] = {{0.0, 0.9},  {-0.1, 0.9}, {0.9, 0.9}, {0.95, 0.9},
+                           {0.5, 1.01}, {NAN, 0.9},  {0.5, NAN}, {0.5, INFINITY}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     m.warning_threshold = bad[i][0];
     m.critical_threshold = bad[i][1];
@@ -134,8 +133,8 @@ RK_TEST(suggest_upgrade_edges) {
 }
 
 RK_TEST(stats_rates) {
-  rk_queue_stats_t s = {.enqueued = 90, .dequeued = 40, .dropped = 10, .depth = 50,
-                        .max_depth = 60};
+  rk_queue_stats_t s = {
+      .enqueued = 90, .dequeued = 40, .dropped = 10, .depth = 50, .max_depth = 60};
   CHECK_NEAR(rk_queue_stats_utilization(&s, 100), 0.5, 0);
   CHECK_NEAR(rk_queue_stats_utilization(&s, 0), 0.0, 0);
   CHECK_NEAR(rk_queue_stats_drop_rate(&s), 0.1, 1e-15);

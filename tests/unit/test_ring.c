@@ -48,7 +48,8 @@ RK_TEST(full_and_empty_every_kind) {
     char buf[16];
     size_t len = 99;
     CHECK_STATUS(rk_ring_try_pop(r, buf, sizeof buf, &len), RK_EAGAIN);
-    for (uint32_t i = 0; i < 4; i++) CHECK_OK(rk_ring_try_push(r, &i, sizeof i));
+    for (uint32_t i = 0; i < 4; i++)
+      CHECK_OK(rk_ring_try_push(r, &i, sizeof i));
     uint32_t extra = 4;
     CHECK_STATUS(rk_ring_try_push(r, &extra, sizeof extra), RK_EAGAIN);
     CHECK_EQ_U64(rk_ring_depth(r), 4);
@@ -96,7 +97,8 @@ RK_TEST(variable_length_framing_and_limits) {
   for (int k = 0; k < KIND_COUNT; k++) {
     rk_ring_t *r = make(kinds[k], 8, 100);
     unsigned char msg[101], out[100];
-    for (int i = 0; i < 101; i++) msg[i] = (unsigned char)(i * 7 + 1);
+    for (int i = 0; i < 101; i++)
+      msg[i] = (unsigned char)(i * 7 + 1);
     CHECK_OK(rk_ring_try_push(r, msg, 100));
     CHECK_OK(rk_ring_try_push(r, msg, 0));
     CHECK_OK(rk_ring_try_push(r, NULL, 0));
@@ -325,10 +327,13 @@ RK_TEST(stats_values) {
     CHECK_EQ_U64(st.enqueued + st.dequeued + st.depth + st.max_depth + st.dropped, 0);
     char b[8];
     size_t len;
-    for (int i = 0; i < 3; i++) CHECK_OK(rk_ring_try_push(r, "m", 1));
-    for (int i = 0; i < 3; i++) CHECK_OK(rk_ring_try_pop(r, b, sizeof b, &len));
+    for (int i = 0; i < 3; i++)
+      CHECK_OK(rk_ring_try_push(r, "m", 1));
+    for (int i = 0; i < 3; i++)
+      CHECK_OK(rk_ring_try_pop(r, b, sizeof b, &len));
     CHECK_OK(rk_ring_try_push(r, "m", 1));
-    for (int i = 0; i < 4; i++) (void)rk_ring_try_push(r, "m", 1);
+    for (int i = 0; i < 4; i++)
+      (void)rk_ring_try_push(r, "m", 1);
     CHECK_OK(rk_ring_try_pop(r, b, sizeof b, &len));
     CHECK_OK(rk_ring_stats(r, &st));
     CHECK_EQ_U64(st.enqueued, 7);
@@ -348,8 +353,10 @@ RK_TEST(max_depth_not_inflated_by_stale_cache) {
   char b[8];
   size_t len;
   for (int round = 0; round < 10; round++) {
-    for (int i = 0; i < 3; i++) CHECK_OK(rk_ring_try_push(r, "m", 1));
-    for (int i = 0; i < 3; i++) CHECK_OK(rk_ring_try_pop(r, b, sizeof b, &len));
+    for (int i = 0; i < 3; i++)
+      CHECK_OK(rk_ring_try_push(r, "m", 1));
+    for (int i = 0; i < 3; i++)
+      CHECK_OK(rk_ring_try_pop(r, b, sizeof b, &len));
   }
   rk_queue_stats_t st;
   CHECK_OK(rk_ring_stats(r, &st));

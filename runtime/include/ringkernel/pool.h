@@ -71,7 +71,7 @@ typedef struct rk_pool_class_stats {
 } rk_pool_class_stats_t;
 
 typedef struct rk_pool_stats {
-  uint64_t allocs;       /* all classes plus large */
+  uint64_t allocs; /* all classes plus large */
   uint64_t frees;
   uint64_t in_use;       /* blocks, all classes plus large */
   uint64_t bytes_in_use; /* class size x blocks in use, plus large bytes (as requested) */

@@ -107,10 +107,10 @@ RK_API rk_queue_tier_t rk_queue_monitor_suggest_upgrade(const rk_queue_monitor_t
 /* A complete snapshot: what the monitor says about one queue. */
 typedef struct rk_queue_metrics {
   rk_queue_health_t health;
-  double utilization;               /* stats.depth / capacity */
+  double utilization; /* stats.depth / capacity */
   rk_queue_stats_t stats;
   uint64_t capacity;
-  rk_queue_tier_t tier;             /* rk_queue_tier_for_capacity(capacity) */
+  rk_queue_tier_t tier;              /* rk_queue_tier_for_capacity(capacity) */
   rk_queue_tier_t suggested_upgrade; /* RK_QUEUE_TIER_NONE when none */
 } rk_queue_metrics_t;
 

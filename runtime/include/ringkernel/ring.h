@@ -69,8 +69,8 @@ RK_API rk_status_t rk_ring_try_push(rk_ring_t *ring, const void *data, size_t le
 /* Like rk_ring_try_push for the message made of a[0..alen) followed by b[0..blen) (a
  * header and its payload), without assembling it first. RK_ETOOBIG when alen + blen >
  * slot_size. */
-RK_API rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen,
-                                     const void *b, size_t blen);
+RK_API rk_status_t rk_ring_try_push2(rk_ring_t *ring, const void *a, size_t alen, const void *b,
+                                     size_t blen);
 
 /* Copies the oldest message into buf (capacity cap bytes) and writes its length to *len.
  * RK_OK; RK_EAGAIN when empty; RK_ETOOBIG when the message is longer than cap (the
@@ -85,8 +85,8 @@ RK_API rk_status_t rk_ring_try_pop(rk_ring_t *ring, void *buf, size_t cap, size_
  * at least one did; RK_EAGAIN when the ring was full (*pushed = 0); RK_ETOOBIG when
  * lens[*pushed] > slot_size (the messages before it went in); RK_EINVAL for NULL
  * arguments. Producer threads only; never blocks. */
-RK_API rk_status_t rk_ring_push_many(rk_ring_t *ring, const void *const *data,
-                                     const size_t *lens, size_t count, size_t *pushed);
+RK_API rk_status_t rk_ring_push_many(rk_ring_t *ring, const void *const *data, const size_t *lens,
+                                     size_t count, size_t *pushed);
 
 /* Pops up to max messages in order: message i goes to buf + i * stride and its length to
  * lens[i]; *popped = how many. stride must be >= slot_size (RK_EINVAL otherwise). RK_OK
