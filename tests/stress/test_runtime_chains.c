@@ -1,9 +1,10 @@
 /* Stress: 4 producer threads feed a K2K forwarding chain of 4 kernels (k0 -> k1 -> k2 ->
- * sink) while a chaos thread deactivates and re-activates kernels at random. At the end
- * every accepted message is accounted for exactly once (processed at the sink, or
- * dead-lettered somewhere, or still queued), and the sink saw each producer's messages in
- * the order they were sent (the chain is FIFO end to end; gaps only where a message was
- * dead-lettered). A second case runs concurrent request() callers against one kernel.
+ * sink) while a chaos thread deactivates and re-activates kernels at random; in a second
+ * run the middle kernel is terminated half-way through. At the end every accepted message
+ * is accounted for exactly once (processed at the sink, or dead-lettered somewhere, or
+ * still queued), and the sink saw each producer's messages in the order they were sent
+ * (the chain is FIFO end to end; gaps only where a message was dead-lettered). A last
+ * case runs concurrent request() callers against one kernel.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -45,6 +46,8 @@ static rk_status_t tally_handler(rk_handler_ctx_t *ctx, const rk_message_header_
   return RK_OK;
 }
 
+static _Atomic uint64_t total_accepted;
+
 typedef struct producer {
   rk_kernel_t *head;
   uint64_t id;
@@ -69,11 +72,13 @@ static void *produce(void *arg) {
       st = rk_kernel_send_many(p->head, items, 4, 1000000, &acc);
       seq += acc;
       p->accepted += acc;
+      atomic_fetch_add_explicit(&total_accepted, acc, memory_order_relaxed);
     } else {
       st = rk_kernel_send_bytes(p->head, 1, &it, sizeof it, 0, 1000000);
       if (st == RK_OK) {
         seq++;
         p->accepted++;
+        atomic_fetch_add_explicit(&total_accepted, 1, memory_order_relaxed);
       }
     }
     if (st != RK_OK && st != RK_EAGAIN && st != RK_ETIMEDOUT && st != RK_ESTATE) {
@@ -99,7 +104,8 @@ static void *chaos_main(void *arg) {
     if (rk_kernel_deactivate(k) == RK_OK) {
       struct timespec ts = {0, (long)(rand_r(&seed) % 300) * 1000L};
       nanosleep(&ts, NULL);
-      CHECK_OK(rk_kernel_activate(k));
+      rk_status_t st = rk_kernel_activate(k);
+      if (rk_kernel_state(k) != RK_KERNEL_TERMINATED) CHECK_OK(st); /* unless killed */
       c->flips++;
     }
     struct timespec ts = {0, 200000};
@@ -120,9 +126,11 @@ static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler
   return k;
 }
 
-RK_TEST(forwarding_chain_accounting_and_order) {
-  static tally_t tally;
-  CHECK_OK(rk_handler_register("tally", tally_handler, &tally));
+static tally_t tally;
+
+static void run_chain(bool kill_middle) {
+  memset(&tally, 0, sizeof tally);
+  atomic_store(&total_accepted, 0);
   rk_runtime_config_t cfg;
   rk_runtime_config_init(&cfg);
   cfg.backend = RK_BACKEND_CPU;
@@ -143,6 +151,10 @@ RK_TEST(forwarding_chain_accounting_and_order) {
     p[i] = (producer_t){ks[0], (uint64_t)i, 0, 0};
     pthread_create(&th[i], NULL, produce, &p[i]);
   }
+  if (kill_middle) {
+    while (atomic_load(&total_accepted) < PRODUCERS * PER_PRODUCER / 2) sched_yield();
+    CHECK_OK(rk_kernel_terminate(ks[1]));
+  }
   uint64_t sent = 0;
   for (int i = 0; i < PRODUCERS; i++) {
     pthread_join(th[i], NULL);
@@ -153,7 +165,9 @@ RK_TEST(forwarding_chain_accounting_and_order) {
   atomic_store(&chaos.stop, 1);
   pthread_join(ch, NULL);
   /* Terminate front to back: in-flight forwards land in a live kernel or dead-letter. */
-  for (int i = 0; i < CHAIN; i++) CHECK_OK(rk_kernel_terminate_drain(ks[i], 60 * SEC));
+  for (int i = 0; i < CHAIN; i++)
+    if (rk_kernel_state(ks[i]) != RK_KERNEL_TERMINATED)
+      CHECK_OK(rk_kernel_terminate_drain(ks[i], 60 * SEC));
 
   uint64_t dead = 0, queued = 0;
   for (int i = 0; i < CHAIN; i++) {
@@ -174,8 +188,18 @@ RK_TEST(forwarding_chain_accounting_and_order) {
           (unsigned long long)sent, (unsigned long long)sink.messages_processed,
           (unsigned long long)dead, (unsigned long long)queued,
           (unsigned long long)chaos.flips);
+  if (kill_middle) {
+    CHECK(dead > 0); /* k0's forwards to the terminated k1 */
+    rk_dead_letter_t d;
+    CHECK_OK(rk_kernel_pop_dead_letter(ks[0], &d));
+    CHECK_EQ_INT(d.reason, RK_ENOTFOUND);
+  }
   rk_runtime_destroy(rt);
 }
+
+RK_TEST(forwarding_chain_accounting_and_order) { run_chain(false); }
+
+RK_TEST(middle_kernel_terminated_mid_stream) { run_chain(true); }
 
 typedef struct requester {
   rk_kernel_t *k;
@@ -230,7 +254,9 @@ RK_TEST(concurrent_requests_match) {
 }
 
 int main(void) {
+  CHECK_OK(rk_handler_register("tally", tally_handler, &tally));
   RK_RUN(forwarding_chain_accounting_and_order);
+  RK_RUN(middle_kernel_terminated_mid_stream);
   RK_RUN(concurrent_requests_match);
   return rk_test_summary();
 }
