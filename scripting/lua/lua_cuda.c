@@ -768,6 +768,28 @@ static void rkl_cuda_aliases(lua_State *L, int t) {
   }
 }
 
+/* rk.CudaDevice is Python's: the device class when a device is usable, else None (false
+ * here, so the name stays present). Resolved on first access, as Python does, so that
+ * require "ringkernel" does not initialise CUDA. Upvalue 1: the cuda table. */
+static int rkl_module_index(lua_State *L) {
+  if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "CudaDevice") != 0) return 0;
+  if (rk_cuda_is_available())
+    lua_getfield(L, lua_upvalueindex(1), "PyCudaDevice");
+  else
+    lua_pushboolean(L, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 1, "CudaDevice");
+  return 1;
+}
+
+static void rkl_lazy_cuda_device(lua_State *L, int mod, int cuda) {
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, cuda);
+  lua_pushcclosure(L, rkl_module_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, mod);
+}
+
 void rkl_open_cuda(lua_State *L, int mod) {
   lua_newtable(L);
   int t = lua_gettop(L);
@@ -784,12 +806,6 @@ void rkl_open_cuda(lua_State *L, int mod) {
   rkl_class_register(L, &rkl_streamcfg_class, t);
   rkl_class_register(L, &rkl_streamid_class, t);
   rkl_cuda_aliases(L, t);
-  /* Python's top-level CudaDevice is the class when a device is usable, else None (false
-   * here, so the name stays present). */
-  if (rk_cuda_is_available())
-    lua_getfield(L, t, "PyCudaDevice");
-  else
-    lua_pushboolean(L, 0);
-  lua_setfield(L, mod, "CudaDevice");
+  rkl_lazy_cuda_device(L, mod, t);
   lua_setfield(L, mod, "cuda");
 }
