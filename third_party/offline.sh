@@ -8,7 +8,8 @@
 #                                    fetch-jemalloc.sh); jemalloc.cmake builds it
 #   .offline/luajit/usr/...          Debian 12's LuaJIT packages unpacked with dpkg -x;
 #                                    luajit.cmake finds them (RK_LUAJIT_ROOT)
-#   .offline/debs/*.deb              the same packages as downloaded
+#   .offline/*.deb                   the same packages as downloaded (for scripts that
+#                                    unpack them themselves)
 #
 # Idempotent: re-running refreshes the bundle. Exits non-zero with a message on failure.
 set -eu
@@ -33,13 +34,13 @@ chmod 755 "$tmp"
 # shellcheck disable=SC2086 # the package list is meant to split
 (cd "$tmp" && apt-get download $luajit_pkgs >"$tmp/apt.log" 2>&1) ||
   { cat "$tmp/apt.log" >&2; die "apt-get download of LuaJIT packages failed"; }
-rm -rf "$off/luajit" "$off/debs"
-mkdir -p "$off/luajit" "$off/debs"
+rm -rf "$off/luajit" "$off/debs" "$off"/*.deb
+mkdir -p "$off/luajit"
 for deb in "$tmp"/*.deb; do
   dpkg -x "$deb" "$off/luajit"
-  cp "$deb" "$off/debs/"
+  cp "$deb" "$off/"
 done
 [ -f "$off/luajit/usr/include/luajit-2.1/luajit.h" ] || die "unpacked LuaJIT has no luajit.h"
 
 echo "offline: bundle ready in $off"
-ls -1 "$off" "$off/debs"
+ls -1 "$off"
