@@ -5,6 +5,12 @@
  * costs several microseconds, more in a VM), then sleep on `wake`, which every
  * rki_cpu_schedule bumps. The poll is timed, not counted: a pause instruction lasts
  * anywhere from 10 to 150 cycles depending on the CPU.
+ *
+ * Hand-off slot: when a handler makes another actor runnable (a K2K send), the worker
+ * keeps that actor in its own `next` slot and runs it right after the current batch,
+ * while the message is still in its cache, instead of queueing it where another core
+ * would pick it up. At most RKI_CPU_NEXT_STREAK hand-offs in a row, then the slot's actor
+ * goes to the shared run queue, so a ping-ponging pair cannot starve the others.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -12,7 +18,17 @@
 
 #include "cpu_internal.h"
 
-enum { RKI_CPU_IDLE_POLL_NS = 50000 };
+enum { RKI_CPU_IDLE_POLL_NS = 50000, RKI_CPU_NEXT_STREAK = 16 };
+
+typedef struct worker_local {
+  rki_cpu_t *be;
+  rki_cpu_actor_t *current; /* the actor whose batch runs now (NULL between batches) */
+  rki_cpu_actor_t *next;    /* hand-off slot, see above */
+  unsigned streak;
+} worker_local_t;
+
+/* Set for a worker thread's whole life; NULL on every other thread. */
+static _Thread_local worker_local_t *tl_worker;
 
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be) {
   pthread_mutex_lock(&be->rq_lock);
@@ -63,7 +79,13 @@ void rki_cpu_schedule(rki_cpu_actor_t *a) {
   if (a->external) return;
   /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
    * input, so either we queue the actor or the worker sees our message. */
-  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) == 0) rq_push(a->be, a);
+  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+  worker_local_t *w = tl_worker;
+  if (w && w->be == a->be && w->current && w->current != a && !w->next) {
+    w->next = a;
+    return;
+  }
+  rq_push(a->be, a);
 }
 
 static bool output_full(const rki_cpu_actor_t *a) {
@@ -190,16 +212,35 @@ static void idle_wait(rki_cpu_t *be) {
   rki_wait_end(&be->wake);
 }
 
+/* The hand-off slot's actor while the streak lasts, else the run queue's head. */
+static rki_cpu_actor_t *next_actor(worker_local_t *w) {
+  rki_cpu_actor_t *a = w->next;
+  w->next = NULL;
+  if (a && w->streak < RKI_CPU_NEXT_STREAK) {
+    w->streak++;
+    return a;
+  }
+  if (a) rq_push(w->be, a);
+  w->streak = 0;
+  return rq_pop(w->be);
+}
+
 static void *worker_main(void *arg) {
   rki_cpu_t *be = arg;
+  worker_local_t self = {be, NULL, NULL, 0};
+  tl_worker = &self;
   while (!atomic_load_explicit(&be->stop, memory_order_acquire)) {
-    rki_cpu_actor_t *a = rq_pop(be);
-    if (a)
+    rki_cpu_actor_t *a = next_actor(&self);
+    if (a) {
+      self.current = a;
       run_actor(a);
-    else
+      self.current = NULL;
+    } else {
       idle_wait(be);
+    }
     unpark(be);
   }
+  tl_worker = NULL;
   return NULL;
 }
 
