@@ -18,6 +18,9 @@ deps="$here/.deps"
 srclist=/etc/apt/sources.list.d/ringkernel-deb-src.sources
 srclist_legacy=/etc/apt/sources.list.d/ringkernel-deb-src.list
 
+# Fail fast on machines that cannot reach the archive (e.g. the GPU machine).
+apt_opts="-o Acquire::Retries=0 -o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15"
+
 die() { echo "fetch-jemalloc: $*" >&2; exit 1; }
 
 verify() {
@@ -38,7 +41,8 @@ enable_deb_src() {
   else
     die "no apt sources found to derive deb-src entries from"
   fi
-  apt-get update -qq || die "apt-get update failed"
+  # shellcheck disable=SC2086 # the options are meant to split
+  apt-get $apt_opts update -qq || die "apt-get update failed"
 }
 
 if [ -f "$deps/$JEMALLOC_TARBALL" ]; then
@@ -49,7 +53,8 @@ fi
 [ "$(id -u)" = 0 ] || die "needs root (apt) to fetch the source; or copy $JEMALLOC_TARBALL into $deps"
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found; copy $JEMALLOC_TARBALL into $deps"
 if ! command -v dpkg-source >/dev/null 2>&1; then
-  apt-get install -y -qq dpkg-dev >/dev/null || die "installing dpkg-dev failed"
+  # shellcheck disable=SC2086
+  apt-get $apt_opts install -y -qq dpkg-dev >/dev/null || die "installing dpkg-dev failed"
 fi
 have_deb_src || enable_deb_src
 
@@ -58,7 +63,8 @@ tmp=$(mktemp -d "$deps/fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # apt warns when its unprivileged user cannot reach the folder; the log is shown only on
 # failure.
-(cd "$tmp" && apt-get source --download-only -qq jemalloc >"$tmp/apt.log" 2>&1) ||
+# shellcheck disable=SC2086
+(cd "$tmp" && apt-get $apt_opts source --download-only -qq jemalloc >"$tmp/apt.log" 2>&1) ||
   { cat "$tmp/apt.log" >&2; die "apt-get source jemalloc failed"; }
 [ -f "$tmp/$JEMALLOC_TARBALL" ] || die "apt-get source gave no $JEMALLOC_TARBALL"
 verify "$tmp/$JEMALLOC_TARBALL"
