@@ -25,6 +25,7 @@ typedef struct rkl_io {
   const rk_message_header_t *hdr;
   const void *payload;
   size_t len;
+  uint64_t cid; /* correlation id of a headerless send (0 = none) */
   rk_message_t *reply;
 } rkl_io_t;
 
@@ -178,19 +179,19 @@ static void rkl_message_parts(lua_State *L, int idx, rkl_io_t *io) {
 
 static rk_status_t rkl_send_step(void *ctx, int64_t slice_ns) {
   rkl_io_t *io = ctx;
+  if (io->hdr == NULL)
+    return rk_kernel_send_bytes(io->k, 0, io->payload, io->len, io->cid, slice_ns);
   return rk_kernel_send(io->k, io->hdr, io->payload, io->len, slice_ns);
 }
 
-/* Sends the message at idx; cid != 0 stamps a fresh header with that correlation id. */
+/* Sends the message at idx; cid != 0 gives it that correlation id (an envelope's header
+ * is copied with a fresh message id; a plain string goes with a fresh header). */
 static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_ns, uint64_t cid) {
-  rkl_io_t io = {.k = k};
+  rkl_io_t io = {.k = k, .cid = cid};
   rk_message_header_t copy;
   rkl_message_parts(L, idx, &io);
-  if (cid) {
-    if (io.hdr)
-      copy = *io.hdr;
-    else
-      rk_message_header_init(&copy, 0, 0, 0, io.len, (rk_hlc_timestamp_t){0, 0, 0});
+  if (cid && io.hdr) {
+    copy = *io.hdr;
     copy.correlation_id = cid;
     copy.message_id = 0;
     io.hdr = &copy;
@@ -333,6 +334,19 @@ static int rkl_k_try_receive(lua_State *L) {
   return rkl_error_status(L, st);
 }
 
+typedef struct rkl_batch_rx {
+  rk_kernel_t *k;
+  rk_message_t **out;
+  size_t max, count;
+} rkl_batch_rx_t;
+
+static rk_status_t rkl_receive_many_step(void *ctx, int64_t slice_ns) {
+  rkl_batch_rx_t *b = ctx;
+  return rk_kernel_receive_many(b->k, b->out, b->max, slice_ns, &b->count);
+}
+
+/* Stashed replies first, then one batch call for the rest (waiting only when nothing was
+ * stashed), appended to the list at `list`. */
 static int rkl_k_receive_many(lua_State *L) {
   static const char *const names[] = {"max_messages", "timeout", NULL};
   rk_kernel_t *k = rkl_k_self(L);
@@ -341,12 +355,26 @@ static int rkl_k_receive_many(lua_State *L) {
   int64_t timeout = rkl_opt_timeout(L, 3, "timeout", 0);
   lua_newtable(L);
   int list = lua_gettop(L);
-  for (size_t i = 0; i < max; i++) {
-    rk_status_t st = rkl_receive_impl(L, k, i == 0 ? timeout : 0);
-    if (st == RK_EAGAIN || st == RK_ETIMEDOUT) break;
-    if (st != RK_OK) return rkl_error_status(L, st);
-    lua_rawseti(L, list, (int)i + 1);
+  size_t n = 0;
+  rkl_push_stash(L);
+  while (n < max && lua_objlen(L, -1) > 0) {
+    rkl_stash_take_at(L, 1);
+    lua_rawseti(L, list, (int)++n);
+    rkl_push_stash(L);
   }
+  lua_pop(L, 1);
+  if (n == max) return 1;
+  rkl_batch_rx_t b = {.k = k, .max = max - n};
+  b.out = lua_newuserdata(L, b.max * sizeof *b.out); /* freed by the GC */
+  int64_t wait = n == 0 ? timeout : 0;
+  rk_status_t st =
+      wait == 0 ? rkl_receive_many_step(&b, 0) : rkl_wait(L, rkl_receive_many_step, &b, wait);
+  if (st != RK_OK && st != RK_EAGAIN && st != RK_ETIMEDOUT) return rkl_error_status(L, st);
+  for (size_t i = 0; st == RK_OK && i < b.count; i++) {
+    rkl_push_message(L, b.out[i]);
+    lua_rawseti(L, list, (int)++n);
+  }
+  lua_settop(L, list);
   return 1;
 }
 
