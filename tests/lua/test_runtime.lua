@@ -193,6 +193,16 @@ T.case("request matches its reply; other replies stay receivable in order", func
   T.eq(k:receive(1.0).payload, "first")
   T.eq(k:receive(1.0).payload, "second")
   T.eq(k:try_receive(), nil)
+  -- receive_many takes stashed replies first, then the queue, in arrival order
+  k:send("third")
+  k:send("fourth")
+  T.eq(k:request("q2", 2.0).payload, "q2")
+  k:send("fifth")
+  k:request("q3", 2.0)
+  local got = {}
+  for _, e in ipairs(k:receive_many(2)) do got[#got + 1] = e.payload end
+  for _, e in ipairs(k:receive_many(10, 1.0)) do got[#got + 1] = e.payload end
+  T.eq(table.concat(got, ","), "third,fourth,fifth")
   rt:shutdown()
 end)
 
