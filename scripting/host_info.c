@@ -2,6 +2,7 @@
  * what it finds on this machine. Device facts come from the runtime's C API
  * (ringkernel/cuda.h), which answers "no devices, because ..." when CUDA is absent.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 

@@ -9,7 +9,6 @@
 #ifndef RKH_HOST_INTERNAL_H
 #define RKH_HOST_INTERNAL_H
 
-#include <stdbool.h>
 #include <stdio.h>
 
 /* A script's own exit status passes through unchanged; these are rkhost's. */
@@ -57,9 +56,9 @@ int rkh_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * second one before the script has stopped falls back to the default action, so a
  * script that never reaches a check point can still be killed from the keyboard. */
 typedef void (*rkh_interrupt_fn)(void);
+/* Called on the thread that runs the script; the handler forwards signals that land on
+ * other threads to it. */
 void rkh_sigint_install(rkh_interrupt_fn on_interrupt);
-/* True once SIGINT arrived since rkh_sigint_install. Any thread. */
-bool rkh_sigint_seen(void);
 /* Puts back the handler that was there before rkh_sigint_install. */
 void rkh_sigint_restore(void);
 

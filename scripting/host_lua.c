@@ -7,7 +7,7 @@
  * runtime the script created shuts down — before the process exits. (A pure-Lua loop
  * that LuaJIT compiled to machine code never passes a hook; a second Ctrl-C kills it.)
  */
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,14 +29,20 @@ typedef enum rkh_lua_stop {
 /* One state per process: the signal handler needs to find it. Written before the
  * handler is installed and cleared after it is removed. */
 static lua_State *rkh_lua_state;
-static volatile sig_atomic_t rkh_lua_stop;
+/* Why the script is stopping (rkh_lua_stop_t). The SIGINT handler may run on any thread;
+ * relaxed is enough because the value carries no other data with it. */
+static atomic_int rkh_lua_stop;
 static int rkh_lua_exit_status;
 /* The error value os.exit() raises; only its address matters. */
 static const char rkh_lua_exit_token = 0;
 
+static int rkh_lua_stopping(void) {
+  return atomic_load_explicit(&rkh_lua_stop, memory_order_relaxed);
+}
+
 static void rkh_lua_stop_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
-  if (rkh_lua_stop == RKH_LUA_EXITING) {
+  if (rkh_lua_stopping() == RKH_LUA_EXITING) {
     lua_pushlightuserdata(L, (void *)&rkh_lua_exit_token);
     lua_error(L);
   }
@@ -49,7 +55,9 @@ static void rkh_lua_arm_stop(lua_State *L) {
 
 /* Signal context: lua_sethook is the one Lua call documented as safe here. */
 static void rkh_lua_on_sigint(void) {
-  if (rkh_lua_stop == RKH_LUA_RUNNING) rkh_lua_stop = RKH_LUA_INTERRUPTED;
+  int running = RKH_LUA_RUNNING; /* an os.exit() already under way keeps its reason */
+  atomic_compare_exchange_strong_explicit(&rkh_lua_stop, &running, RKH_LUA_INTERRUPTED,
+                                          memory_order_relaxed, memory_order_relaxed);
   rkh_lua_arm_stop(rkh_lua_state);
 }
 
@@ -59,7 +67,7 @@ static int rkh_lua_os_exit(lua_State *L) {
     rkh_lua_exit_status = lua_isnoneornil(L, 1) || lua_toboolean(L, 1) ? 0 : 1;
   else
     rkh_lua_exit_status = (int)luaL_checkinteger(L, 1);
-  rkh_lua_stop = RKH_LUA_EXITING;
+  atomic_store_explicit(&rkh_lua_stop, RKH_LUA_EXITING, memory_order_relaxed);
   rkh_lua_arm_stop(L);
   lua_pushlightuserdata(L, (void *)&rkh_lua_exit_token);
   return lua_error(L);
@@ -141,7 +149,7 @@ static int rkh_lua_execute(lua_State *L, const rkh_job_t *job) {
   int rc = lua_pcall(L, nargs, 0, handler);
   lua_sethook(L, NULL, 0, 0);
   int status = RKH_EXIT_OK;
-  if (rkh_lua_stop == RKH_LUA_EXITING) {
+  if (rkh_lua_stopping() == RKH_LUA_EXITING) {
     status = rkh_lua_exit_status;
   } else if (rc != 0) {
     fprintf(stderr, "rkhost: %s\n", rkh_lua_error_text(L, -1));
@@ -149,7 +157,7 @@ static int rkh_lua_execute(lua_State *L, const rkh_job_t *job) {
   }
   lua_settop(L, 0);
   /* Interrupted counts even when the script ended before the hook fired. */
-  return rkh_lua_stop == RKH_LUA_INTERRUPTED ? RKH_EXIT_INTERRUPTED : status;
+  return rkh_lua_stopping() == RKH_LUA_INTERRUPTED ? RKH_EXIT_INTERRUPTED : status;
 }
 
 int rkh_lua_run(const rkh_job_t *job) {
@@ -160,7 +168,7 @@ int rkh_lua_run(const rkh_job_t *job) {
   }
   rkh_lua_prepare(L);
   rkh_lua_state = L;
-  rkh_lua_stop = RKH_LUA_RUNNING;
+  atomic_store_explicit(&rkh_lua_stop, RKH_LUA_RUNNING, memory_order_relaxed);
   rkh_sigint_install(rkh_lua_on_sigint);
   int status = rkh_lua_execute(L, job);
   /* Closing runs the finalisers that shut the script's runtimes down. A Ctrl-C from

@@ -2,8 +2,12 @@
  * turns the signal into KeyboardInterrupt).
  *
  * The handler is installed without SA_RESTART so that a script blocked in a system call
- * gets EINTR back and reaches the interpreter's next check point. */
+ * gets EINTR back and reaches the interpreter's next check point. The kernel may deliver
+ * a process-directed signal to any thread that does not block it — a runtime worker
+ * included — so the handler passes it on to the script's (main) thread, where the
+ * interrupted system call and the interpreter are. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -16,8 +20,13 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs a lock-free 
 static atomic_int rkh_sigint_count;
 static rkh_interrupt_fn rkh_on_interrupt;
 static struct sigaction rkh_sigint_previous;
+static pthread_t rkh_script_thread;
 
 static void rkh_sigint_handler(int sig) {
+  if (!pthread_equal(pthread_self(), rkh_script_thread)) {
+    pthread_kill(rkh_script_thread, sig);
+    return;
+  }
   if (atomic_fetch_add_explicit(&rkh_sigint_count, 1, memory_order_relaxed) == 0) {
     rkh_on_interrupt();
     return;
@@ -33,12 +42,9 @@ void rkh_sigint_install(rkh_interrupt_fn on_interrupt) {
   action.sa_handler = rkh_sigint_handler;
   sigemptyset(&action.sa_mask);
   rkh_on_interrupt = on_interrupt;
+  rkh_script_thread = pthread_self();
   atomic_store_explicit(&rkh_sigint_count, 0, memory_order_relaxed);
   sigaction(SIGINT, &action, &rkh_sigint_previous);
-}
-
-bool rkh_sigint_seen(void) {
-  return atomic_load_explicit(&rkh_sigint_count, memory_order_relaxed) > 0;
 }
 
 void rkh_sigint_restore(void) { sigaction(SIGINT, &rkh_sigint_previous, NULL); }
