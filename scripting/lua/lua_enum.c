@@ -118,7 +118,8 @@ int64_t rkl_enum_check(lua_State *L, int idx, const rkl_enum_t *e, const char *w
   if (lua_type(L, idx) == LUA_TSTRING) {
     for (const rkl_enum_member_t *mm = e->members; mm->name; mm++)
       if (strcmp(mm->name, lua_tostring(L, idx)) == 0) return mm->value;
-    rkl_error(L, "ValueError", "%s: '%s' is not a %s member", what, lua_tostring(L, idx), e->name);
+    rkl_error(L, "TypeError", "%s must be %s (a member, its value or its name), got '%s'", what,
+              e->name, lua_tostring(L, idx));
   }
   rkl_error(L, "TypeError", "%s must be %s, got %s", what, e->name, luaL_typename(L, idx));
   return 0;
