@@ -80,6 +80,23 @@ def batch_seconds(kernel, total, batch):
 ROUNDS = 5  # C and Python measurements alternate, so machine noise hits both alike
 
 
+def python_round(backend, per, batch_per, warm):
+    """One round of the three Python measurements on a fresh runtime, shut down after,
+    so the C helper's own runtime never shares the device with it."""
+    with RingKernel.create_sync(backend=backend) as rt:
+        k = rt.launch_sync("bench", LaunchOptions().with_queue_capacity(1024))
+
+        async def run_async(count):
+            return await async_roundtrips(k, count)
+
+        if warm:
+            sync_roundtrips(k, per)
+            asyncio.run(run_async(per))
+            batch_seconds(k, batch_per, 256)
+        return (sync_roundtrips(k, per), asyncio.run(run_async(per)),
+                batch_seconds(k, batch_per, 256))
+
+
 def main(quick, backend):
     n = 2_000 if quick else 20_000
     total = 100_000 if quick else 1_000_000
@@ -87,22 +104,14 @@ def main(quick, backend):
     c_samples, sync_samples, async_samples = [], [], []
     c_secs = py_secs = 0.0
 
-    with RingKernel.create_sync(backend=backend) as rt:
-        k = rt.launch_sync("bench", LaunchOptions().with_queue_capacity(1024))
-
-        async def run_async(count):
-            return await async_roundtrips(k, count)
-
-        _ringkernel._bench_c_roundtrip(per, backend)
-        sync_roundtrips(k, per)
-        asyncio.run(run_async(per))
-        batch_seconds(k, batch_per, 256)
-        for _ in range(ROUNDS):
-            c_samples += _ringkernel._bench_c_roundtrip(per, backend)
-            sync_samples += sync_roundtrips(k, per)
-            async_samples += asyncio.run(run_async(per))
-            c_secs += _ringkernel._bench_c_batch(batch_per, 256, backend)
-            py_secs += batch_seconds(k, batch_per, 256)
+    _ringkernel._bench_c_roundtrip(per, backend)
+    for r in range(ROUNDS):
+        c_samples += _ringkernel._bench_c_roundtrip(per, backend)
+        c_secs += _ringkernel._bench_c_batch(batch_per, 256, backend)
+        sync, asy, secs = python_round(backend, per, batch_per, warm=(r == 0))
+        sync_samples += sync
+        async_samples += asy
+        py_secs += secs
 
     c_rt, py_sync, py_async = (percentiles(x) for x in (c_samples, sync_samples, async_samples))
     c_batch, py_batch = total / c_secs, total / py_secs
