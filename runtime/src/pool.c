@@ -146,8 +146,9 @@ bool rk_pool_uses_jemalloc(const rk_pool_t *pool) {
 /* ---- large blocks: straight to the source, linked so destroy can free them ---------- */
 
 static void *rki_pool_large_alloc(rk_pool_t *pool, size_t size) {
-  if (size > SIZE_MAX - RKI_LARGE_HEADER) {
-    rki_fail(RK_ENOMEM, "pool alloc of %zu bytes: too large", size);
+  if (size > RKI_POOL_MAX_ALLOC) {
+    rki_fail(RK_ENOMEM, "pool alloc of %zu bytes: above the limit of %zu", size,
+             (size_t)RKI_POOL_MAX_ALLOC);
     return NULL;
   }
   rki_large_t *l = rki_pool_source_alloc(pool, RKI_LARGE_HEADER + size);

@@ -27,6 +27,10 @@
 
 enum { RKI_SLAB_HEADER = 64, RKI_LARGE_HEADER = 64 };
 
+/* Largest request served (2^48 bytes, far above any real need): anything bigger fails
+ * with RK_ENOMEM before reaching an allocator, so sizes never overflow. */
+#define RKI_POOL_MAX_ALLOC ((size_t)1 << 48)
+
 /* Counters written by one thread only (relaxed load + store, no read-modify-write) and
  * read by rk_pool_stats. Hits are allocs - misses, so the fast path counts one event. */
 typedef struct rki_pool_counters {

@@ -182,6 +182,12 @@ RK_TEST(stats_counters_exact) {
   CHECK_EQ_U64(st.frees, 11);
   CHECK_EQ_U64(st.in_use, 0);
   CHECK_EQ_U64(rk_pool_bytes_in_use(p), 0);
+  CHECK(rk_pool_alloc(p, SIZE_MAX) == NULL);
+  CHECK_CONTAINS(rk_last_error(), "above the limit");
+  CHECK(rk_pool_alloc(p, SIZE_MAX - 63) == NULL);
+  CHECK(rk_pool_alloc(p, ((size_t)1 << 48) + 1) == NULL);
+  CHECK_OK(rk_pool_stats(p, &st, NULL, 0));
+  CHECK_EQ_U64(st.large_allocs, 1);
   CHECK_STATUS(rk_pool_stats(NULL, &st, NULL, 0), RK_EINVAL);
   CHECK(rk_pool_alloc(NULL, 8) == NULL);
   CHECK_CONTAINS(rk_last_error(), "NULL pool");

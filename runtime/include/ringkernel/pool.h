@@ -103,7 +103,8 @@ RK_API void rk_pool_destroy(rk_pool_t *pool);
 RK_API rk_pool_t *rk_pool_default(void);
 
 /* A block of at least size bytes (size 0 gives a 64-byte block), 16-byte aligned, or NULL
- * with rk_last_error set (RK_ENOMEM; RK_EINVAL for a NULL pool). Any thread; does not
+ * with rk_last_error set (RK_ENOMEM, also for requests above 2^48 bytes; RK_EINVAL for a
+ * NULL pool). Any thread; does not
  * block except briefly on the central lock when the thread cache is empty. */
 RK_API void *rk_pool_alloc(rk_pool_t *pool, size_t size);
 
