@@ -265,3 +265,12 @@ def test_request_timeout_is_total(runtime):
     k = runtime.launch_sync("slow", LaunchOptions().with_handler(lambda e: e))
     with pytest.raises(TimeoutError):
         k.request_sync(b"never served", timeout=0.1)
+
+
+@pytest.mark.xfail(reason="the CPU backend ignores cuda_source instead of refusing it",
+                   strict=False)
+def test_cuda_source_on_cpu_backend_is_refused(runtime):
+    opts = LaunchOptions().with_cuda_source("__device__ int f() { return 0; }", entry="f")
+    assert opts.cuda_source.startswith("__device__")
+    with pytest.raises(ringkernel.RingKernelError):
+        runtime.launch_sync("cuda_on_cpu", opts)
