@@ -277,7 +277,10 @@ static int rkl_br_gc(lua_State *L) {
   return 0;
 }
 
+/* Unknown or duplicate endpoints and routes are broker errors (K2KError), not kernel
+ * errors, as in the Python binding. */
 static int rkl_br_result(lua_State *L, rk_status_t st) {
+  if (st == RK_ENOTFOUND || st == RK_EEXIST) return rkl_error_status_as(L, "K2KError", st);
   if (st != RK_OK) return rkl_error_status(L, st);
   return 0;
 }
