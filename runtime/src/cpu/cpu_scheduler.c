@@ -105,17 +105,21 @@ static rk_message_t *next_message(rki_cpu_actor_t *a, size_t *popped) {
   return m;
 }
 
+/* True when the output is full and the receiver has been asked (out_blocked) to
+ * reschedule the actor once it frees a slot. */
+static bool output_blocks(rki_cpu_actor_t *a) {
+  if (!output_full(a)) return false;
+  /* RMW: pairs with the receiver's pops then exchange (cpu_backend.c dequeue): either it
+   * sees the flag and reschedules, or we see its free slot. */
+  atomic_exchange_explicit(&a->out_blocked, true, memory_order_seq_cst);
+  return output_full(a);
+}
+
 static bool may_run(rki_cpu_actor_t *a) {
   if (!atomic_load_explicit(&a->active, memory_order_acquire) ||
       atomic_load_explicit(&a->stopping, memory_order_seq_cst))
     return false;
-  if (!output_full(a)) return true;
-  /* RMW: pairs with the receiver's pops then exchange (cpu_backend.c dequeue): either it
-   * sees the flag and reschedules, or we see its free slot. */
-  atomic_exchange_explicit(&a->out_blocked, true, memory_order_seq_cst);
-  if (output_full(a)) return false;
-  atomic_store_explicit(&a->out_blocked, false, memory_order_relaxed);
-  return true;
+  return !output_blocks(a);
 }
 
 /* Runs up to one batch of a's messages. */
@@ -138,12 +142,6 @@ static void run_batch(rki_cpu_actor_t *a) {
   }
   if (produced) host->output_ready(a->kernel);
   if (popped) host->input_space(a->kernel);
-}
-
-static bool has_work(rki_cpu_actor_t *a) {
-  return atomic_load_explicit(&a->active, memory_order_acquire) &&
-         !atomic_load_explicit(&a->stopping, memory_order_acquire) && rki_cpu_has_input(a) &&
-         !output_full(a);
 }
 
 static void park(rki_cpu_t *be, rki_cpu_actor_t *a) {
@@ -173,18 +171,32 @@ static void unpark(rki_cpu_t *be) {
   }
 }
 
+/* After a batch: gives up `scheduled`, then re-checks for work so that nothing published
+ * meanwhile is left behind. Each check pairs with one waker: the input with enqueuers
+ * (through `scheduled`), a full output with the receiver (through `out_blocked`),
+ * activation with set_active (through `active`). */
+static void finish_turn(rki_cpu_actor_t *a) {
+  /* RMW: pairs with the exchange in rki_cpu_schedule (see cpu_internal.h). */
+  atomic_exchange_explicit(&a->scheduled, 0, memory_order_seq_cst);
+  if (!atomic_load_explicit(&a->active, memory_order_acquire) ||
+      atomic_load_explicit(&a->stopping, memory_order_acquire) || !rki_cpu_has_input(a))
+    return;
+  if (output_blocks(a)) return; /* the receiver reschedules */
+  if (atomic_load_explicit(&a->held, memory_order_acquire)) {
+    /* A retry waits RKI_CPU_RETRY_NS on the retry list, holding `scheduled` again; if an
+     * enqueuer took it first, the actor is queued already and runs the held one first. */
+    if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) == 0) park(a->be, a);
+    return;
+  }
+  rki_cpu_schedule(a);
+}
+
 static void run_actor(rki_cpu_actor_t *a) {
   /* seq_cst: pairs with actor_terminate's stopping store and running load. */
   atomic_store_explicit(&a->running, 1, memory_order_seq_cst);
   if (!atomic_load_explicit(&a->stopping, memory_order_seq_cst)) run_batch(a);
   atomic_store_explicit(&a->running, 0, memory_order_seq_cst);
-  if (atomic_load_explicit(&a->held, memory_order_acquire) && has_work(a)) {
-    park(a->be, a);
-    return;
-  }
-  /* RMW: pairs with the exchange in rki_cpu_schedule (see cpu_internal.h). */
-  atomic_exchange_explicit(&a->scheduled, 0, memory_order_seq_cst);
-  if (has_work(a)) rki_cpu_schedule(a);
+  finish_turn(a);
 }
 
 static bool idle_poll(rki_cpu_t *be) {
