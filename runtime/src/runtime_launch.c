@@ -21,6 +21,11 @@ static rk_status_t grow_locked(rk_runtime_t *rt) {
 }
 
 static rk_status_t resolve_handler(rk_runtime_t *rt, rk_kernel_t *k) {
+  if (k->cuda_source && (k->is_script || rt->ops == rt->cpu_ops))
+    return rki_fail(RK_EUNSUPPORTED,
+                    "kernel %s: a CUDA source handler needs the CUDA backend (this %s uses %s)",
+                    k->id, k->is_script ? "kernel is a script kernel" : "runtime",
+                    k->is_script ? "script" : rk_backend_name(rt->kind));
   if (k->is_script) {
     k->ops = rt->cpu_ops;
     k->backend_state = rt->cpu_state;

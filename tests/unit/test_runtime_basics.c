@@ -111,6 +111,12 @@ RK_TEST(launch_get_list) {
   o.handler = "no-such-handler";
   CHECK_STATUS(rk_runtime_launch(rt, "c", &o, &dup), RK_ENOTFOUND);
   CHECK_STR(rk_last_error(), "Handler not found: no-such-handler");
+  rk_launch_options_init(&o);
+  o.cuda_source = "__device__ int f() { return 0; }";
+  o.cuda_entry = "f";
+  CHECK_STATUS(rk_runtime_launch(rt, "cu", &o, &dup), RK_EUNSUPPORTED);
+  CHECK_STR(rk_last_error(),
+            "kernel cu: a CUDA source handler needs the CUDA backend (this runtime uses Cpu)");
   CHECK(rk_runtime_get_kernel(rt, "a") == a);
   CHECK(rk_runtime_get_kernel(rt, "zzz") == NULL);
   CHECK_STR(rk_last_error(), "Kernel not found: zzz");

@@ -96,7 +96,8 @@ RK_API const char *rk_runtime_last_error(const rk_runtime_t *rt);
 
 /* Launches a kernel (opts NULL = defaults). id: 1..64 printable ASCII bytes. Errors:
  * RK_EINVAL (bad id or option; detail names it), RK_EEXIST "Kernel already exists: x",
- * RK_ENOTFOUND "Handler not found: x", RK_ESHUTDOWN after shutdown, backend errors.
+ * RK_ENOTFOUND "Handler not found: x", RK_EUNSUPPORTED for a cuda_source on a CPU
+ * runtime (or a script kernel), RK_ESHUTDOWN after shutdown, backend errors.
  * *out is owned by the runtime (valid until rk_runtime_destroy). */
 RK_API rk_status_t rk_runtime_launch(rk_runtime_t *rt, const char *id,
                                      const rk_launch_options_t *opts, rk_kernel_t **out);
