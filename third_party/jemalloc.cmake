@@ -23,7 +23,8 @@ set(RKJE_CONFIGURE_FLAGS
   --with-jemalloc-prefix=rkje_ --with-private-namespace=rkje_
   --disable-initial-exec-tls --without-export --with-pic --disable-shared --disable-cxx)
 
-function(rkje_warn why)
+function(rkje_warn)
+  string(JOIN "" why ${ARGN})
   message(WARNING "\n*** ringkernel: building WITHOUT jemalloc: ${why}\n"
                   "*** Host pools fall back to the system allocator. To get jemalloc, run "
                   "third_party/fetch-jemalloc.sh as root (or third_party/offline.sh on a "
