@@ -202,7 +202,7 @@ static void run_actor(rki_cpu_actor_t *a) {
 static bool idle_poll(rki_cpu_t *be) {
   uint64_t until = rki_now_ns() + RKI_CPU_IDLE_POLL_NS;
   do {
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0; i < 256; i++) {
       if (atomic_load_explicit(&be->rq_len, memory_order_relaxed) ||
           atomic_load_explicit(&be->stop, memory_order_relaxed))
         return true;
