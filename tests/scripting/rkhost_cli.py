@@ -224,6 +224,33 @@ def lua_require():
     expect(r.out == "ok\n", "require 'ringkernel' resolves to the built-in binding", r)
 
 
+LUA_LEAVE_RUNNING = """
+local rk = require "ringkernel"
+local rt = rk.RingKernel.create { backend = "cpu" }
+rt:launch("paused", rk.LaunchOptions():without_auto_activate())
+local echo = rt:launch("echo")
+for i = 1, 100 do echo:send("x" .. i) end
+local s = rt:launch("script", rk.LaunchOptions():with_handler(function(m) return m.payload end))
+s:send("never served")
+print("leaving")
+if arg[1] then os.exit(tonumber(arg[1])) end
+"""
+
+
+@case
+def lua_exit_with_runtime_running():
+    """A script that leaves kernels running (and messages queued) still ends: closing the
+    state finalises its runtime, with or without os.exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = script(tmp, "leave.lua", LUA_LEAVE_RUNNING)
+        r = rkhost(path)
+        if not built("lua"):
+            return expect_not_built(r, "lua")
+        expect(r.code == 0 and r.out == "leaving\n" and r.err == "", "ends cleanly", r)
+        r = rkhost(path, "3")
+        expect(r.code == 3 and r.out == "leaving\n", "os.exit(3) with kernels running", r)
+
+
 def interrupt(argv, ready_marker):
     """Starts rkhost, waits for `ready_marker` on stdout, sends SIGINT, returns Result."""
     proc = subprocess.Popen([OPTS.rkhost, *argv], stdout=subprocess.PIPE,
@@ -358,6 +385,36 @@ def python_pythonpath_override():
                    env={"RINGKERNEL_PYTHONPATH": tmp})
         expect_exit(r, 0)
         expect(r.out == "override\n", "RINGKERNEL_PYTHONPATH decides where the package is", r)
+
+
+PY_LEAVE_RUNNING = """
+import sys
+import ringkernel as rk
+rt = rk.RingKernel.create_sync(backend="cpu")
+rt.launch_sync("paused", rk.LaunchOptions().without_auto_activate())
+echo = rt.launch_sync("echo")
+for i in range(100):
+    echo.send_sync(b"x%d" % i)
+s = rt.launch_sync("script", rk.LaunchOptions().with_handler(lambda m: m.payload))
+s.send_sync(b"never served")
+print("leaving")
+if len(sys.argv) > 1:
+    sys.exit(int(sys.argv[1]))
+"""
+
+
+@case
+def python_exit_with_runtime_running():
+    """A script that leaves kernels running still ends: finalisation destroys its
+    runtime, with or without sys.exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = script(tmp, "leave.py", PY_LEAVE_RUNNING)
+        r = rkhost(path)
+        if not built("python"):
+            return expect_not_built(r, "python")
+        expect(r.code == 0 and r.out == "leaving\n" and r.err == "", "ends cleanly", r)
+        r = rkhost(path, "3")
+        expect(r.code == 3 and r.out == "leaving\n", "sys.exit(3) with kernels running", r)
 
 
 @case
