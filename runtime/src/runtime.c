@@ -108,7 +108,6 @@ void rki_runtime_fail(void *arg, rk_status_t status, const char *detail) {
   rk_runtime_t *rt = arg;
   pthread_mutex_lock(&rt->shutdown_lock);
   if (!atomic_load_explicit(&rt->failed, memory_order_relaxed)) {
-    rt->fail_status = status;
     snprintf(rt->fail_detail, sizeof rt->fail_detail, "%s: %s", rk_status_name(status),
              detail ? detail : rk_status_str(status));
     atomic_store_explicit(&rt->failed, true, memory_order_release);

@@ -202,10 +202,8 @@ struct rk_runtime {
   rk_k2k_broker_t *broker;
 
   _Atomic bool shutdown;
-  _Atomic bool destroyed;
   pthread_mutex_t shutdown_lock;
   _Atomic bool failed;
-  rk_status_t fail_status;
   char fail_detail[256];
 
   rki_waitset_t events;

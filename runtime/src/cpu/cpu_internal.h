@@ -33,7 +33,7 @@
 #include "ringkernel/ring.h"
 #include "runtime_internal.h"
 
-enum { RKI_CPU_BATCH = 64, RKI_CPU_MAX_WORKERS = 256, RKI_CPU_RETRY_NS = 100000 };
+enum { RKI_CPU_BATCH = 64, RKI_CPU_RETRY_NS = 100000 };
 
 typedef struct rki_cpu rki_cpu_t;
 
