@@ -257,7 +257,7 @@ def interrupt(argv, ready_marker):
                             stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     expect(line.strip() == ready_marker, f"script did not start: {line!r}")
-    time.sleep(0.2)  # let it get into its wait
+    time.sleep(0.5)  # let it get into its wait
     proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=30)
