@@ -5,6 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "cuda_actor.h"
 #include "cuda_internal.h"
 #include "cuda_kernels.h"
@@ -24,6 +28,7 @@ struct rkc_actor {
   uint32_t slot_words, batch_max;
   uint64_t device_bytes;
   bool launched, terminated, stuck;
+  bool nt_stores;                 /* H2K words written with non-temporal stores */
 
   pthread_mutex_t send_lock;      /* producers of H2K */
   uint64_t h2k_tail;              /* next position to write (under send_lock) */
@@ -91,25 +96,39 @@ static uint32_t rkc_flag(uint64_t pos, uint32_t capacity) {
   return (uint32_t)(pos / capacity) + 1u;
 }
 
+/* One flag word. Non-temporal stores (RINGKERNEL_CUDA_NT_STORES=1, an experiment
+ * measured by bench_gpu) leave whole lines in write-combining buffers instead of the
+ * host cache, so a GPU poll does not snoop a line the host is still filling; both kinds
+ * are single-copy atomic 8-byte stores. */
+static inline void rkc_put(_Atomic uint64_t *w, uint64_t v, bool nt) {
+#if defined(__x86_64__)
+  if (nt) {
+    _mm_stream_si64((long long *)(void *)w, (long long)v);
+    return;
+  }
+#endif
+  (void)nt;
+  atomic_store_explicit(w, v, memory_order_relaxed);
+}
+
 /* Writes one message as flag words. Payload first, header last, so the device's first
  * read of the slot more often finds it complete. */
 static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
-                           const uint8_t *payload) {
+                           const uint8_t *payload, bool nt) {
   uint64_t f = (uint64_t)flag << 32;
   uint32_t n = c->payload_size, full = n / 4u;
   for (uint32_t w = 0; w < full; w++) {
     uint32_t d;
     memcpy(&d, payload + 4u * w, 4);
-    atomic_store_explicit(&slot[RKC_HEADER_WORDS + w], f | d, memory_order_relaxed);
+    rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, nt);
   }
   if (n & 3u) {
     uint32_t d = 0;
     memcpy(&d, payload + 4u * full, n & 3u);
-    atomic_store_explicit(&slot[RKC_HEADER_WORDS + full], f | d, memory_order_relaxed);
+    rkc_put(&slot[RKC_HEADER_WORDS + full], f | d, nt);
   }
   const uint32_t *hw = (const uint32_t *)c;
-  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++)
-    atomic_store_explicit(&slot[w], f | hw[w], memory_order_relaxed);
+  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], nt);
 }
 
 /* Reads one complete slot, waiting for words still in flight (the first word was seen
@@ -250,7 +269,8 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.handler = cfg->handler;
   p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
   void *args[1] = {&p};
-  size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u);
+  size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
+                RKC_SOLO_SMEM(cfg->payload_capacity);
   const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
   a->control->active = cfg->start_active ? 1u : 0u;
   dim3 grid = {cfg->grid, 1, 1}, block = {cfg->block, 1, 1};
@@ -299,6 +319,8 @@ rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out) {
   a->cfg = *cfg;
   a->slot_words = RKC_SLOT_WORDS(cfg->payload_capacity);
   a->batch_max = (cfg->block / 32u) * RKC_SLOTS_PER_WARP_HOST;
+  const char *nt = getenv("RINGKERNEL_CUDA_NT_STORES");
+  a->nt_stores = nt && strcmp(nt, "1") == 0;
   pthread_mutex_init(&a->send_lock, NULL);
   rkc_range_push("rk.launch");
   st = rkc_alloc_all(a);
@@ -408,9 +430,12 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
     rkc_compact(hdrs[i], &c);
     uint64_t pos = a->h2k_tail;
     rkc_write_slot(a->h2k + (pos & (cap - 1)) * a->slot_words, rkc_flag(pos, cap), &c,
-                   (const uint8_t *)payloads[i]);
+                   (const uint8_t *)payloads[i], a->nt_stores);
     a->h2k_tail = pos + 1;
   }
+#if defined(__x86_64__)
+  if (a->nt_stores) _mm_sfence(); /* drain the write-combining buffers now */
+#endif
   if (i) {
     /* release: the slots' words before the producer position (the device uses it only to
      * size its batch; every word also carries its own flag) */
@@ -458,6 +483,13 @@ rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *pa
   if (st != RK_OK) return st;
   uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - head;
   if (depth < (1ull << 40) && depth > a->out_max_depth) a->out_max_depth = depth;
+  /* the next records' lines, fetched while this one is decoded (host reads of lines the
+   * device just wrote miss the cache; overlapping them is what batches gain) */
+  for (uint32_t k = 1; k <= 2; k++) {
+    const char *next = (const char *)(a->k2h + ((head + k) & (cap - 1)) * a->slot_words);
+    for (uint32_t off = 0; off < a->slot_words * 8u && off < 512u; off += 64u)
+      __builtin_prefetch(next + off, 0, 3);
+  }
   atomic_store_explicit(&a->k2h_head, head + 1, memory_order_relaxed);
   /* release: our reads of the slot before the device may overwrite it */
   atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), head + 1, memory_order_release);
@@ -559,6 +591,7 @@ void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {
 }
 
 uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) { return a->device_bytes; }
+void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) { a->nt_stores = on; }
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
 

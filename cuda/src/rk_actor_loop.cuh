@@ -58,6 +58,7 @@ typedef struct rkc_loop {
   uint64_t host_tail;
   uint32_t terminate, active, head_valid, inbox_ready, idle, n, from_inbox, stop;
   uint32_t reply_count;
+  volatile uint32_t turn;
   rkc_directory_entry_t cache;
 } rkc_loop_t;
 
@@ -71,7 +72,9 @@ typedef struct rkc_batch_entry {
 } rkc_batch_entry_t;
 
 static_assert(sizeof(rkc_batch_entry_t) == RKC_BATCH_ENTRY_BYTES, "host sizes shared memory");
+#if !defined(__CUDACC_RTC__)
 static_assert(__builtin_offsetof(rkc_header_t, payload_size) == 14u * 4u, "size word");
+#endif
 
 static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *e) {
   uint64_t wall = (uint64_t)((int64_t)rkc_globaltimer() + L->offset_ns) / 1000u;
@@ -178,54 +181,65 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
   return (uint32_t)__ffs(~ready) - 1u; /* consecutive ready slots from the head */
 }
 
-/* Runs the handler for each message of the warp's share; a failure stages a dead-letter
- * record (the request's header with RKC_FLAG_DEAD_LETTER, payload = the status). */
+/* Runs the handler on one message (one warp). `stage` receives the reply (64-byte
+ * compact header, then the payload); a failure stages a dead-letter record instead (the
+ * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). Handlers finish in
+ * batch order (the turn), so K2K sends of a batch leave in arrival order. */
+template <typename Handler>
+static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint32_t i,
+                                      uint32_t *replied, uint8_t *stage) {
+  rk_dev_msg_t m;
+  m.message_id = e->header.message_id;
+  m.correlation_id = e->header.correlation_id;
+  m.source_kernel = e->header.source_kernel;
+  m.dest_kernel = e->header.dest_kernel;
+  m.message_type = e->header.message_type;
+  m.ts_physical = e->header.ts_physical;
+  m.ts_logical = e->header.ts_logical_node >> 16;
+  m.ts_node = e->header.ts_logical_node & 0xFFFFu;
+  m.payload_size = e->header.payload_size;
+  m.flags = e->header.flags_priority & 0x00FFFFFFu;
+  m.priority = e->header.flags_priority >> 24;
+  m.payload = e->payload;
+  rk_dev_ctx_t c;
+  c.params = &L->p;
+  c.index = i;
+  c.replied = replied;
+  c.reply_header = (rkc_header_t *)stage;
+  c.reply_payload = stage + 64u;
+  c.handled_before = L->handled + i;
+  c.stamp_physical = e->stamp_physical;
+  c.stamp_logical_node = e->stamp_logical_node;
+  c.k2k_sent = &L->k2k_sent;
+  c.k2k_full = &L->k2k_full;
+  c.cache = &L->cache;
+  c.turn = &L->turn;
+  int st = Handler::call(&c, &m);
+  st = __shfl_sync(0xffffffffu, st, 0);
+  __syncwarp();
+  if (rk_dev_lane() == 0) {
+    while (L->turn != i) { /* finish in batch order: later K2K sends wait for this */
+    }
+    __threadfence_block();
+    L->turn = i + 1;
+    e->status = st;
+    if (st != 0) {
+      *c.reply_header = e->header;
+      c.reply_header->flags_priority |= RKC_FLAG_DEAD_LETTER;
+      c.reply_header->payload_size = 4;
+      *(int32_t *)c.reply_payload = st;
+      replied[i] = 2;
+    }
+  }
+  __syncwarp();
+}
+
 template <typename Handler>
 static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                   uint32_t warp, uint32_t nwarps) {
   const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
-  for (uint32_t i = warp; i < L->n; i += nwarps) {
-    rkc_batch_entry_t *e = &batch[i];
-    rk_dev_msg_t m;
-    m.message_id = e->header.message_id;
-    m.correlation_id = e->header.correlation_id;
-    m.source_kernel = e->header.source_kernel;
-    m.dest_kernel = e->header.dest_kernel;
-    m.message_type = e->header.message_type;
-    m.ts_physical = e->header.ts_physical;
-    m.ts_logical = e->header.ts_logical_node >> 16;
-    m.ts_node = e->header.ts_logical_node & 0xFFFFu;
-    m.payload_size = e->header.payload_size;
-    m.flags = e->header.flags_priority & 0x00FFFFFFu;
-    m.priority = e->header.flags_priority >> 24;
-    m.payload = e->payload;
-    rk_dev_ctx_t c;
-    c.params = &L->p;
-    c.index = i;
-    c.replied = replied;
-    c.reply_header = (rkc_header_t *)(L->p.reply_stage + (uint64_t)i * rstride);
-    c.reply_payload = L->p.reply_stage + (uint64_t)i * rstride + 64u;
-    c.handled_before = L->handled + i;
-    c.stamp_physical = e->stamp_physical;
-    c.stamp_logical_node = e->stamp_logical_node;
-    c.k2k_sent = &L->k2k_sent;
-    c.k2k_full = &L->k2k_full;
-    c.cache = &L->cache;
-    int st = Handler::call(&c, &m);
-    st = __shfl_sync(0xffffffffu, st, 0);
-    __syncwarp();
-    if (rk_dev_lane() == 0) {
-      e->status = st;
-      if (st != 0) {
-        *c.reply_header = e->header;
-        c.reply_header->flags_priority |= RKC_FLAG_DEAD_LETTER;
-        c.reply_header->payload_size = 4;
-        *(int32_t *)c.reply_payload = st;
-        replied[i] = 2;
-      }
-    }
-    __syncwarp();
-  }
+  for (uint32_t i = warp; i < L->n; i += nwarps)
+    rkc_handle_one<Handler>(L, &batch[i], i, replied, L->p.reply_stage + (uint64_t)i * rstride);
 }
 
 /* Writes one staged record as flag words into K2H position `pos` (one warp). */
@@ -340,6 +354,7 @@ static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     L->from_inbox = 1;
   }
   for (uint32_t i = 0; i < L->n; i++) replied[i] = 0;
+  L->turn = 0;
 }
 
 template <typename Handler>
@@ -394,6 +409,51 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   }
 }
 
+/* The solo path (warp 0, right after a poll): one message whose words all arrived in
+ * the poll's read and fit in them is handled at once, staged in shared memory, with no
+ * block barrier and no device-memory round trip: the latency path. Returns false when
+ * the message (or the state) needs the batch path. */
+template <typename Handler>
+static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                uint8_t *solo, uint64_t w) {
+  const uint32_t lane = rk_dev_lane();
+  if (!L->active || L->terminate || !L->head_valid) return false;
+  if (L->k2h_tail + 2u - L->k2h_head_cache > L->p.k2h_capacity) return false;
+  const uint32_t flag = rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
+  const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
+  const uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
+  bool ok = lane >= words || (uint32_t)(w >> 32) == flag;
+  if (!__all_sync(0xffffffffu, ok) || words > 32u) return false;
+  rkc_batch_entry_t *e = &batch[0];
+  uint8_t *req = solo, *stage = solo + 64u;
+  if (lane < words) rkc_put_word(e, req, lane, (uint32_t)w);
+  if (lane == 0) {
+    e->payload = req;
+    replied[0] = 0;
+    L->turn = 0;
+    L->from_inbox = 0;
+    rkc_hlc_stamp(L, e);
+  }
+  __syncwarp();
+  rkc_handle_one<Handler>(L, e, 0, replied, stage);
+  if (replied[0]) rkc_write_k2h(L, stage, L->k2h_tail);
+  __syncwarp();
+  if (lane == 0) {
+    uint32_t r = replied[0] ? 1u : 0u;
+    L->k2h_tail += r;
+    L->replies += r;
+    L->handled++;
+    if (e->status == 0) L->processed++;
+    else L->dead++;
+    L->h2k_head++;
+    L->head_valid = 0;
+    L->idle = 1; /* published below; the next empty poll need not publish again */
+    rkc_publish(L);
+  }
+  __syncwarp();
+  return true;
+}
+
 /* Idle step of thread 0: publish once, then back off. */
 static __device__ void rkc_idle(rkc_loop_t *L) {
   if (L->idle == 0) {
@@ -424,6 +484,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   const uint32_t tid = threadIdx.x;
   rkc_batch_entry_t *batch = (rkc_batch_entry_t *)rkc_dyn_smem;
   uint32_t *replied = (uint32_t *)(batch + params.batch_max);
+  uint8_t *solo = RKC_SOLO_SMEM(params.payload_capacity) ? (uint8_t *)(replied + params.batch_max)
+                                                         : (uint8_t *)0;
   if (tid == 0) {
     for (uint32_t i = 0; i < sizeof L / 8u; i++) ((uint64_t *)&L)[i] = 0;
     L.p = params;
@@ -434,7 +496,11 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   uint32_t ack = 2u;
   while (!L.stop) {
     uint64_t first = 0;
-    if (tid < 32) first = rkc_poll(&L);
+    if (tid < 32) {
+      first = rkc_poll(&L);
+      __syncwarp();
+      if (solo) rkc_solo<Handler>(&L, batch, replied, solo, first);
+    }
     __syncthreads();
     if (rkc_should_exit(&L)) break;
     if (tid == 0) {

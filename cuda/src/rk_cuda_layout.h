@@ -96,8 +96,10 @@ typedef struct rkc_control {
 } rkc_control_t;
 
 RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 192, "three cache lines");
+#if !defined(__CUDACC_RTC__) /* NVRTC has no offsetof; nvcc and C check the layout */
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, started) == 64, "device line");
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "profile line");
+#endif
 
 /* K2K inbox in device memory. Producers (any GPU actor) claim a position with a CAS on
  * `tail` after checking it against `head`, write the slot, then publish seq = pos + 1
@@ -170,5 +172,11 @@ typedef struct rkc_actor_params {
  * payload as uint4 / double and the reply header's 8-byte fields stay aligned. */
 #define RKC_REQUEST_STRIDE(payload_cap) ((((payload_cap) + 15u) / 16u) * 16u)
 #define RKC_REPLY_STRIDE(payload_cap) (64u + RKC_REQUEST_STRIDE(payload_cap))
+
+/* The solo path (one message, payload in the first 32 words) stages in shared memory when
+ * the actor's payload capacity is at most this. */
+#define RKC_SOLO_MAX_PAYLOAD 4096u
+#define RKC_SOLO_SMEM(payload_cap) \
+  ((payload_cap) <= RKC_SOLO_MAX_PAYLOAD ? 64u + RKC_REPLY_STRIDE(payload_cap) : 0u)
 
 #endif /* RK_CUDA_LAYOUT_H */

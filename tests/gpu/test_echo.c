@@ -172,10 +172,11 @@ RK_TEST(terminate_leaves_input) {
   rkc_actor_destroy(a);
 }
 
+/* One actor at a time: compute-sanitizer runs kernels one after another, so a second
+ * persistent actor would never start under it. */
 RK_TEST(builtin_sum_count) {
   rkc_actor_t *s = launch(15, RKC_HANDLER_SUM, 16, 256, 64, 0);
-  rkc_actor_t *c = launch(16, RKC_HANDLER_COUNT, 16, 64, 64, 0);
-  if (!s || !c) return;
+  if (!s) return;
   double v[4] = {1.5, 2.25, -0.75, 10.0}, out;
   rk_message_header_t h, r;
   uint8_t back[256];
@@ -197,6 +198,10 @@ RK_TEST(builtin_sum_count) {
   CHECK_OK(recv_one(s, &r, back, &dead));
   CHECK_EQ_INT(dead, RK_EINVAL);
   CHECK_EQ_U64(r.correlation_id, 3);
+  CHECK_OK(rkc_actor_terminate(s, false, 2000000000));
+  rkc_actor_destroy(s);
+  rkc_actor_t *c = launch(16, RKC_HANDLER_COUNT, 16, 64, 64, 0);
+  if (!c) return;
   for (uint64_t i = 1; i <= 5; i++) {
     make_header(&h, 1, 0, i);
     CHECK_EQ_INT(send_one(c, &h, NULL), 1);
@@ -207,15 +212,14 @@ RK_TEST(builtin_sum_count) {
     memcpy(&n, back, 8);
     CHECK_EQ_U64(n, i);
   }
-  CHECK_OK(rkc_actor_terminate(s, false, 2000000000));
   CHECK_OK(rkc_actor_terminate(c, false, 2000000000));
-  rkc_actor_destroy(s);
   rkc_actor_destroy(c);
 }
 
 /* host -> A (forward) -> B (forward) -> C (echo) -> host, all on the device. */
 RK_TEST(k2k_chain) {
-  const size_t N = small() ? 50 : 500;
+  const size_t N = 2000;
+  if (small()) return; /* three live actors: not under compute-sanitizer (see above) */
   rkc_actor_t *c = launch(23, RKC_HANDLER_ECHO, 64, 128, 64, 0);
   rkc_actor_t *b = launch(22, RKC_HANDLER_FORWARD, 64, 128, 64, 23);
   rkc_actor_t *a = launch(21, RKC_HANDLER_FORWARD, 64, 128, 64, 22);

@@ -6,7 +6,8 @@
  *
  * (RK_DEVICE_HANDLER(my_handler) spells it). It runs on ALL 32 lanes of one warp per
  * message; messages of one batch run on different warps at the same time, so a handler
- * must not assume it is alone. Return 0 (RK_OK) for success; any negative rk_status_t
+ * must not assume it is alone. Replies and K2K sends still leave in the order the
+ * messages arrived: a send waits until the handlers of earlier messages have finished. Return 0 (RK_OK) for success; any negative rk_status_t
  * dead-letters the message with that status (the value lane 0 returns counts).
  *
  * Helpers below are warp-collective: call them from all 32 lanes with the same arguments.
@@ -54,6 +55,7 @@ typedef struct rk_dev_ctx {
   unsigned long long *k2k_sent;
   unsigned long long *k2k_full;
   rkc_directory_entry_t *cache; /* shared: last destination looked up */
+  volatile uint32_t *turn;     /* shared: batch index whose K2K sends may go now */
 } rk_dev_ctx_t;
 
 #define RK_DEVICE_HANDLER(name) \
@@ -162,7 +164,11 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   }
   if (size > inbox->payload_capacity) return RK_DEV_ETOOBIG;
   uint64_t pos = 0;
-  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox);
+  if (rk_dev_lane() == 0) {
+    while (*ctx->turn != ctx->index) { /* earlier messages of the batch send first */
+    }
+    pos = rk_dev_inbox_claim(inbox);
+  }
   pos = __shfl_sync(0xffffffffu, pos, 0);
   if (pos == ~0ull) {
     if (rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
