@@ -42,7 +42,9 @@ rkhost="$build/scripting/rkhost"
 "$rkhost" --version
 backend=$("$rkhost" info | sed -n 's/^  auto  *//p')
 echo "== best backend present: ${backend:-unknown} (backend=\"auto\" picks it)"
-if [ "$backend" != cuda ]; then
+if [ "$backend" = cuda ]; then
+  "$rkhost" info | sed -n 's/^  \(\[[0-9]*\] .*\)/== device \1/p'
+else
   "$rkhost" info | sed -n 's/^  cuda  *unavailable: /== no CUDA: /p'
 fi
 
