@@ -8,11 +8,11 @@
 
 const char *rk_backend_name(rk_backend_kind_t kind) {
   switch (kind) {
-    case RK_BACKEND_AUTO: return "Auto";
-    case RK_BACKEND_CPU: return "Cpu";
-    case RK_BACKEND_CUDA: return "Cuda";
-    case RK_BACKEND_METAL: return "Metal";
-    case RK_BACKEND_WGPU: return "Wgpu";
+  case RK_BACKEND_AUTO: return "Auto";
+  case RK_BACKEND_CPU: return "Cpu";
+  case RK_BACKEND_CUDA: return "Cuda";
+  case RK_BACKEND_METAL: return "Metal";
+  case RK_BACKEND_WGPU: return "Wgpu";
   }
   return "Unknown";
 }
@@ -26,8 +26,7 @@ rk_status_t rk_backend_parse(const char *name, rk_backend_kind_t *out) {
       return RK_OK;
     }
   }
-  return rki_fail(RK_EINVAL, "unknown backend '%s': expected auto, cpu, cuda, metal or wgpu",
-                  name);
+  return rki_fail(RK_EINVAL, "unknown backend '%s': expected auto, cpu, cuda, metal or wgpu", name);
 }
 
 static void host_output_ready(rk_kernel_t *k) {
@@ -35,7 +34,9 @@ static void host_output_ready(rk_kernel_t *k) {
   rki_waitset_notify(&k->rt->events);
 }
 
-static void host_input_space(rk_kernel_t *k) { rki_waitset_notify(&k->rt->space); }
+static void host_input_space(rk_kernel_t *k) {
+  rki_waitset_notify(&k->rt->space);
+}
 
 static void host_dead_letter(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
                              const char *detail) {
@@ -50,27 +51,26 @@ static uint32_t default_workers(void) {
 /* Picks the primary backend's table and checks it can run. */
 static rk_status_t pick(rk_runtime_t *rt) {
   switch (rt->cfg.backend) {
-    case RK_BACKEND_CPU:
-      rt->ops = rki_cpu_backend();
-      rt->kind = RK_BACKEND_CPU;
-      return RK_OK;
-    case RK_BACKEND_CUDA:
+  case RK_BACKEND_CPU:
+    rt->ops = rki_cpu_backend();
+    rt->kind = RK_BACKEND_CPU;
+    return RK_OK;
+  case RK_BACKEND_CUDA:
+    rt->ops = rki_cuda_backend();
+    rt->kind = RK_BACKEND_CUDA;
+    return rt->ops->probe(rt->cfg.cuda_device);
+  case RK_BACKEND_AUTO:
+    if (rki_cuda_backend()->probe(rt->cfg.cuda_device) == RK_OK) {
       rt->ops = rki_cuda_backend();
       rt->kind = RK_BACKEND_CUDA;
-      return rt->ops->probe(rt->cfg.cuda_device);
-    case RK_BACKEND_AUTO:
-      if (rki_cuda_backend()->probe(rt->cfg.cuda_device) == RK_OK) {
-        rt->ops = rki_cuda_backend();
-        rt->kind = RK_BACKEND_CUDA;
-      } else {
-        rki_clear_error();
-        rt->ops = rki_cpu_backend();
-        rt->kind = RK_BACKEND_CPU;
-      }
-      return RK_OK;
-    case RK_BACKEND_METAL:
-    case RK_BACKEND_WGPU:
-      break;
+    } else {
+      rki_clear_error();
+      rt->ops = rki_cpu_backend();
+      rt->kind = RK_BACKEND_CPU;
+    }
+    return RK_OK;
+  case RK_BACKEND_METAL:
+  case RK_BACKEND_WGPU: break;
   }
   return rki_fail(RK_EUNSUPPORTED, "backend %s is not supported (available: cpu, cuda, auto)",
                   rk_backend_name(rt->cfg.backend));

@@ -16,7 +16,9 @@ static rk_status_t nocuda_init(const rk_backend_config_t *cfg, void **state) {
   return rki_fail(RK_ENODEVICE, NOCUDA_DETAIL);
 }
 
-static void nocuda_void(void *state) { (void)state; }
+static void nocuda_void(void *state) {
+  (void)state;
+}
 
 static rk_status_t nocuda_actor_create(void *state, const rk_backend_actor_desc_t *desc,
                                        rk_backend_actor_t **out) {
@@ -46,7 +48,9 @@ static size_t nocuda_take(rk_backend_actor_t *a, rk_message_t **out, size_t max)
   return 0;
 }
 
-static void nocuda_destroy(rk_backend_actor_t *a) { (void)a; }
+static void nocuda_destroy(rk_backend_actor_t *a) {
+  (void)a;
+}
 
 static size_t nocuda_enqueue(rk_backend_actor_t *a, const rk_message_header_t *const *hdrs,
                              const void *const *payloads, size_t n) {
@@ -91,4 +95,6 @@ static const rk_backend_ops_t nocuda_ops = {
     .poll = NULL,
 };
 
-const rk_backend_ops_t *rki_cuda_backend(void) { return &nocuda_ops; }
+const rk_backend_ops_t *rki_cuda_backend(void) {
+  return &nocuda_ops;
+}

@@ -21,8 +21,7 @@ void rki_dead_letter_add(rk_kernel_t *k, const rk_message_header_t *hdr, rk_stat
   d->correlation_id = hdr->correlation_id;
   d->message_type = hdr->message_type;
   d->reason = reason;
-  snprintf(d->detail, sizeof d->detail, "%s",
-           detail && *detail ? detail : rk_status_str(reason));
+  snprintf(d->detail, sizeof d->detail, "%s", detail && *detail ? detail : rk_status_str(reason));
   atomic_fetch_add_explicit(&k->dl_total, 1, memory_order_relaxed);
   pthread_mutex_unlock(&k->dl_lock);
 }

@@ -51,7 +51,9 @@ static rk_status_t add(const char *name, rk_handler_fn fn, void *user, bool buil
   return RK_OK;
 }
 
-static void load_builtins(void) { rki_handlers_register_builtins(); }
+static void load_builtins(void) {
+  rki_handlers_register_builtins();
+}
 
 /* Called by handlers_builtin.c from inside the pthread_once above. */
 rk_status_t rki_handler_register_builtin(const char *name, rk_handler_fn fn) {

@@ -5,15 +5,15 @@
 
 #include "runtime_internal.h"
 
-static rk_status_t echo(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
-                        const void *payload, size_t len, void *user) {
+static rk_status_t echo(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr, const void *payload,
+                        size_t len, void *user) {
   (void)hdr;
   (void)user;
   return rk_ctx_reply(ctx, payload, len);
 }
 
-static rk_status_t sum(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
-                       const void *payload, size_t len, void *user) {
+static rk_status_t sum(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr, const void *payload,
+                       size_t len, void *user) {
   (void)user;
   if (len % 8 != 0) {
     char why[96];
@@ -39,8 +39,8 @@ static rk_status_t sum(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
   return rk_ctx_reply(ctx, &total, sizeof total);
 }
 
-static rk_status_t count(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
-                         const void *payload, size_t len, void *user) {
+static rk_status_t count(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr, const void *payload,
+                         size_t len, void *user) {
   (void)hdr;
   (void)payload;
   (void)len;

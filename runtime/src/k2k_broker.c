@@ -65,26 +65,26 @@ rk_status_t rk_k2k_config_validate(const rk_k2k_config_t *c) {
 
 const char *rk_delivery_status_name(rk_delivery_status_t s) {
   switch (s) {
-    case RK_DELIVERY_DELIVERED: return "Delivered";
-    case RK_DELIVERY_PENDING: return "Pending";
-    case RK_DELIVERY_NOT_FOUND: return "NotFound";
-    case RK_DELIVERY_QUEUE_FULL: return "QueueFull";
-    case RK_DELIVERY_TIMEOUT: return "Timeout";
-    case RK_DELIVERY_MAX_HOPS_EXCEEDED: return "MaxHopsExceeded";
-    case RK_DELIVERY_TENANT_MISMATCH: return "TenantMismatch";
+  case RK_DELIVERY_DELIVERED: return "Delivered";
+  case RK_DELIVERY_PENDING: return "Pending";
+  case RK_DELIVERY_NOT_FOUND: return "NotFound";
+  case RK_DELIVERY_QUEUE_FULL: return "QueueFull";
+  case RK_DELIVERY_TIMEOUT: return "Timeout";
+  case RK_DELIVERY_MAX_HOPS_EXCEEDED: return "MaxHopsExceeded";
+  case RK_DELIVERY_TENANT_MISMATCH: return "TenantMismatch";
   }
   return "Unknown";
 }
 
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s) {
   switch (s) {
-    case RK_DELIVERY_DELIVERED:
-    case RK_DELIVERY_PENDING: return RK_OK;
-    case RK_DELIVERY_NOT_FOUND: return RK_ENOTFOUND;
-    case RK_DELIVERY_QUEUE_FULL: return RK_EAGAIN;
-    case RK_DELIVERY_TIMEOUT: return RK_ETIMEDOUT;
-    case RK_DELIVERY_MAX_HOPS_EXCEEDED: return RK_EMAXHOPS;
-    case RK_DELIVERY_TENANT_MISMATCH: return RK_EINVAL;
+  case RK_DELIVERY_DELIVERED:
+  case RK_DELIVERY_PENDING: return RK_OK;
+  case RK_DELIVERY_NOT_FOUND: return RK_ENOTFOUND;
+  case RK_DELIVERY_QUEUE_FULL: return RK_EAGAIN;
+  case RK_DELIVERY_TIMEOUT: return RK_ETIMEDOUT;
+  case RK_DELIVERY_MAX_HOPS_EXCEEDED: return RK_EMAXHOPS;
+  case RK_DELIVERY_TENANT_MISMATCH: return RK_EINVAL;
   }
   return RK_EINVAL;
 }
@@ -131,7 +131,8 @@ static void endpoint_free(endpoint_t *e) {
 
 void rki_k2k_broker_free(rk_k2k_broker_t *b) {
   if (!b) return;
-  for (size_t i = 0; i < b->nep; i++) endpoint_free(b->eps[i]);
+  for (size_t i = 0; i < b->nep; i++)
+    endpoint_free(b->eps[i]);
   free(b->eps);
   free(b->routes);
   free(b->trace);
@@ -202,7 +203,8 @@ rk_status_t rk_k2k_unregister(rk_k2k_broker_t *b, const char *id) {
   pthread_rwlock_wrlock(&b->lock);
   rk_status_t st = RK_OK;
   size_t i = 0;
-  while (i < b->nep && strcmp(b->eps[i]->id, id) != 0) i++;
+  while (i < b->nep && strcmp(b->eps[i]->id, id) != 0)
+    i++;
   if (i == b->nep) {
     st = rki_fail(RK_ENOTFOUND, "Endpoint not registered: %s", id);
   } else {
@@ -233,7 +235,8 @@ size_t rk_k2k_list(const rk_k2k_broker_t *b, rk_k2k_name_t *out, size_t cap) {
   pthread_rwlock_rdlock(&mb->lock);
   size_t n = b->nep;
   rk_k2k_name_t *all = n ? calloc(n, sizeof *all) : NULL;
-  for (size_t i = 0; all && i < n; i++) snprintf(all[i].name, sizeof all[i].name, "%s", b->eps[i]->id);
+  for (size_t i = 0; all && i < n; i++)
+    snprintf(all[i].name, sizeof all[i].name, "%s", b->eps[i]->id);
   pthread_rwlock_unlock(&mb->lock);
   if (n && !all) return 0;
   if (all) qsort(all, n, sizeof *all, cmp_names);
@@ -374,8 +377,8 @@ static rk_delivery_status_t to_inbox(rk_k2k_broker_t *b, endpoint_t *e,
 }
 
 static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, uint32_t hops,
-                                      const char *dest, rk_message_header_t *h,
-                                      const void *payload, size_t len) {
+                                      const char *dest, rk_message_header_t *h, const void *payload,
+                                      size_t len) {
   rk_kernel_t *k = e->kernel;
   endpoint_t *final = hops ? find_ep(b, dest) : e;
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
@@ -402,13 +405,13 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
 static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   _Atomic uint64_t *c = NULL;
   switch (a->status) {
-    case RK_DELIVERY_DELIVERED: c = &b->delivered; break;
-    case RK_DELIVERY_NOT_FOUND: c = &b->not_found; break;
-    case RK_DELIVERY_QUEUE_FULL: c = &b->queue_full; break;
-    case RK_DELIVERY_TIMEOUT: c = &b->timeouts; break;
-    case RK_DELIVERY_MAX_HOPS_EXCEEDED: c = &b->max_hops; break;
-    case RK_DELIVERY_PENDING:
-    case RK_DELIVERY_TENANT_MISMATCH: break;
+  case RK_DELIVERY_DELIVERED: c = &b->delivered; break;
+  case RK_DELIVERY_NOT_FOUND: c = &b->not_found; break;
+  case RK_DELIVERY_QUEUE_FULL: c = &b->queue_full; break;
+  case RK_DELIVERY_TIMEOUT: c = &b->timeouts; break;
+  case RK_DELIVERY_MAX_HOPS_EXCEEDED: c = &b->max_hops; break;
+  case RK_DELIVERY_PENDING:
+  case RK_DELIVERY_TENANT_MISMATCH: break;
   }
   if (c) atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
   if (a->status == RK_DELIVERY_DELIVERED && a->hops)
@@ -438,8 +441,8 @@ static void copy_id(char *dst, const char *src) {
   dst[n] = 0;
 }
 
-static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h,
-                         const char *source, const char *dest, const attempt_t *a) {
+static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h, const char *source,
+                         const char *dest, const attempt_t *a) {
   r->message_id = h->message_id;
   copy_id(r->source, source);
   copy_id(r->destination, dest);

@@ -19,20 +19,20 @@ void rk_launch_options_init(rk_launch_options_t *o) {
 
 const char *rk_kernel_state_name(rk_kernel_state_t s) {
   switch (s) {
-    case RK_KERNEL_CREATED: return "Created";
-    case RK_KERNEL_LAUNCHED: return "Launched";
-    case RK_KERNEL_ACTIVE: return "Active";
-    case RK_KERNEL_DEACTIVATED: return "Deactivated";
-    case RK_KERNEL_TERMINATING: return "Terminating";
-    case RK_KERNEL_TERMINATED: return "Terminated";
+  case RK_KERNEL_CREATED: return "Created";
+  case RK_KERNEL_LAUNCHED: return "Launched";
+  case RK_KERNEL_ACTIVE: return "Active";
+  case RK_KERNEL_DEACTIVATED: return "Deactivated";
+  case RK_KERNEL_TERMINATING: return "Terminating";
+  case RK_KERNEL_TERMINATED: return "Terminated";
   }
   return "Unknown";
 }
 
 const char *rk_kernel_mode_name(rk_kernel_mode_t m) {
   switch (m) {
-    case RK_KERNEL_MODE_PERSISTENT: return "Persistent";
-    case RK_KERNEL_MODE_EVENT_DRIVEN: return "EventDriven";
+  case RK_KERNEL_MODE_PERSISTENT: return "Persistent";
+  case RK_KERNEL_MODE_EVENT_DRIVEN: return "EventDriven";
   }
   return "Unknown";
 }
@@ -52,7 +52,8 @@ rk_status_t rki_validate_kernel_id(const char *id) {
 
 static uint32_t round_pow2(uint32_t v) {
   uint32_t p = 1;
-  while (p < v) p <<= 1;
+  while (p < v)
+    p <<= 1;
   return p;
 }
 
@@ -105,7 +106,8 @@ rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
     k->clock = NULL;
   k->cuda_source = dup_or_null(opts->cuda_source);
   k->cuda_entry = dup_or_null(opts->cuda_entry);
-  if (!k->dl || !k->clock || (opts->cuda_source && !k->cuda_source) || (opts->cuda_entry && !k->cuda_entry)) {
+  if (!k->dl || !k->clock || (opts->cuda_source && !k->cuda_source) ||
+      (opts->cuda_entry && !k->cuda_entry)) {
     rki_kernel_free(k);
     return rki_fail(RK_ENOMEM, "kernel %s: out of memory", id);
   }
@@ -156,17 +158,27 @@ rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *c
   return ts;
 }
 
-const char *rk_kernel_id(const rk_kernel_t *k) { return k ? k->id : ""; }
-uint64_t rk_kernel_numeric_id(const rk_kernel_t *k) { return k ? k->num : 0; }
+const char *rk_kernel_id(const rk_kernel_t *k) {
+  return k ? k->id : "";
+}
+uint64_t rk_kernel_numeric_id(const rk_kernel_t *k) {
+  return k ? k->num : 0;
+}
 
 rk_kernel_state_t rk_kernel_state(const rk_kernel_t *k) {
   return k ? (rk_kernel_state_t)atomic_load_explicit(&k->state, memory_order_acquire)
            : RK_KERNEL_TERMINATED;
 }
 
-bool rk_kernel_is_active(const rk_kernel_t *k) { return rk_kernel_state(k) == RK_KERNEL_ACTIVE; }
-uint32_t rk_kernel_input_capacity(const rk_kernel_t *k) { return k ? k->opts.input_capacity : 0; }
-uint32_t rk_kernel_output_capacity(const rk_kernel_t *k) { return k ? k->opts.output_capacity : 0; }
+bool rk_kernel_is_active(const rk_kernel_t *k) {
+  return rk_kernel_state(k) == RK_KERNEL_ACTIVE;
+}
+uint32_t rk_kernel_input_capacity(const rk_kernel_t *k) {
+  return k ? k->opts.input_capacity : 0;
+}
+uint32_t rk_kernel_output_capacity(const rk_kernel_t *k) {
+  return k ? k->opts.output_capacity : 0;
+}
 
 static rk_status_t bad_transition(rk_kernel_state_t from, rk_kernel_state_t to) {
   return rki_fail(RK_ESTATE, "Invalid state transition: %s -> %s", rk_kernel_state_name(from),
@@ -196,7 +208,9 @@ static rk_status_t transition(rk_kernel_t *k, rk_kernel_state_t to, bool active)
   return st;
 }
 
-rk_status_t rk_kernel_activate(rk_kernel_t *k) { return transition(k, RK_KERNEL_ACTIVE, true); }
+rk_status_t rk_kernel_activate(rk_kernel_t *k) {
+  return transition(k, RK_KERNEL_ACTIVE, true);
+}
 
 rk_status_t rk_kernel_deactivate(rk_kernel_t *k) {
   return transition(k, RK_KERNEL_DEACTIVATED, false);
@@ -205,7 +219,8 @@ rk_status_t rk_kernel_deactivate(rk_kernel_t *k) {
 static void wait_senders(rk_kernel_t *k) {
   /* seq_cst: pairs with the sender's increment then state load (kernel_send.c): a sender
    * that saw a sendable state is counted here until its enqueue finished. */
-  while (atomic_load_explicit(&k->senders, memory_order_seq_cst) != 0) sched_yield();
+  while (atomic_load_explicit(&k->senders, memory_order_seq_cst) != 0)
+    sched_yield();
 }
 
 static void dead_letter_leftovers(rk_kernel_t *k) {
@@ -263,7 +278,8 @@ rk_status_t rk_kernel_status(const rk_kernel_t *k, rk_kernel_status_t *out) {
   out->state = rk_kernel_state(k);
   out->mode = k->opts.mode;
   out->input_queue_depth = c.input.depth;
-  out->output_queue_depth = c.output.depth + atomic_load_explicit(&k->pending_count, memory_order_relaxed);
+  out->output_queue_depth =
+      c.output.depth + atomic_load_explicit(&k->pending_count, memory_order_relaxed);
   out->messages_processed = c.processed;
   out->messages_dead_lettered = atomic_load_explicit(&k->dl_total, memory_order_relaxed);
   out->uptime_secs = (double)(rki_now_ns() - k->launched_ns) / 1e9;
@@ -297,4 +313,6 @@ void rk_kernel_set_user(rk_kernel_t *k, void *user, void (*on_destroy)(void *)) 
   if (old_destroy && old != user) old_destroy(old);
 }
 
-void *rk_kernel_get_user(const rk_kernel_t *k) { return k ? k->user : NULL; }
+void *rk_kernel_get_user(const rk_kernel_t *k) {
+  return k ? k->user : NULL;
+}

@@ -5,8 +5,8 @@
 
 #include "runtime_internal.h"
 
-rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr,
-                              const void *payload, size_t len) {
+rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
+                              size_t len) {
   size_t size = sizeof(rk_message_t) + len;
   rk_message_t *m = rk_pool_alloc(pool, size);
   if (!m) return NULL;
@@ -29,8 +29,7 @@ rk_status_t rk_message_create(const rk_message_header_t *hdr, const void *payloa
   if (len && !payload) return rki_fail(RK_EINVAL, "payload is NULL with len %zu", len);
   rk_message_header_t h;
   if (!hdr || hdr->magic == 0) {
-    rk_message_header_init(&h, hdr ? hdr->message_type : 0, 0, 0, len,
-                           rk_hlc_timestamp_now(0));
+    rk_message_header_init(&h, hdr ? hdr->message_type : 0, 0, 0, len, rk_hlc_timestamp_now(0));
   } else {
     h = *hdr;
     h.payload_size = len;
@@ -47,9 +46,13 @@ const rk_message_header_t *rk_message_header(const rk_message_t *m) {
   return m ? &m->hdr : NULL;
 }
 
-const void *rk_message_payload(const rk_message_t *m) { return m ? m->payload : NULL; }
+const void *rk_message_payload(const rk_message_t *m) {
+  return m ? m->payload : NULL;
+}
 
-size_t rk_message_payload_size(const rk_message_t *m) { return m ? m->len : 0; }
+size_t rk_message_payload_size(const rk_message_t *m) {
+  return m ? m->len : 0;
+}
 
 void rk_message_free(rk_message_t *m) {
   if (m) rk_pool_free(m->pool, m, m->alloc_size);

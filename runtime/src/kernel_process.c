@@ -14,8 +14,8 @@ struct rk_handler_ctx {
   char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
 };
 
-rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg,
-                               uint64_t processed_before, bool *produced) {
+rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before,
+                               bool *produced) {
   rk_handler_ctx_t ctx;
   ctx.k = k;
   ctx.msg = msg;
@@ -68,8 +68,7 @@ rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t me
                             const void *payload, size_t len) {
   if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
   rk_kernel_t *k = ctx->k;
-  if (!k->rt->broker)
-    return rk_ctx_fail(ctx, RK_EUNSUPPORTED, "K2K is disabled in this runtime");
+  if (!k->rt->broker) return rk_ctx_fail(ctx, RK_EUNSUPPORTED, "K2K is disabled in this runtime");
   rk_message_header_t h;
   rk_hlc_timestamp_t stamp = rki_kernel_stamp(k, &ctx->msg->hdr);
   rk_message_header_init(&h, message_type, k->num, 0, len, stamp);
@@ -99,12 +98,18 @@ rk_status_t rk_ctx_fail(rk_handler_ctx_t *ctx, rk_status_t status, const char *d
   return status;
 }
 
-rk_kernel_t *rk_ctx_kernel(rk_handler_ctx_t *ctx) { return ctx ? ctx->k : NULL; }
+rk_kernel_t *rk_ctx_kernel(rk_handler_ctx_t *ctx) {
+  return ctx ? ctx->k : NULL;
+}
 
 uint64_t rk_ctx_messages_processed(const rk_handler_ctx_t *ctx) {
   return ctx ? ctx->processed_before : 0;
 }
 
-void **rk_ctx_state(rk_handler_ctx_t *ctx) { return ctx ? &ctx->k->handler_state : NULL; }
+void **rk_ctx_state(rk_handler_ctx_t *ctx) {
+  return ctx ? &ctx->k->handler_state : NULL;
+}
 
-const char *rk_ctx_forward_to(const rk_handler_ctx_t *ctx) { return ctx ? ctx->k->forward_to : ""; }
+const char *rk_ctx_forward_to(const rk_handler_ctx_t *ctx) {
+  return ctx ? ctx->k->forward_to : "";
+}

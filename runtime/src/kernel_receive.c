@@ -120,8 +120,8 @@ static rk_status_t try_match(void *arg) {
   pthread_mutex_unlock(&k->recv_lock);
   if (!found) {
     if (rk_kernel_state(k) == RK_KERNEL_TERMINATED)
-      return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)",
-                      k->id, (unsigned long long)r->cid);
+      return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)", k->id,
+                      (unsigned long long)r->cid);
     return RK_EAGAIN;
   }
   r->out[0] = found;
@@ -129,9 +129,8 @@ static rk_status_t try_match(void *arg) {
   return RK_OK;
 }
 
-rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr,
-                              const void *payload, size_t len, int64_t timeout_ns,
-                              rk_message_t **reply) {
+rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
+                              size_t len, int64_t timeout_ns, rk_message_t **reply) {
   if (reply) *reply = NULL;
   rk_status_t st = recv_check(k, reply);
   if (st != RK_OK) return st;
@@ -151,8 +150,8 @@ rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr,
   }
   recv_args_t r = {k, reply, 1, 0, true, h.correlation_id};
   st = rki_runtime_wait(k->rt, &k->rt->events, left, false, try_match, &r);
-  if (st == RK_EAGAIN) st = rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id,
-                                     (long long)timeout_ns);
+  if (st == RK_EAGAIN)
+    st = rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id, (long long)timeout_ns);
   return st;
 }
 

@@ -65,8 +65,8 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
   return RK_OK;
 }
 
-rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
-                               const void *payload, size_t len, bool k2k) {
+rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
+                               size_t len, bool k2k) {
   rk_status_t st = admit(k, k2k);
   if (st != RK_OK) return st;
   RKI_ASSERT(hdr->payload_size == len);
@@ -143,7 +143,8 @@ static rk_status_t try_send_chunk(send_many_t *s) {
   rk_status_t bad = RK_OK;
   while (n < SEND_CHUNK && s->done + n < s->count) {
     const rk_send_item_t *it = &s->items[s->done + n];
-    if (it->len && !it->payload) bad = rki_fail(RK_EINVAL, "item %zu: payload is NULL", s->done + n);
+    if (it->len && !it->payload)
+      bad = rki_fail(RK_EINVAL, "item %zu: payload is NULL", s->done + n);
     if (bad == RK_OK) bad = rki_stamp_header(s->k, it->header, it->len, 0, &hdrs[n]);
     if (bad != RK_OK) break;
     hp[n] = &hdrs[n];

@@ -30,7 +30,9 @@ void rki_ready_signal(rk_runtime_t *rt) {
   (void)w; /* EAGAIN means the counter is saturated: the fd is readable anyway */
 }
 
-int rk_runtime_ready_fd(const rk_runtime_t *rt) { return rt ? rt->ready_fd : -1; }
+int rk_runtime_ready_fd(const rk_runtime_t *rt) {
+  return rt ? rt->ready_fd : -1;
+}
 
 void rk_runtime_ready_clear(rk_runtime_t *rt) {
   if (!rt) return;

@@ -48,7 +48,8 @@ static rk_status_t start_threads(rk_runtime_t *rt) {
 }
 
 static void runtime_free(rk_runtime_t *rt) {
-  for (size_t i = 0; i < rt->kernel_count; i++) rki_kernel_free(rt->kernels[i]);
+  for (size_t i = 0; i < rt->kernel_count; i++)
+    rki_kernel_free(rt->kernels[i]);
   free(rt->kernels);
   rki_backend_fini(rt);
   rki_k2k_broker_free(rt->broker);
@@ -161,8 +162,12 @@ void rk_runtime_destroy(rk_runtime_t *rt) {
 rk_backend_kind_t rk_runtime_backend(const rk_runtime_t *rt) {
   return rt ? rt->kind : RK_BACKEND_AUTO;
 }
-uint64_t rk_runtime_node_id(const rk_runtime_t *rt) { return rt ? rt->cfg.node_id : 0; }
-bool rk_runtime_is_k2k_enabled(const rk_runtime_t *rt) { return rt && rt->broker; }
+uint64_t rk_runtime_node_id(const rk_runtime_t *rt) {
+  return rt ? rt->cfg.node_id : 0;
+}
+bool rk_runtime_is_k2k_enabled(const rk_runtime_t *rt) {
+  return rt && rt->broker;
+}
 bool rk_runtime_is_shutdown(const rk_runtime_t *rt) {
   return !rt || atomic_load_explicit(&rt->shutdown, memory_order_acquire);
 }
@@ -176,7 +181,9 @@ const char *rk_runtime_last_error(const rk_runtime_t *rt) {
   return rk_last_error();
 }
 
-rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt) { return rt ? rt->broker : NULL; }
+rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt) {
+  return rt ? rt->broker : NULL;
+}
 
 void rk_runtime_interrupt(rk_runtime_t *rt) {
   if (!rt) return;

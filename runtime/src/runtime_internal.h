@@ -31,8 +31,8 @@
 
 struct rk_message {
   rk_message_header_t hdr;
-  rk_pool_t *pool;          /* where the block came from */
-  struct rk_message *next;  /* pending-list / inbox link while the runtime holds it */
+  rk_pool_t *pool;         /* where the block came from */
+  struct rk_message *next; /* pending-list / inbox link while the runtime holds it */
   uint32_t alloc_size;
   uint32_t len;
   unsigned char payload[];
@@ -40,8 +40,8 @@ struct rk_message {
 
 /* Allocates a message with room for len payload bytes from pool, copies hdr and payload;
  * hdr->payload_size is set to len. NULL (rk_last_error set) on exhaustion. */
-rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr,
-                              const void *payload, size_t len);
+rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
+                              size_t len);
 
 /* ---- waiting (runtime_wait.c) ------------------------------------------------------- */
 
@@ -96,14 +96,14 @@ struct rk_kernel {
   rk_runtime_t *rt;
   char id[RK_KERNEL_ID_MAX + 1];
   uint64_t num;
-  rk_launch_options_t opts;           /* strings point at the copies below */
+  rk_launch_options_t opts; /* strings point at the copies below */
   char handler_name[RK_HANDLER_NAME_MAX + 1];
   char forward_to[RK_KERNEL_ID_MAX + 1];
   char *cuda_source;
   char *cuda_entry;
   rki_handler_t handler;
   bool is_script;
-  rk_hlc_clock_t *clock;              /* the kernel's own clock: stamps its replies */
+  rk_hlc_clock_t *clock; /* the kernel's own clock: stamps its replies */
   uint64_t launched_ns;
 
   const rk_backend_ops_t *ops;
@@ -111,25 +111,25 @@ struct rk_kernel {
   rk_backend_actor_t *actor;
 
   pthread_mutex_t state_lock;
-  _Atomic int state;                  /* rk_kernel_state_t */
-  _Atomic uint32_t senders;           /* sends past their state check (kernel_send.c) */
+  _Atomic int state;        /* rk_kernel_state_t */
+  _Atomic uint32_t senders; /* sends past their state check (kernel_send.c) */
 
-  pthread_mutex_t recv_lock;          /* pending list + backend dequeue */
+  pthread_mutex_t recv_lock; /* pending list + backend dequeue */
   rk_message_t *pending_head;
   rk_message_t *pending_tail;
-  _Atomic size_t pending_count;     /* written under recv_lock, read by status */
+  _Atomic size_t pending_count; /* written under recv_lock, read by status */
 
-  pthread_mutex_t dl_lock;            /* dead letters */
-  rk_dead_letter_t *dl;               /* ring of RKI_DEAD_LETTER_CAP */
+  pthread_mutex_t dl_lock; /* dead letters */
+  rk_dead_letter_t *dl;    /* ring of RKI_DEAD_LETTER_CAP */
   size_t dl_head;
   size_t dl_count;
   _Atomic uint64_t dl_total;
 
-  void *handler_state;                /* rk_ctx_state slot */
+  void *handler_state; /* rk_ctx_state slot */
   void *user;
   void (*user_destroy)(void *);
 
-  bool script_queued;                 /* in the runtime's script ready list (script_lock) */
+  bool script_queued; /* in the runtime's script ready list (script_lock) */
   rk_kernel_t *script_next;
 };
 
@@ -143,8 +143,8 @@ rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_op
  * or Deactivated. RK_OK, RK_EAGAIN (full; no detail text: callers retry it in hot loops
  * and format when they give up), RK_ESTATE, RK_ESHUTDOWN. hdr must be complete
  * (stamped, payload_size == len). */
-rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr,
-                               const void *payload, size_t len, bool k2k);
+rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
+                               size_t len, bool k2k);
 
 /* The kernel's HLC stamp for a message it sends in response to `cause`: the clock merged
  * with cause's timestamp (so the reply orders after the request), or a tick when the
@@ -158,8 +158,8 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
 /* Runs k's C handler over msg on the calling (worker) thread; counts it as processed or
  * dead-letters it, except RK_EAGAIN (back-pressure: the caller keeps the message and runs
  * it again later). *produced is set when the handler published output. */
-rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg,
-                               uint64_t processed_before, bool *produced);
+rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before,
+                               bool *produced);
 
 void rki_dead_letter_add(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
                          const char *detail);
@@ -184,9 +184,9 @@ struct rk_runtime {
   rk_pool_t *pool;
   rk_hlc_clock_t *clock;
 
-  const rk_backend_ops_t *ops;        /* the primary backend */
+  const rk_backend_ops_t *ops; /* the primary backend */
   void *backend_state;
-  const rk_backend_ops_t *cpu_ops;    /* host-run (script) kernels; == ops on CPU */
+  const rk_backend_ops_t *cpu_ops; /* host-run (script) kernels; == ops on CPU */
   void *cpu_state;
   rk_backend_host_t host;
   pthread_t poller;
@@ -244,10 +244,10 @@ void rki_script_notify(rk_kernel_t *k);
 void rki_script_forget(rk_kernel_t *k);
 
 /* Generic wait loop for host calls: runs try_fn until it returns something other than
- * RK_EAGAIN, sleeping on ws (rt->events or rt->space) in between. try_fn returns a bare RK_EAGAIN (no
- * detail: it runs often); the caller formats the detail when RK_EAGAIN comes back. Returns RK_EAGAIN (timeout 0),
- * RK_ETIMEDOUT, RK_EINTR (rk_runtime_interrupt), RK_ESHUTDOWN (stop_on_shutdown and the
- * runtime shut down) or try_fn's result. */
+ * RK_EAGAIN, sleeping on ws (rt->events or rt->space) in between. try_fn returns a bare RK_EAGAIN
+ * (no detail: it runs often); the caller formats the detail when RK_EAGAIN comes back. Returns
+ * RK_EAGAIN (timeout 0), RK_ETIMEDOUT, RK_EINTR (rk_runtime_interrupt), RK_ESHUTDOWN
+ * (stop_on_shutdown and the runtime shut down) or try_fn's result. */
 typedef rk_status_t (*rki_try_fn)(void *arg);
 rk_status_t rki_runtime_wait(rk_runtime_t *rt, rki_waitset_t *ws, int64_t timeout_ns,
                              bool stop_on_shutdown, rki_try_fn try_fn, void *arg);
@@ -255,8 +255,7 @@ rk_status_t rki_runtime_wait(rk_runtime_t *rt, rki_waitset_t *ws, int64_t timeou
 void rki_runtime_wake_all(rk_runtime_t *rt);
 
 /* K2K (k2k_broker.c). */
-rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt,
-                               rk_k2k_broker_t **out);
+rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt, rk_k2k_broker_t **out);
 void rki_k2k_broker_free(rk_k2k_broker_t *b);
 /* may_wait false: a full target gives QueueFull at once (handlers). stamp: the sender's
  * HLC stamp (a kernel's own clock), or NULL for a tick of the broker's clock. */

@@ -74,7 +74,8 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
 static rk_status_t spin_phase(rki_waitset_t *ws, rki_try_fn try_fn, void *arg, uint64_t until) {
   uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
   while (rki_now_ns() < until) {
-    for (int i = 0; i < 16; i++) rki_cpu_relax();
+    for (int i = 0; i < 16; i++)
+      rki_cpu_relax();
     /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
     uint32_t now = atomic_load_explicit(&ws->seq, memory_order_acquire);
     if (now == seen) continue;

@@ -30,7 +30,8 @@ static rk_kernel_t *ready_pop(rk_runtime_t *rt) {
 
 static void recount(rk_runtime_t *rt) {
   size_t n = 0;
-  for (rk_kernel_t *k = rt->script_head; k; k = k->script_next) n += rki_cpu_input_depth(k->actor);
+  for (rk_kernel_t *k = rt->script_head; k; k = k->script_next)
+    n += rki_cpu_input_depth(k->actor);
   atomic_store_explicit(&rt->script_pending, n, memory_order_relaxed);
 }
 
@@ -94,8 +95,8 @@ static rk_status_t try_pull(void *arg) {
   return RK_EAGAIN;
 }
 
-rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
-                                        rk_kernel_t **kernel, rk_message_t **msg) {
+rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns, rk_kernel_t **kernel,
+                                        rk_message_t **msg) {
   if (kernel) *kernel = NULL;
   if (msg) *msg = NULL;
   if (!rt || !kernel || !msg) return rki_fail(RK_EINVAL, "runtime, kernel or msg is NULL");

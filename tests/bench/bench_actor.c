@@ -58,7 +58,8 @@ static _Atomic uint64_t ping_word;
 static void *pong_main(void *arg) {
   uint64_t n = (uint64_t)(uintptr_t)arg;
   for (uint64_t i = 1; i <= n; i++) {
-    while (atomic_load_explicit(&ping_word, memory_order_acquire) != 2 * i - 1) cpu_relax();
+    while (atomic_load_explicit(&ping_word, memory_order_acquire) != 2 * i - 1)
+      cpu_relax();
     atomic_store_explicit(&ping_word, 2 * i, memory_order_release);
   }
   return NULL;
@@ -72,7 +73,8 @@ static lat_t baseline_pingpong(uint64_t *samples) {
   for (uint64_t i = 1; i <= total; i++) {
     uint64_t t0 = rk_test_now_ns();
     atomic_store_explicit(&ping_word, 2 * i - 1, memory_order_release);
-    while (atomic_load_explicit(&ping_word, memory_order_acquire) != 2 * i) cpu_relax();
+    while (atomic_load_explicit(&ping_word, memory_order_acquire) != 2 * i)
+      cpu_relax();
     if (i > WARMUP) samples[i - WARMUP - 1] = rk_test_now_ns() - t0;
   }
   pthread_join(th, NULL);
@@ -91,7 +93,8 @@ static void *spsc_consumer(void *arg) {
   uint64_t n = (uint64_t)(uintptr_t)arg;
   unsigned char buf[PAYLOAD];
   for (uint64_t t = 0; t < n; t++) {
-    while (atomic_load_explicit(&spsc.head, memory_order_acquire) == t) cpu_relax();
+    while (atomic_load_explicit(&spsc.head, memory_order_acquire) == t)
+      cpu_relax();
     memcpy(buf, spsc.slots[t % SPSC_CAP], PAYLOAD);
     atomic_store_explicit(&spsc.tail, t + 1, memory_order_release);
   }
@@ -108,7 +111,8 @@ static double baseline_spsc(void) {
     uint64_t t0 = rk_test_now_ns();
     pthread_create(&th, NULL, spsc_consumer, (void *)(uintptr_t)TPUT_N);
     for (uint64_t h = 0; h < TPUT_N; h++) {
-      while (h - atomic_load_explicit(&spsc.tail, memory_order_acquire) >= SPSC_CAP) cpu_relax();
+      while (h - atomic_load_explicit(&spsc.tail, memory_order_acquire) >= SPSC_CAP)
+        cpu_relax();
       memcpy(spsc.slots[h % SPSC_CAP], msg, PAYLOAD);
       atomic_store_explicit(&spsc.head, h + 1, memory_order_release);
     }
@@ -135,8 +139,8 @@ static rk_runtime_t *make_rt(uint32_t workers, uint32_t spin_ns) {
   return rt;
 }
 
-static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler,
-                           const char *fwd, uint32_t cap) {
+static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler, const char *fwd,
+                           uint32_t cap) {
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = handler;
@@ -232,7 +236,8 @@ static void *drain_main(void *arg) {
   while (got < d->want) {
     size_t n = 0;
     if (rk_kernel_receive_many(d->k, out, BATCH, -1, &n) != RK_OK) break;
-    for (size_t i = 0; i < n; i++) rk_message_free(out[i]);
+    for (size_t i = 0; i < n; i++)
+      rk_message_free(out[i]);
     got += n;
   }
   return NULL;
@@ -241,7 +246,8 @@ static void *drain_main(void *arg) {
 static void send_all(rk_kernel_t *k, uint64_t n) {
   static unsigned char payload[PAYLOAD];
   rk_send_item_t items[BATCH];
-  for (int i = 0; i < BATCH; i++) items[i] = (rk_send_item_t){NULL, payload, PAYLOAD};
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){NULL, payload, PAYLOAD};
   uint64_t sent = 0;
   while (sent < n) {
     size_t want = n - sent < BATCH ? (size_t)(n - sent) : BATCH, acc = 0;

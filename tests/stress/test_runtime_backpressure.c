@@ -83,9 +83,15 @@ static void run(uint32_t workers, uint32_t in_cap, uint32_t out_cap) {
   rk_runtime_destroy(rt);
 }
 
-RK_TEST(one_worker_tiny_queues) { run(1, 8, 4); }
-RK_TEST(two_workers_tiny_output) { run(2, 64, 2); }
-RK_TEST(two_workers_tiny_input) { run(2, 2, 64); }
+RK_TEST(one_worker_tiny_queues) {
+  run(1, 8, 4);
+}
+RK_TEST(two_workers_tiny_output) {
+  run(2, 64, 2);
+}
+RK_TEST(two_workers_tiny_input) {
+  run(2, 2, 64);
+}
 
 int main(void) {
   RK_RUN(one_worker_tiny_queues);

@@ -114,8 +114,7 @@ static void *chaos_main(void *arg) {
   return NULL;
 }
 
-static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler,
-                           const char *fwd) {
+static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler, const char *fwd) {
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = handler;
@@ -152,7 +151,8 @@ static void run_chain(bool kill_middle) {
     pthread_create(&th[i], NULL, produce, &p[i]);
   }
   if (kill_middle) {
-    while (atomic_load(&total_accepted) < PRODUCERS * PER_PRODUCER / 2) sched_yield();
+    while (atomic_load(&total_accepted) < PRODUCERS * PER_PRODUCER / 2)
+      sched_yield();
     CHECK_OK(rk_kernel_terminate(ks[1]));
   }
   uint64_t sent = 0;
@@ -180,14 +180,15 @@ static void run_chain(bool kill_middle) {
   CHECK_OK(rk_kernel_status(ks[3], &sink));
   CHECK_EQ_U64(sink.messages_processed + dead + queued, sent);
   uint64_t seen = 0;
-  for (int i = 0; i < PRODUCERS; i++) seen += tally.seen[i];
+  for (int i = 0; i < PRODUCERS; i++)
+    seen += tally.seen[i];
   CHECK_EQ_U64(seen, sink.messages_processed);
   CHECK_EQ_U64(tally.out_of_order, 0);
-  fprintf(stderr, "  sent %llu, processed at sink %llu, dead-lettered %llu, queued %llu, "
-                  "%llu deactivations\n",
+  fprintf(stderr,
+          "  sent %llu, processed at sink %llu, dead-lettered %llu, queued %llu, "
+          "%llu deactivations\n",
           (unsigned long long)sent, (unsigned long long)sink.messages_processed,
-          (unsigned long long)dead, (unsigned long long)queued,
-          (unsigned long long)chaos.flips);
+          (unsigned long long)dead, (unsigned long long)queued, (unsigned long long)chaos.flips);
   if (kill_middle) {
     CHECK(dead > 0); /* k0's forwards to the terminated k1 */
     rk_dead_letter_t d;
@@ -197,9 +198,13 @@ static void run_chain(bool kill_middle) {
   rk_runtime_destroy(rt);
 }
 
-RK_TEST(forwarding_chain_accounting_and_order) { run_chain(false); }
+RK_TEST(forwarding_chain_accounting_and_order) {
+  run_chain(false);
+}
 
-RK_TEST(middle_kernel_terminated_mid_stream) { run_chain(true); }
+RK_TEST(middle_kernel_terminated_mid_stream) {
+  run_chain(true);
+}
 
 typedef struct requester {
   rk_kernel_t *k;

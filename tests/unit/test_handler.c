@@ -25,8 +25,8 @@ static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler
   return k;
 }
 
-static rk_status_t noop(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
-                        const void *payload, size_t len, void *user) {
+static rk_status_t noop(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr, const void *payload,
+                        size_t len, void *user) {
   (void)ctx;
   (void)hdr;
   (void)payload;

@@ -26,7 +26,8 @@ static rk_status_t gate_handler(rk_handler_ctx_t *ctx, const rk_message_header_t
   (void)hdr;
   (void)user;
   atomic_fetch_add(&gate_entered, 1);
-  while (!atomic_load(&gate_open)) sleep_ms(1);
+  while (!atomic_load(&gate_open))
+    sleep_ms(1);
   return rk_ctx_reply(ctx, payload, len);
 }
 
@@ -47,8 +48,8 @@ static rk_runtime_t *make_rt(void) {
   return rt;
 }
 
-static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler,
-                           uint32_t cap, bool active) {
+static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler, uint32_t cap,
+                           bool active) {
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = handler;
@@ -61,7 +62,8 @@ static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler
 
 /* Waits (bounded) until the gate handler has been entered n times. */
 static void wait_entered(int n) {
-  for (int i = 0; i < 5000 && atomic_load(&gate_entered) < n; i++) sleep_ms(1);
+  for (int i = 0; i < 5000 && atomic_load(&gate_entered) < n; i++)
+    sleep_ms(1);
   CHECK(atomic_load(&gate_entered) >= n);
 }
 
@@ -218,7 +220,8 @@ RK_TEST(full_queue_nonblocking_and_timeout) {
   atomic_store(&gate_entered, 0);
   CHECK_OK(rk_kernel_send_bytes(k, 1, "m0", 2, 0, 0));
   wait_entered(1);
-  for (int i = 1; i <= 4; i++) CHECK_OK(rk_kernel_send_bytes(k, 1, "mi", 2, 0, 0));
+  for (int i = 1; i <= 4; i++)
+    CHECK_OK(rk_kernel_send_bytes(k, 1, "mi", 2, 0, 0));
   CHECK_STATUS(rk_kernel_send_bytes(k, 1, "m5", 2, 0, 0), RK_EAGAIN);
   CHECK_STR(rk_last_error(), "Queue full (capacity: 4)");
   CHECK_STATUS(rk_kernel_send_bytes(k, 1, "m5", 2, 0, 2000000), RK_ETIMEDOUT);
@@ -340,7 +343,8 @@ RK_TEST(deactivate_keeps_messages) {
   rk_kernel_t *k = launch(rt, "pause", "gate", 16, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
-  for (int i = 0; i < 6; i++) CHECK_OK(rk_kernel_send_bytes(k, 1, "m", 1, 0, 0));
+  for (int i = 0; i < 6; i++)
+    CHECK_OK(rk_kernel_send_bytes(k, 1, "m", 1, 0, 0));
   wait_entered(1);
   CHECK_OK(rk_kernel_deactivate(k));
   atomic_store(&gate_open, 1);
@@ -368,7 +372,8 @@ RK_TEST(terminate_dead_letters_or_drains) {
   rk_kernel_t *k = launch(rt, "stop", "gate", 16, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
-  for (int i = 0; i < 4; i++) CHECK_OK(rk_kernel_send_bytes(k, 1, "m", 1, 0, 0));
+  for (int i = 0; i < 4; i++)
+    CHECK_OK(rk_kernel_send_bytes(k, 1, "m", 1, 0, 0));
   wait_entered(1);
   CHECK_OK(rk_kernel_deactivate(k));
   atomic_store(&gate_open, 1);
@@ -387,7 +392,8 @@ RK_TEST(terminate_dead_letters_or_drains) {
   rk_kernel_t *k2 = launch(rt, "drain", "gate", 16, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
-  for (int i = 0; i < 4; i++) CHECK_OK(rk_kernel_send_bytes(k2, 1, "m", 1, 0, 0));
+  for (int i = 0; i < 4; i++)
+    CHECK_OK(rk_kernel_send_bytes(k2, 1, "m", 1, 0, 0));
   wait_entered(1);
   CHECK_OK(rk_kernel_deactivate(k2));
   atomic_store(&gate_open, 1);
@@ -398,7 +404,8 @@ RK_TEST(terminate_dead_letters_or_drains) {
   rk_message_t *out[8];
   CHECK_OK(rk_kernel_receive_many(k2, out, 8, 0, &got));
   CHECK_EQ_U64(got, 4);
-  for (size_t i = 0; i < got; i++) rk_message_free(out[i]);
+  for (size_t i = 0; i < got; i++)
+    rk_message_free(out[i]);
   rk_runtime_destroy(rt);
 }
 

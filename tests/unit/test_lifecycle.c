@@ -41,7 +41,8 @@ static uint64_t drain_replies(rk_kernel_t *k) {
   rk_message_t *batch[64];
   size_t got;
   while (rk_kernel_receive_many(k, batch, 64, 0, &got) == RK_OK) {
-    for (size_t i = 0; i < got; i++) rk_message_free(batch[i]);
+    for (size_t i = 0; i < got; i++)
+      rk_message_free(batch[i]);
     n += got;
   }
   return n;
@@ -109,7 +110,8 @@ RK_TEST(destroy_without_shutdown_and_with_pending) {
   CHECK_OK(rk_runtime_create(NULL, &rt));
   rk_kernel_t *k = NULL;
   CHECK_OK(rk_runtime_launch(rt, "x", NULL, &k));
-  for (int i = 0; i < 100; i++) CHECK_OK(rk_kernel_send_bytes(k, 1, "abc", 3, 0, -1));
+  for (int i = 0; i < 100; i++)
+    CHECK_OK(rk_kernel_send_bytes(k, 1, "abc", 3, 0, -1));
   rk_runtime_destroy(rt); /* replies and queued input are freed, no leak (ASan) */
 }
 

@@ -144,7 +144,8 @@ RK_TEST(metrics_exact) {
   o.auto_activate = false;
   CHECK_OK(rk_runtime_launch(rt, "a", NULL, &a));
   CHECK_OK(rk_runtime_launch(rt, "b", &o, &b));
-  for (int i = 0; i < 10; i++) CHECK_OK(rk_kernel_send_bytes(a, 1, "hello", 5, 0, -1));
+  for (int i = 0; i < 10; i++)
+    CHECK_OK(rk_kernel_send_bytes(a, 1, "hello", 5, 0, -1));
   for (int i = 0; i < 10; i++) {
     rk_message_t *m = NULL;
     CHECK_OK(rk_kernel_receive(a, &m, 5000000000LL));
@@ -180,7 +181,8 @@ RK_TEST(sticky_failure) {
   CHECK_STATUS(rk_kernel_receive(k, &m, 0), RK_EFAILED);
   CHECK_STATUS(rk_kernel_deactivate(k), RK_EFAILED);
   CHECK_STATUS(rk_kernel_terminate(k), RK_EFAILED);
-  CHECK_STR(rk_runtime_last_error(rt), "RK_ECUDA: cudaErrorIllegalAddress at rk_actor_kernel.cu:42");
+  CHECK_STR(rk_runtime_last_error(rt),
+            "RK_ECUDA: cudaErrorIllegalAddress at rk_actor_kernel.cu:42");
   rki_runtime_fail(rt, RK_EIO, "second failure is ignored");
   CHECK_CONTAINS(rk_runtime_last_error(rt), "cudaErrorIllegalAddress");
   rk_runtime_destroy(rt); /* still tears down cleanly */

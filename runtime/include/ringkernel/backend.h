@@ -49,23 +49,23 @@ typedef struct rk_backend_host {
 } rk_backend_host_t;
 
 typedef struct rk_backend_config {
-  uint32_t worker_count;        /* CPU: worker threads (>= 1) */
-  int32_t device;               /* CUDA: device ordinal */
-  uint64_t node_id;             /* HLC node id for stamps made by the backend */
-  const rk_backend_host_t *host;/* valid until fini */
+  uint32_t worker_count;         /* CPU: worker threads (>= 1) */
+  int32_t device;                /* CUDA: device ordinal */
+  uint64_t node_id;              /* HLC node id for stamps made by the backend */
+  const rk_backend_host_t *host; /* valid until fini */
 } rk_backend_config_t;
 
 /* Everything a backend needs to create one actor. Strings and options stay valid until
  * actor_destroy. Capacities are already validated and rounded to powers of two. */
 typedef struct rk_backend_actor_desc {
-  rk_kernel_t *kernel;          /* back-pointer for host callbacks */
-  const char *id;               /* string id */
-  uint64_t numeric_id;          /* source_kernel of replies */
+  rk_kernel_t *kernel;                /* back-pointer for host callbacks */
+  const char *id;                     /* string id */
+  uint64_t numeric_id;                /* source_kernel of replies */
   const rk_launch_options_t *options; /* handler, cuda_source/entry, payload capacity... */
 } rk_backend_actor_desc_t;
 
 typedef struct rk_backend_counters {
-  uint64_t processed;           /* handler runs that succeeded */
+  uint64_t processed; /* handler runs that succeeded */
   rk_queue_stats_t input;
   rk_queue_stats_t output;
 } rk_backend_counters_t;

@@ -72,8 +72,8 @@ RK_API rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_ty
 /* Sends to another kernel through the runtime's K2K broker without blocking; the message
  * carries the current message's correlation id. dest is a string id. Returns RK_OK on
  * delivery, RK_ENOTFOUND, RK_EAGAIN (destination full), RK_EMAXHOPS. */
-RK_API rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest,
-                                   uint64_t message_type, const void *payload, size_t len);
+RK_API rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t message_type,
+                                   const void *payload, size_t len);
 
 /* Records the detail text that goes with an error return, and returns status, so a
  * handler ends with `return rk_ctx_fail(ctx, RK_EINVAL, "payload 5 bytes: not a multiple

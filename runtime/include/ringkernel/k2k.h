@@ -57,15 +57,15 @@ typedef struct rk_delivery_receipt {
   char source[RK_KERNEL_ID_MAX + 1];
   char destination[RK_KERNEL_ID_MAX + 1];
   rk_delivery_status_t status;
-  uint32_t hops;                 /* route steps taken (0 = direct) */
-  rk_hlc_timestamp_t timestamp;  /* the broker's HLC stamp of the delivery attempt */
+  uint32_t hops;                /* route steps taken (0 = direct) */
+  rk_hlc_timestamp_t timestamp; /* the broker's HLC stamp of the delivery attempt */
 } rk_delivery_receipt_t;
 
 typedef struct rk_k2k_stats {
   uint64_t registered_endpoints;
   uint64_t messages_delivered;
   uint64_t routes_configured;
-  uint64_t messages_forwarded;   /* route hops taken */
+  uint64_t messages_forwarded; /* route hops taken */
   uint64_t not_found;
   uint64_t queue_full;
   uint64_t timeouts;
@@ -75,7 +75,7 @@ typedef struct rk_k2k_stats {
 /* One traced hop: the message and the endpoint or route step it passed. */
 typedef struct rk_k2k_trace_entry {
   uint64_t message_id;
-  uint32_t hop;                  /* 0 = the destination as addressed, 1.. = route steps */
+  uint32_t hop; /* 0 = the destination as addressed, 1.. = route steps */
   char endpoint[RK_KERNEL_ID_MAX + 1];
 } rk_k2k_trace_entry_t;
 
@@ -120,8 +120,8 @@ RK_API rk_status_t rk_k2k_remove_route(rk_k2k_broker_t *b, const char *destinati
  * failed delivery). Errors only for bad arguments (RK_EINVAL, RK_ETOOBIG), with no
  * receipt. The caller keeps its buffers. May wait up to delivery_timeout_ms. */
 RK_API rk_status_t rk_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
-                               const rk_message_header_t *hdr, const void *payload,
-                               size_t len, rk_delivery_receipt_t *receipt);
+                               const rk_message_header_t *hdr, const void *payload, size_t len,
+                               rk_delivery_receipt_t *receipt);
 
 /* Pops the oldest message of an inbox endpoint. RK_EAGAIN when empty, RK_ENOTFOUND for an
  * unknown id, RK_EINVAL for a kernel endpoint (use rk_kernel_* for those). */

@@ -59,31 +59,31 @@ typedef enum rk_kernel_mode {
 } rk_kernel_mode_t;
 
 enum {
-  RK_KERNEL_ID_MAX = 64,              /* string id: 1..64 printable ASCII bytes */
-  RK_QUEUE_CAPACITY_MAX = 1 << 20,    /* queue capacity: 1..2^20, rounded up to 2^k */
-  RK_PAYLOAD_CAPACITY_MAX = 65536,    /* per-message payload limit of a kernel */
-  RK_DEAD_LETTER_DETAIL_MAX = 192,    /* bytes of detail text kept per dead letter */
+  RK_KERNEL_ID_MAX = 64,           /* string id: 1..64 printable ASCII bytes */
+  RK_QUEUE_CAPACITY_MAX = 1 << 20, /* queue capacity: 1..2^20, rounded up to 2^k */
+  RK_PAYLOAD_CAPACITY_MAX = 65536, /* per-message payload limit of a kernel */
+  RK_DEAD_LETTER_DETAIL_MAX = 192, /* bytes of detail text kept per dead letter */
 };
 
 /* Launch options. Initialise with rk_launch_options_init(); strings are copied at launch,
  * so the caller may free them after rk_runtime_launch() returns. */
 typedef struct rk_launch_options {
-  rk_kernel_mode_t mode;       /* Persistent */
-  uint32_t grid_size;          /* 1 (GPU: blocks) */
-  uint32_t block_size;         /* 256 (GPU: threads per block) */
-  uint32_t input_capacity;     /* 1024; rounded up to a power of two; 0 or > 2^20: EINVAL */
-  uint32_t output_capacity;    /* 1024; same rules */
-  uint32_t payload_capacity;   /* 4096: GPU slot payload area, 1..65536 (CPU kernels
-                                  accept any payload up to 65536 regardless) */
-  bool auto_activate;          /* true: launch leaves the kernel Active, else Launched */
-  bool cooperative;            /* false (GPU: cooperative launch) */
-  bool enable_k2k;             /* false (GPU: give the actor a device K2K inbox). On every
-                                  backend a kernel is a K2K endpoint of its runtime's
-                                  broker when the runtime has K2K enabled */
-  const char *handler;         /* NULL -> "echo"; "script" -> served by the script loop */
-  const char *forward_to;      /* K2K destination used by the "forward" handler */
-  const char *cuda_source;     /* CUDA C source of a device handler (CUDA backend) */
-  const char *cuda_entry;      /* its entry function name */
+  rk_kernel_mode_t mode;     /* Persistent */
+  uint32_t grid_size;        /* 1 (GPU: blocks) */
+  uint32_t block_size;       /* 256 (GPU: threads per block) */
+  uint32_t input_capacity;   /* 1024; rounded up to a power of two; 0 or > 2^20: EINVAL */
+  uint32_t output_capacity;  /* 1024; same rules */
+  uint32_t payload_capacity; /* 4096: GPU slot payload area, 1..65536 (CPU kernels
+                                accept any payload up to 65536 regardless) */
+  bool auto_activate;        /* true: launch leaves the kernel Active, else Launched */
+  bool cooperative;          /* false (GPU: cooperative launch) */
+  bool enable_k2k;           /* false (GPU: give the actor a device K2K inbox). On every
+                                backend a kernel is a K2K endpoint of its runtime's
+                                broker when the runtime has K2K enabled */
+  const char *handler;       /* NULL -> "echo"; "script" -> served by the script loop */
+  const char *forward_to;    /* K2K destination used by the "forward" handler */
+  const char *cuda_source;   /* CUDA C source of a device handler (CUDA backend) */
+  const char *cuda_entry;    /* its entry function name */
 } rk_launch_options_t;
 
 /* Snapshot returned by rk_kernel_status(). */
@@ -94,9 +94,9 @@ typedef struct rk_kernel_status {
   rk_kernel_mode_t mode;
   uint64_t input_queue_depth;
   uint64_t output_queue_depth;
-  uint64_t messages_processed;  /* handler runs that returned RK_OK */
+  uint64_t messages_processed; /* handler runs that returned RK_OK */
   uint64_t messages_dead_lettered;
-  double uptime_secs;           /* since launch */
+  double uptime_secs; /* since launch */
 } rk_kernel_status_t;
 
 /* One dead letter: a message the kernel could not process, and why. */
@@ -104,7 +104,7 @@ typedef struct rk_dead_letter {
   uint64_t message_id;
   uint64_t correlation_id;
   uint64_t message_type;
-  rk_status_t reason;           /* e.g. RK_EHANDLER, RK_ESHUTDOWN */
+  rk_status_t reason; /* e.g. RK_EHANDLER, RK_ESHUTDOWN */
   char detail[RK_DEAD_LETTER_DETAIL_MAX];
 } rk_dead_letter_t;
 
@@ -168,16 +168,15 @@ RK_API rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr
                                   const void *payload, size_t len, int64_t timeout_ns);
 
 /* Convenience: sends a fresh header with the given type and correlation id (0 = none). */
-RK_API rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type,
-                                        const void *payload, size_t len,
-                                        uint64_t correlation_id, int64_t timeout_ns);
+RK_API rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const void *payload,
+                                        size_t len, uint64_t correlation_id, int64_t timeout_ns);
 
 /* Sends items in order until one is refused; *accepted (may be NULL) counts those taken.
  * Items after the first refusal stay with the caller. Returns RK_OK when all were
  * accepted, else the refusal's status (RK_EAGAIN when the queue filled up). timeout_ns
  * bounds the whole call. */
-RK_API rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *items,
-                                       size_t count, int64_t timeout_ns, size_t *accepted);
+RK_API rk_status_t rk_kernel_send_many(rk_kernel_t *k, const rk_send_item_t *items, size_t count,
+                                       int64_t timeout_ns, size_t *accepted);
 
 /* Receives the next reply (K2H message) in arrival order. *out is owned by the caller.
  * RK_EAGAIN when empty and timeout 0, RK_ETIMEDOUT, RK_EINTR. Replies of a terminated
@@ -213,8 +212,8 @@ RK_API void *rk_kernel_get_user(const rk_kernel_t *k);
  * rk_runtime_next_script_work). The reply carries the request's correlation id, message
  * type and the kernel's HLC stamp; source = this kernel, dest = the request's source.
  * RK_EAGAIN "Queue full (capacity: N)" when the output is full. The caller keeps request. */
-RK_API rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request,
-                                   const void *payload, size_t len);
+RK_API rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const void *payload,
+                                   size_t len);
 
 /* Owned messages. create copies hdr (stamped only where its magic is 0: a fresh header)
  * and the payload. Accessors never fail on a valid message. free is NULL-tolerant. */

@@ -8,7 +8,9 @@
 
 #include "cpu_internal.h"
 
-static rki_cpu_actor_t *A(rk_backend_actor_t *a) { return (rki_cpu_actor_t *)(void *)a; }
+static rki_cpu_actor_t *A(rk_backend_actor_t *a) {
+  return (rki_cpu_actor_t *)(void *)a;
+}
 
 static rk_status_t cpu_probe(int32_t device) {
   (void)device;
@@ -33,7 +35,9 @@ static rk_status_t cpu_init(const rk_backend_config_t *cfg, void **state) {
   return RK_OK;
 }
 
-static void cpu_shutdown(void *state) { rki_cpu_workers_stop(state); }
+static void cpu_shutdown(void *state) {
+  rki_cpu_workers_stop(state);
+}
 
 static void cpu_fini(void *state) {
   rki_cpu_t *be = state;
@@ -95,7 +99,8 @@ static void drain(rki_cpu_actor_t *a, int64_t timeout_ns) {
   uint64_t deadline = rki_deadline(timeout_ns);
   atomic_exchange_explicit(&a->active, 1, memory_order_seq_cst);
   wake_consumer(a);
-  while (rki_cpu_has_input(a) && rki_now_ns() < deadline) pause_briefly();
+  while (rki_cpu_has_input(a) && rki_now_ns() < deadline)
+    pause_briefly();
 }
 
 static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, int64_t timeout_ns) {
@@ -105,7 +110,8 @@ static rk_status_t cpu_actor_terminate(rk_backend_actor_t *ba, bool do_drain, in
    * loop below no worker is inside the actor's batch, and none will enter it. */
   atomic_store_explicit(&a->stopping, true, memory_order_seq_cst);
   atomic_store_explicit(&a->active, 0, memory_order_seq_cst);
-  while (atomic_load_explicit(&a->running, memory_order_seq_cst)) pause_briefly();
+  while (atomic_load_explicit(&a->running, memory_order_seq_cst))
+    pause_briefly();
   return RK_OK;
 }
 
@@ -125,7 +131,8 @@ static size_t cpu_take_input(rk_backend_actor_t *ba, rk_message_t **out, size_t 
 static void free_ring_messages(rk_ring_t *r) {
   void *p;
   size_t len;
-  while (r && rk_ring_try_pop(r, &p, sizeof p, &len) == RK_OK) rk_message_free(p);
+  while (r && rk_ring_try_pop(r, &p, sizeof p, &len) == RK_OK)
+    rk_message_free(p);
 }
 
 static void cpu_actor_destroy(rk_backend_actor_t *ba) {
@@ -153,8 +160,8 @@ static size_t enqueue_chunk(rki_cpu_actor_t *a, const rk_message_header_t *const
   size_t lens[ENQ_CHUNK];
   size_t made = 0;
   while (made < n) {
-    ms[made] = rki_message_new(a->pool, hdrs[made], payloads[made],
-                               (size_t)hdrs[made]->payload_size);
+    ms[made] =
+        rki_message_new(a->pool, hdrs[made], payloads[made], (size_t)hdrs[made]->payload_size);
     if (!ms[made]) break;
     ptrs[made] = &ms[made];
     lens[made] = sizeof ms[made];
@@ -162,7 +169,8 @@ static size_t enqueue_chunk(rki_cpu_actor_t *a, const rk_message_header_t *const
   }
   size_t pushed = 0;
   if (made) rk_ring_push_many(a->in, ptrs, lens, made, &pushed);
-  for (size_t i = pushed; i < made; i++) rk_message_free(ms[i]);
+  for (size_t i = pushed; i < made; i++)
+    rk_message_free(ms[i]);
   return pushed;
 }
 
@@ -190,16 +198,18 @@ static size_t cpu_dequeue(rk_backend_actor_t *ba, rk_message_t **out, size_t max
   size_t n = 0;
   void *p;
   size_t len;
-  while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK) out[n++] = p;
+  while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK)
+    out[n++] = p;
   if (n) {
     /* RMW after the pops: pairs with may_run's exchange (see cpu_internal.h). */
-    if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst))
-      rki_cpu_schedule(a);
+    if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst)) rki_cpu_schedule(a);
   }
   return n;
 }
 
-static size_t cpu_output_depth(rk_backend_actor_t *ba) { return rk_ring_depth(A(ba)->out); }
+static size_t cpu_output_depth(rk_backend_actor_t *ba) {
+  return rk_ring_depth(A(ba)->out);
+}
 
 static void cpu_counters(rk_backend_actor_t *ba, rk_backend_counters_t *out) {
   rki_cpu_actor_t *a = A(ba);
@@ -234,7 +244,9 @@ rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
   return rk_ring_try_pop(A(ba)->in, &p, sizeof p, &len) == RK_OK ? p : NULL;
 }
 
-size_t rki_cpu_input_depth(rk_backend_actor_t *ba) { return rk_ring_depth(A(ba)->in); }
+size_t rki_cpu_input_depth(rk_backend_actor_t *ba) {
+  return rk_ring_depth(A(ba)->in);
+}
 
 void rki_cpu_count_processed(rk_backend_actor_t *ba) {
   /* One writer at a time (the worker holding `scheduled`, or script_done under the
@@ -261,4 +273,6 @@ static const rk_backend_ops_t cpu_ops = {
     .poll = NULL,
 };
 
-const rk_backend_ops_t *rki_cpu_backend(void) { return &cpu_ops; }
+const rk_backend_ops_t *rki_cpu_backend(void) {
+  return &cpu_ops;
+}

@@ -45,18 +45,18 @@ typedef struct rki_cpu_actor {
   rk_ring_t *out;
   uint32_t in_cap;
   uint32_t out_cap;
-  bool external;               /* script actor: served by the script loop, never a worker */
-  _Atomic int active;          /* changed by exchange, see cpu_backend.c enqueue */
+  bool external;      /* script actor: served by the script loop, never a worker */
+  _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
   _Atomic bool stopping;
-  _Atomic int scheduled;       /* 1 while queued or running (see above) */
-  _Atomic int running;         /* 1 while a worker is inside the batch */
+  _Atomic int scheduled; /* 1 while queued or running (see above) */
+  _Atomic int running;   /* 1 while a worker is inside the batch */
   _Atomic bool out_blocked;
   /* Own cache line: bumped per message, read by status calls from other threads. */
   alignas(RKI_CACHELINE) _Atomic uint64_t processed;
   /* A message whose handler asked for a retry (RK_EAGAIN); written by the running worker
    * only, read by activate/terminate/counters. */
   _Atomic(rk_message_t *) held;
-  _Atomic uint64_t rejected;   /* enqueues refused while the input was full */
+  _Atomic uint64_t rejected;        /* enqueues refused while the input was full */
   struct rki_cpu_actor *retry_next; /* retry list link (retry_lock) */
 } rki_cpu_actor_t;
 
@@ -67,18 +67,18 @@ struct rki_cpu {
   _Atomic bool stop;
   rki_waitset_t wake;
 
-  pthread_mutex_t rq_lock;     /* the run queue: a ring of actors, each at most once */
+  pthread_mutex_t rq_lock; /* the run queue: a ring of actors, each at most once */
   rki_cpu_actor_t **rq;
   size_t rq_cap;
   size_t rq_head;
   size_t rq_count;
-  _Atomic size_t rq_len;       /* rq_count mirrored for lock-free peeking by idle workers */
+  _Atomic size_t rq_len; /* rq_count mirrored for lock-free peeking by idle workers */
   size_t actors;
 
-  pthread_mutex_t retry_lock;  /* actors parked after a handler's RK_EAGAIN */
+  pthread_mutex_t retry_lock; /* actors parked after a handler's RK_EAGAIN */
   rki_cpu_actor_t *retry_head;
   _Atomic size_t retry_len;
-  uint64_t retry_since;        /* when the oldest parked actor was parked (retry_lock) */
+  uint64_t retry_since; /* when the oldest parked actor was parked (retry_lock) */
 };
 
 /* True when the actor has input: queued in its ring or held for a retry. */

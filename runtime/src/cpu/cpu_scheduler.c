@@ -274,7 +274,8 @@ void rki_cpu_workers_stop(rki_cpu_t *be) {
   /* release: pairs with the workers' acquire loads of `stop`. */
   atomic_store_explicit(&be->stop, true, memory_order_seq_cst);
   rki_waitset_notify(&be->wake);
-  for (uint32_t i = 0; i < be->nworkers; i++) pthread_join(be->workers[i], NULL);
+  for (uint32_t i = 0; i < be->nworkers; i++)
+    pthread_join(be->workers[i], NULL);
   free(be->workers);
   be->workers = NULL;
   be->nworkers = 0;
