@@ -7,7 +7,9 @@
 # It installs what the machine lacks (third_party/setup.sh), configures and builds rkhost
 # (with the CUDA backend when nvcc is present), says which backend `backend="auto"` will
 # pick here, and runs samples/<sample>.py and samples/<sample>.lua. RK_BUILD_DIR picks
-# the build folder (default: build/ in the repository).
+# the build folder (default: build/ in the repository); RK_SKIP_SETUP=1 skips the
+# installation step on a machine that already has everything (e.g. without package
+# access, building from third_party/.offline).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${RK_BUILD_DIR:-$root/build}
@@ -20,7 +22,9 @@ for ext in py lua; do
   fi
 done
 
-if [ -f "$root/third_party/setup.sh" ]; then
+if [ "${RK_SKIP_SETUP:-0}" = 1 ]; then
+  echo "== RK_SKIP_SETUP=1: using the tools already installed"
+elif [ -f "$root/third_party/setup.sh" ]; then
   bash "$root/third_party/setup.sh"
 elif command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   # Without the project's set-up script, install the Debian 12 build dependencies directly.
