@@ -55,7 +55,9 @@ static void runtime_free(rk_runtime_t *rt) {
   rki_k2k_broker_free(rt->broker);
   rki_ready_close(rt);
   rk_hlc_clock_destroy(rt->clock);
-  if (rt->pool) rk_pool_destroy(rt->pool);
+  /* Messages the host still holds came from this pool and stay valid after destroy (a
+   * binding may free them later, e.g. at garbage collection): keep the pool then. */
+  if (rt->pool && rk_pool_bytes_in_use(rt->pool) == 0) rk_pool_destroy(rt->pool);
   pthread_mutex_destroy(&rt->kernels_lock);
   pthread_mutex_destroy(&rt->shutdown_lock);
   pthread_mutex_destroy(&rt->script_lock);

@@ -115,8 +115,22 @@ RK_TEST(destroy_without_shutdown_and_with_pending) {
   rk_runtime_destroy(rt); /* replies and queued input are freed, no leak (ASan) */
 }
 
+RK_TEST(received_message_outlives_runtime) {
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(NULL, &rt));
+  rk_kernel_t *k = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "x", NULL, &k));
+  rk_message_t *m = NULL;
+  CHECK_OK(rk_kernel_request(k, NULL, "still here", 10, 10000000000LL, &m));
+  rk_runtime_destroy(rt);
+  CHECK_EQ_U64(rk_message_payload_size(m), 10);
+  CHECK(memcmp(rk_message_payload(m), "still here", 10) == 0);
+  rk_message_free(m); /* after destroy: valid (ASan checks) */
+}
+
 int main(void) {
   RK_RUN(shutdown_races_senders);
   RK_RUN(destroy_without_shutdown_and_with_pending);
+  RK_RUN(received_message_outlives_runtime);
   return rk_test_summary();
 }

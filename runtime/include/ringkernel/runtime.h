@@ -74,7 +74,9 @@ RK_API rk_status_t rk_backend_parse(const char *name, rk_backend_kind_t *out);
  * caller owns the runtime. Blocks while workers start. */
 RK_API rk_status_t rk_runtime_create(const rk_runtime_config_t *cfg, rk_runtime_t **out);
 
-/* Shuts down (if not yet) and frees everything, kernels included. NULL-tolerant. */
+/* Shuts down (if not yet) and frees everything, kernels included. NULL-tolerant.
+ * Messages the caller received (rk_message_t) stay valid and must still be freed with
+ * rk_message_free, before or after this call. */
 RK_API void rk_runtime_destroy(rk_runtime_t *rt);
 
 /* Terminates every kernel (queued input is dead-lettered with RK_ESHUTDOWN), refuses new
