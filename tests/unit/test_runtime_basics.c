@@ -188,6 +188,74 @@ RK_TEST(sticky_failure) {
   rk_runtime_destroy(rt); /* still tears down cleanly */
 }
 
+RK_TEST(bad_input_never_crashes) {
+  rk_runtime_t *rt = cpu_runtime(1);
+  rk_kernel_t *k = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "k", NULL, &k));
+  rk_message_t *m = NULL;
+  rk_kernel_status_t st;
+  rk_runtime_metrics_t mt;
+  rk_dead_letter_t d;
+  size_t n = 0;
+  CHECK_STATUS(rk_runtime_create(NULL, NULL), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_launch(NULL, "x", NULL, &k), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_launch(rt, NULL, NULL, &k), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_launch(rt, "x", NULL, NULL), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_metrics(NULL, &mt), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_metrics(rt, NULL), RK_EINVAL);
+  CHECK(rk_runtime_get_kernel(NULL, "k") == NULL);
+  CHECK(rk_runtime_get_kernel(rt, NULL) == NULL);
+  CHECK_EQ_INT(rk_runtime_list_kernels(NULL, NULL, 0, true), 0);
+  CHECK_STATUS(rk_kernel_activate(NULL), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_terminate_drain(NULL, 0), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_status(NULL, &st), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_status(k, NULL), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_receive(NULL, &m, 0), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_receive(k, NULL, 0), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_receive_many(k, NULL, 4, 0, &n), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_send_many(k, NULL, 3, 0, &n), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_request(k, NULL, "x", 1, 0, NULL), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_pop_dead_letter(NULL, &d), RK_EINVAL);
+  CHECK_STATUS(rk_kernel_reply(k, NULL, "x", 1), RK_EINVAL);
+  CHECK_STATUS(rk_runtime_next_script_work(rt, 0, NULL, &m), RK_EINVAL);
+  CHECK_STATUS(rk_message_create(NULL, NULL, 5, &m), RK_EINVAL);
+  CHECK_STATUS(rk_message_create(NULL, "x", 1, NULL), RK_EINVAL);
+  CHECK_OK(rk_message_create(NULL, "x", 1, &m));
+  CHECK_EQ_U64(rk_message_header(m)->magic, RK_MESSAGE_MAGIC);
+  rk_message_free(m);
+  rk_message_free(NULL);
+  rk_script_work_done(NULL, NULL, RK_OK, NULL);
+  rk_kernel_set_user(NULL, NULL, NULL);
+  rk_runtime_interrupt(NULL);
+  rk_runtime_ready_clear(NULL);
+  CHECK_EQ_INT(rk_runtime_ready_fd(NULL), -1);
+  CHECK(rk_message_header(NULL) == NULL);
+  CHECK_EQ_U64(rk_message_payload_size(NULL), 0);
+  CHECK_STATUS(rk_ctx_reply(NULL, "x", 1), RK_EINVAL);
+  CHECK_STATUS(rk_ctx_send_k2k(NULL, "k", 1, "x", 1), RK_EINVAL);
+  CHECK(rk_ctx_kernel(NULL) == NULL);
+  CHECK_STR(rk_kernel_state_name((rk_kernel_state_t)99), "Unknown");
+  CHECK_STR(rk_backend_name((rk_backend_kind_t)99), "Unknown");
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = (rk_backend_kind_t)7;
+  rk_runtime_t *bad = NULL;
+  CHECK_STATUS(rk_runtime_create(&cfg, &bad), RK_EINVAL);
+  CHECK_STR(rk_last_error(), "backend 7: must be 0..4");
+  rk_runtime_config_init(&cfg);
+  cfg.k2k.max_hops = 0;
+  CHECK_STATUS(rk_runtime_create(&cfg, &bad), RK_EINVAL);
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.block_size = 0;
+  CHECK_STATUS(rk_runtime_launch(rt, "b", &o, &k), RK_EINVAL);
+  CHECK_STR(rk_last_error(), "block size 0: must be 1..1024");
+  rk_launch_options_init(&o);
+  o.mode = (rk_kernel_mode_t)5;
+  CHECK_STATUS(rk_runtime_launch(rt, "m", &o, &k), RK_EINVAL);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(config_defaults);
   RK_RUN(backend_names_parse);
@@ -196,5 +264,6 @@ int main(void) {
   RK_RUN(launch_get_list);
   RK_RUN(metrics_exact);
   RK_RUN(sticky_failure);
+  RK_RUN(bad_input_never_crashes);
   return rk_test_summary();
 }
