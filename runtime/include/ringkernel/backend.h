@@ -115,8 +115,10 @@ typedef struct rk_backend_ops {
   /* Bytes of device memory the backend holds now (0 for the CPU). */
   uint64_t (*device_memory_used)(void *state);
   /* Host-side progress hook, called by the runtime's poller thread (device backends:
-   * detect new output and call output_ready) at least every 50 µs while any actor
-   * lives. NULL when the backend needs no poller (CPU). Returns events seen. */
+   * detect new output and call output_ready): back to back for 200 µs after a call that
+   * returned > 0, then every 20 µs or so. NULL when the backend needs no poller (CPU).
+   * Returns events seen. Must be cheap when nothing happened (it may run millions of
+   * times a second). */
   int (*poll)(void *state);
 } rk_backend_ops_t;
 
