@@ -54,7 +54,10 @@ static rk_status_t forward(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr
   (void)user;
   const char *dest = rk_ctx_forward_to(ctx);
   if (!*dest) return rk_ctx_fail(ctx, RK_EINVAL, "forward: launch option forward_to is not set");
-  return rk_ctx_send_k2k(ctx, dest, hdr->message_type, payload, len);
+  (void)hdr;
+  (void)payload;
+  (void)len;
+  return rki_ctx_forward(ctx, dest); /* afterwards hdr and payload may be another kernel's */
 }
 
 void rki_handlers_register_builtins(void) {

@@ -376,26 +376,44 @@ static rk_delivery_status_t to_inbox(rk_k2k_broker_t *b, endpoint_t *e,
   return s;
 }
 
+/* Moves *move into k (host-run actors share the runtime's pool, so the block can change
+ * hands). The header goes into the message first, as the consumer may read it as soon
+ * as it is queued; on failure the old header comes back. */
+static rk_status_t move_into(rk_kernel_t *k, const rk_message_header_t *h, rk_message_t **move) {
+  rk_message_t *m = *move;
+  rk_message_header_t old = m->hdr;
+  m->hdr = *h;
+  rk_status_t st = rki_kernel_deliver_owned(k, m);
+  if (st == RK_OK)
+    *move = NULL;
+  else
+    m->hdr = old;
+  return st;
+}
+
 static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, uint32_t hops,
                                       const char *dest, rk_message_header_t *h, const void *payload,
-                                      size_t len) {
+                                      size_t len, rk_message_t **move) {
   rk_kernel_t *k = e->kernel;
   endpoint_t *final = hops ? find_ep(b, dest) : e;
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
-  rk_status_t st = rki_kernel_deliver(k, h, payload, len, true);
+  bool movable = move && *move && (*move)->payload == payload && (*move)->len == len &&
+                 k->ops == k->rt->cpu_ops && (*move)->pool == k->rt->pool;
+  rk_status_t st = movable ? move_into(k, h, move) : rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
   return st == RK_EAGAIN ? RK_DELIVERY_QUEUE_FULL : RK_DELIVERY_NOT_FOUND;
 }
 
 static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *dest,
-                         rk_message_header_t *h, const void *payload, size_t len, attempt_t *a) {
+                         rk_message_header_t *h, const void *payload, size_t len,
+                         rk_message_t **move, attempt_t *a) {
   pthread_rwlock_rdlock(&b->lock);
   endpoint_t *e = resolve(b, dest, h->message_id, a);
   a->traced = true;
   if (e) {
     endpoint_t *src = source && *source ? find_ep(b, source) : NULL;
     h->source_kernel = src && src->kernel ? src->kernel->num : h->source_kernel;
-    a->status = e->kernel ? to_kernel(b, e, a->hops, dest, h, payload, len)
+    a->status = e->kernel ? to_kernel(b, e, a->hops, dest, h, payload, len, move)
                           : to_inbox(b, e, h, payload, len);
     a->capacity = e->kernel ? rk_kernel_input_capacity(e->kernel) : b->cfg.max_pending_messages;
   }
@@ -453,7 +471,7 @@ static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h,
 
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
                          const rk_message_header_t *hdr, const void *payload, size_t len,
-                         bool may_wait, const rk_hlc_timestamp_t *stamp,
+                         bool may_wait, const rk_hlc_timestamp_t *stamp, rk_message_t **move,
                          rk_delivery_receipt_t *receipt) {
   if (!b || !receipt) return rki_fail(RK_EINVAL, "broker or receipt is NULL");
   rk_status_t st = rki_validate_kernel_id(destination);
@@ -470,7 +488,7 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
   attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false, 0};
   for (;;) {
     uint32_t seen = rki_wait_begin(ws);
-    attempt_once(b, source, destination, &h, payload, len, &a);
+    attempt_once(b, source, destination, &h, payload, len, move, &a);
     bool retry = a.status == RK_DELIVERY_QUEUE_FULL && timeout_ns && rki_now_ns() < deadline;
     if (retry) rki_wait_sleep(ws, seen, deadline);
     rki_wait_end(ws);
@@ -496,7 +514,7 @@ rk_status_t rk_k2k_send(rk_k2k_broker_t *b, const char *source, const char *dest
     rk_status_t st = rki_runtime_check(b->rt);
     if (st != RK_OK) return st;
   }
-  return rki_k2k_send(b, source, destination, hdr, payload, len, true, NULL, receipt);
+  return rki_k2k_send(b, source, destination, hdr, payload, len, true, NULL, NULL, receipt);
 }
 
 rk_status_t rk_k2k_receive(rk_k2k_broker_t *b, const char *id, rk_message_t **out) {

@@ -7,23 +7,26 @@
 
 struct rk_handler_ctx {
   rk_kernel_t *k;
-  const rk_message_t *msg;
+  rk_message_t *msg; /* the worker's until moved on (consumed): then not touched again */
+  bool consumed;
   uint64_t processed_before;
   bool produced;
   const char *detail;
   char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
 };
 
-rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before,
-                               bool *produced) {
+rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
+                               bool *produced, bool *consumed) {
   rk_handler_ctx_t ctx;
   ctx.k = k;
   ctx.msg = msg;
+  ctx.consumed = false;
   ctx.processed_before = processed_before;
   ctx.produced = false;
   ctx.detail = NULL;
   rk_status_t st = k->handler.fn(&ctx, &msg->hdr, msg->payload, msg->len, k->handler.user);
   *produced = ctx.produced;
+  *consumed = ctx.consumed; /* only ever with RK_OK: a failed move leaves msg here */
   if (st == RK_OK)
     rki_cpu_count_processed(k->actor);
   else if (st != RK_EAGAIN)
@@ -64,9 +67,8 @@ rk_status_t rk_ctx_reply(rk_handler_ctx_t *ctx, const void *payload, size_t len)
   return rk_ctx_reply_typed(ctx, ctx->msg->hdr.message_type, payload, len);
 }
 
-rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t message_type,
-                            const void *payload, size_t len) {
-  if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
+static rk_status_t send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t message_type,
+                            const void *payload, size_t len, rk_message_t **move) {
   rk_kernel_t *k = ctx->k;
   if (!k->rt->broker) return rk_ctx_fail(ctx, RK_EUNSUPPORTED, "K2K is disabled in this runtime");
   rk_message_header_t h;
@@ -74,7 +76,8 @@ rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t me
   rk_message_header_init(&h, message_type, k->num, 0, len, stamp);
   h.correlation_id = ctx->msg->hdr.correlation_id;
   rk_delivery_receipt_t r;
-  rk_status_t st = rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &stamp, &r);
+  rk_status_t st =
+      rki_k2k_send(k->rt->broker, k->id, dest, &h, payload, len, false, &stamp, move, &r);
   if (st != RK_OK) return st;
   st = rki_delivery_to_status(r.status);
   if (st == RK_EAGAIN) {
@@ -88,6 +91,19 @@ rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t me
     return rk_ctx_fail(ctx, st, ctx->detail_buf);
   }
   return RK_OK;
+}
+
+rk_status_t rk_ctx_send_k2k(rk_handler_ctx_t *ctx, const char *dest, uint64_t message_type,
+                            const void *payload, size_t len) {
+  if (!ctx) return rki_fail(RK_EINVAL, "ctx is NULL");
+  return send_k2k(ctx, dest, message_type, payload, len, NULL);
+}
+
+rk_status_t rki_ctx_forward(rk_handler_ctx_t *ctx, const char *dest) {
+  rk_message_t *m = ctx->msg;
+  rk_status_t st = send_k2k(ctx, dest, m->hdr.message_type, m->payload, m->len, &m);
+  ctx->consumed = m == NULL;
+  return st;
 }
 
 rk_status_t rk_ctx_fail(rk_handler_ctx_t *ctx, rk_status_t status, const char *detail) {

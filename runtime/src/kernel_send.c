@@ -77,6 +77,15 @@ rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, c
   return RK_OK;
 }
 
+rk_status_t rki_kernel_deliver_owned(rk_kernel_t *k, rk_message_t *m) {
+  rk_status_t st = admit(k, true);
+  if (st != RK_OK) return st;
+  st = rki_cpu_enqueue_owned(k->actor, m);
+  release(k);
+  if (st == RK_OK) atomic_fetch_add_explicit(&k->rt->messages_sent, 1, memory_order_relaxed);
+  return st;
+}
+
 static rk_status_t check_args(rk_kernel_t *k, const void *payload, size_t len) {
   if (!k) return rki_fail(RK_EINVAL, "kernel is NULL");
   if (len && !payload) return rki_fail(RK_EINVAL, "payload is NULL with len %zu", len);

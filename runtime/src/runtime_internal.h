@@ -145,6 +145,9 @@ rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_op
  * (stamped, payload_size == len). */
 rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
                                size_t len, bool k2k);
+/* Same for a message the caller owns, moved into k's input without a copy (K2K between
+ * host-run actors). Takes ownership only on RK_OK. */
+rk_status_t rki_kernel_deliver_owned(rk_kernel_t *k, rk_message_t *m);
 
 /* The kernel's HLC stamp for a message it sends in response to `cause`: the clock merged
  * with cause's timestamp (so the reply orders after the request), or a tick when the
@@ -157,9 +160,14 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
 
 /* Runs k's C handler over msg on the calling (worker) thread; counts it as processed or
  * dead-letters it, except RK_EAGAIN (back-pressure: the caller keeps the message and runs
- * it again later). *produced is set when the handler published output. */
-rk_status_t rki_kernel_process(rk_kernel_t *k, const rk_message_t *msg, uint64_t processed_before,
-                               bool *produced);
+ * it again later). *produced is set when the handler published output; *consumed when
+ * the message itself was moved on (built-in forward): the caller must not free it. */
+rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
+                               bool *produced, bool *consumed);
+
+/* The built-in forward: sends the current message on to dest through K2K, moving the
+ * message itself (no copy) when dest is a host-run actor of the same runtime. */
+rk_status_t rki_ctx_forward(rk_handler_ctx_t *ctx, const char *dest);
 
 void rki_dead_letter_add(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,
                          const char *detail);
@@ -171,6 +179,9 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
 /* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
+/* Moves an owned message into a CPU actor's input (takes ownership on RK_OK); a bare
+ * RK_EAGAIN when full. */
+rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);
@@ -258,10 +269,12 @@ void rki_runtime_wake_all(rk_runtime_t *rt);
 rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt, rk_k2k_broker_t **out);
 void rki_k2k_broker_free(rk_k2k_broker_t *b);
 /* may_wait false: a full target gives QueueFull at once (handlers). stamp: the sender's
- * HLC stamp (a kernel's own clock), or NULL for a tick of the broker's clock. */
+ * HLC stamp (a kernel's own clock), or NULL for a tick of the broker's clock. move: when
+ * non-NULL and *move is the message holding payload, a delivery into a host-run actor
+ * moves that message instead of copying it and sets *move to NULL. */
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,
                          const rk_message_header_t *hdr, const void *payload, size_t len,
-                         bool may_wait, const rk_hlc_timestamp_t *stamp,
+                         bool may_wait, const rk_hlc_timestamp_t *stamp, rk_message_t **move,
                          rk_delivery_receipt_t *receipt);
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);

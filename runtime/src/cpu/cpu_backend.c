@@ -238,6 +238,17 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
   return RK_EAGAIN;
 }
 
+rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
+  rki_cpu_actor_t *a = A(ba);
+  if (rk_ring_try_push(a->in, &m, sizeof m) != RK_OK) {
+    atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+    return RK_EAGAIN;
+  }
+  /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
+  if (atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  return RK_OK;
+}
+
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
   void *p;
   size_t len;

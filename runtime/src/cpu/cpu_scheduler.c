@@ -131,14 +131,14 @@ static void run_batch(rki_cpu_actor_t *a) {
     rk_message_t *m = next_message(a, &popped);
     if (!m) break;
     uint64_t before = atomic_load_explicit(&a->processed, memory_order_relaxed);
-    bool out = false;
-    rk_status_t st = rki_kernel_process(a->kernel, m, before, &out);
+    bool out = false, consumed = false;
+    rk_status_t st = rki_kernel_process(a->kernel, m, before, &out, &consumed);
     produced |= out;
     if (st == RK_EAGAIN) {
       atomic_store_explicit(&a->held, m, memory_order_release);
       break;
     }
-    rk_message_free(m);
+    if (!consumed) rk_message_free(m);
   }
   if (produced) host->output_ready(a->kernel);
   if (popped) host->input_space(a->kernel);
