@@ -1,5 +1,7 @@
 /* cuda_check.c — CUDA error checking, the sticky failure state, clocks and NVTX. */
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,7 +58,19 @@ rk_status_t rkc_fail_if_broken(void) {
   return rki_fail(RK_EFAILED, "CUDA context failed earlier: %s", rkc_sticky_text);
 }
 
+/* Persistent actors never finish, so nothing may wait for "all kernels done". CUDA's
+ * lazy module loading does exactly that when a kernel is first launched (or a library
+ * loaded) while others run: eager loading, chosen before the first CUDA call unless the
+ * user set CUDA_MODULE_LOADING, moves that work to load time. */
+static void rkc_env_once(void) { setenv("CUDA_MODULE_LOADING", "EAGER", 0); }
+
+void rkc_cuda_env(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, rkc_env_once);
+}
+
 rk_status_t rkc_use_device(int32_t device) {
+  rkc_cuda_env();
   int count = 0;
   rk_status_t st = RKC_CHECK(cudaGetDeviceCount(&count));
   if (st != RK_OK) return st;

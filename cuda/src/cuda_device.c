@@ -6,6 +6,7 @@
 #include "rk_internal.h"
 
 int32_t rk_cuda_device_count(void) {
+  rkc_cuda_env();
   int count = 0;
   if (RKC_CHECK(cudaGetDeviceCount(&count)) != RK_OK) return 0;
   return count;
@@ -19,6 +20,7 @@ bool rk_cuda_is_available(void) {
 
 rk_status_t rk_cuda_device_info(int32_t ordinal, rk_cuda_device_info_t *out) {
   if (!out) return rki_fail(RK_EINVAL, "device info output is NULL");
+  rkc_cuda_env();
   int count = 0;
   rk_status_t st = RKC_CHECK(cudaGetDeviceCount(&count));
   if (st != RK_OK) return st;

@@ -19,6 +19,9 @@ bool rkc_failed(void);
 /* Returns RK_EFAILED with the first sticky error's text when rkc_failed(). */
 rk_status_t rkc_fail_if_broken(void);
 
+/* Process settings that must precede the first CUDA call (eager module loading). */
+void rkc_cuda_env(void);
+
 /* Selects `device` on the calling thread; RK_ENODEVICE / RK_EINVAL / RK_ECUDA. */
 rk_status_t rkc_use_device(int32_t device);
 

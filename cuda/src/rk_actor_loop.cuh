@@ -218,10 +218,12 @@ static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint3
   st = __shfl_sync(0xffffffffu, st, 0);
   __syncwarp();
   if (rk_dev_lane() == 0) {
-    while (L->turn != i) { /* finish in batch order: later K2K sends wait for this */
+    /* finish in batch order: later K2K sends wait for this (atomics: the turn is the one
+     * shared word warps hand over without a barrier) */
+    while (atomicAdd((unsigned *)&L->turn, 0u) != i) {
     }
     __threadfence_block();
-    L->turn = i + 1;
+    atomicExch((unsigned *)&L->turn, i + 1);
     e->status = st;
     if (st != 0) {
       *c.reply_header = e->header;

@@ -165,7 +165,8 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   if (size > inbox->payload_capacity) return RK_DEV_ETOOBIG;
   uint64_t pos = 0;
   if (rk_dev_lane() == 0) {
-    while (*ctx->turn != ctx->index) { /* earlier messages of the batch send first */
+    while (atomicAdd((unsigned *)ctx->turn, 0u) != ctx->index) {
+      /* earlier messages of the batch send first */
     }
     pos = rk_dev_inbox_claim(inbox);
   }
