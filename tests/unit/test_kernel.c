@@ -278,6 +278,12 @@ RK_TEST(batch_partial_acceptance) {
   CHECK_EQ_U64(total, 8);
   CHECK_OK(rk_kernel_send_many(k, items + 8, 4, -1, &accepted));
   CHECK_EQ_U64(accepted, 4);
+  /* An invalid item stops the batch there: the ones before it are sent, the rest kept. */
+  static char big[70000];
+  rk_send_item_t mixed[3] = {{NULL, "a", 1}, {NULL, big, sizeof big}, {NULL, "c", 1}};
+  CHECK_STATUS(rk_kernel_send_many(k, mixed, 3, -1, &accepted), RK_ETOOBIG);
+  CHECK_EQ_U64(accepted, 1);
+  CHECK_STR(rk_last_error(), "payload 70000 bytes > max 65536");
   rk_runtime_destroy(rt);
 }
 
