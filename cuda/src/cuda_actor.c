@@ -185,14 +185,18 @@ static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
   return RK_OK;
 }
 
+/* Device memory is stream-ordered on the actor's own stream: cudaFree waits for the
+ * whole device, which never goes idle while persistent actors live; cudaFreeAsync does
+ * not. */
 static rk_status_t rkc_dev_alloc(rkc_actor_t *a, void **p, size_t bytes) {
-  rk_status_t st = RKC_CHECK(cudaMalloc(p, bytes));
+  rk_status_t st = RKC_CHECK(cudaMallocAsync(p, bytes, a->stream));
   if (st != RK_OK) {
     *p = NULL;
-    return rki_fail(RK_EGPUMEM, "GPU actor: cudaMalloc(%zu) failed: %s", bytes, rk_last_error());
+    return rki_fail(RK_EGPUMEM, "GPU actor: cudaMallocAsync(%zu) failed: %s", bytes,
+                    rk_last_error());
   }
   a->device_bytes += bytes;
-  return RKC_CHECK(cudaMemset(*p, 0, bytes));
+  return RKC_CHECK(cudaMemsetAsync(*p, 0, bytes, a->stream));
 }
 
 static rk_status_t rkc_host_alloc(void **p, size_t bytes) {
@@ -208,7 +212,8 @@ static rk_status_t rkc_host_alloc(void **p, size_t bytes) {
 static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   const rkc_actor_config_t *cfg = &a->cfg;
   size_t slot_bytes = (size_t)a->slot_words * 8u;
-  rk_status_t st = rkc_host_alloc((void **)&a->control, sizeof(rkc_control_t));
+  rk_status_t st = RKC_CHECK(cudaStreamCreateWithFlags(&a->stream, cudaStreamNonBlocking));
+  if (st == RK_OK) st = rkc_host_alloc((void **)&a->control, sizeof(rkc_control_t));
   if (st == RK_OK) st = rkc_host_alloc((void **)&a->h2k, slot_bytes * cfg->input_capacity);
   if (st == RK_OK) st = rkc_host_alloc((void **)&a->k2h, slot_bytes * cfg->output_capacity);
   uint64_t ib_slot = (sizeof(rkc_inbox_slot_t) + cfg->payload_capacity + 63u) & ~63ull;
@@ -227,22 +232,25 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
     ib.capacity = cfg->input_capacity;
     ib.payload_capacity = cfg->payload_capacity;
     ib.slot_bytes = ib_slot;
-    st = RKC_CHECK(cudaMemcpy(a->inbox, &ib, sizeof ib, cudaMemcpyHostToDevice));
+    st = RKC_CHECK(cudaMemcpyAsync(a->inbox, &ib, sizeof ib, cudaMemcpyHostToDevice, a->stream));
   }
-  if (st == RK_OK) st = RKC_CHECK(cudaStreamCreateWithFlags(&a->stream, cudaStreamNonBlocking));
+  /* other actors may find the inbox in the directory as soon as it is added */
+  if (st == RK_OK) st = RKC_CHECK(cudaStreamSynchronize(a->stream));
   return st;
 }
 
 static void rkc_free_all(rkc_actor_t *a) {
   if (a->stuck) return; /* never free memory a live kernel may still touch */
-  if (a->stream) cudaStreamDestroy(a->stream);
+  void *dev[4] = {a->inbox, a->request_stage, a->reply_stage, a->user_state};
+  for (int i = 0; i < 4 && a->stream; i++)
+    if (dev[i]) cudaFreeAsync(dev[i], a->stream);
+  if (a->stream) {
+    cudaStreamSynchronize(a->stream); /* this stream only: the kernel has returned */
+    cudaStreamDestroy(a->stream);
+  }
   cudaFreeHost(a->control);
   cudaFreeHost((void *)a->h2k);
   cudaFreeHost((void *)a->k2h);
-  cudaFree(a->inbox);
-  cudaFree(a->request_stage);
-  cudaFree(a->reply_stage);
-  cudaFree(a->user_state);
   free(a->inbox_copy);
 }
 

@@ -1,10 +1,13 @@
 /* cuda_pool.c — GPU memory in six size classes (256 B .. 256 KiB, cuda_config.c).
  *
- * Each class carves blocks from chunks of device memory (one cudaMalloc per chunk) and
+ * Each class carves blocks from chunks of device memory (one allocation per chunk) and
  * keeps freed blocks on a free list; a chunk records which of its blocks are live, so a
  * foreign pointer or a double free is refused instead of corrupting the lists. Requests
- * above 256 KiB go straight to cudaMalloc ("large allocations"). One mutex guards the
- * pool: device allocation dominates the cost, and the lists are short. */
+ * above 256 KiB get their own allocation ("large allocations"). One mutex guards the
+ * pool: device allocation dominates the cost, and the lists are short.
+ * Allocation is stream-ordered (cudaMallocAsync / cudaFreeAsync on the pool's own stream,
+ * then a wait on that stream only): plain cudaFree waits for the whole device, which
+ * never goes idle while persistent actors run. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,7 @@ typedef struct rkc_class {
 
 struct rk_gpu_pool {
   pthread_mutex_t lock;
+  cudaStream_t stream;
   rk_gpu_pool_config_t cfg;
   rkc_class_t cls[RK_GPU_SIZE_CLASS_COUNT];
   rkc_chunk_t *chunks;
@@ -42,6 +46,23 @@ struct rk_gpu_pool {
   size_t large_count, large_cap;
   uint64_t total_bytes, large_bytes, allocations, deallocations;
 };
+
+static rk_status_t rkc_dev_malloc(rk_gpu_pool_t *pool, void **p, uint64_t bytes) {
+  cudaError_t e = cudaMallocAsync(p, bytes, pool->stream);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(pool->stream);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    *p = NULL;
+    return rki_fail(RK_EGPUMEM, "GPU pool: device allocation of %llu bytes failed: %s",
+                    (unsigned long long)bytes, cudaGetErrorName(e));
+  }
+  return RK_OK;
+}
+
+static void rkc_dev_free(rk_gpu_pool_t *pool, void *p) {
+  cudaFreeAsync(p, pool->stream);
+  cudaStreamSynchronize(pool->stream);
+}
 
 static bool rkc_grow(void **arr, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
@@ -72,10 +93,10 @@ static rk_status_t rkc_carve(rk_gpu_pool_t *pool, int c, uint32_t blocks) {
   k->free_list = fl;
   rkc_chunk_t ch = {NULL, blocks, c, calloc(blocks, 1)};
   if (!ch.live) return rki_fail(RK_ENOMEM, "GPU pool: out of host memory");
-  if (cudaMalloc((void **)&ch.base, bytes) != cudaSuccess) {
-    cudaGetLastError();
+  rk_status_t st = rkc_dev_malloc(pool, (void **)&ch.base, bytes);
+  if (st != RK_OK) {
     free(ch.live);
-    return rki_fail(RK_EGPUMEM, "GPU pool: cudaMalloc(%llu) failed", (unsigned long long)bytes);
+    return st;
   }
   pool->chunks[pool->chunk_count++] = ch;
   for (uint32_t i = blocks; i-- > 0;) k->free_list[k->free_count++] = ch.base + i * bsize;
@@ -95,6 +116,7 @@ rk_status_t rk_gpu_pool_create(const rk_gpu_pool_config_t *config, rk_gpu_pool_t
   if (!pool) return rki_fail(RK_ENOMEM, "GPU pool: out of host memory");
   pool->cfg = *config;
   pthread_mutex_init(&pool->lock, NULL);
+  st = RKC_CHECK(cudaStreamCreateWithFlags(&pool->stream, cudaStreamNonBlocking));
   for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT && st == RK_OK; c++)
     if (config->initial_counts[c]) st = rkc_carve(pool, c, config->initial_counts[c]);
   if (st != RK_OK) {
@@ -113,10 +135,8 @@ static rk_status_t rkc_alloc_large(rk_gpu_pool_t *pool, uint64_t bytes, void **o
                 sizeof(rkc_large_t)))
     return rki_fail(RK_ENOMEM, "GPU pool: out of host memory");
   void *p = NULL;
-  if (cudaMalloc(&p, bytes) != cudaSuccess) {
-    cudaGetLastError();
-    return rki_fail(RK_EGPUMEM, "GPU pool: cudaMalloc(%llu) failed", (unsigned long long)bytes);
-  }
+  rk_status_t st = rkc_dev_malloc(pool, &p, bytes);
+  if (st != RK_OK) return st;
   pool->large[pool->large_count++] = (rkc_large_t){p, bytes};
   pool->total_bytes += bytes;
   pool->large_bytes += bytes;
@@ -173,7 +193,7 @@ rk_status_t rk_gpu_pool_alloc(rk_gpu_pool_t *pool, uint64_t bytes, void **out_pt
 static rk_status_t rkc_free_locked(rk_gpu_pool_t *pool, void *ptr) {
   for (size_t i = 0; i < pool->large_count; i++)
     if (pool->large[i].ptr == ptr) {
-      cudaFree(ptr);
+      rkc_dev_free(pool, ptr);
       pool->total_bytes -= pool->large[i].bytes;
       pool->large_bytes -= pool->large[i].bytes;
       pool->large[i] = pool->large[--pool->large_count];
@@ -241,9 +261,11 @@ rk_status_t rk_gpu_pool_diagnostics(rk_gpu_pool_t *pool, rk_gpu_pool_diagnostics
 
 void rk_gpu_pool_destroy(rk_gpu_pool_t *pool) {
   if (!pool) return;
-  if (rkc_use_device(pool->cfg.device) == RK_OK) {
-    for (size_t i = 0; i < pool->chunk_count; i++) cudaFree(pool->chunks[i].base);
-    for (size_t i = 0; i < pool->large_count; i++) cudaFree(pool->large[i].ptr);
+  if (pool->stream && rkc_use_device(pool->cfg.device) == RK_OK) {
+    for (size_t i = 0; i < pool->chunk_count; i++) cudaFreeAsync(pool->chunks[i].base, pool->stream);
+    for (size_t i = 0; i < pool->large_count; i++) cudaFreeAsync(pool->large[i].ptr, pool->stream);
+    cudaStreamSynchronize(pool->stream);
+    cudaStreamDestroy(pool->stream);
   }
   for (size_t i = 0; i < pool->chunk_count; i++) free(pool->chunks[i].live);
   for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT; c++) free(pool->cls[c].free_list);
