@@ -35,6 +35,7 @@ struct rkc_actor {
   uint64_t h2k_head_cache;        /* device consumer position last read */
   uint64_t in_rejected, in_max_depth;
   atomic_bool space_wanted;       /* an enqueue was refused since the last signal */
+  _Atomic uint64_t refused_head;  /* device consumer position seen at that refusal */
 
   _Atomic uint64_t k2h_head;      /* next position to read (one consumer; read by poll) */
   uint64_t out_max_depth;
@@ -453,6 +454,7 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
   }
   if (i < n) {
     a->in_rejected++;
+    atomic_store_explicit(&a->refused_head, a->h2k_head_cache, memory_order_relaxed);
     atomic_store_explicit(&a->space_wanted, true, memory_order_relaxed);
   }
   pthread_mutex_unlock(&a->send_lock);
@@ -462,7 +464,7 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
 bool rkc_actor_take_space_signal(rkc_actor_t *a) {
   if (!atomic_load_explicit(&a->space_wanted, memory_order_relaxed)) return false;
   uint64_t head = rkc_dev_u64(&a->control->h2k_head);
-  if (head == a->h2k_head_cache) return false;
+  if (head == atomic_load_explicit(&a->refused_head, memory_order_relaxed)) return false;
   atomic_store_explicit(&a->space_wanted, false, memory_order_relaxed);
   return true;
 }
