@@ -133,3 +133,17 @@ def test_shutdown_wakes_waiters():
             await asyncio.wait_for(pending, 10)
 
     run(main())
+
+
+def test_runtimes_one_after_another_in_one_loop():
+    async def main():
+        out = []
+        for i in range(3):
+            rt = await RingKernel.create()
+            k = await rt.launch(f"k{i}")
+            out.append((await k.request(bytes([i]), 5)).payload)
+            rt.shutdown_sync()  # sync shutdown, then the object goes away
+            del rt, k
+        return out
+
+    assert run(main()) == [b"\x00", b"\x01", b"\x02"]
