@@ -207,16 +207,19 @@ async def request(kernel: Any, args: tuple, kwargs: Optional[dict]) -> Any:
     deadline = _deadline(timeout)
     dispatcher = _dispatcher(kernel.runtime)
     cid = kernel._send_request(envelope)
-    while True:
-        reply = kernel._poll_reply(cid)
-        if reply is not None:
-            return reply
-        if kernel.state == KernelState.Terminated:
-            raise RingKernelError(f"Kernel terminated: {kernel.id} (no reply for "
-                                  f"correlation {cid})")
-        if _expired(deadline):
-            raise TimeoutError(f"no reply from kernel {kernel.id!r} within {timeout} s")
-        await dispatcher.ready(deadline)
+    try:
+        while True:
+            reply = kernel._poll_reply(cid)
+            if reply is not None:
+                return reply
+            if kernel.state == KernelState.Terminated:
+                raise RingKernelError(f"Kernel terminated: {kernel.id} (no reply for "
+                                      f"correlation {cid})")
+            if _expired(deadline):
+                raise TimeoutError(f"no reply from kernel {kernel.id!r} within {timeout} s")
+            await dispatcher.ready(deadline)
+    finally:
+        kernel._forget_request(cid)
 
 
 def _wait_args(timeout: Optional[float] = None) -> Optional[float]:

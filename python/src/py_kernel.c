@@ -1,9 +1,11 @@
 /* py_kernel.c — KernelHandle (rk_kernel_t) and KernelStatus.
  *
  * Replies: receive/try_receive/receive_many take from the handle's stash first (replies
- * that request() set aside while looking for its own), then from the kernel's output
- * queue, so arrival order is kept. request() sends with a fresh correlation id and
- * receives until its reply comes, stashing the others. */
+ * set aside by someone looking for another), then from the kernel's output queue, so
+ * arrival order is kept. request() registers a fresh correlation id as pending, sends,
+ * and receives until its reply comes, stashing the others; receivers skip (stash) the
+ * replies of pending requests, so mixing both on one kernel loses nothing to the wrong
+ * caller. */
 #include "py_runtime.h"
 
 #include <structmember.h>
@@ -33,8 +35,9 @@ PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
     h->runtime = (rkpy_runtime *)Py_NewRef(runtime);
     h->k = k;
     h->stash = PyList_New(0);
+    h->pending = PySet_New(NULL);
   }
-  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
+  if (!h || !h->stash || !h->pending || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
   Py_DECREF(id);
   return (PyObject *)h;
 }
@@ -44,12 +47,14 @@ static int kh_traverse(PyObject *op, visitproc visit, void *arg) {
   Py_VISIT(Py_TYPE(op));
   Py_VISIT(self->runtime);
   Py_VISIT(self->stash);
+  Py_VISIT(self->pending);
   return 0;
 }
 
 static int kh_clear(PyObject *op) {
   rkpy_kernel *self = (rkpy_kernel *)op;
   Py_CLEAR(self->stash);
+  Py_CLEAR(self->pending);
   return 0;
 }
 
@@ -386,29 +391,73 @@ static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
 
 /* ---- receiving ---------------------------------------------------------------------- */
 
-/* Oldest stashed reply (new ref), or NULL without an exception when the stash is empty. */
-static PyObject *kh_stash_pop(PyObject *op) {
-  PyObject *stash = ((rkpy_kernel *)op)->stash;
-  if (!stash || PyList_GET_SIZE(stash) == 0) return NULL;
-  PyObject *first = Py_NewRef(PyList_GET_ITEM(stash, 0));
-  if (PyList_SetSlice(stash, 0, 1, NULL) < 0) Py_CLEAR(first);
-  return first;
+/* The correlation id of a received envelope. */
+static uint64_t kh_cid_of(rkpy_state *st, PyObject *env) {
+  const rk_message_header_t *hdr;
+  const void *p;
+  size_t len;
+  return rkpy_envelope_parts(st, env, &hdr, &p, &len) == 0 ? hdr->correlation_id : 0;
 }
 
-/* The next reply: stash first, then the queue (waiting up to timeout_ns). Returns NULL
- * with no exception when there is none within the timeout and none_on_empty is set. */
+/* 1 when a request in flight waits for this correlation id, 0 if not, -1 on error. */
+static int kh_is_pending(PyObject *op, uint64_t cid) {
+  PyObject *pending = ((rkpy_kernel *)op)->pending;
+  if (cid == 0 || !pending || PySet_GET_SIZE(pending) == 0) return 0;
+  PyObject *key = PyLong_FromUnsignedLongLong(cid);
+  int r = key ? PySet_Contains(pending, key) : -1;
+  Py_XDECREF(key);
+  return r;
+}
+
+/* Oldest stashed reply no pending request waits for (new ref), or NULL without an
+ * exception when there is none. */
+static PyObject *kh_stash_pop(PyObject *op) {
+  PyObject *stash = ((rkpy_kernel *)op)->stash;
+  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
+    PyObject *env = PyList_GET_ITEM(stash, i);
+    int pending = kh_is_pending(op, kh_cid_of(kh_state(op), env));
+    if (pending < 0) return NULL;
+    if (pending) continue;
+    Py_INCREF(env);
+    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
+    return env;
+  }
+  return NULL;
+}
+
+/* Appends a received reply to the stash (consumes env). 0 / -1. */
+static int kh_stash_push(PyObject *op, PyObject *env) {
+  int rc = env ? PyList_Append(((rkpy_kernel *)op)->stash, env) : -1;
+  Py_XDECREF(env);
+  return rc;
+}
+
+/* The next reply no pending request waits for: stash first, then the queue (waiting up
+ * to timeout_ns in total). Returns NULL with no exception when there is none within the
+ * timeout and none_on_empty is set. */
 static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_empty) {
-  PyObject *stashed = kh_stash_pop(op);
-  if (stashed || PyErr_Occurred()) return stashed;
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
-  rk_status_t s = timeout_ns == 0 ? rk_kernel_try_receive(io.k, &io.reply)
-                                  : rkpy_wait(kh_receive_step, &io, timeout_ns);
-  if (s == RK_OK) return rkpy_envelope_from_message(st, io.reply);
-  if (PyErr_Occurred()) return NULL;
-  if (none_on_empty && (s == RK_EAGAIN || s == RK_ETIMEDOUT)) return NULL;
-  if (s == RK_EAGAIN) return rkpy_raise_as(PyExc_TimeoutError, s);
-  return rkpy_raise_status(st, s);
+  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
+  for (;;) {
+    PyObject *stashed = kh_stash_pop(op);
+    if (stashed || PyErr_Occurred()) return stashed;
+    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
+    if (deadline >= 0 && left < 0) left = 0;
+    rk_status_t s = left == 0 ? rk_kernel_try_receive(io.k, &io.reply)
+                              : rkpy_wait(kh_receive_step, &io, left);
+    if (s == RK_OK) {
+      PyObject *env = rkpy_envelope_from_message(st, io.reply);
+      int pending = env ? kh_is_pending(op, kh_cid_of(st, env)) : -1;
+      if (pending == 0) return env;
+      if (pending < 0 || kh_stash_push(op, env) < 0) return NULL;
+      continue;
+    }
+    if (PyErr_Occurred()) return NULL;
+    if (none_on_empty && (s == RK_EAGAIN || s == RK_ETIMEDOUT)) return NULL;
+    if (s == RK_EAGAIN) return rkpy_raise_as(PyExc_TimeoutError, s);
+    return rkpy_raise_status(st, s);
+  }
 }
 
 static PyObject *kh_try_receive(PyObject *op, PyObject *Py_UNUSED(ignored)) {
@@ -459,20 +508,36 @@ static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
 
 /* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
 static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
-  rkpy_state *st = kh_state(op);
   PyObject *stash = ((rkpy_kernel *)op)->stash;
   for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
     PyObject *env = PyList_GET_ITEM(stash, i);
-    const rk_message_header_t *hdr;
-    const void *p;
-    size_t len;
-    if (rkpy_envelope_parts(st, env, &hdr, &p, &len) == 0 && hdr->correlation_id == cid) {
-      Py_INCREF(env);
-      if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
-      return env;
-    }
+    if (kh_cid_of(kh_state(op), env) != cid) continue;
+    Py_INCREF(env);
+    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
+    return env;
   }
   return NULL;
+}
+
+/* Registers / forgets a request in flight (see kh_receive_impl). 0 / -1. */
+static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
+  PyObject *key = PyLong_FromUnsignedLongLong(cid);
+  PyObject *pending = ((rkpy_kernel *)op)->pending;
+  int rc = !key ? -1 : add ? PySet_Add(pending, key) : PySet_Discard(pending, key);
+  Py_XDECREF(key);
+  return rc < 0 ? -1 : 0;
+}
+
+/* Sends a request: a fresh correlation id, registered as pending until forgotten. */
+static int kh_start_request(PyObject *op, PyObject *msg, uint64_t *cid) {
+  *cid = rk_message_id_generate();
+  if (kh_pending_update(op, *cid, 1) < 0) return -1;
+  if (kh_send_one(op, msg, 0, *cid) == 0) return 0;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  kh_pending_update(op, *cid, 0);
+  PyErr_Restore(type, value, tb);
+  return -1;
 }
 
 /* Receives until the reply with cid arrives, stashing the others in arrival order. The
@@ -494,12 +559,7 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
       return rkpy_envelope_from_message(st, io.reply);
-    PyObject *other = rkpy_envelope_from_message(st, io.reply);
-    if (!other || PyList_Append(((rkpy_kernel *)op)->stash, other) < 0) {
-      Py_XDECREF(other);
-      return NULL;
-    }
-    Py_DECREF(other);
+    if (kh_stash_push(op, rkpy_envelope_from_message(st, io.reply)) < 0) return NULL;
   }
 }
 
@@ -510,16 +570,31 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:request_sync", kwlist, &msg, &t) ||
       rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
     return NULL;
-  uint64_t cid = rk_message_id_generate();
-  if (kh_send_one(op, msg, 0, cid) < 0) return NULL;
-  return kh_await_reply(op, cid, timeout_ns);
+  uint64_t cid = 0;
+  if (kh_start_request(op, msg, &cid) < 0) return NULL;
+  PyObject *reply = kh_await_reply(op, cid, timeout_ns);
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  int rc = kh_pending_update(op, cid, 0);
+  PyErr_Restore(type, value, tb);
+  if (rc < 0) Py_CLEAR(reply);
+  return reply;
 }
 
-/* For ringkernel._aio: sends with a fresh correlation id and returns it. */
+/* For ringkernel._aio: sends with a fresh pending correlation id and returns it. */
 static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
-  uint64_t cid = rk_message_id_generate();
-  if (kh_send_one(op, msg, 0, cid) < 0) return NULL;
+  uint64_t cid = 0;
+  if (kh_start_request(op, msg, &cid) < 0) return NULL;
   return PyLong_FromUnsignedLongLong(cid);
+}
+
+/* For ringkernel._aio: the request with this correlation id is over. */
+static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
+  uint64_t cid = 0;
+  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0 ||
+      kh_pending_update(op, cid, 0) < 0)
+    return NULL;
+  Py_RETURN_NONE;
 }
 
 /* For ringkernel._aio: the reply with this correlation id if it has arrived (others
@@ -629,6 +704,7 @@ static PyMethodDef kh_methods[] = {
      "detail), removing them."},
     {"_send_request", kh_send_request, METH_O, NULL},
     {"_poll_reply", kh_poll_reply, METH_O, NULL},
+    {"_forget_request", kh_forget_request, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
 #undef KW
