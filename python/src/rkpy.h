@@ -84,16 +84,11 @@
   X(PyConfidenceInterval)                                                                          \
   X(PyScalingMetrics)
 
-/* Spare strong references for either half (e.g. an extra helper type); traversed and
- * cleared with the rest. */
-#define RKPY_SPARE_SLOTS 16
-
 #define RKPY_EXC_FIELD(name) PyObject *name;
 #define RKPY_TYPE_FIELD(name) PyTypeObject *name##_type;
 typedef struct rkpy_state {
   RKPY_EXCEPTIONS(RKPY_EXC_FIELD)
   RKPY_TYPES(RKPY_TYPE_FIELD)
-  PyObject *spare[RKPY_SPARE_SLOTS];
   PyObject *enums_module; /* ringkernel._enums, imported on first use */
   PyObject *aio_module;   /* ringkernel._aio, imported on first use */
 } rkpy_state;
