@@ -85,8 +85,6 @@ static int rkpy_traverse(PyObject *m, visitproc visit, void *arg) {
   RKPY_TYPES(RKPY_VISIT_TYPE)
 #undef RKPY_VISIT_EXC
 #undef RKPY_VISIT_TYPE
-  for (int i = 0; i < RKPY_SPARE_SLOTS; i++)
-    Py_VISIT(st->spare[i]);
   Py_VISIT(st->enums_module);
   Py_VISIT(st->aio_module);
   return 0;
@@ -101,8 +99,6 @@ static int rkpy_clear(PyObject *m) {
   RKPY_TYPES(RKPY_CLEAR_TYPE)
 #undef RKPY_CLEAR_EXC
 #undef RKPY_CLEAR_TYPE
-  for (int i = 0; i < RKPY_SPARE_SLOTS; i++)
-    Py_CLEAR(st->spare[i]);
   Py_CLEAR(st->enums_module);
   Py_CLEAR(st->aio_module);
   return 0;
