@@ -37,7 +37,8 @@ PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
     h->stash = PyList_New(0);
     h->pending = PySet_New(NULL);
   }
-  if (!h || !h->stash || !h->pending || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
+  if (!h || !h->stash || !h->pending || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0)
+    Py_CLEAR(h);
   Py_DECREF(id);
   return (PyObject *)h;
 }
@@ -320,13 +321,14 @@ static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t
   return -1;
 }
 
-static PyObject *kh_send_sync(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"envelope", "timeout", NULL};
-  PyObject *msg, *t = NULL;
+static PyObject *kh_send_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames) {
+  static const char *const names[] = {"envelope", "timeout"};
+  PyObject *a[2];
   int64_t timeout_ns = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_sync", kwlist, &msg, &t) ||
-      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0) ||
-      kh_send_one(op, msg, timeout_ns, 0) < 0)
+  if (rkpy_parse_args("send_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
+      kh_send_one(op, a[0], timeout_ns, 0) < 0)
     return NULL;
   Py_RETURN_NONE;
 }
@@ -444,8 +446,8 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
     if (stashed || PyErr_Occurred()) return stashed;
     int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
     if (deadline >= 0 && left < 0) left = 0;
-    rk_status_t s = left == 0 ? rk_kernel_try_receive(io.k, &io.reply)
-                              : rkpy_wait(kh_receive_step, &io, left);
+    rk_status_t s =
+        left == 0 ? rk_kernel_try_receive(io.k, &io.reply) : rkpy_wait(kh_receive_step, &io, left);
     if (s == RK_OK) {
       PyObject *env = rkpy_envelope_from_message(st, io.reply);
       int pending = env ? kh_is_pending(op, kh_cid_of(st, env)) : -1;
@@ -466,12 +468,13 @@ static PyObject *kh_try_receive(PyObject *op, PyObject *Py_UNUSED(ignored)) {
   Py_RETURN_NONE;
 }
 
-static PyObject *kh_receive_sync(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"timeout", NULL};
-  PyObject *t = Py_None;
+static PyObject *kh_receive_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames) {
+  static const char *const names[] = {"timeout"};
+  PyObject *a[1];
   int64_t timeout_ns = -1;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:receive_sync", kwlist, &t) ||
-      rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
+  if (rkpy_parse_args("receive_sync", args, nargs, kwnames, names, 1, 0, a) < 0 ||
+      (a[0] && rkpy_arg_timeout(a[0], "timeout", 1, &timeout_ns) < 0))
     return NULL;
   return kh_receive_impl(op, timeout_ns, 0);
 }
@@ -563,15 +566,16 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
   }
 }
 
-static PyObject *kh_request_sync(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"envelope", "timeout", NULL};
-  PyObject *msg, *t = Py_None;
+static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames) {
+  static const char *const names[] = {"envelope", "timeout"};
+  PyObject *a[2];
   int64_t timeout_ns = -1;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:request_sync", kwlist, &msg, &t) ||
-      rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0)
-    return NULL;
   uint64_t cid = 0;
-  if (kh_start_request(op, msg, &cid) < 0) return NULL;
+  if (rkpy_parse_args("request_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
+      kh_start_request(op, a[0], &cid) < 0)
+    return NULL;
   PyObject *reply = kh_await_reply(op, cid, timeout_ns);
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
@@ -658,6 +662,7 @@ static Py_hash_t kh_hash(PyObject *op) {
 }
 
 #define KW (METH_VARARGS | METH_KEYWORDS)
+#define FAST (METH_FASTCALL | METH_KEYWORDS)
 #define FN(f) (PyCFunction)(void (*)(void))(f)
 static PyMethodDef kh_methods[] = {
     {"is_active", kh_is_active, METH_NOARGS, "True when the kernel is Active."},
@@ -672,7 +677,7 @@ static PyMethodDef kh_methods[] = {
     {"terminate_sync", kh_terminate_sync, METH_NOARGS,
      "Stops the kernel; unprocessed input is dead-lettered. Replies stay receivable."},
     {"send", FN(kh_send), KW, "Awaitable send_sync(envelope)."},
-    {"send_sync", FN(kh_send_sync), KW,
+    {"send_sync", FN(kh_send_sync), FAST,
      "send_sync(envelope, timeout=0) -> None. envelope: MessageEnvelope or any bytes-like "
      "object (sent without an intermediate copy). timeout 0: QueueFullError at once when "
      "full; None: wait for room."},
@@ -680,7 +685,7 @@ static PyMethodDef kh_methods[] = {
      "send_many(messages, timeout=0) -> number accepted, in order (the rest were not "
      "sent)."},
     {"receive", FN(kh_receive), KW, "Awaitable: the next reply."},
-    {"receive_sync", FN(kh_receive_sync), KW,
+    {"receive_sync", FN(kh_receive_sync), FAST,
      "receive_sync(timeout=None) -> MessageEnvelope; TimeoutError when none in time."},
     {"receive_timeout", FN(kh_receive_timeout), KW, "Awaitable receive_timeout_sync(t)."},
     {"receive_timeout_sync", kh_receive_timeout_sync, METH_O,
@@ -689,7 +694,7 @@ static PyMethodDef kh_methods[] = {
     {"receive_many", FN(kh_receive_many), KW,
      "receive_many(max_messages=1024, timeout=0) -> list; waits only for the first."},
     {"request", FN(kh_request), KW, "Awaitable request_sync(envelope, timeout=None)."},
-    {"request_sync", FN(kh_request_sync), KW,
+    {"request_sync", FN(kh_request_sync), FAST,
      "request_sync(envelope, timeout=None) -> the reply carrying the request's "
      "correlation id; other replies stay receivable in order."},
     {"wait", FN(kh_wait), KW, "Awaitable wait_sync(timeout=None)."},
@@ -708,6 +713,7 @@ static PyMethodDef kh_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 #undef KW
+#undef FAST
 #undef FN
 
 static PyGetSetDef kh_getset[] = {

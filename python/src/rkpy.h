@@ -131,6 +131,13 @@ void rkpy_dealloc(PyObject *self);
 
 /* ---- argument helpers: 0 on success, -1 with TypeError/ValueError naming `what` ------ */
 
+/* Arguments of a METH_FASTCALL | METH_KEYWORDS method (no tuple or dict is built):
+ * out[i] is the argument for names[i] given by position or keyword (borrowed), NULL when
+ * absent; the first `required` must be present. TypeError naming fname for too many,
+ * unknown, repeated or missing arguments. */
+int rkpy_parse_args(const char *fname, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                    const char *const *names, int n, int required, PyObject **out);
+
 /* An int in 0..max ("capacity must be 0..4294967295, got -1"). */
 int rkpy_arg_u64(PyObject *obj, const char *what, uint64_t max, uint64_t *out);
 /* An int in 0..max, as size_t. */

@@ -110,3 +110,39 @@ int rkpy_arg_buffer(PyObject *obj, const char *what, Py_buffer *view) {
   }
   return 0;
 }
+
+static int rkpy_arg_index(const char *const *names, int n, PyObject *key) {
+  for (int i = 0; i < n; i++)
+    if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) return i;
+  return -1;
+}
+
+int rkpy_parse_args(const char *fname, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                    const char *const *names, int n, int required, PyObject **out) {
+  if (nargs > n) {
+    PyErr_Format(PyExc_TypeError, "%s() takes at most %d arguments (%zd given)", fname, n, nargs);
+    return -1;
+  }
+  for (int i = 0; i < n; i++)
+    out[i] = i < nargs ? args[i] : NULL;
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  for (Py_ssize_t j = 0; j < nkw; j++) {
+    PyObject *key = PyTuple_GET_ITEM(kwnames, j);
+    int i = rkpy_arg_index(names, n, key);
+    if (i < 0 || out[i]) {
+      PyErr_Format(PyExc_TypeError,
+                   i < 0 ? "%s() got an unexpected keyword argument '%U'"
+                         : "%s() got multiple values for argument '%U'",
+                   fname, key);
+      return -1;
+    }
+    out[i] = args[nargs + j];
+  }
+  for (int i = 0; i < required; i++) {
+    if (!out[i]) {
+      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", fname, names[i]);
+      return -1;
+    }
+  }
+  return 0;
+}

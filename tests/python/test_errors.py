@@ -96,3 +96,16 @@ def test_constructors_that_do_not_exist():
                 ringkernel.KernelStatus, ringkernel.RuntimeMetrics):
         with pytest.raises(TypeError):
             cls()
+
+
+def test_argument_errors_name_the_call(echo):
+    with pytest.raises(TypeError, match=r"request_sync\(\) got an unexpected keyword argument 'x'"):
+        echo.request_sync(b"a", x=1)
+    with pytest.raises(TypeError, match=r"request_sync\(\) missing required argument 'envelope'"):
+        echo.request_sync()
+    with pytest.raises(TypeError, match=r"send_sync\(\) takes at most 2 arguments \(3 given\)"):
+        echo.send_sync(b"a", 0, 1)
+    with pytest.raises(TypeError, match="multiple values for argument 'envelope'"):
+        echo.send_sync(b"a", envelope=b"b")
+    echo.send_sync(envelope=b"kw", timeout=None)
+    assert echo.receive_sync(timeout=5).payload == b"kw"
