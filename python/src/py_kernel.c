@@ -452,7 +452,11 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
       PyObject *env = rkpy_envelope_from_message(st, io.reply);
       int pending = env ? kh_is_pending(op, kh_cid_of(st, env)) : -1;
       if (pending == 0) return env;
-      if (pending < 0 || kh_stash_push(op, env) < 0) return NULL;
+      if (pending < 0) {
+        Py_XDECREF(env);
+        return NULL;
+      }
+      if (kh_stash_push(op, env) < 0) return NULL;
       continue;
     }
     if (PyErr_Occurred()) return NULL;
