@@ -55,7 +55,8 @@ static PyObject *serve_envelope(rkpy_state *st, const rk_message_t *msg) {
 static int serve_one(rkpy_runtime *self, rk_kernel_t *k, rk_message_t *msg) {
   rkpy_state *st = rkpy_runtime_state((PyObject *)self);
   PyObject *id = PyUnicode_FromString(rk_kernel_id(k));
-  PyObject *handler = id ? PyDict_GetItemWithError(self->handlers, id) : NULL;
+  /* A strong reference: the handler may relaunch or drop things while it runs. */
+  PyObject *handler = id ? Py_XNewRef(PyDict_GetItemWithError(self->handlers, id)) : NULL;
   Py_XDECREF(id);
   if (!handler && !PyErr_Occurred()) {
     PyErr_Format(st->KernelError, "no Python handler for kernel %s", rk_kernel_id(k));
@@ -63,6 +64,7 @@ static int serve_one(rkpy_runtime *self, rk_kernel_t *k, rk_message_t *msg) {
   PyObject *env = handler ? serve_envelope(st, msg) : NULL;
   PyObject *result = env ? PyObject_CallOneArg(handler, env) : NULL;
   Py_XDECREF(env);
+  Py_XDECREF(handler);
   rk_status_t s = result ? serve_reply(st, k, msg, result) : RK_EHANDLER;
   Py_XDECREF(result);
   if (!PyErr_Occurred()) {
