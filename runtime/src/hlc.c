@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ringkernel/hlc.h"
+#include "hlc_internal.h"
 #include "rk_internal.h"
 
 #define RKI_PACK_LOGICAL_MASK ((UINT64_C(1) << 48) - 1)
@@ -231,29 +231,36 @@ rk_hlc_timestamp_t rk_hlc_clock_now(rk_hlc_clock_t *clock) {
   return ts;
 }
 
-rk_hlc_timestamp_t rk_hlc_clock_tick(rk_hlc_clock_t *clock) {
+rk_hlc_timestamp_t rki_hlc_clock_tick_at(rk_hlc_clock_t *clock, uint64_t wall_micros) {
   rki_u128 seen = rki_load128(clock);
   for (;;) {
     rk_hlc_timestamp_t next =
-        rk_hlc_advance(rki_state_ts(seen, clock->node_id), rk_hlc_wall_micros(),
-                       clock->node_id);
+        rk_hlc_advance(rki_state_ts(seen, clock->node_id), wall_micros, clock->node_id);
     if (rki_try_store(clock, &seen, rki_state_word(next))) return next;
   }
 }
 
-rk_status_t rk_hlc_clock_update(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
-                                rk_hlc_timestamp_t *out) {
-  if (!clock || !out) return rki_fail(RK_EINVAL, "rk_hlc_clock_update: NULL argument");
+rk_hlc_timestamp_t rk_hlc_clock_tick(rk_hlc_clock_t *clock) {
+  return rki_hlc_clock_tick_at(clock, rk_hlc_wall_micros());
+}
+
+rk_status_t rki_hlc_clock_update_at(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
+                                    uint64_t wall_micros, rk_hlc_timestamp_t *out) {
   rki_u128 seen = rki_load128(clock);
   for (;;) {
     rk_hlc_timestamp_t next;
-    rk_status_t st = rk_hlc_merge(rki_state_ts(seen, clock->node_id), received,
-                                  rk_hlc_wall_micros(), clock->max_drift_ms,
-                                  clock->node_id, &next);
+    rk_status_t st = rk_hlc_merge(rki_state_ts(seen, clock->node_id), received, wall_micros,
+                                  clock->max_drift_ms, clock->node_id, &next);
     if (st != RK_OK) return st;
     if (rki_try_store(clock, &seen, rki_state_word(next))) {
       *out = next;
       return RK_OK;
     }
   }
+}
+
+rk_status_t rk_hlc_clock_update(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
+                                rk_hlc_timestamp_t *out) {
+  if (!clock || !out) return rki_fail(RK_EINVAL, "rk_hlc_clock_update: NULL argument");
+  return rki_hlc_clock_update_at(clock, received, rk_hlc_wall_micros(), out);
 }

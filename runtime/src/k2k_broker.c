@@ -327,6 +327,7 @@ typedef struct attempt {
   rk_delivery_status_t status;
   uint32_t hops;
   bool traced;
+  bool source_known; /* h->source_kernel is the sender's number already (handler sends) */
   uint32_t capacity; /* of the target that was full */
 } attempt_t;
 
@@ -411,7 +412,7 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
   endpoint_t *e = resolve(b, dest, h->message_id, a);
   a->traced = true;
   if (e) {
-    endpoint_t *src = source && *source ? find_ep(b, source) : NULL;
+    endpoint_t *src = !a->source_known && source && *source ? find_ep(b, source) : NULL;
     h->source_kernel = src && src->kernel ? src->kernel->num : h->source_kernel;
     a->status = e->kernel ? to_kernel(b, e, a->hops, dest, h, payload, len, move)
                           : to_inbox(b, e, h, payload, len);
@@ -483,16 +484,18 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
   st = build_header(b, hdr, len, stamp, &h);
   if (st != RK_OK) return st;
   uint64_t timeout_ns = may_wait ? (uint64_t)b->cfg.delivery_timeout_ms * 1000000ull : 0;
-  uint64_t deadline = rki_now_ns() + timeout_ns;
+  uint64_t deadline = timeout_ns ? rki_now_ns() + timeout_ns : 0; /* no clock read for handlers */
   rki_waitset_t *ws = b->rt ? &b->rt->space : &b->space;
-  attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false, 0};
-  for (;;) {
+  attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, false, stamp != NULL, 0};
+  /* The first attempt goes without registering as a waiter: most deliveries find room,
+   * and registering costs two read-modify-writes on a word every sender shares. A full
+   * target is retried as a registered waiter, so a slot freed after that check wakes us. */
+  attempt_once(b, source, destination, &h, payload, len, move, &a);
+  while (a.status == RK_DELIVERY_QUEUE_FULL && timeout_ns && rki_now_ns() < deadline) {
     uint32_t seen = rki_wait_begin(ws);
     attempt_once(b, source, destination, &h, payload, len, move, &a);
-    bool retry = a.status == RK_DELIVERY_QUEUE_FULL && timeout_ns && rki_now_ns() < deadline;
-    if (retry) rki_wait_sleep(ws, seen, deadline);
+    if (a.status == RK_DELIVERY_QUEUE_FULL) rki_wait_sleep(ws, seen, deadline);
     rki_wait_end(ws);
-    if (!retry) break;
   }
   if (a.status == RK_DELIVERY_QUEUE_FULL && timeout_ns) {
     a.status = RK_DELIVERY_TIMEOUT;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hlc_internal.h"
 #include "runtime_internal.h"
 
 void rk_launch_options_init(rk_launch_options_t *o) {
@@ -151,11 +152,15 @@ void rki_kernel_free(rk_kernel_t *k) {
 
 rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *cause) {
   rk_hlc_timestamp_t ts;
-  if (rk_hlc_clock_update(k->clock, cause->timestamp, &ts) != RK_OK) {
-    rki_clear_error();
-    ts = rk_hlc_clock_tick(k->clock);
-  }
-  return ts;
+  /* On a worker the wall reading is the one its current run of batches began with (one
+   * clock read per batch, cpu_scheduler.c); a cause stamped after that reading can look
+   * skewed against it, so a skew error is retried with a fresh reading. */
+  if (rki_hlc_clock_update_at(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts) == RK_OK)
+    return ts;
+  rki_clear_error();
+  if (rk_hlc_clock_update(k->clock, cause->timestamp, &ts) == RK_OK) return ts;
+  rki_clear_error();
+  return rk_hlc_clock_tick(k->clock);
 }
 
 const char *rk_kernel_id(const rk_kernel_t *k) {

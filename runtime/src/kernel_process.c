@@ -27,9 +27,7 @@ rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t proce
   rk_status_t st = k->handler.fn(&ctx, &msg->hdr, msg->payload, msg->len, k->handler.user);
   *produced = ctx.produced;
   *consumed = ctx.consumed; /* only ever with RK_OK: a failed move leaves msg here */
-  if (st == RK_OK)
-    rki_cpu_count_processed(k->actor);
-  else if (st != RK_EAGAIN)
+  if (st != RK_OK && st != RK_EAGAIN)
     rki_dead_letter_add(k, &msg->hdr, st, ctx.detail ? ctx.detail : rk_status_str(st));
   return st;
 }

@@ -158,9 +158,9 @@ rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *c
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
                              uint64_t source, rk_message_header_t *out);
 
-/* Runs k's C handler over msg on the calling (worker) thread; counts it as processed or
- * dead-letters it, except RK_EAGAIN (back-pressure: the caller keeps the message and runs
- * it again later). *produced is set when the handler published output; *consumed when
+/* Runs k's C handler over msg on the calling (worker) thread; dead-letters it on failure
+ * except RK_EAGAIN (back-pressure: the caller keeps the message and runs it again later);
+ * the caller counts RK_OK as processed. *produced is set when the handler published output; *consumed when
  * the message itself was moved on (built-in forward): the caller must not free it. */
 rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
                                bool *produced, bool *consumed);
@@ -186,6 +186,9 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);
 void rki_cpu_count_processed(rk_backend_actor_t *a);
+/* The wall clock (rk_hlc_wall_micros) for stamps: on a CPU worker, the reading taken when
+ * its current run of batches began (see cpu_scheduler.c); elsewhere a fresh reading. */
+uint64_t rki_cpu_wall_micros(void);
 
 /* ---- the runtime -------------------------------------------------------------------- */
 
@@ -269,7 +272,8 @@ void rki_runtime_wake_all(rk_runtime_t *rt);
 rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt, rk_k2k_broker_t **out);
 void rki_k2k_broker_free(rk_k2k_broker_t *b);
 /* may_wait false: a full target gives QueueFull at once (handlers). stamp: the sender's
- * HLC stamp (a kernel's own clock), or NULL for a tick of the broker's clock. move: when
+ * HLC stamp (a kernel's own clock; hdr->source_kernel is then that kernel's number and is
+ * kept as is), or NULL for a tick of the broker's clock. move: when
  * non-NULL and *move is the message holding payload, a delivery into a host-run actor
  * moves that message instead of copying it and sets *move to NULL. */
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,

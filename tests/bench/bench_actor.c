@@ -12,12 +12,15 @@
  *     and a receiver thread), and actor -> actor forwarding into a counting sink.
  * Latencies: p50 / p99 / min over SAMPLES round trips after WARMUP. Throughput: best of
  * REPEATS. Ratios are actor / baseline (latency) and baseline / actor (throughput).
+ * An optional argument, "latency" or "throughput", runs that half only (with its
+ * baseline), for profiling one path at a time.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ringkernel/ringkernel.h"
@@ -304,15 +307,7 @@ static double actor_throughput(void) {
   return best;
 }
 
-int main(void) {
-  rk_handler_register("bench-ping", ping_handler, NULL);
-  rk_handler_register("bench-pong", pong_handler, NULL);
-  rk_handler_register("bench-sink", sink_handler, NULL);
-  uint64_t *samples = malloc(SAMPLES * sizeof *samples);
-  if (!samples) return 1;
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  printf("bench_actor: CPU backend, %ld online cores, %d-byte payloads\n", cores, PAYLOAD);
-
+static void run_latency(uint64_t *samples) {
   lat_t base = baseline_pingpong(samples);
   print_lat("baseline: atomic ping-pong (2 threads)", base);
   lat_t host = host_roundtrip(samples, 0);
@@ -323,7 +318,9 @@ int main(void) {
   print_lat("actor -> actor via K2K (2 workers)", k2k);
   printf("ratio vs baseline p50: host %.1fx, host+spin %.1fx, K2K %.1fx\n", host.p50 / base.p50,
          host_spin.p50 / base.p50, k2k.p50 / base.p50);
+}
 
+static void run_throughput(void) {
   double spsc_mps = baseline_spsc();
   double host_mps = host_throughput(0);
   double host_spin_mps = host_throughput(SPIN_NS);
@@ -335,6 +332,21 @@ int main(void) {
          spsc_mps / host_spin_mps);
   printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "host -> forward -K2K-> sink, 2 workers",
          actor_mps, spsc_mps / actor_mps);
+}
+
+int main(int argc, char **argv) {
+  bool latency = argc < 2 || strcmp(argv[1], "latency") == 0;
+  bool throughput = argc < 2 || strcmp(argv[1], "throughput") == 0;
+  rk_handler_register("bench-ping", ping_handler, NULL);
+  rk_handler_register("bench-pong", pong_handler, NULL);
+  rk_handler_register("bench-sink", sink_handler, NULL);
+  uint64_t *samples = malloc(SAMPLES * sizeof *samples);
+  if (!samples) return 1;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  printf("bench_actor: CPU backend, %ld online cores, %d-byte payloads\n", cores, PAYLOAD);
+
+  if (latency) run_latency(samples);
+  if (throughput) run_throughput();
   free(samples);
   return 0;
 }

@@ -49,8 +49,10 @@ typedef struct rk_message_header {
   uint8_t reserved2[128];        /* 128: zero */
 } rk_message_header_t;
 
-/* Next id from the one process-wide counter (starts at 1) shared by message ids,
- * correlation ids and new headers. Any thread; lock-free. */
+/* A fresh id, shared by message ids, correlation ids and new headers: unique in the
+ * process and >= 1; each thread's ids increase (threads take blocks of ids from one
+ * process-wide counter, so ids of different threads are not ordered). Any thread;
+ * lock-free. */
 RK_API uint64_t rk_message_id_generate(void);
 
 /* Fills *hdr: magic, version 1, flags 0, a fresh message id, no correlation, priority

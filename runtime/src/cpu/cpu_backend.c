@@ -260,8 +260,9 @@ size_t rki_cpu_input_depth(rk_backend_actor_t *ba) {
 }
 
 void rki_cpu_count_processed(rk_backend_actor_t *ba) {
-  /* One writer at a time (the worker holding `scheduled`, or script_done under the
-   * kernel's script serialization); readers only want a recent value. */
+  /* Script kernels: rk_script_work_done may run on several binding threads at once, so
+   * this is a read-modify-write (workers count their own, see run_batch); readers only
+   * want a recent value. */
   atomic_fetch_add_explicit(&A(ba)->processed, 1, memory_order_relaxed);
 }
 

@@ -11,6 +11,13 @@
  * while the message is still in its cache, instead of queueing it where another core
  * would pick it up. At most RKI_CPU_NEXT_STREAK hand-offs in a row, then the slot's actor
  * goes to the shared run queue, so a ping-ponging pair cannot starve the others.
+ *
+ * Wall clock for stamps: a worker reads the clock once when it takes an actor from the
+ * run queue, and the HLC stamps of that turn and of the hand-offs that follow it (at most
+ * RKI_CPU_NEXT_STREAK turns of RKI_CPU_BATCH messages) use that reading
+ * (rki_cpu_wall_micros). A clock read costs about as much as the rest of a stamp; the
+ * stamps stay strictly increasing per clock (hlc_internal.h), only their physical part
+ * may lag by the length of that run.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -25,10 +32,16 @@ typedef struct worker_local {
   rki_cpu_actor_t *current; /* the actor whose batch runs now (NULL between batches) */
   rki_cpu_actor_t *next;    /* hand-off slot, see above */
   unsigned streak;
+  uint64_t wall_micros; /* read when the current run of turns began, see above */
 } worker_local_t;
 
 /* Set for a worker thread's whole life; NULL on every other thread. */
 static _Thread_local worker_local_t *tl_worker;
+
+uint64_t rki_cpu_wall_micros(void) {
+  worker_local_t *w = tl_worker;
+  return w ? w->wall_micros : rk_hlc_wall_micros();
+}
 
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be) {
   pthread_mutex_lock(&be->rq_lock);
@@ -98,7 +111,13 @@ bool rki_cpu_has_input(rki_cpu_actor_t *a) {
 
 /* The next message: the held one first (its retry), else the oldest in the ring. */
 static rk_message_t *next_message(rki_cpu_actor_t *a, size_t *popped) {
-  rk_message_t *m = atomic_exchange_explicit(&a->held, NULL, memory_order_acq_rel);
+  /* Only the running worker ever sets `held`, so a plain load that sees NULL is final;
+   * the exchange (a locked instruction) is paid only when there is a message to take.
+   * acquire: pairs with the release store in run_batch (an earlier turn, maybe on
+   * another worker). */
+  rk_message_t *m = atomic_load_explicit(&a->held, memory_order_acquire)
+                        ? atomic_exchange_explicit(&a->held, NULL, memory_order_acq_rel)
+                        : NULL;
   if (m) return m;
   m = rki_cpu_pop_input((rk_backend_actor_t *)a);
   if (m) (*popped)++;
@@ -133,6 +152,10 @@ static void run_batch(rki_cpu_actor_t *a) {
     uint64_t before = atomic_load_explicit(&a->processed, memory_order_relaxed);
     bool out = false, consumed = false;
     rk_status_t st = rki_kernel_process(a->kernel, m, before, &out, &consumed);
+    /* This worker is the only writer while it holds `scheduled` (the next holder's claim
+     * reads from our release of it), so a load and a store count without a locked
+     * instruction; status readers only want a recent value. */
+    if (st == RK_OK) atomic_store_explicit(&a->processed, before + 1, memory_order_relaxed);
     produced |= out;
     if (st == RK_EAGAIN) {
       atomic_store_explicit(&a->held, m, memory_order_release);
@@ -234,12 +257,14 @@ static rki_cpu_actor_t *next_actor(worker_local_t *w) {
   }
   if (a) rq_push(w->be, a);
   w->streak = 0;
-  return rq_pop(w->be);
+  a = rq_pop(w->be);
+  if (a) w->wall_micros = rk_hlc_wall_micros();
+  return a;
 }
 
 static void *worker_main(void *arg) {
   rki_cpu_t *be = arg;
-  worker_local_t self = {be, NULL, NULL, 0};
+  worker_local_t self = {be, NULL, NULL, 0, 0};
   tl_worker = &self;
   while (!atomic_load_explicit(&be->stop, memory_order_acquire)) {
     rki_cpu_actor_t *a = next_actor(&self);
