@@ -4,14 +4,14 @@
 # message naming the step.
 #
 #   apt:  build-essential cmake ninja-build dpkg-dev luajit2 libluajit2-5.1-dev
-#         python3-dev python3-dbg clang
+#         python3-dev python3-dbg python3-venv clang
 #   pip:  pytest numpy scikit-build-core, for the python3 first on PATH
 #   src:  jemalloc 5.3.0 (third_party/fetch-jemalloc.sh)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 apt_pkgs="build-essential cmake ninja-build dpkg-dev luajit2 libluajit2-5.1-dev python3-dev
-python3-dbg clang"
+python3-dbg python3-venv clang"
 
 die() { echo "setup: $*" >&2; exit 1; }
 
