@@ -240,6 +240,18 @@ rk_hlc_timestamp_t rki_hlc_clock_tick_at(rk_hlc_clock_t *clock, uint64_t wall_mi
   }
 }
 
+void rki_hlc_clock_tick_many(rk_hlc_clock_t *clock, uint64_t wall_micros, size_t n,
+                             rk_hlc_timestamp_t *out) {
+  if (n == 0) return;
+  rki_u128 seen = rki_load128(clock);
+  for (;;) {
+    rk_hlc_timestamp_t ts = rki_state_ts(seen, clock->node_id);
+    for (size_t i = 0; i < n; i++)
+      out[i] = ts = rk_hlc_advance(ts, wall_micros, clock->node_id);
+    if (rki_try_store(clock, &seen, rki_state_word(ts))) return;
+  }
+}
+
 rk_hlc_timestamp_t rk_hlc_clock_tick(rk_hlc_clock_t *clock) {
   return rki_hlc_clock_tick_at(clock, rk_hlc_wall_micros());
 }

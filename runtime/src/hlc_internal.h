@@ -9,10 +9,17 @@
 #ifndef RK_HLC_INTERNAL_H
 #define RK_HLC_INTERNAL_H
 
+#include <stddef.h>
+
 #include "ringkernel/hlc.h"
 
 /* rk_hlc_clock_tick with wall_micros in place of a clock read. */
 rk_hlc_timestamp_t rki_hlc_clock_tick_at(rk_hlc_clock_t *clock, uint64_t wall_micros);
+
+/* n consecutive ticks (out[0] < out[1] < ... < out[n-1]) with one wall reading and one
+ * compare-and-swap: a batch of sends is stamped for the price of one tick. */
+void rki_hlc_clock_tick_many(rk_hlc_clock_t *clock, uint64_t wall_micros, size_t n,
+                             rk_hlc_timestamp_t *out);
 
 /* rk_hlc_clock_update with wall_micros in place of a clock read (the skew check uses it
  * too, so a caller with an old reading retries with a fresh one on RK_ECLOCKSKEW). */

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "hlc_internal.h"
 #include "runtime_internal.h"
 
 static bool sendable(rk_kernel_state_t s, bool k2k) {
@@ -41,14 +42,13 @@ static rk_status_t queue_full(const rk_kernel_t *k) {
 }
 
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
-                             uint64_t source, rk_message_header_t *out) {
+                             uint64_t source, rk_hlc_timestamp_t ts, rk_message_header_t *out) {
   if (len > RK_MAX_PAYLOAD_SIZE)
     return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %d", len, RK_MAX_PAYLOAD_SIZE);
   /* Device slots have a fixed payload area; CPU actors take any size up to the maximum. */
   if (k->ops != k->rt->cpu_ops && len > k->opts.payload_capacity)
     return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %u (payload capacity of %s)", len,
                     k->opts.payload_capacity, k->id);
-  rk_hlc_timestamp_t ts = rk_hlc_clock_tick(k->rt->clock);
   if (!hdr || hdr->magic == 0) {
     rk_message_header_init(out, hdr ? hdr->message_type : 0, source, k->num, len, ts);
     if (hdr) out->correlation_id = hdr->correlation_id;
@@ -117,7 +117,7 @@ rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const
   rk_status_t st = check_args(k, payload, len);
   if (st != RK_OK) return st;
   rk_message_header_t h;
-  st = rki_stamp_header(k, hdr, len, 0, &h);
+  st = rki_stamp_header(k, hdr, len, 0, rk_hlc_clock_tick(k->rt->clock), &h);
   if (st != RK_OK) return st;
   send_one_t s = {k, &h, payload, len};
   st = rki_runtime_wait(k->rt, &k->rt->space, timeout_ns, true, try_send_one, &s);
@@ -143,18 +143,23 @@ typedef struct send_many {
 } send_many_t;
 
 /* Stamps and enqueues the next chunk; RK_OK when everything went in, RK_EAGAIN when the
- * input filled up, another error when an item is invalid or the kernel stopped. */
+ * input filled up, another error when an item is invalid or the kernel stopped. The
+ * chunk's stamps come from one clock read and one update of the clock (stamps of items
+ * that do not go in are skipped, which keeps the rest increasing). */
 static rk_status_t try_send_chunk(send_many_t *s) {
   rk_message_header_t hdrs[SEND_CHUNK];
   const rk_message_header_t *hp[SEND_CHUNK];
   const void *pp[SEND_CHUNK];
+  rk_hlc_timestamp_t ts[SEND_CHUNK];
+  size_t want = s->count - s->done < SEND_CHUNK ? s->count - s->done : SEND_CHUNK;
+  rki_hlc_clock_tick_many(s->k->rt->clock, rk_hlc_wall_micros(), want, ts);
   size_t n = 0;
   rk_status_t bad = RK_OK;
-  while (n < SEND_CHUNK && s->done + n < s->count) {
+  while (n < want) {
     const rk_send_item_t *it = &s->items[s->done + n];
     if (it->len && !it->payload)
       bad = rki_fail(RK_EINVAL, "item %zu: payload is NULL", s->done + n);
-    if (bad == RK_OK) bad = rki_stamp_header(s->k, it->header, it->len, 0, &hdrs[n]);
+    if (bad == RK_OK) bad = rki_stamp_header(s->k, it->header, it->len, 0, ts[n], &hdrs[n]);
     if (bad != RK_OK) break;
     hp[n] = &hdrs[n];
     pp[n] = it->payload;

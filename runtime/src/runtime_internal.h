@@ -154,9 +154,10 @@ rk_status_t rki_kernel_deliver_owned(rk_kernel_t *k, rk_message_t *m);
  * cause's clock is too far ahead. */
 rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *cause);
 
-/* Fills the runtime-side header fields of a host or K2K send into *out. */
+/* Fills the runtime-side header fields of a host or K2K send into *out, with timestamp
+ * ts (a tick of the runtime's clock). */
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
-                             uint64_t source, rk_message_header_t *out);
+                             uint64_t source, rk_hlc_timestamp_t ts, rk_message_header_t *out);
 
 /* Runs k's C handler over msg on the calling (worker) thread; dead-letters it on failure
  * except RK_EAGAIN (back-pressure: the caller keeps the message and runs it again later);

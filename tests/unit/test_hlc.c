@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "tests_common/rk_test.h"
+#include "hlc_internal.h"
 #include "ringkernel/hlc.h"
 
 static rk_hlc_timestamp_t ts(uint64_t p, uint64_t l, uint64_t n) {
@@ -127,6 +128,29 @@ RK_TEST(clock_tick_now_update) {
   CHECK_STATUS(rk_hlc_clock_create(1, 1, NULL), RK_EINVAL);
 }
 
+RK_TEST(clock_with_a_given_wall_reading) {
+  rk_hlc_clock_t *c = NULL;
+  CHECK_OK(rk_hlc_clock_create(3, 1000, &c));
+  /* a batch of ticks from one reading: consecutive, and the clock ends at the last */
+  rk_hlc_timestamp_t batch[5];
+  rki_hlc_clock_tick_many(c, 5000, 5, batch);
+  CHECK_TS(batch[0], 5000, 0, 3);
+  for (int i = 1; i < 5; i++)
+    CHECK_TS(batch[i], 5000, (uint64_t)i, 3);
+  rki_hlc_clock_tick_many(c, 5000, 0, batch); /* nothing */
+  CHECK_TS(rki_hlc_clock_tick_at(c, 5000), 5000, 5, 3);
+  /* an old reading still gives stamps above the clock and the received one */
+  rk_hlc_timestamp_t m;
+  CHECK_OK(rki_hlc_clock_update_at(c, ts(5000, 9, 1), 4000, &m));
+  CHECK_TS(m, 5000, 10, 3);
+  CHECK_TS(rki_hlc_clock_tick_at(c, 1), 5000, 11, 3);
+  /* skew is judged against the reading given: 1 s of drift from wall 4000 */
+  CHECK_STATUS(rki_hlc_clock_update_at(c, ts(1004001, 0, 1), 4000, &m), RK_ECLOCKSKEW);
+  CHECK_OK(rki_hlc_clock_update_at(c, ts(1004001, 0, 1), 5000, &m));
+  CHECK_TS(m, 1004001, 1, 3);
+  rk_hlc_clock_destroy(c);
+}
+
 RK_TEST(clock_now_tracks_wall_when_idle) {
   rk_hlc_clock_t *c = NULL;
   CHECK_OK(rk_hlc_clock_create(9, 1000, &c));
@@ -200,6 +224,7 @@ int main(void) {
   RK_RUN(merge_rules_each_branch);
   RK_RUN(merge_skew_error_text);
   RK_RUN(clock_tick_now_update);
+  RK_RUN(clock_with_a_given_wall_reading);
   RK_RUN(clock_now_tracks_wall_when_idle);
   RK_RUN(tick_strictly_increasing_across_threads);
   return rk_test_summary();
