@@ -112,13 +112,36 @@ static inline void rkc_put(_Atomic uint64_t *w, uint64_t v, bool nt) {
   atomic_store_explicit(w, v, memory_order_relaxed);
 }
 
+/* Stores 4 data words as 2 flag words each 16 bytes (x86-64: one unpack per pair
+ * instead of four shifts and ors). Every 8-byte word lies whole in one aligned
+ * quadword, which the CPU writes at once, so the device never sees a torn word. */
+static inline void rkc_put4(_Atomic uint64_t *w, const uint8_t *data, uint32_t flag, bool nt) {
+#if defined(__x86_64__)
+  if (!nt) {
+    __m128i f = _mm_set1_epi32((int)flag);
+    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)data);
+    _mm_storeu_si128((__m128i *)(void *)w, _mm_unpacklo_epi32(d, f));
+    _mm_storeu_si128((__m128i *)(void *)(w + 2), _mm_unpackhi_epi32(d, f));
+    return;
+  }
+#endif
+  uint64_t f = (uint64_t)flag << 32;
+  for (uint32_t k = 0; k < 4; k++) {
+    uint32_t d;
+    memcpy(&d, data + 4u * k, 4);
+    rkc_put(&w[k], f | d, nt);
+  }
+}
+
 /* Writes one message as flag words. Payload first, header last, so the device's first
- * read of the slot more often finds it complete. */
+ * read of the slot more often finds it complete. The caller's release store of the
+ * producer position orders these stores (plain or not) before it. */
 static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
                            const uint8_t *payload, bool nt) {
   uint64_t f = (uint64_t)flag << 32;
-  uint32_t n = c->payload_size, full = n / 4u;
-  for (uint32_t w = 0; w < full; w++) {
+  uint32_t n = c->payload_size, full = n / 4u, w = 0;
+  for (; w + 4u <= full; w += 4u) rkc_put4(&slot[RKC_HEADER_WORDS + w], payload + 4u * w, flag, nt);
+  for (; w < full; w++) {
     uint32_t d;
     memcpy(&d, payload + 4u * w, 4);
     rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, nt);
@@ -128,8 +151,8 @@ static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_head
     memcpy(&d, payload + 4u * full, n & 3u);
     rkc_put(&slot[RKC_HEADER_WORDS + full], f | d, nt);
   }
-  const uint32_t *hw = (const uint32_t *)c;
-  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], nt);
+  const uint8_t *hb = (const uint8_t *)c;
+  for (uint32_t k = 0; k < RKC_HEADER_WORDS; k += 4u) rkc_put4(&slot[k], hb + 4u * k, flag, nt);
 }
 
 /* Reads one complete slot, waiting for words still in flight (the first word was seen
@@ -186,6 +209,10 @@ static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
   return RK_OK;
 }
 
+static uint64_t rkc_inbox_slot_bytes(uint32_t payload_capacity) {
+  return (sizeof(rkc_inbox_slot_t) + payload_capacity + 63u) & ~63ull;
+}
+
 /* Device memory is stream-ordered on the actor's own stream: cudaFree waits for the
  * whole device, which never goes idle while persistent actors live; cudaFreeAsync does
  * not. */
@@ -217,7 +244,7 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   if (st == RK_OK) st = rkc_host_alloc((void **)&a->control, sizeof(rkc_control_t));
   if (st == RK_OK) st = rkc_host_alloc((void **)&a->h2k, slot_bytes * cfg->input_capacity);
   if (st == RK_OK) st = rkc_host_alloc((void **)&a->k2h, slot_bytes * cfg->output_capacity);
-  uint64_t ib_slot = (sizeof(rkc_inbox_slot_t) + cfg->payload_capacity + 63u) & ~63ull;
+  uint64_t ib_slot = rkc_inbox_slot_bytes(cfg->payload_capacity);
   size_t ib_bytes = sizeof(rkc_inbox_t) + ib_slot * cfg->input_capacity;
   if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->inbox, ib_bytes);
   if (st == RK_OK)
@@ -277,6 +304,7 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.batch_max = a->batch_max;
   p.handler = cfg->handler;
   p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
+  p.inbox_slot_bytes = (uint32_t)rkc_inbox_slot_bytes(cfg->payload_capacity);
   void *args[1] = {&p};
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);
@@ -482,37 +510,95 @@ bool rkc_actor_output_visible(rkc_actor_t *a) {
   return (uint32_t)(v >> 32) == rkc_flag(head, cap);
 }
 
-rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
-                              int32_t *dead_status) {
-  if (!rkc_actor_output_visible(a)) return RK_EAGAIN;
-  const uint32_t cap = a->cfg.output_capacity;
-  uint64_t head = rkc_actor_output_position(a);
-  rkc_header_t c;
-  rk_status_t st = rkc_read_slot(a->k2h + (head & (cap - 1)) * a->slot_words,
-                                 rkc_flag(head, cap), &c, payload, a->cfg.payload_capacity);
-  if (st != RK_OK) return st;
+/* Fetches the lines of output record `pos` into the host cache ahead of its decode: host
+ * reads of lines the device just wrote miss the cache, and overlapping those misses is
+ * what a batch gains. */
+static void rkc_prefetch_record(const rkc_actor_t *a, uint64_t pos) {
+  const char *rec =
+      (const char *)(a->k2h + (pos & (a->cfg.output_capacity - 1)) * a->slot_words);
+  for (uint32_t off = 0; off < a->slot_words * 8u && off < 512u; off += 64u)
+    __builtin_prefetch(rec + off, 0, 3);
+}
+
+/* Publishes the consumer position for the device (it reads it only when its cached copy
+ * says K2H is full) and samples the output depth once per 64 records: reading the
+ * device's line costs a cache miss, too much for every record. */
+static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head) {
+  /* release: our reads of the slots before the device may overwrite them */
+  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), head, memory_order_release);
+  if ((before >> 6) == (head >> 6)) return;
   uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - head;
   if (depth < (1ull << 40) && depth > a->out_max_depth) a->out_max_depth = depth;
-  /* the next records' lines, fetched while this one is decoded (host reads of lines the
-   * device just wrote miss the cache; overlapping them is what batches gain) */
-  for (uint32_t k = 1; k <= 2; k++) {
-    const char *next = (const char *)(a->k2h + ((head + k) & (cap - 1)) * a->slot_words);
-    for (uint32_t off = 0; off < a->slot_words * 8u && off < 512u; off += 64u)
-      __builtin_prefetch(next + off, 0, 3);
+}
+
+#define RKC_DEQUEUE_PREFETCH 4u /* records decoded ahead of */
+#define RKC_PUBLISH_EVERY 64u   /* records consumed between publishes within one batch */
+
+/* The decode loop of both dequeue calls; *st is RK_ECUDA when a visible record never
+ * completed (left in place), else RK_OK. */
+static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_fn fn, void *ctx,
+                          rk_status_t *st) {
+  const uint32_t cap = a->cfg.output_capacity;
+  const uint64_t first = rkc_actor_output_position(a);
+  uint64_t head = first, published = first;
+  *st = RK_OK;
+  for (uint32_t k = 1; k < RKC_DEQUEUE_PREFETCH && max > 1; k++) rkc_prefetch_record(a, head + k);
+  while (head - first < max) {
+    _Atomic uint64_t *slot = a->k2h + (head & (cap - 1)) * a->slot_words;
+    uint32_t flag = rkc_flag(head, cap);
+    if ((uint32_t)(atomic_load_explicit(slot, memory_order_relaxed) >> 32) != flag) break;
+    if (max > 1) rkc_prefetch_record(a, head + RKC_DEQUEUE_PREFETCH);
+    rkc_header_t c;
+    *st = rkc_read_slot(slot, flag, &c, payload, a->cfg.payload_capacity);
+    if (*st != RK_OK) break;
+    int32_t dead = 0;
+    if (c.flags_priority & RKC_FLAG_DEAD_LETTER) {
+      int32_t s;
+      memcpy(&s, payload, 4);
+      dead = s ? s : RK_EHANDLER;
+      c.flags_priority &= ~RKC_FLAG_DEAD_LETTER;
+      c.payload_size = 0;
+    }
+    rk_message_header_t h;
+    rkc_expand(&c, &h);
+    if (!fn(ctx, &h, payload, dead)) break;
+    head++;
+    atomic_store_explicit(&a->k2h_head, head, memory_order_relaxed);
+    if (head - published >= RKC_PUBLISH_EVERY) {
+      rkc_publish_consumed(a, published, head);
+      published = head;
+    }
   }
-  atomic_store_explicit(&a->k2h_head, head + 1, memory_order_relaxed);
-  /* release: our reads of the slot before the device may overwrite it */
-  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), head + 1, memory_order_release);
-  *dead_status = 0;
-  if (c.flags_priority & RKC_FLAG_DEAD_LETTER) {
-    int32_t s;
-    memcpy(&s, payload, 4);
-    *dead_status = s ? s : RK_EHANDLER;
-    c.flags_priority &= ~RKC_FLAG_DEAD_LETTER;
-    c.payload_size = 0;
-  }
-  rkc_expand(&c, hdr);
-  return RK_OK;
+  if (head != published) rkc_publish_consumed(a, published, head);
+  return (size_t)(head - first);
+}
+
+size_t rkc_actor_dequeue_many(rkc_actor_t *a, size_t max, void *payload, rkc_record_fn fn,
+                              void *ctx) {
+  rk_status_t st;
+  return rkc_dequeue(a, max, payload, fn, ctx, &st);
+}
+
+typedef struct rkc_one_out {
+  rk_message_header_t *hdr;
+  int32_t *dead_status;
+} rkc_one_out_t;
+
+static bool rkc_take_one(void *ctx, const rk_message_header_t *hdr, const void *payload,
+                         int32_t dead_status) {
+  (void)payload; /* decoded into the caller's buffer already */
+  rkc_one_out_t *o = ctx;
+  *o->hdr = *hdr;
+  *o->dead_status = dead_status;
+  return true;
+}
+
+rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
+                              int32_t *dead_status) {
+  rkc_one_out_t o = {hdr, dead_status};
+  rk_status_t st;
+  if (rkc_dequeue(a, 1, payload, rkc_take_one, &o, &st) == 1) return RK_OK;
+  return st != RK_OK ? st : RK_EAGAIN;
 }
 
 size_t rkc_actor_output_depth(rkc_actor_t *a) {

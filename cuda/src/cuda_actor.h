@@ -57,9 +57,23 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
 
 /* One output record, oldest first (one consumer thread at a time). payload must hold
  * payload_capacity bytes. *dead_status is 0 for a reply, else the handler's status of a
- * dead letter (hdr then describes the request). RK_EAGAIN when empty. */
+ * dead letter (hdr then describes the request). RK_EAGAIN when empty; RK_ECUDA when a
+ * visible record never completes (a dead device). */
 rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
                               int32_t *dead_status);
+
+/* Called by rkc_actor_dequeue_many for each record: hdr and payload (the scratch buffer)
+ * are valid during the call only. Return false to leave this record in the output and
+ * stop (it is offered again by the next call). */
+typedef bool (*rkc_record_fn)(void *ctx, const rk_message_header_t *hdr, const void *payload,
+                              int32_t dead_status);
+
+/* Decodes up to max visible output records, oldest first, into the scratch buffer
+ * `payload` (payload_capacity bytes) and hands each to fn; returns how many fn took. One
+ * consumer thread at a time. Cheaper per record than rkc_actor_dequeue: records are
+ * prefetched ahead and the consumer position is published once per 64. */
+size_t rkc_actor_dequeue_many(rkc_actor_t *a, size_t max, void *payload, rkc_record_fn fn,
+                              void *ctx);
 
 /* After terminate: the next unprocessed input message (H2K, then the K2K inbox);
  * RK_EAGAIN when none is left. One thread. */

@@ -206,25 +206,37 @@ static size_t rkc_enqueue_op(rk_backend_actor_t *x, const rk_message_header_t *c
   return done;
 }
 
-static size_t rkc_dequeue_op(rk_backend_actor_t *x, rk_message_t **out, size_t max) {
-  size_t n = 0;
-  rkc_range_push("rk.receive");
-  while (n < max) {
-    rk_message_header_t h;
-    int32_t dead = 0;
-    if (rkc_actor_dequeue(x->actor, &h, x->buf, &dead) != RK_OK) break;
-    if (dead) {
-      char detail[128];
-      snprintf(detail, sizeof detail, "GPU handler of '%s' returned %s", x->id,
-               rk_status_name((rk_status_t)dead));
-      x->be->host->dead_letter(x->kernel, &h, (rk_status_t)dead, detail);
-      continue;
-    }
-    if (rk_message_create(&h, x->buf, (size_t)h.payload_size, &out[n]) != RK_OK) break;
-    n++;
+typedef struct rkc_dequeue_ctx {
+  struct rk_backend_actor *x;
+  rk_message_t **out;
+  size_t n;
+} rkc_dequeue_ctx_t;
+
+/* One decoded record: a reply becomes an owned message, a dead letter goes to the
+ * runtime. Out of memory leaves the record in the output for the next call. */
+static bool rkc_take_record(void *ctx, const rk_message_header_t *h, const void *payload,
+                            int32_t dead) {
+  rkc_dequeue_ctx_t *d = ctx;
+  if (dead) {
+    char detail[128];
+    snprintf(detail, sizeof detail, "GPU handler of '%s' returned %s", d->x->id,
+             rk_status_name((rk_status_t)dead));
+    d->x->be->host->dead_letter(d->x->kernel, h, (rk_status_t)dead, detail);
+    return true;
   }
+  if (rk_message_create(h, payload, (size_t)h->payload_size, &d->out[d->n]) != RK_OK) return false;
+  d->n++;
+  return true;
+}
+
+static size_t rkc_dequeue_op(rk_backend_actor_t *x, rk_message_t **out, size_t max) {
+  rkc_range_push("rk.receive");
+  rkc_dequeue_ctx_t d = {x, out, 0};
+  /* dead letters do not fill `out`, so decode until max messages or an empty output */
+  while (d.n < max && rkc_actor_dequeue_many(x->actor, max - d.n, x->buf, rkc_take_record, &d))
+    ;
   rkc_range_pop();
-  return n;
+  return d.n;
 }
 
 static size_t rkc_output_depth_op(rk_backend_actor_t *x) {

@@ -2,12 +2,20 @@
  * handler so the precompiled built-ins and NVRTC-compiled user handlers share it.
  *
  * Block 0 serves the actor; other blocks of a larger grid return at once (one ring has
- * one consumer). Warp 0 polls; the whole block handles a batch:
+ * one consumer). Two watchers run until the block is needed, each handling single
+ * messages itself (the solo paths, one at a time under a shared-memory lock):
  *
- *   poll   warp 0 reads the first 32 words of the next H2K slot (the compact header and
- *          the first 64 payload bytes) while lane 0 reads the host line (terminate,
- *          active, producer position) and lane 1 the K2K inbox's next sequence word: one
- *          PCIe round trip detects a message and usually delivers it.
+ *   warp 0 reads the first 32 words of the next H2K slot (the compact header and the
+ *          first 64 payload bytes) while lane 0 reads the host line (terminate, active,
+ *          producer position): one PCIe round trip detects a message and usually
+ *          delivers it.
+ *   warp 1 polls the K2K inbox's sequence words in device memory, so a K2K message never
+ *          waits for a PCIe round trip of warp 0. (With one warp, warp 0 reads the inbox
+ *          in the same round trip as its H2K slot.)
+ *
+ * Several messages waiting, a state change or a full output make the watchers leave,
+ * and the whole block handles a batch:
+ *
  *   read   up to batch_max slots spread over the warps, each warp issuing all its loads
  *          before checking any, so a batch costs about one round trip.
  *   stamp  thread 0 merges each message's timestamp into the device HLC, in order.
@@ -15,8 +23,10 @@
  *   reply  staged replies are compacted in batch order into the K2H ring (flag words,
  *          no fence), so replies leave in the order their requests arrived.
  *
- * Idle: the poll backs off with __nanosleep (no sleep for the first polls after
- * activity, then growing to 2 µs) so an idle actor leaves its SM nearly cold.
+ * Idle: the H2K poll backs off with __nanosleep (none for the first polls after
+ * activity, then growing to 2 µs), the inbox poll likewise but only up to 256 ns (a
+ * device-memory read is cheap, and K2K wake-up stays short), so an idle actor leaves its
+ * SM nearly cold.
  */
 #ifndef RK_ACTOR_LOOP_CUH
 #define RK_ACTOR_LOOP_CUH
@@ -26,6 +36,9 @@
 #define RKC_SLOTS_PER_WARP 8u
 #define RKC_SPIN_POLLS 4096u
 #define RKC_MAX_SLEEP_NS 2000u
+#define RKC_INBOX_MAX_SLEEP_NS 256u
+/* replied[i] bits that mean "a K2H record is staged" */
+#define RKC_REPLIED_RECORD (RK_DEV_REPLIED_REPLY | RK_DEV_REPLIED_DEAD)
 
 static __device__ __forceinline__ uint64_t rkc_ld_sys(const uint64_t *p) {
   uint64_t v;
@@ -58,9 +71,15 @@ typedef struct rkc_loop {
   uint64_t host_tail;
   uint32_t terminate, active, head_valid, inbox_ready, idle, n, from_inbox, stop;
   uint32_t skip_poll, bursts;
-  uint32_t reply_count;
-  volatile uint32_t turn;
-  rkc_directory_entry_t cache;
+  uint32_t reply_count, reply_ok;
+  uint32_t ack;         /* the value of `active` the loop acts on (2 before the first) */
+  uint32_t inbox_go;    /* inbox watcher may handle messages (set between watch phases) */
+  uint32_t h2k_done;    /* warp 0 left its watch: the inbox watcher leaves too (atomic) */
+  uint32_t want_block;  /* the inbox watcher needs the block (atomic) */
+  uint32_t solo_lock;   /* one solo path at a time (atomic) */
+  /* last K2K destination looked up, per warp: warps of a batch send at the same time,
+   * and one shared entry could pair one destination's id with another's inbox */
+  rkc_directory_entry_t cache[32];
 } rkc_loop_t;
 
 /* Dynamic shared memory per batch index. */
@@ -82,9 +101,10 @@ static __device__ uint64_t rkc_wall_micros(const rkc_loop_t *L) {
 }
 
 /* The host's receive rule (rk_hlc_merge) for one message, wall clock read once per batch
- * by the caller: the stamps of a batch share a microsecond and differ in logical. */
-static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *e, uint64_t wall) {
-  uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
+ * by the caller: the stamps of a batch share a microsecond and differ in logical. The
+ * clock (lp, ll) lives in registers while a batch is stamped. */
+static __device__ void rkc_hlc_merge(uint64_t &lp, uint64_t &ll, uint64_t node,
+                                     rkc_batch_entry_t *e, uint64_t wall) {
   uint64_t rp = e->header.ts_physical, rl = e->header.ts_logical_node >> 16;
   uint64_t m = wall > lp ? wall : lp;
   if (rp > m) m = rp;
@@ -93,10 +113,18 @@ static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *e, uint64
   else if (m == lp) l = ll + 1;
   else if (m == rp) l = rl + 1;
   else l = 0;
-  L->hlc_physical = m;
-  L->hlc_logical = l;
+  lp = m;
+  ll = l;
   e->stamp_physical = m;
-  e->stamp_logical_node = (l << 16) | (L->p.node_id & 0xFFFFu);
+  e->stamp_logical_node = (l << 16) | (node & 0xFFFFu);
+}
+
+/* Thread 0: stamps entries [0, n) in order with one wall-clock read. */
+static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n) {
+  uint64_t lp = L->hlc_physical, ll = L->hlc_logical, wall = rkc_wall_micros(L);
+  for (uint32_t i = 0; i < n; i++) rkc_hlc_merge(lp, ll, L->p.node_id, &batch[i], wall);
+  L->hlc_physical = lp;
+  L->hlc_logical = ll;
 }
 
 /* Decodes word `w` (data in the low half) of a slot into the entry's header or stage. */
@@ -157,40 +185,47 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
   }
 }
 
+static __device__ __forceinline__ rkc_inbox_slot_t *rkc_inbox_slot(const rkc_loop_t *L,
+                                                                   uint64_t pos) {
+  uint8_t *base = (uint8_t *)L->p.inbox + sizeof(rkc_inbox_t);
+  return (rkc_inbox_slot_t *)(base + (pos & (L->p.h2k_capacity - 1)) * L->p.inbox_slot_bytes);
+}
+
+/* One warp copies the header of the inbox slot at pos into e; the payload is used in place. */
+static __device__ void rkc_inbox_entry(const rkc_loop_t *L, rkc_batch_entry_t *e, uint64_t pos) {
+  rkc_inbox_slot_t *slot = rkc_inbox_slot(L, pos);
+  if (rk_dev_lane() < RKC_HEADER_WORDS)
+    ((uint32_t *)&e->header)[rk_dev_lane()] = ((volatile uint32_t *)&slot->header)[rk_dev_lane()];
+  if (rk_dev_lane() == 0) e->payload = (const uint8_t *)(slot + 1);
+}
+
 /* One warp copies its share of inbox slots [inbox_head, +n) headers into the batch; the
  * payload is used in place. */
 static __device__ void rkc_read_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
                                       uint32_t nwarps) {
-  rkc_inbox_t *ib = L->p.inbox;
-  uint8_t *base = (uint8_t *)ib + sizeof(rkc_inbox_t);
-  for (uint32_t i = warp; i < L->n; i += nwarps) {
-    rkc_inbox_slot_t *slot =
-        (rkc_inbox_slot_t *)(base + ((L->inbox_head + i) & (ib->capacity - 1)) * ib->slot_bytes);
-    if (rk_dev_lane() < RKC_HEADER_WORDS)
-      ((uint32_t *)&batch[i].header)[rk_dev_lane()] =
-          ((volatile uint32_t *)&slot->header)[rk_dev_lane()];
-    if (rk_dev_lane() == 0) batch[i].payload = (const uint8_t *)(slot + 1);
-  }
+  for (uint32_t i = warp; i < L->n; i += nwarps) rkc_inbox_entry(L, &batch[i], L->inbox_head + i);
 }
 
-/* Counts ready inbox slots from inbox_head (warp 0; up to 32 per call). */
+/* Counts ready inbox slots from inbox_head (one warp; up to 32 per call). */
 static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
-  rkc_inbox_t *ib = L->p.inbox;
-  uint8_t *base = (uint8_t *)ib + sizeof(rkc_inbox_t);
   uint64_t pos = L->inbox_head + rk_dev_lane();
-  rkc_inbox_slot_t *slot =
-      (rkc_inbox_slot_t *)(base + (pos & (ib->capacity - 1)) * ib->slot_bytes);
+  rkc_inbox_slot_t *slot = rkc_inbox_slot(L, pos);
   uint64_t seq;
-  /* acquire: pairs with the producer's release store of seq in rk_dev_send */
-  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(seq) : "l"(&slot->seq) : "memory");
+  asm volatile("ld.relaxed.gpu.global.u64 %0, [%1];" : "=l"(seq) : "l"(&slot->seq) : "memory");
   unsigned ready = __ballot_sync(0xffffffffu, seq == pos + 1 && rk_dev_lane() < limit);
-  return (uint32_t)__ffs(~ready) - 1u; /* consecutive ready slots from the head */
+  /* consecutive ready slots from the head (all 32: __ffs(0) would say 0) */
+  uint32_t n = ~ready ? (uint32_t)__ffs(~ready) - 1u : 32u;
+  /* acquire (relaxed loads + fence, so an empty poll costs no fence): pairs with the
+   * producer's release store of seq in rk_dev_send */
+  if (n) asm volatile("fence.acq_rel.gpu;" ::: "memory");
+  return n;
 }
 
 /* Runs the handler on one message (one warp). `stage` receives the reply (64-byte
  * compact header, then the payload); a failure stages a dead-letter record instead (the
- * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). Handlers finish in
- * batch order (the turn), so K2K sends of a batch leave in arrival order. */
+ * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). The DONE bit lets
+ * K2K sends of later messages go (rk_dev_wait_earlier), so a batch's sends leave in
+ * arrival order. */
 template <typename Handler>
 static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint32_t i,
                                       uint32_t *replied, uint8_t *stage) {
@@ -218,26 +253,21 @@ static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint3
   c.stamp_logical_node = e->stamp_logical_node;
   c.k2k_sent = &L->k2k_sent;
   c.k2k_full = &L->k2k_full;
-  c.cache = &L->cache;
-  c.turn = &L->turn;
+  c.cache = &L->cache[threadIdx.x >> 5];
   int st = Handler::call(&c, &m);
   st = __shfl_sync(0xffffffffu, st, 0);
   __syncwarp();
   if (rk_dev_lane() == 0) {
-    /* finish in batch order: later K2K sends wait for this (atomics: the turn is the one
-     * shared word warps hand over without a barrier) */
-    while (atomicAdd((unsigned *)&L->turn, 0u) != i) {
-    }
-    __threadfence_block();
-    atomicExch((unsigned *)&L->turn, i + 1);
     e->status = st;
     if (st != 0) {
       *c.reply_header = e->header;
       c.reply_header->flags_priority |= RKC_FLAG_DEAD_LETTER;
       c.reply_header->payload_size = 4;
       *(int32_t *)c.reply_payload = st;
-      replied[i] = 2;
+      replied[i] = RK_DEV_REPLIED_DEAD;
     }
+    /* atomic: pairs with the atomic reads of rk_dev_wait_earlier in later messages */
+    atomicOr(&replied[i], RK_DEV_REPLIED_DONE);
   }
   __syncwarp();
 }
@@ -324,8 +354,8 @@ static __device__ bool rkc_handshake(rkc_loop_t *L) {
   return true;
 }
 
-/* Warp 0: one poll. */
-static __device__ uint64_t rkc_poll(rkc_loop_t *L) {
+/* Warp 0: one poll of H2K (slot words, host line); with `inbox` also the inbox. */
+static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
   const uint32_t lane = rk_dev_lane();
   const uint32_t cap = L->p.h2k_capacity;
   const uint64_t *slot = L->p.h2k + (L->h2k_head & (cap - 1)) * L->p.slot_words;
@@ -335,7 +365,7 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L) {
     ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
     tail = rkc_ld_sys(&L->p.control->h2k_tail);
   }
-  uint32_t ready = rkc_inbox_ready(L, 32u);
+  uint32_t ready = inbox ? rkc_inbox_ready(L, 32u) : 0u;
   bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
   valid = __shfl_sync(0xffffffffu, valid, 0);
   if (lane == 0) {
@@ -343,8 +373,9 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L) {
     L->active = (uint32_t)(ctl >> 32);
     L->host_tail = tail;
     L->head_valid = valid;
-    L->inbox_ready = ready;
+    if (inbox) L->inbox_ready = ready;
   }
+  __syncwarp();
   return w;
 }
 
@@ -362,7 +393,28 @@ static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     L->from_inbox = 1;
   }
   for (uint32_t i = 0; i < L->n; i++) replied[i] = 0;
-  L->turn = 0;
+}
+
+/* Warp 0: each message's record offset within the batch's K2H output (records keep the
+ * request order), 32 messages per ballot; reply_count and reply_ok for thread 0. */
+static __device__ void rkc_compact(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                   const uint32_t *replied) {
+  const uint32_t lane = rk_dev_lane();
+  uint32_t off = 0, ok = 0;
+  for (uint32_t base = 0; base < L->n; base += 32u) {
+    const uint32_t i = base + lane;
+    const bool in = i < L->n;
+    const unsigned rec = __ballot_sync(0xffffffffu, in && (replied[i] & RKC_REPLIED_RECORD));
+    const unsigned good = __ballot_sync(0xffffffffu, in && batch[i].status == 0);
+    if (in) batch[i].offset = off + __popc(rec & ((1u << lane) - 1u));
+    off += __popc(rec);
+    ok += __popc(good);
+  }
+  if (lane == 0) {
+    L->reply_count = off;
+    L->reply_ok = ok;
+  }
+  __syncwarp();
 }
 
 template <typename Handler>
@@ -372,21 +424,13 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps);
   else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid);
   __syncthreads();
-  if (tid == 0) {
-    uint64_t wall = rkc_wall_micros(L);
-    for (uint32_t i = 0; i < L->n; i++) rkc_hlc_stamp(L, &batch[i], wall);
-  }
+  if (tid == 0) rkc_hlc_stamp(L, batch, L->n);
   __syncthreads();
   rkc_handle<Handler>(L, batch, replied, warp, nwarps);
   __syncthreads();
+  if (warp == 0) rkc_compact(L, batch, replied);
   if (tid == 0) {
-    uint32_t off = 0, ok = 0;
-    for (uint32_t i = 0; i < L->n; i++) {
-      batch[i].offset = off;
-      off += replied[i] ? 1u : 0u;
-      ok += batch[i].status == 0 ? 1u : 0u;
-    }
-    L->reply_count = off;
+    const uint32_t off = L->reply_count, ok = L->reply_ok;
     L->stop = rkc_wait_k2h_room(L, off) ? 0u : 1u;
     if (!L->stop) { /* stopped while the host's output was full: the batch stays input */
       L->processed += ok;
@@ -397,7 +441,7 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   if (!L->stop) {
     const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
     for (uint32_t i = warp; i < L->n; i += nwarps)
-      if (replied[i])
+      if (replied[i] & RKC_REPLIED_RECORD)
         rkc_write_k2h(L, L->p.reply_stage + (uint64_t)i * rstride, L->k2h_tail + batch[i].offset);
   }
   __syncthreads();
@@ -419,7 +463,42 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   }
 }
 
-/* The solo path (warp 0, right after a poll): one message whose words all arrived in
+/* The solo lock: both watchers' solo paths use the solo staging, batch[0], the K2H
+ * producer position, the HLC and the counters, so one runs at a time. One thread (lane
+ * 0) takes and gives it; the warp syncs around. */
+static __device__ void rkc_lock(rkc_loop_t *L) {
+  while (atomicCAS(&L->solo_lock, 0u, 1u) != 0u) {
+  }
+  __threadfence_block(); /* acquire: pairs with the fence in rkc_unlock */
+}
+
+static __device__ void rkc_unlock(rkc_loop_t *L) {
+  __threadfence_block(); /* release: the holder's shared writes before the lock is free */
+  atomicExch(&L->solo_lock, 0u);
+}
+
+/* Warp, lock held: sends the staged record of batch[0] (if any) and counts the message. */
+static __device__ void rkc_solo_record(rkc_loop_t *L, const rkc_batch_entry_t *e,
+                                       const uint32_t *replied, const uint8_t *stage) {
+  const uint32_t rec = (replied[0] & RKC_REPLIED_RECORD) ? 1u : 0u;
+  if (rec) rkc_write_k2h(L, stage, L->k2h_tail);
+  __syncwarp();
+  if (rk_dev_lane() == 0) {
+    L->k2h_tail += rec;
+    L->replies += rec;
+    L->handled++;
+    if (e->status == 0) L->processed++;
+    else L->dead++;
+  }
+}
+
+/* Warp, lock held: true when K2H has room for a solo record by the cached consumer
+ * position (the batch path refreshes the cache when it runs short). */
+static __device__ bool rkc_solo_room(const rkc_loop_t *L) {
+  return L->k2h_tail + 2u - L->k2h_head_cache <= L->p.k2h_capacity;
+}
+
+/* The H2K solo path (warp 0, right after a poll): one message whose words all arrived in
  * the poll's read and fit in them is handled at once, staged in shared memory, with no
  * block barrier and no device-memory round trip: the latency path. Returns false when
  * the message (or the state) needs the batch path. */
@@ -427,48 +506,88 @@ template <typename Handler>
 static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                 uint8_t *solo, uint64_t w) {
   const uint32_t lane = rk_dev_lane();
-  if (!L->active || L->terminate || !L->head_valid) return false;
-  if (L->k2h_tail + 2u - L->k2h_head_cache > L->p.k2h_capacity) return false;
+  if (!solo || !L->active || L->terminate || !L->head_valid) return false;
   const uint32_t flag = rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
   const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
   const uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
   bool ok = lane >= words || (uint32_t)(w >> 32) == flag;
   if (!__all_sync(0xffffffffu, ok) || words > 32u) return false;
+  if (lane == 0) rkc_lock(L);
+  __syncwarp();
+  if (!rkc_solo_room(L)) {
+    __syncwarp();
+    if (lane == 0) rkc_unlock(L);
+    return false;
+  }
   rkc_batch_entry_t *e = &batch[0];
   uint8_t *req = solo, *stage = solo + 64u;
   if (lane < words) rkc_put_word(e, req, lane, (uint32_t)w);
+  __syncwarp();
   if (lane == 0) {
     e->payload = req;
     replied[0] = 0;
-    L->turn = 0;
-    L->from_inbox = 0;
-    rkc_hlc_stamp(L, e, rkc_wall_micros(L));
+    rkc_hlc_stamp(L, e, 1u);
   }
   __syncwarp();
   rkc_handle_one<Handler>(L, e, 0, replied, stage);
-  if (replied[0]) rkc_write_k2h(L, stage, L->k2h_tail);
-  __syncwarp();
+  rkc_solo_record(L, e, replied, stage);
   if (lane == 0) {
-    uint32_t r = replied[0] ? 1u : 0u;
-    L->k2h_tail += r;
-    L->replies += r;
-    L->handled++;
-    if (e->status == 0) L->processed++;
-    else L->dead++;
     L->h2k_head++;
     L->head_valid = 0;
     L->idle = 1; /* published below; the next empty poll need not publish again */
     rkc_publish(L);
   }
   __syncwarp();
+  if (lane == 0) rkc_unlock(L);
   return true;
 }
 
-/* Idle step of thread 0: publish once, then back off. */
+/* The inbox solo path (the inbox watcher, the slot at inbox_head acquired ready): the
+ * payload is read in place, the reply staged in shared memory. False when K2H is short
+ * of room (the batch path waits for it). */
+template <typename Handler>
+static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                      uint32_t *replied, uint8_t *solo) {
+  const uint32_t lane = rk_dev_lane();
+  if (lane == 0) rkc_lock(L);
+  __syncwarp();
+  if (!rkc_solo_room(L)) {
+    __syncwarp();
+    if (lane == 0) rkc_unlock(L);
+    return false;
+  }
+  rkc_batch_entry_t *e = &batch[0];
+  uint8_t *stage = solo + 64u;
+  rkc_inbox_entry(L, e, L->inbox_head);
+  __syncwarp();
+  if (lane == 0) {
+    replied[0] = 0;
+    rkc_hlc_stamp(L, e, 1u);
+  }
+  __syncwarp();
+  rkc_handle_one<Handler>(L, e, 0, replied, stage);
+  rkc_solo_record(L, e, replied, stage);
+  if (lane == 0) {
+    L->inbox_head++;
+    L->k2k_recv++;
+    /* release: pairs with the producers' acquire loads of head in rk_dev_send */
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
+                 "l"(L->inbox_head) : "memory");
+    rkc_publish(L);
+  }
+  __syncwarp();
+  if (lane == 0) rkc_unlock(L);
+  return true;
+}
+
+/* Lane 0 of warp 0 after an empty poll: publish once (under the lock: the inbox watcher
+ * publishes too, and a stale copy must not overwrite its newer one), then back off. */
 static __device__ void rkc_idle(rkc_loop_t *L) {
   if (L->idle == 0) {
+    rkc_lock(L);
     rkc_publish(L);
     rkc_publish_profile(L);
+    rkc_unlock(L);
   }
   L->idle++;
   L->idle_polls++;
@@ -476,6 +595,66 @@ static __device__ void rkc_idle(rkc_loop_t *L) {
     uint32_t ns = (L->idle - RKC_SPIN_POLLS) * 8u;
     __nanosleep(ns < RKC_MAX_SLEEP_NS ? ns : RKC_MAX_SLEEP_NS);
   }
+}
+
+/* Warp 0: polls H2K (and, with `inbox_here`, the inbox) and runs the H2K solo path until
+ * the block is needed: a state change, several messages, one the solo path refused, or
+ * the inbox watcher asking. Returns the last poll's slot word (batch slot 0). */
+template <typename Handler>
+static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                         uint32_t *replied, uint8_t *solo, bool inbox_here) {
+  const uint32_t lane = rk_dev_lane();
+  uint64_t w;
+  for (;;) {
+    w = rkc_poll(L, inbox_here);
+    bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
+    bool leave = false;
+    if (lane == 0) {
+      leave = L->terminate != 0u || L->active != L->ack ||
+              (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
+                             (inbox_here && L->inbox_ready))) ||
+              /* atomic: pairs with the inbox watcher's atomicExch */
+              (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
+      if (!leave && !handled) rkc_idle(L);
+    }
+    if (__shfl_sync(0xffffffffu, leave, 0)) break;
+  }
+  /* atomic: pairs with the inbox watcher's atomic read */
+  if (lane == 0) atomicExch(&L->h2k_done, 1u);
+  return w;
+}
+
+/* Warp 1: polls the K2K inbox in device memory and runs the inbox solo path until warp 0
+ * leaves its watch, or asks for the block when several messages wait (a batch) or the
+ * solo path refused one. Leaves inbox_ready fresh for the block's plan. */
+template <typename Handler>
+static __device__ void rkc_watch_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                       uint32_t *replied, uint8_t *solo) {
+  const uint32_t lane = rk_dev_lane();
+  uint32_t idle = 0;
+  for (;;) {
+    uint32_t ready = L->inbox_go ? rkc_inbox_ready(L, 32u) : 0u;
+    __syncwarp(); /* lane 0's acquire of seq before the other lanes read the slot */
+    uint32_t done = 0;
+    /* atomic: pairs with warp 0's atomicExch of h2k_done */
+    if (lane == 0) done = atomicAdd(&L->h2k_done, 0u);
+    if (__shfl_sync(0xffffffffu, done, 0)) break;
+    if (ready == 0) {
+      if (++idle > RKC_SPIN_POLLS && lane == 0) {
+        uint32_t ns = (idle - RKC_SPIN_POLLS) * 8u;
+        __nanosleep(ns < RKC_INBOX_MAX_SLEEP_NS ? ns : RKC_INBOX_MAX_SLEEP_NS);
+      }
+      __syncwarp();
+      continue;
+    }
+    idle = 0;
+    if (ready == 1 && solo && rkc_solo_inbox<Handler>(L, batch, replied, solo)) continue;
+    /* atomic: pairs with warp 0's atomic read in rkc_watch_h2k */
+    if (lane == 0) atomicExch(&L->want_block, 1u);
+    break;
+  }
+  uint32_t ready = rkc_inbox_ready(L, 32u);
+  if (lane == 0) L->inbox_ready = ready;
 }
 
 /* True when the actor should leave its loop (thread 0 decides; read after a barrier). */
@@ -491,7 +670,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   extern __shared__ uint64_t rkc_dyn_smem[];
   __shared__ rkc_loop_t L;
   if (blockIdx.x != 0) return;
-  const uint32_t tid = threadIdx.x;
+  const uint32_t tid = threadIdx.x, warp = tid >> 5;
+  const bool inbox_watcher = blockDim.x > 32u; /* warp 1 exists to watch the inbox */
   rkc_batch_entry_t *batch = (rkc_batch_entry_t *)rkc_dyn_smem;
   uint32_t *replied = (uint32_t *)(batch + params.batch_max);
   uint8_t *solo = RKC_SOLO_SMEM(params.payload_capacity) ? (uint8_t *)(replied + params.batch_max)
@@ -499,29 +679,29 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   if (tid == 0) {
     for (uint32_t i = 0; i < sizeof L / 8u; i++) ((uint64_t *)&L)[i] = 0;
     L.p = params;
-    L.cache.actor_id = 0;
+    L.ack = 2u; /* no value acted on yet: the first poll leaves the watch to set it */
     L.stop = rkc_handshake(&L) ? 0u : 1u;
   }
   __syncthreads();
-  uint32_t ack = 2u;
   while (!L.stop) {
     uint64_t first = 0;
-    if (tid < 32 && !L.skip_poll) {
-      first = rkc_poll(&L);
-      __syncwarp();
-      if (solo) rkc_solo<Handler>(&L, batch, replied, solo, first);
+    if (!L.skip_poll) {
+      if (warp == 0) first = rkc_watch_h2k<Handler>(&L, batch, replied, solo, !inbox_watcher);
+      else if (warp == 1) rkc_watch_inbox<Handler>(&L, batch, replied, solo);
     }
     __syncthreads();
     if (rkc_should_exit(&L)) break;
     if (tid == 0) {
-      if (L.active != ack) {
-        ack = L.active;
-        ((volatile uint32_t *)&L.p.control->active_ack)[0] = ack;
+      if (L.active != L.ack) {
+        L.ack = L.active;
+        ((volatile uint32_t *)&L.p.control->active_ack)[0] = L.ack;
       }
       rkc_plan(&L, batch, replied);
       L.skip_poll = 0;
-      if (L.n == 0) rkc_idle(&L);
-      else L.idle = 0;
+      L.h2k_done = 0;
+      L.want_block = 0;
+      L.inbox_go = L.active && !L.terminate ? 1u : 0u;
+      if (L.n) L.idle = 0;
     }
     __syncthreads();
     if (L.n == 0) continue;

@@ -162,7 +162,8 @@ typedef struct rkc_actor_params {
   uint32_t batch_max;
   uint32_t handler;          /* RKC_HANDLER_* */
   uint32_t profiling;        /* 1: count busy cycles */
-  uint32_t pad;
+  uint32_t inbox_slot_bytes; /* the inbox's slot_bytes (its capacity is h2k_capacity), so
+                              * the consumer never reads its own inbox header */
 } rkc_actor_params_t;
 
 #define RKC_USER_STATE_BYTES 4096u

@@ -2,7 +2,11 @@
 # run_device.sh — one call on the GPU machine: build from the carried tree, run the GPU
 # tests (plain, then under compute-sanitizer memcheck and racecheck) and the benchmarks;
 # logs and a summary table go to $OUT (default ./device-out).
-#   usage: tests/gpu/run_device.sh [quick]   (quick: echo test + benchmarks only)
+#   usage: tests/gpu/run_device.sh [full|gpu|quick]
+#     full   everything, Python and LuaJIT when their packages are carried
+#     gpu    C only (no Python/LuaJIT): GPU tests, benchmarks, then the sanitizers with
+#            shorter limits; fits a call of about five minutes
+#     quick  echo test + benchmarks only
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$ROOT/device-out}
@@ -19,7 +23,12 @@ note "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2
 
 # Offline dependencies packed by third_party/offline.sh, when present.
 OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=ON -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
-if [ -d "$ROOT/third_party/.offline" ]; then
+# Per-step limits (seconds): test, benchmark, sanitizer run.
+T_TEST=100 T_BENCH=120 T_SAN=75
+if [ "$MODE" = gpu ]; then
+  OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
+  T_TEST=50 T_BENCH=100 T_SAN=45
+elif [ -d "$ROOT/third_party/.offline" ]; then
   OPTS=(-DRK_WITH_CUDA=ON -DCMAKE_BUILD_TYPE=Release -DRK_WITH_PYTHON=ON)
   for deb in "$ROOT"/third_party/.offline/*.deb; do
     [ -e "$deb" ] && dpkg -x "$deb" /tmp/rk-luajit
@@ -42,8 +51,9 @@ if ! cmake -S "$ROOT" -B $B -G Ninja "${OPTS[@]}" >"$OUT/configure.log" 2>&1; th
     -DCMAKE_BUILD_TYPE=Release >>"$OUT/configure.log" 2>&1 || { note "configure FAILED"; exit 1; }
 fi
 TARGETS=""
-if [ "$MODE" = quick ]; then TARGETS="gpu_echo"; fi
-if ! ninja -C $B -k 0 $TARGETS >"$OUT/build.log" 2>&1; then
+if [ "$MODE" = quick ]; then TARGETS="gpu_echo bench_gpu"; fi
+if [ "$MODE" = gpu ]; then TARGETS="gpu_echo gpu_runtime bench_gpu"; fi
+if ! ninja -C $B -k 0 -j"$(nproc)" $TARGETS >"$OUT/build.log" 2>&1; then
   note "build had failures (see build.log); continuing with what was built"
 fi
 note "build: $(( $(date +%s) - t0 )) s"
@@ -57,8 +67,9 @@ note "| test | plain |"
 note "|---|---|"
 for t in $GPU_TESTS; do
   [ -x tests/gpu/$t ] || { note "| $t | not built |"; continue; }
-  timeout 100 tests/gpu/$t >"$OUT/$t.log" 2>&1; rc=$?
-  note "| $t | exit $rc |"
+  s0=$(date +%s)
+  timeout $T_TEST tests/gpu/$t >"$OUT/$t.log" 2>&1; rc=$?
+  note "| $t | exit $rc ($(( $(date +%s) - s0 )) s) |"
 done
 grep -h "round trip\|SKIP\|FAIL" "$OUT"/gpu_*.log 2>/dev/null | head -40 | tee -a "$SUMMARY"
 
@@ -66,13 +77,13 @@ note ""
 note "## benchmarks"
 for b in tests/gpu/bench_gpu*; do
   [ -x "$b" ] || continue
-  timeout 120 "$b" >"$OUT/$(basename "$b").log" 2>&1; rc=$?
+  timeout $T_BENCH "$b" >"$OUT/$(basename "$b").log" 2>&1; rc=$?
   note "### $(basename "$b") (exit $rc)"
   tail -n 30 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
 done
 
 SO=$(find $B -name "_ringkernel*.so" | head -1)
-if [ -n "$SO" ]; then
+if [ -n "$SO" ] && [ "$MODE" != gpu ]; then
   PKG=$(dirname "$SO")
   PYTHONPATH=$(dirname "$PKG"):$ROOT/python timeout 60 python3 \
     "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1; rc=$?
@@ -88,9 +99,9 @@ if [ "$MODE" != quick ] && command -v compute-sanitizer >/dev/null; then
   # (gpu_echo in small mode) can run under it.
   for t in gpu_echo; do
     [ -x tests/gpu/$t ] || continue
-    RK_GPU_SMALL=1 timeout 75 compute-sanitizer --tool memcheck --error-exitcode 99 \
+    RK_GPU_SMALL=1 timeout $T_SAN compute-sanitizer --tool memcheck --error-exitcode 99 \
       tests/gpu/$t >"$OUT/$t.memcheck.log" 2>&1; m=$?
-    RK_GPU_SMALL=1 timeout 75 compute-sanitizer --tool racecheck --error-exitcode 99 \
+    RK_GPU_SMALL=1 timeout $T_SAN compute-sanitizer --tool racecheck --error-exitcode 99 \
       tests/gpu/$t >"$OUT/$t.racecheck.log" 2>&1; r=$?
     note "| $t | $m | $r |"
   done

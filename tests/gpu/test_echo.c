@@ -254,6 +254,52 @@ RK_TEST(k2k_chain) {
   rkc_actor_destroy(c);
 }
 
+/* One echo actor fed by the host (H2K) and by a forward actor (K2K) at once: its two
+ * watchers' solo paths and the batch path interleave. Every message is answered exactly
+ * once, and each sender's replies come back in its send order. */
+RK_TEST(k2k_and_host_mixed) {
+  const uint64_t N = 3000;
+  if (small()) return; /* two live actors: not under compute-sanitizer */
+  rkc_actor_t *e = launch(41, RKC_HANDLER_ECHO, 128, 64, 64, 0);
+  rkc_actor_t *f = launch(42, RKC_HANDLER_FORWARD, 128, 64, 256, 41);
+  if (!e || !f) return;
+  rk_message_header_t h, r;
+  uint8_t p[8], back[64];
+  uint64_t sent[2] = {0, 0}, got[2] = {0, 0};
+  int32_t dead;
+  uint64_t deadline = rk_test_now_ns() + 30000000000ull;
+  while ((got[0] < N || got[1] < N) && rk_test_now_ns() < deadline) {
+    for (int k = 0; k < 2; k++) {
+      if (sent[k] >= N) continue;
+      memcpy(p, &sent[k], 8);
+      make_header(&h, 1u + (uint64_t)k, sizeof p, sent[k] + 1);
+      sent[k] += send_one(k == 0 ? e : f, &h, p);
+    }
+    while (rkc_actor_dequeue(e, &r, back, &dead) == RK_OK) {
+      uint64_t k = r.message_type - 1, v;
+      memcpy(&v, back, 8);
+      if (k > 1 || dead != 0 || r.correlation_id != got[k] + 1 || v != got[k]) {
+        RK_FAIL_AT("reply type %llu corr %llu value %llu dead %d (expected corr %llu)",
+                   (unsigned long long)r.message_type, (unsigned long long)r.correlation_id,
+                   (unsigned long long)v, (int)dead, (unsigned long long)(k > 1 ? 0 : got[k] + 1));
+        deadline = 0;
+        break;
+      }
+      got[k]++;
+    }
+  }
+  CHECK_EQ_U64(got[0], N);
+  CHECK_EQ_U64(got[1], N);
+  CHECK_STATUS(rkc_actor_dequeue(e, &r, back, &dead), RK_EAGAIN); /* nothing twice */
+  CHECK_OK(rkc_actor_terminate(f, false, 2000000000));
+  CHECK_OK(rkc_actor_terminate(e, false, 2000000000));
+  rkc_actor_counters_t c; /* final counters: published when the kernel stopped */
+  rkc_actor_counters(e, &c);
+  CHECK_EQ_U64(c.processed, 2 * N);
+  rkc_actor_destroy(f);
+  rkc_actor_destroy(e);
+}
+
 /* Round trips with one message in flight: prints p50/p99 (no assertion on time). */
 RK_TEST(echo_latency_report) {
   enum { N = 20000, W = 2000 };
@@ -299,6 +345,7 @@ int main(void) {
   RK_RUN(terminate_leaves_input);
   RK_RUN(builtin_sum_count);
   RK_RUN(k2k_chain);
+  RK_RUN(k2k_and_host_mixed);
   RK_RUN(echo_latency_report);
   rkc_directory_destroy(dir);
   return rk_test_summary();

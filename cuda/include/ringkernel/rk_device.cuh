@@ -46,7 +46,7 @@ typedef struct rk_dev_msg {
 typedef struct rk_dev_ctx {
   const rkc_actor_params_t *params;
   uint32_t index;              /* position of the message in its batch */
-  uint32_t *replied;           /* shared: 1 = reply staged, 2 = dead letter */
+  uint32_t *replied;           /* shared, per batch index: RK_DEV_REPLIED_* bits */
   rkc_header_t *reply_header;  /* staging for this message's reply */
   uint8_t *reply_payload;
   uint64_t handled_before;     /* messages this actor handled before this one */
@@ -54,9 +54,14 @@ typedef struct rk_dev_ctx {
   uint64_t stamp_logical_node;
   unsigned long long *k2k_sent;
   unsigned long long *k2k_full;
-  rkc_directory_entry_t *cache; /* shared: last destination looked up */
-  volatile uint32_t *turn;     /* shared: batch index whose K2K sends may go now */
+  rkc_directory_entry_t *cache; /* shared, this warp's: last destination looked up */
 } rk_dev_ctx_t;
+
+/* Bits of ctx->replied[i]: a reply is staged, a dead letter is staged, the handler of
+ * message i has returned (its K2K sends are claimed, so later messages may send). */
+#define RK_DEV_REPLIED_REPLY 1u
+#define RK_DEV_REPLIED_DEAD 2u
+#define RK_DEV_REPLIED_DONE 4u
 
 #define RK_DEVICE_HANDLER(name) \
   extern "C" __device__ int name(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg)
@@ -84,10 +89,18 @@ static __device__ __forceinline__ uint64_t rk_dev_actor_id(const rk_dev_ctx_t *c
   return ctx->params->actor_id;
 }
 
-/* Warp-cooperative byte copy (device memory to device memory). */
+/* Warp-cooperative copy (device or shared memory). 4-byte words when both ends are
+ * 4-aligned (a 64-byte payload is then one load per lane instead of two dependent byte
+ * rounds), bytes for the rest. */
 static __device__ __forceinline__ void rk_dev_copy(uint8_t *dst, const uint8_t *src,
                                                    uint32_t n) {
-  for (uint32_t i = rk_dev_lane(); i < n; i += 32u) dst[i] = src[i];
+  uint32_t done = 0;
+  if ((((unsigned long long)dst | (unsigned long long)src) & 3u) == 0u) {
+    done = n & ~3u;
+    for (uint32_t i = 4u * rk_dev_lane(); i < done; i += 128u)
+      *(uint32_t *)(dst + i) = *(const uint32_t *)(src + i);
+  }
+  for (uint32_t i = done + rk_dev_lane(); i < n; i += 32u) dst[i] = src[i];
 }
 
 static __device__ __forceinline__ void rk_dev_fill_header(const rk_dev_ctx_t *ctx,
@@ -117,12 +130,12 @@ static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   if (rk_dev_lane() == 0)
     rk_dev_fill_header(ctx, msg, ctx->reply_header, msg->source_kernel, message_type, size);
   __syncwarp();
-  if (rk_dev_lane() == 0) ctx->replied[ctx->index] = 1;
+  if (rk_dev_lane() == 0) ctx->replied[ctx->index] = RK_DEV_REPLIED_REPLY;
   __syncwarp();
   return RK_DEV_OK;
 }
 
-/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per batch. */
+/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per warp. */
 static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
   rkc_directory_entry_t *cache = ctx->cache;
   if (cache->actor_id == dest && cache->inbox) return (rkc_inbox_t *)cache->inbox;
@@ -137,18 +150,39 @@ static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
   return (rkc_inbox_t *)found;
 }
 
-/* Claims an inbox position for one producer, or returns ~0 when the inbox is full. */
-static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox) {
+/* Claims an inbox position for one producer (lane 0), or returns ~0 when the inbox is
+ * full. pos and head were read together with the inbox's geometry (one device-memory
+ * round trip); a failed CAS retries with the tail it saw, and an inbox that looks full is
+ * re-read once, so stale first reads cost a retry, never a wrong answer. */
+static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox, unsigned long long pos,
+                                              unsigned long long head, uint32_t capacity) {
   unsigned long long *tail = (unsigned long long *)&inbox->tail;
-  unsigned long long pos = *(volatile unsigned long long *)tail;
   for (;;) {
-    unsigned long long head;
-    /* acquire: pairs with the consumer's release store of head after reading slots */
-    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head) : "l"(&inbox->head));
-    if (pos - head >= inbox->capacity) return ~0ull;
+    if (pos - head >= capacity) {
+      unsigned long long fresh;
+      /* acquire: pairs with the consumer's release store of head after reading slots */
+      asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(fresh) : "l"(&inbox->head)
+                   : "memory");
+      if (fresh == head) return ~0ull;
+      head = fresh;
+      continue;
+    }
     unsigned long long seen = atomicCAS(tail, pos, pos + 1);
     if (seen == pos) return pos;
     pos = seen;
+  }
+}
+
+/* Waits (warp) until the handlers of the batch's earlier messages have returned, so K2K
+ * sends leave in the order the messages arrived. Only a sending handler waits: the others
+ * never serialise on each other. */
+static __device__ void rk_dev_wait_earlier(const rk_dev_ctx_t *ctx) {
+  for (;;) {
+    bool done = true;
+    for (uint32_t j = rk_dev_lane(); j < ctx->index; j += 32u)
+      /* atomic read: pairs with the atomicOr of RK_DEV_REPLIED_DONE in the actor loop */
+      done = done && (atomicAdd(&ctx->replied[j], 0u) & RK_DEV_REPLIED_DONE) != 0u;
+    if (__all_sync(0xffffffffu, done)) return;
   }
 }
 
@@ -162,28 +196,37 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
     ctx->cache->actor_id = dest;
     ctx->cache->inbox = (uint64_t)inbox;
   }
-  if (size > inbox->payload_capacity) return RK_DEV_ETOOBIG;
-  uint64_t pos = 0;
-  if (rk_dev_lane() == 0) {
-    while (atomicAdd((unsigned *)ctx->turn, 0u) != ctx->index) {
-      /* earlier messages of the batch send first */
-    }
-    pos = rk_dev_inbox_claim(inbox);
+  uint32_t payload_cap = 0, slot_bytes = 0, capacity = 0;
+  unsigned long long pos0 = 0, head0 = 0;
+  if (rk_dev_lane() == 0) { /* plain loads first: all five are in flight together */
+    payload_cap = *(volatile uint32_t *)&inbox->payload_capacity;
+    slot_bytes = (uint32_t)*(volatile uint64_t *)&inbox->slot_bytes;
+    capacity = *(volatile uint32_t *)&inbox->capacity;
+    pos0 = *(volatile unsigned long long *)&inbox->tail;
+    /* acquire: pairs with the consumer's release store of head after reading slots */
+    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head0) : "l"(&inbox->head)
+                 : "memory");
   }
+  payload_cap = __shfl_sync(0xffffffffu, payload_cap, 0);
+  if (size > payload_cap) return RK_DEV_ETOOBIG;
+  rk_dev_wait_earlier(ctx);
+  uint64_t pos = 0;
+  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox, pos0, head0, capacity);
   pos = __shfl_sync(0xffffffffu, pos, 0);
   if (pos == ~0ull) {
     if (rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
     return RK_DEV_EAGAIN;
   }
+  slot_bytes = __shfl_sync(0xffffffffu, slot_bytes, 0);
+  capacity = __shfl_sync(0xffffffffu, capacity, 0);
   uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
-  rkc_inbox_slot_t *slot =
-      (rkc_inbox_slot_t *)(base + (pos & (inbox->capacity - 1)) * inbox->slot_bytes);
+  rkc_inbox_slot_t *slot = (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
   rk_dev_copy((uint8_t *)(slot + 1), (const uint8_t *)payload, size);
   if (rk_dev_lane() == 0) rk_dev_fill_header(ctx, msg, &slot->header, dest, message_type, size);
   __syncwarp();
   if (rk_dev_lane() == 0) {
     __threadfence(); /* every lane's slot writes (ordered by __syncwarp) before seq */
-    /* release: pairs with the consumer's acquire load of seq */
+    /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready) */
     asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1)
                  : "memory");
     atomicAdd(ctx->k2k_sent, 1ull);
