@@ -687,6 +687,9 @@ void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {
 }
 
 uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) { return a->device_bytes; }
+uint64_t rkc_actor_partial_reads(rkc_actor_t *a) {
+  return rkc_dev_u64(&a->control->prof_partial_reads);
+}
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) { a->nt_stores = on; }
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }

@@ -98,6 +98,9 @@ typedef struct rkc_actor_counters {
 void rkc_actor_counters(rkc_actor_t *a, rkc_actor_counters_t *out);
 void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out);
 uint64_t rkc_actor_device_bytes(const rkc_actor_t *a);
+/* Polls that found the next input slot half-written (the host still writing it), as of
+ * the kernel's last profile publish (when it goes idle, and at exit). */
+uint64_t rkc_actor_partial_reads(rkc_actor_t *a);
 /* Host stores into H2K: non-temporal (true) or plain (false, the default unless
  * RINGKERNEL_CUDA_NT_STORES=1). Call before any enqueue, from the producer side. */
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on);

@@ -64,7 +64,7 @@ static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t ca
 typedef struct rkc_loop {
   rkc_actor_params_t p;
   uint64_t h2k_head, k2h_tail, k2h_head_cache, inbox_head, handled;
-  uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles;
+  uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
   int64_t offset_ns;
@@ -337,6 +337,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->prof_k2k_full, L->k2k_full);
   rkc_st_sys(&c->prof_busy_cycles, L->busy_cycles);
   rkc_st_sys(&c->prof_idle_polls, L->idle_polls);
+  rkc_st_sys(&c->prof_partial_reads, L->partial_reads);
 }
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
@@ -511,7 +512,12 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
   const uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
   bool ok = lane >= words || (uint32_t)(w >> 32) == flag;
-  if (!__all_sync(0xffffffffu, ok) || words > 32u) return false;
+  if (!__all_sync(0xffffffffu, ok)) {
+    /* the poll caught the slot half-written: BENCH.md's second round trip, counted */
+    if (lane == 0) L->partial_reads++;
+    return false;
+  }
+  if (words > 32u) return false;
   if (lane == 0) rkc_lock(L);
   __syncwarp();
   if (!rkc_solo_room(L)) {

@@ -92,7 +92,7 @@ typedef struct rkc_control {
   uint64_t prof_k2k_full;
   uint64_t prof_busy_cycles;
   uint64_t prof_idle_polls;
-  uint64_t prof_pad;
+  uint64_t prof_partial_reads; /* polls that found the next H2K slot half-written */
 } rkc_control_t;
 
 RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 192, "three cache lines");

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include <unistd.h>
+
 #include <cuda_runtime.h>
 
 extern "C" {
@@ -254,6 +256,9 @@ int main(void) {
   if (!echo || !fwd) return 1;
   Stats rt = bench_round_trip(echo, echo, 20000);
   print("round trip, actor API (echo, 64 B)", rt);
+  usleep(2000); /* the idle actor publishes its profile line */
+  printf("  polls that caught the slot half-written: %llu of 22000 messages\n",
+         (unsigned long long)rkc_actor_partial_reads(echo));
   rkc_actor_set_nt_stores(echo, true);
   print("  same, host writes with non-temporal stores", bench_round_trip(echo, echo, 20000));
   rkc_actor_set_nt_stores(echo, false);
@@ -271,9 +276,9 @@ int main(void) {
          bench_throughput(fwd, echo, 2000000, true) / 1e6);
   rk_cuda_actor_profile_t pf;
   rkc_actor_profile(echo, &pf);
-  printf("echo actor counters: messages %llu replies %llu idle_polls %llu\n",
+  printf("echo actor counters: messages %llu replies %llu idle_polls %llu k2k_received %llu\n",
          (unsigned long long)pf.messages, (unsigned long long)pf.replies,
-         (unsigned long long)pf.idle_polls);
+         (unsigned long long)pf.idle_polls, (unsigned long long)pf.k2k_received);
   rkc_actor_terminate(fwd, false, 2000000000);
   rkc_actor_terminate(echo, false, 2000000000);
   rkc_actor_destroy(fwd);
