@@ -93,9 +93,75 @@ RK_TEST(two_workers_tiny_input) {
   run(2, 2, 64);
 }
 
+/* K2K deliveries that wait for room (rk_k2k_send from a host thread, two senders) into a
+ * tiny input: a missed "space" wake-up makes a delivery time out. */
+typedef struct k2k_sender {
+  rk_k2k_broker_t *b;
+  const char *source;
+  uint64_t delivered;
+  rk_delivery_status_t last;
+} k2k_sender_t;
+
+enum { K2K_MESSAGES = 20000 };
+
+static void *k2k_send_main(void *arg) {
+  k2k_sender_t *s = arg;
+  for (uint64_t i = 0; i < K2K_MESSAGES; i++) {
+    rk_delivery_receipt_t r;
+    if (rk_k2k_send(s->b, s->source, "echo", NULL, &i, sizeof i, &r) != RK_OK) break;
+    s->last = r.status;
+    if (r.status != RK_DELIVERY_DELIVERED) break;
+    s->delivered++;
+  }
+  return NULL;
+}
+
+RK_TEST(k2k_senders_wait_for_room) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.worker_count = 2;
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.handler = "forward";
+  o.forward_to = "sink";
+  o.input_capacity = 2;
+  rk_kernel_t *k = NULL, *sink = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "echo", &o, &k));
+  rk_launch_options_init(&o);
+  o.input_capacity = 1024;
+  o.output_capacity = 2 * K2K_MESSAGES;
+  CHECK_OK(rk_runtime_launch(rt, "sink", &o, &sink));
+  rk_k2k_broker_t *b = rk_runtime_k2k_broker(rt);
+  CHECK_OK(rk_k2k_register(b, "host-a", NULL));
+  CHECK_OK(rk_k2k_register(b, "host-b", NULL));
+  k2k_sender_t s[2] = {{b, "host-a", 0, RK_DELIVERY_DELIVERED},
+                       {b, "host-b", 0, RK_DELIVERY_DELIVERED}};
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++)
+    pthread_create(&th[i], NULL, k2k_send_main, &s[i]);
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+  for (int i = 0; i < 2; i++) {
+    CHECK_EQ_INT(s[i].last, RK_DELIVERY_DELIVERED);
+    CHECK_EQ_U64(s[i].delivered, K2K_MESSAGES);
+  }
+  rk_kernel_status_t st;
+  uint64_t deadline = rk_test_now_ns() + 60 * (uint64_t)SEC;
+  do {
+    CHECK_OK(rk_kernel_status(sink, &st));
+  } while (st.messages_processed < 2 * K2K_MESSAGES && rk_test_now_ns() < deadline);
+  CHECK_EQ_U64(st.messages_processed, 2 * K2K_MESSAGES);
+  CHECK_EQ_U64(st.messages_dead_lettered, 0);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(one_worker_tiny_queues);
   RK_RUN(two_workers_tiny_output);
   RK_RUN(two_workers_tiny_input);
+  RK_RUN(k2k_senders_wait_for_room);
   return rk_test_summary();
 }

@@ -174,18 +174,33 @@ static size_t enqueue_chunk(rki_cpu_actor_t *a, const rk_message_header_t *const
   return pushed;
 }
 
-static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *const *hdrs,
+/* The input was found full: asks the worker to notify `space` after its next batch.
+ * RMW: pairs with the exchange at the end of run_batch (cpu_internal.h); the caller
+ * tries once more after this, so it either sees the room or gets the notify. */
+static void want_space(rki_cpu_actor_t *a) {
+  atomic_fetch_or_explicit(&a->space_wanted, 1, memory_order_seq_cst);
+}
+
+static size_t enqueue_all(rki_cpu_actor_t *a, const rk_message_header_t *const *hdrs,
                           const void *const *payloads, size_t n) {
-  rki_cpu_actor_t *a = A(ba);
   size_t done = 0;
   while (done < n) {
     size_t want = n - done < ENQ_CHUNK ? n - done : ENQ_CHUNK;
     size_t got = enqueue_chunk(a, hdrs + done, payloads + done, want);
     done += got;
-    if (got < want) {
-      atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
-      break;
-    }
+    if (got < want) break;
+  }
+  return done;
+}
+
+static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *const *hdrs,
+                          const void *const *payloads, size_t n) {
+  rki_cpu_actor_t *a = A(ba);
+  size_t done = enqueue_all(a, hdrs, payloads, n);
+  if (done < n) {
+    want_space(a);
+    done += enqueue_all(a, hdrs + done, payloads + done, n - done);
+    if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
   /* A read through an RMW: pairs with set_active's exchange (see cpu_internal.h), so
    * either we see the activation or the activator sees our message. */
@@ -241,8 +256,11 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
   rki_cpu_actor_t *a = A(ba);
   if (rk_ring_try_push(a->in, &m, sizeof m) != RK_OK) {
-    atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
-    return RK_EAGAIN;
+    want_space(a);
+    if (rk_ring_try_push(a->in, &m, sizeof m) != RK_OK) {
+      atomic_fetch_add_explicit(&a->rejected, 1, memory_order_relaxed);
+      return RK_EAGAIN;
+    }
   }
   /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
   if (atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);

@@ -21,9 +21,18 @@
  * timeout only while something is parked, so nothing spins.
  *
  * Lost-wakeup freedom without fences: each "publish, then check the other side" pair
- * uses a read-modify-write on the shared flag (`scheduled`, `active`, `out_blocked`).
- * RMWs on one variable are totally ordered, and the later one reads from the earlier, so
- * whichever side comes second also sees what the first published before its RMW.
+ * uses a read-modify-write on the shared flag (`scheduled`, `active`, `out_blocked`,
+ * `space_wanted`). RMWs on one variable are totally ordered, and the later one reads from
+ * the earlier, so whichever side comes second also sees what the first published before
+ * its RMW.
+ *
+ * Input space: a sender that finds the input full sets `space_wanted` and then tries
+ * once more before it gives up (and sleeps on the runtime's `space` word); a worker
+ * notifies `space` after a batch only when it takes the flag (exchange). Either the
+ * worker's exchange comes after the sender's set and the worker notifies, or it comes
+ * before, and then the sender's retry sees the slots the batch freed. So a batch whose
+ * input nobody waits for costs no notify (a futex wake-up, microseconds in a VM, each time
+ * a host thread waits for any other actor's input).
  */
 #ifndef RK_CPU_INTERNAL_H
 #define RK_CPU_INTERNAL_H
@@ -51,6 +60,7 @@ typedef struct rki_cpu_actor {
   _Atomic int scheduled; /* 1 while queued or running (see above) */
   _Atomic int running;   /* 1 while a worker is inside the batch */
   _Atomic bool out_blocked;
+  _Atomic int space_wanted; /* a sender found the input full (see above) */
   /* Own cache line: bumped per message, read by status calls from other threads. */
   alignas(RKI_CACHELINE) _Atomic uint64_t processed;
   /* A message whose handler asked for a retry (RK_EAGAIN); written by the running worker

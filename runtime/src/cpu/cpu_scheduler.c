@@ -164,7 +164,9 @@ static void run_batch(rki_cpu_actor_t *a) {
     if (!consumed) rk_message_free(m);
   }
   if (produced) host->output_ready(a->kernel);
-  if (popped) host->input_space(a->kernel);
+  /* RMW: pairs with want_space in cpu_backend.c (see cpu_internal.h). */
+  if (popped && atomic_exchange_explicit(&a->space_wanted, 0, memory_order_seq_cst))
+    host->input_space(a->kernel);
 }
 
 static void park(rki_cpu_t *be, rki_cpu_actor_t *a) {
