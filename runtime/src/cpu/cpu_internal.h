@@ -82,8 +82,7 @@ struct rki_cpu {
   size_t rq_cap;
   size_t rq_head;
   size_t rq_count;
-  _Atomic size_t rq_len;     /* rq_count mirrored for lock-free peeking by idle workers */
-  _Atomic uint32_t spinners; /* workers inside their idle poll (cpu_scheduler.c) */
+  _Atomic size_t rq_len; /* rq_count mirrored for lock-free peeking by idle workers */
   size_t actors;
 
   pthread_mutex_t retry_lock; /* actors parked after a handler's RK_EAGAIN */

@@ -2,13 +2,9 @@
  *
  * Idle workers poll the run queue length for RKI_CPU_IDLE_POLL_NS (so a message that
  * arrives right after a batch finishes is picked up without a futex round trip, which
- * costs several microseconds, more in a VM), then sleep on `wake`. The poll is timed, not
- * counted: a pause instruction lasts anywhere from 10 to 150 cycles depending on the CPU.
- * A push into the run queue wakes a sleeper only when no worker is polling (`spinners`):
- * a polling worker sees the new length by itself, and the wake-up would cost the pusher
- * a system call. Both sides write, then read the other's word, all seq_cst: either the
- * pusher sees the poller still counted (and the poller, which re-checks the length after
- * it stops counting itself, sees the push), or the pusher wakes sleepers as before.
+ * costs several microseconds, more in a VM), then sleep on `wake`, which every
+ * rki_cpu_schedule bumps. The poll is timed, not counted: a pause instruction lasts
+ * anywhere from 10 to 150 cycles depending on the CPU.
  *
  * Hand-off slot: when a handler makes another actor runnable (a K2K send), the worker
  * keeps that actor in its own `next` slot and runs it right after the current batch,
@@ -74,11 +70,9 @@ static void rq_push(rki_cpu_t *be, rki_cpu_actor_t *a) {
   RKI_ASSERT(be->rq_count < be->rq_cap);
   be->rq[(be->rq_head + be->rq_count) % be->rq_cap] = a;
   be->rq_count++;
-  /* seq_cst: pairs with idle_wait's spinners decrement then rq_len load (see above). */
-  atomic_store_explicit(&be->rq_len, be->rq_count, memory_order_seq_cst);
+  atomic_store_explicit(&be->rq_len, be->rq_count, memory_order_relaxed);
   pthread_mutex_unlock(&be->rq_lock);
-  if (atomic_load_explicit(&be->spinners, memory_order_seq_cst) == 0)
-    rki_waitset_notify_one(&be->wake);
+  rki_waitset_notify_one(&be->wake);
 }
 
 static rki_cpu_actor_t *rq_pop(rki_cpu_t *be) {
@@ -244,12 +238,7 @@ static bool idle_poll(rki_cpu_t *be) {
 }
 
 static void idle_wait(rki_cpu_t *be) {
-  /* seq_cst: pairs with rq_push's rq_len store then spinners load (see above); the
-   * length is checked again below after the decrement, before any sleep. */
-  atomic_fetch_add_explicit(&be->spinners, 1, memory_order_seq_cst);
-  bool work = idle_poll(be);
-  atomic_fetch_sub_explicit(&be->spinners, 1, memory_order_seq_cst);
-  if (work) return;
+  if (idle_poll(be)) return;
   uint64_t deadline = atomic_load_explicit(&be->retry_len, memory_order_relaxed)
                           ? rki_now_ns() + RKI_CPU_RETRY_NS
                           : UINT64_MAX;
