@@ -240,7 +240,7 @@ size_t rk_k2k_list(const rk_k2k_broker_t *b, rk_k2k_name_t *out, size_t cap) {
   pthread_rwlock_unlock(&mb->lock);
   if (n && !all) return 0;
   if (all) qsort(all, n, sizeof *all, cmp_names);
-  if (out) memcpy(out, all, (n < cap ? n : cap) * sizeof *all);
+  if (out && all) memcpy(out, all, (n < cap ? n : cap) * sizeof *all);
   free(all);
   return n;
 }

@@ -15,6 +15,7 @@ void rk_runtime_config_init(rk_runtime_config_t *cfg) {
   cfg->enable_k2k = true;
   cfg->worker_count = 0;
   cfg->cuda_device = 0;
+  cfg->wait_spin_ns = RK_WAIT_SPIN_AUTO;
   rk_k2k_config_init(&cfg->k2k);
 }
 
@@ -23,7 +24,7 @@ static rk_status_t check_config(const rk_runtime_config_t *cfg) {
     return rki_fail(RK_EINVAL, "backend %d: must be 0..4", (int)cfg->backend);
   if (cfg->node_id > 0xFFFF)
     return rki_fail(RK_EINVAL, "node id %llu: must be 0..65535", (unsigned long long)cfg->node_id);
-  if (cfg->wait_spin_ns > 1000000)
+  if (cfg->wait_spin_ns > 1000000 && cfg->wait_spin_ns != RK_WAIT_SPIN_AUTO)
     return rki_fail(RK_EINVAL, "wait_spin_ns %u: must be 0..1000000", cfg->wait_spin_ns);
   if (cfg->worker_count > 256)
     return rki_fail(RK_EINVAL, "worker count %u: must be 0..256", cfg->worker_count);
@@ -77,6 +78,14 @@ static void runtime_free(rk_runtime_t *rt) {
   free(rt);
 }
 
+/* Polling before sleeping pays where a core can be spared for it: a futex wake-up costs
+ * microseconds and device replies are only ever seen by polling. On a small machine the
+ * poll would steal the core the CPU worker needs to produce the reply. */
+static uint32_t resolve_wait_spin(uint32_t requested) {
+  if (requested != RK_WAIT_SPIN_AUTO) return requested;
+  return sysconf(_SC_NPROCESSORS_ONLN) >= 4 ? 20000u : 0u;
+}
+
 rk_status_t rk_runtime_create(const rk_runtime_config_t *cfg_in, rk_runtime_t **out) {
   if (out) *out = NULL;
   if (!out) return rki_fail(RK_EINVAL, "out is NULL");
@@ -89,6 +98,7 @@ rk_status_t rk_runtime_create(const rk_runtime_config_t *cfg_in, rk_runtime_t **
   if (st != RK_OK) return st;
   rk_runtime_t *rt = calloc(1, sizeof *rt);
   if (!rt) return rki_fail(RK_ENOMEM, "runtime: out of memory");
+  cfg.wait_spin_ns = resolve_wait_spin(cfg.wait_spin_ns);
   rt->cfg = cfg;
   rt->ready_fd = -1;
   rt->next_num = 1;
@@ -219,6 +229,10 @@ rk_status_t rk_runtime_metrics(rk_runtime_t *rt, rk_runtime_metrics_t *out) {
   out->messages_received = atomic_load_explicit(&rt->messages_received, memory_order_relaxed);
   if (rt->ops && rt->backend_state && !atomic_load_explicit(&rt->shutdown, memory_order_acquire))
     out->gpu_memory_used = rt->ops->device_memory_used(rt->backend_state);
-  out->host_memory_used = rk_pool_bytes_in_use(rt->pool);
+  /* What the pool holds from the system (slabs and large blocks), not just the blocks
+   * out right now: that is the memory the runtime costs the process. */
+  rk_pool_stats_t pool;
+  if (rk_pool_stats(rt->pool, &pool, NULL, 0) == RK_OK)
+    out->host_memory_used = pool.slab_bytes + pool.large_bytes_in_use;
   return RK_OK;
 }

@@ -36,17 +36,21 @@ typedef enum rk_backend_kind {
   RK_BACKEND_WGPU = 4,
 } rk_backend_kind_t;
 
+/* wait_spin_ns value that lets the runtime choose (see the field). */
+#define RK_WAIT_SPIN_AUTO 0xFFFFFFFFu
+
 typedef struct rk_runtime_config {
   rk_backend_kind_t backend; /* AUTO: CUDA when a device is usable, else CPU */
   uint64_t node_id;          /* 1: HLC node id (0..65535) */
   bool enable_k2k;           /* true: the runtime owns a broker; every kernel joins it */
   uint32_t worker_count;     /* 0: the machine's online cores (CPU workers), max 256 */
   int32_t cuda_device;       /* 0: device ordinal for the CUDA backend */
-  uint32_t wait_spin_ns;     /* 0: blocking host waits (receive, request, send on a full
-                                queue, script work) first poll for up to this long, then
-                                sleep on a futex; 0 = sleep at once. Polling trades a
-                                core for wake-up latency (a futex wake costs microseconds);
-                                max 1000000 */
+  uint32_t wait_spin_ns;     /* RK_WAIT_SPIN_AUTO: blocking host waits (receive, request,
+                                send on a full queue, script work) first poll for up to
+                                this long, then sleep on a futex; 0 = sleep at once.
+                                Polling trades a core for wake-up latency (a futex wake
+                                costs microseconds); max 1000000. AUTO = 20000 where the
+                                machine has 4 or more online cores, else 0 */
   rk_k2k_config_t k2k;       /* rk_k2k_config_init defaults */
 } rk_runtime_config_t;
 
