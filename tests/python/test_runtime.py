@@ -88,7 +88,8 @@ def test_metrics_are_real_counts(runtime):
     m = runtime.metrics()
     assert (m.active_kernels, m.total_launched) == (1, 1)
     assert m.messages_sent == 5 and m.messages_received == 5
-    assert m.gpu_memory_used == 0 and m.host_memory_used >= 0
+    # host memory: what the message pool holds from the system after real traffic
+    assert m.gpu_memory_used == 0 and m.host_memory_used > 0
     assert repr(m) == "RuntimeMetrics(kernels=1, launched=1, sent=5, recv=5)"
 
 
