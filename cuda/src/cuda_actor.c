@@ -112,36 +112,13 @@ static inline void rkc_put(_Atomic uint64_t *w, uint64_t v, bool nt) {
   atomic_store_explicit(w, v, memory_order_relaxed);
 }
 
-/* Stores 4 data words as 2 flag words each 16 bytes (x86-64: one unpack per pair
- * instead of four shifts and ors). Every 8-byte word lies whole in one aligned
- * quadword, which the CPU writes at once, so the device never sees a torn word. */
-static inline void rkc_put4(_Atomic uint64_t *w, const uint8_t *data, uint32_t flag, bool nt) {
-#if defined(__x86_64__)
-  if (!nt) {
-    __m128i f = _mm_set1_epi32((int)flag);
-    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)data);
-    _mm_storeu_si128((__m128i *)(void *)w, _mm_unpacklo_epi32(d, f));
-    _mm_storeu_si128((__m128i *)(void *)(w + 2), _mm_unpackhi_epi32(d, f));
-    return;
-  }
-#endif
-  uint64_t f = (uint64_t)flag << 32;
-  for (uint32_t k = 0; k < 4; k++) {
-    uint32_t d;
-    memcpy(&d, data + 4u * k, 4);
-    rkc_put(&w[k], f | d, nt);
-  }
-}
-
 /* Writes one message as flag words. Payload first, header last, so the device's first
- * read of the slot more often finds it complete. The caller's release store of the
- * producer position orders these stores (plain or not) before it. */
+ * read of the slot more often finds it complete. */
 static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
                            const uint8_t *payload, bool nt) {
   uint64_t f = (uint64_t)flag << 32;
-  uint32_t n = c->payload_size, full = n / 4u, w = 0;
-  for (; w + 4u <= full; w += 4u) rkc_put4(&slot[RKC_HEADER_WORDS + w], payload + 4u * w, flag, nt);
-  for (; w < full; w++) {
+  uint32_t n = c->payload_size, full = n / 4u;
+  for (uint32_t w = 0; w < full; w++) {
     uint32_t d;
     memcpy(&d, payload + 4u * w, 4);
     rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, nt);
@@ -151,8 +128,8 @@ static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_head
     memcpy(&d, payload + 4u * full, n & 3u);
     rkc_put(&slot[RKC_HEADER_WORDS + full], f | d, nt);
   }
-  const uint8_t *hb = (const uint8_t *)c;
-  for (uint32_t k = 0; k < RKC_HEADER_WORDS; k += 4u) rkc_put4(&slot[k], hb + 4u * k, flag, nt);
+  const uint32_t *hw = (const uint32_t *)c;
+  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], nt);
 }
 
 /* Reads one complete slot, waiting for words still in flight (the first word was seen

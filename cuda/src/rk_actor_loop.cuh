@@ -380,18 +380,21 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
   return w;
 }
 
-/* Thread 0: chooses the next batch (H2K first, then the inbox) and stamps it. */
+/* Thread 0: chooses the next batch. When both H2K and the inbox have messages, the
+ * source alternates from batch to batch: a busy host must not starve K2K senders (whose
+ * inbox then fills, and the built-in forward dead-letters after 1 ms), nor the reverse. */
 static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
   uint64_t avail = L->host_tail > L->h2k_head ? L->host_tail - L->h2k_head : 0;
   if (L->head_valid && avail == 0) avail = 1;
+  const bool last_from_inbox = L->from_inbox != 0u; /* the previous batch's source */
   L->from_inbox = 0;
   L->n = 0;
   if (!L->active) return;
-  if (avail) {
-    L->n = (uint32_t)(avail < L->p.batch_max ? avail : L->p.batch_max);
-  } else if (L->inbox_ready) {
+  if (L->inbox_ready && (!avail || !last_from_inbox)) {
     L->n = L->inbox_ready < L->p.batch_max ? L->inbox_ready : L->p.batch_max;
     L->from_inbox = 1;
+  } else if (avail) {
+    L->n = (uint32_t)(avail < L->p.batch_max ? avail : L->p.batch_max);
   }
   for (uint32_t i = 0; i < L->n; i++) replied[i] = 0;
 }
@@ -452,6 +455,7 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     L->handled += L->n;
     if (L->from_inbox) {
       L->inbox_head += L->n;
+      L->inbox_ready -= L->n; /* still a safe count: only this loop consumes the inbox */
       L->k2k_recv += L->n;
       /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
       asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
@@ -717,14 +721,11 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
       if (L.p.profiling) L.busy_cycles += (uint64_t)(clock64() - t0);
       /* The host's producer position from the last poll is still ahead: the next batch
        * is known to be there, so skip one PCIe round trip of polling (at most 16 times in
-       * a row, so terminate and deactivate are still seen promptly under load). The
-       * stale poll results must not be reused. */
+       * a row, so terminate and deactivate are still seen promptly under load). The stale
+       * slot word must not be reused; inbox_ready stays (it only undercounts). */
       L.skip_poll = (L.host_tail > L.h2k_head && L.bursts < 16u) ? 1u : 0u;
       L.bursts = L.skip_poll ? L.bursts + 1u : 0u;
-      if (L.skip_poll) {
-        L.head_valid = 0;
-        L.inbox_ready = 0;
-      }
+      if (L.skip_poll) L.head_valid = 0;
     }
     __syncthreads();
   }
