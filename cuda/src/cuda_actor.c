@@ -282,6 +282,7 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.handler = cfg->handler;
   p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
   p.inbox_slot_bytes = (uint32_t)rkc_inbox_slot_bytes(cfg->payload_capacity);
+  p.inbox_watcher = cfg->no_inbox_watcher ? 0u : 1u;
   void *args[1] = {&p};
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);

@@ -32,6 +32,8 @@ typedef struct rkc_actor_config {
   const void *kernel;         /* NULL: the built-in kernel; else an NVRTC-loaded one */
   rkc_directory_t *directory; /* K2K directory of the device (required) */
   bool start_active;
+  bool no_inbox_watcher;      /* warp 0 reads the inbox with each H2K poll instead of
+                               * warp 1 watching it (benchmarks compare the two) */
 } rkc_actor_config_t;
 
 /* Allocates the rings, launches the kernel and waits until it runs (HLC calibrated).

@@ -681,7 +681,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   __shared__ rkc_loop_t L;
   if (blockIdx.x != 0) return;
   const uint32_t tid = threadIdx.x, warp = tid >> 5;
-  const bool inbox_watcher = blockDim.x > 32u; /* warp 1 exists to watch the inbox */
+  /* warp 1 exists and watches the inbox, unless the launch switched it off */
+  const bool inbox_watcher = blockDim.x > 32u && params.inbox_watcher;
   rkc_batch_entry_t *batch = (rkc_batch_entry_t *)rkc_dyn_smem;
   uint32_t *replied = (uint32_t *)(batch + params.batch_max);
   uint8_t *solo = RKC_SOLO_SMEM(params.payload_capacity) ? (uint8_t *)(replied + params.batch_max)
@@ -697,7 +698,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
     uint64_t first = 0;
     if (!L.skip_poll) {
       if (warp == 0) first = rkc_watch_h2k<Handler>(&L, batch, replied, solo, !inbox_watcher);
-      else if (warp == 1) rkc_watch_inbox<Handler>(&L, batch, replied, solo);
+      else if (warp == 1 && inbox_watcher)
+        rkc_watch_inbox<Handler>(&L, batch, replied, solo);
     }
     __syncthreads();
     if (rkc_should_exit(&L)) break;

@@ -164,6 +164,9 @@ typedef struct rkc_actor_params {
   uint32_t profiling;        /* 1: count busy cycles */
   uint32_t inbox_slot_bytes; /* the inbox's slot_bytes (its capacity is h2k_capacity), so
                               * the consumer never reads its own inbox header */
+  uint32_t inbox_watcher;    /* 1: warp 1 watches the inbox (block > 32); 0: warp 0 reads
+                              * it with each H2K poll (a benchmark switch) */
+  uint32_t pad;
 } rkc_actor_params_t;
 
 #define RKC_USER_STATE_BYTES 4096u

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <cuda_runtime.h>
@@ -71,7 +72,7 @@ static Stats bench_graph(int n) {
 static rkc_directory_t *dir;
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
-                           uint32_t block) {
+                           uint32_t block, bool inbox_watcher = true) {
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
   c.actor_id = id;
@@ -84,6 +85,7 @@ static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t
   c.handler = handler;
   c.directory = dir;
   c.start_active = true;
+  c.no_inbox_watcher = !inbox_watcher;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) fprintf(stderr, "launch: %s\n", rk_last_error());
   return a;
@@ -243,7 +245,8 @@ int main(void) {
   if (rk_cuda_device_count() == 0) return rk_test_skip("no CUDA device");
   rk_cuda_device_info_t info;
   rk_cuda_device_info(0, &info);
-  printf("device: %s (cc %d.%d)\n", info.name, info.cc_major, info.cc_minor);
+  printf("device: %s (cc %d.%d); bench thread on CPU %d\n", info.name, info.cc_major,
+         info.cc_minor, sched_getcpu());
   Stats ls = bench_launch_sync(20000);
   print("floor: empty kernel launch + stream sync", ls);
   Stats gr = bench_graph(20000);
@@ -268,6 +271,23 @@ int main(void) {
   Stats k2k = bench_round_trip(fwd, echo, 20000);
   print("round trip host -> forward -K2K-> echo -> host", k2k);
   printf("  one K2K hop (p50 difference): %.2f us\n", k2k.p50 - rt.p50);
+  /* The same with warp 0 reading the inbox in its H2K poll (no inbox watcher; the solo
+   * lock is then never contended): what the watcher costs the round trip and gains
+   * K2K, in one process. */
+  rkc_actor_t *echo_nw = launch(3, 0, 0, 4096, 256, false);
+  rkc_actor_t *fwd_nw = launch(4, 3, 3, 4096, 256, false);
+  if (!echo_nw || !fwd_nw) return 1;
+  Stats rt_nw = bench_round_trip(echo_nw, echo_nw, 20000);
+  print("round trip, inbox watcher off", rt_nw);
+  Stats k2k_nw = bench_round_trip(fwd_nw, echo_nw, 20000);
+  print("round trip via K2K, inbox watcher off", k2k_nw);
+  printf("  one K2K hop, watcher off (p50 difference): %.2f us\n", k2k_nw.p50 - rt_nw.p50);
+  print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
+  print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
+  rkc_actor_terminate(fwd_nw, false, 2000000000);
+  rkc_actor_terminate(echo_nw, false, 2000000000);
+  rkc_actor_destroy(fwd_nw);
+  rkc_actor_destroy(echo_nw);
   printf("%-52s %.2f M msg/s\n", "throughput, actor API, per-record dequeue, 64 B",
          bench_throughput(echo, echo, 4000000, false) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput, actor API, dequeue_many, 64 B",
@@ -285,5 +305,6 @@ int main(void) {
   rkc_actor_destroy(echo);
   rkc_directory_destroy(dir);
   runtime_part(ls);
+  printf("bench thread on CPU %d at the end\n", sched_getcpu());
   return 0;
 }

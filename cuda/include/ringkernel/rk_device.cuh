@@ -7,8 +7,9 @@
  * (RK_DEVICE_HANDLER(my_handler) spells it). It runs on ALL 32 lanes of one warp per
  * message; messages of one batch run on different warps at the same time, so a handler
  * must not assume it is alone. Replies and K2K sends still leave in the order the
- * messages arrived: a send waits until the handlers of earlier messages have finished. Return 0 (RK_OK) for success; any negative rk_status_t
- * dead-letters the message with that status (the value lane 0 returns counts).
+ * messages arrived: a send waits until the handlers of earlier messages have finished.
+ * Return 0 (RK_OK) for success; any negative rk_status_t dead-letters the message with
+ * that status (the value lane 0 returns counts).
  *
  * Helpers below are warp-collective: call them from all 32 lanes with the same arguments.
  *   rk_dev_reply  one reply per message, to the host (the actor's K2H queue); it carries
