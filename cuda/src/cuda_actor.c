@@ -38,7 +38,7 @@ struct rkc_actor {
   _Atomic uint64_t refused_head;  /* device consumer position seen at that refusal */
 
   _Atomic uint64_t k2h_head;      /* next position to read (one consumer; read by poll) */
-  uint64_t out_max_depth;
+  _Atomic uint64_t out_max_depth; /* raised by the consumer and by counter snapshots */
   uint64_t take_pos;              /* take_input cursor over H2K */
   uint8_t *inbox_copy;            /* take_input: host copy of the inbox after terminate */
   uint64_t inbox_pos, inbox_end;
@@ -498,6 +498,18 @@ static void rkc_prefetch_record(const rkc_actor_t *a, uint64_t pos) {
     __builtin_prefetch(rec + off, 0, 3);
 }
 
+/* Raises the recorded output high-water mark. The depth is sampled (per 64 records read,
+ * and at every counters snapshot), so a burst the host drains between samples can go
+ * unrecorded; a depth above 2^40 is a torn read of a moving tail and is ignored. */
+static void rkc_note_output_depth(rkc_actor_t *a, uint64_t depth) {
+  if (depth >= (1ull << 40)) return;
+  uint64_t seen = atomic_load_explicit(&a->out_max_depth, memory_order_relaxed);
+  while (depth > seen &&
+         !atomic_compare_exchange_weak_explicit(&a->out_max_depth, &seen, depth,
+                                                memory_order_relaxed, memory_order_relaxed)) {
+  }
+}
+
 /* Publishes the consumer position for the device (it reads it only when its cached copy
  * says K2H is full) and samples the output depth once per 64 records: reading the
  * device's line costs a cache miss, too much for every record. */
@@ -505,8 +517,7 @@ static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head)
   /* release: our reads of the slots before the device may overwrite them */
   atomic_store_explicit(RKC_ATOM64(&a->control->k2h_head), head, memory_order_release);
   if ((before >> 6) == (head >> 6)) return;
-  uint64_t depth = rkc_dev_u64(&a->control->k2h_tail) - head;
-  if (depth < (1ull << 40) && depth > a->out_max_depth) a->out_max_depth = depth;
+  rkc_note_output_depth(a, rkc_dev_u64(&a->control->k2h_tail) - head);
 }
 
 #define RKC_DEQUEUE_PREFETCH 4u /* records decoded ahead of */
@@ -648,9 +659,11 @@ void rkc_actor_counters(rkc_actor_t *a, rkc_actor_counters_t *out) {
   out->in_max_depth = a->in_max_depth;
   pthread_mutex_unlock(&a->send_lock);
   out->in_dequeued = rkc_dev_u64(&a->control->h2k_head);
-  out->out_enqueued = rkc_dev_u64(&a->control->k2h_tail);
   out->out_dequeued = rkc_actor_output_position(a);
-  out->out_max_depth = a->out_max_depth;
+  out->out_enqueued = rkc_dev_u64(&a->control->k2h_tail);
+  if (out->out_enqueued > out->out_dequeued)
+    rkc_note_output_depth(a, out->out_enqueued - out->out_dequeued);
+  out->out_max_depth = atomic_load_explicit(&a->out_max_depth, memory_order_relaxed);
 }
 
 void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {

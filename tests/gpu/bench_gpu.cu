@@ -284,10 +284,10 @@ int main(void) {
   printf("  one K2K hop, watcher off (p50 difference): %.2f us\n", k2k_nw.p50 - rt_nw.p50);
   print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
   print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
+  /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
+   * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
   rkc_actor_terminate(echo_nw, false, 2000000000);
-  rkc_actor_destroy(fwd_nw);
-  rkc_actor_destroy(echo_nw);
   printf("%-52s %.2f M msg/s\n", "throughput, actor API, per-record dequeue, 64 B",
          bench_throughput(echo, echo, 4000000, false) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput, actor API, dequeue_many, 64 B",
@@ -303,6 +303,8 @@ int main(void) {
   rkc_actor_terminate(echo, false, 2000000000);
   rkc_actor_destroy(fwd);
   rkc_actor_destroy(echo);
+  rkc_actor_destroy(fwd_nw);
+  rkc_actor_destroy(echo_nw);
   rkc_directory_destroy(dir);
   runtime_part(ls);
   printf("bench thread on CPU %d at the end\n", sched_getcpu());
