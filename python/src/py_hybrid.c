@@ -17,14 +17,9 @@ typedef struct {
   rk_hybrid_stats_t s;
 } rkpy_hstats;
 
-/* dispatch() learns from its own timings: the latest cost per element seen on each side
- * (NaN until that side has run) predicts the other side's time at the current size, which
- * is what update_adaptive_threshold needs. */
 typedef struct {
   PyObject_HEAD
   rk_hybrid_dispatcher_t *d;
-  double cpu_ms_per_item;
-  double gpu_ms_per_item;
 } rkpy_hdispatcher;
 
 /* ---- HybridConfig ----------------------------------------------------------------- */
@@ -256,8 +251,6 @@ static PyObject *hdispatcher_make(PyTypeObject *type, const rk_hybrid_config_t *
     return NULL;
   }
   self->d = d;
-  self->cpu_ms_per_item = NAN;
-  self->gpu_ms_per_item = NAN;
   return (PyObject *)self;
 }
 
@@ -330,21 +323,10 @@ static PyObject *hdispatcher_update(PyObject *self, PyObject *args, PyObject *kw
   Py_RETURN_NONE;
 }
 
-/* Records one timed run of `size` items on one side and, once both sides have been
- * timed, feeds the adaptive threshold with this run and the other side's prediction. */
+/* Records one timed run; the learning rule lives in C (rk_hybrid_dispatcher_record_timed)
+ * so the Lua binding shares it. */
 static int hdispatcher_learn(PyObject *self, uint64_t size, bool on_gpu, double ms) {
-  rkpy_hdispatcher *h = (rkpy_hdispatcher *)self;
-  double items = size ? (double)size : 1.0;
-  if (on_gpu) {
-    rk_hybrid_dispatcher_record_gpu(h->d);
-    h->gpu_ms_per_item = ms / items;
-  } else {
-    rk_hybrid_dispatcher_record_cpu(h->d);
-    h->cpu_ms_per_item = ms / items;
-  }
-  if (isnan(h->cpu_ms_per_item) || isnan(h->gpu_ms_per_item)) return 0;
-  rk_status_t s = rk_hybrid_dispatcher_update_adaptive_threshold(
-      h->d, size, h->cpu_ms_per_item * items, h->gpu_ms_per_item * items);
+  rk_status_t s = rk_hybrid_dispatcher_record_timed(hd(self), size, on_gpu, ms);
   if (s == RK_OK) return 0;
   rkpy_raise_status(rkpyv_state(self), s);
   return -1;

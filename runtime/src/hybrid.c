@@ -4,8 +4,10 @@
  * lock is needed. Relaxed order throughout: nothing else in memory is published through
  * these words; readers only need each value itself.
  */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ringkernel/hybrid.h"
 #include "rk_internal.h"
@@ -16,7 +18,24 @@ struct rk_hybrid_dispatcher {
   _Atomic uint64_t adaptive_threshold;
   _Atomic uint64_t cpu_count;
   _Atomic uint64_t gpu_count;
+  /* Latest time per item of each side, as double bits; all-ones (a NaN) until timed. */
+  _Atomic uint64_t cpu_ms_per_item_bits;
+  _Atomic uint64_t gpu_ms_per_item_bits;
 };
+
+#define RKI_UNTIMED_BITS UINT64_MAX
+
+static uint64_t rki_double_bits(double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+static double rki_bits_double(uint64_t b) {
+  double v;
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
 
 static void rki_config_set(rk_hybrid_config_t *c, rk_processing_mode_t mode,
                            uint64_t threshold, bool gpu) {
@@ -75,6 +94,8 @@ rk_status_t rk_hybrid_dispatcher_create(const rk_hybrid_config_t *config,
   atomic_init(&d->adaptive_threshold, c.gpu_threshold);
   atomic_init(&d->cpu_count, 0);
   atomic_init(&d->gpu_count, 0);
+  atomic_init(&d->cpu_ms_per_item_bits, RKI_UNTIMED_BITS);
+  atomic_init(&d->gpu_ms_per_item_bits, RKI_UNTIMED_BITS);
   *out = d;
   return RK_OK;
 }
@@ -129,6 +150,26 @@ rk_status_t rk_hybrid_dispatcher_update_adaptive_threshold(rk_hybrid_dispatcher_
       memory_order_relaxed, memory_order_relaxed)) {
   }
   return RK_OK;
+}
+
+rk_status_t rk_hybrid_dispatcher_record_timed(rk_hybrid_dispatcher_t *d, uint64_t workload_size,
+                                              bool on_gpu, double elapsed_ms) {
+  if (!d) return rki_fail(RK_EINVAL, "dispatcher is NULL");
+  if (!(elapsed_ms >= 0.0))
+    return rki_fail(RK_EINVAL, "elapsed_ms %g: must be >= 0", elapsed_ms);
+  double items = workload_size ? (double)workload_size : 1.0;
+  uint64_t per_item = rki_double_bits(elapsed_ms / items);
+  if (on_gpu) {
+    rk_hybrid_dispatcher_record_gpu(d);
+    atomic_store_explicit(&d->gpu_ms_per_item_bits, per_item, memory_order_relaxed);
+  } else {
+    rk_hybrid_dispatcher_record_cpu(d);
+    atomic_store_explicit(&d->cpu_ms_per_item_bits, per_item, memory_order_relaxed);
+  }
+  double cpu = rki_bits_double(atomic_load_explicit(&d->cpu_ms_per_item_bits, memory_order_relaxed));
+  double gpu = rki_bits_double(atomic_load_explicit(&d->gpu_ms_per_item_bits, memory_order_relaxed));
+  if (isnan(cpu) || isnan(gpu)) return RK_OK;
+  return rk_hybrid_dispatcher_update_adaptive_threshold(d, workload_size, cpu * items, gpu * items);
 }
 
 uint64_t rk_hybrid_dispatcher_adaptive_threshold(const rk_hybrid_dispatcher_t *d) {

@@ -1,8 +1,7 @@
 /* lua_hybrid.c — ProcessingMode, HybridConfig, HybridStats, HybridDispatcher.
  *
  * dispatch(size, cpu_fn, gpu_fn) runs the chosen Lua function on the calling thread,
- * times it and feeds the adaptive threshold once both sides have been timed, the same
- * way the Python binding's dispatch does.
+ * times it and hands the time to rk_hybrid_dispatcher_record_timed, as Python does.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -15,8 +14,6 @@
 
 typedef struct rkl_dispatcher {
   rk_hybrid_dispatcher_t *d;
-  double cpu_ms_per_item; /* NAN until the CPU side has been timed by dispatch */
-  double gpu_ms_per_item;
 } rkl_dispatcher_t;
 
 static const rkl_class_t rkl_hconfig_class;
@@ -219,8 +216,6 @@ static rkl_dispatcher_t *rkl_disp_self(lua_State *L) {
 
 static int rkl_disp_make(lua_State *L, const rk_hybrid_config_t *c) {
   rkl_dispatcher_t *d = rkl_new(L, &rkl_dispatcher_class);
-  d->cpu_ms_per_item = NAN;
-  d->gpu_ms_per_item = NAN;
   rk_status_t st = rk_hybrid_dispatcher_create(c, &d->d);
   if (st != RK_OK) return rkl_error_status(L, st);
   return 1;
@@ -285,21 +280,11 @@ static double rkl_now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Records one timed run and, once both sides have a per-item time, updates the adaptive
- * threshold with this run and the other side's prediction. */
+/* Records one timed run; the learning rule is C's (rk_hybrid_dispatcher_record_timed),
+ * shared with the Python binding. */
 static void rkl_disp_learn(lua_State *L, rkl_dispatcher_t *d, uint64_t size, bool on_gpu,
                            double ms) {
-  double items = size ? (double)size : 1.0;
-  if (on_gpu) {
-    rk_hybrid_dispatcher_record_gpu(d->d);
-    d->gpu_ms_per_item = ms / items;
-  } else {
-    rk_hybrid_dispatcher_record_cpu(d->d);
-    d->cpu_ms_per_item = ms / items;
-  }
-  if (isnan(d->cpu_ms_per_item) || isnan(d->gpu_ms_per_item)) return;
-  rk_status_t st = rk_hybrid_dispatcher_update_adaptive_threshold(
-      d->d, size, d->cpu_ms_per_item * items, d->gpu_ms_per_item * items);
+  rk_status_t st = rk_hybrid_dispatcher_record_timed(d->d, size, on_gpu, ms);
   if (st != RK_OK) rkl_error_status(L, st);
 }
 

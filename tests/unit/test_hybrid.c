@@ -156,6 +156,31 @@ RK_TEST(stats_counts_exact_across_threads) {
   rk_hybrid_dispatcher_destroy(d);
 }
 
+RK_TEST(record_timed_learns_once_both_sides_are_timed) {
+  rk_hybrid_config_t c;
+  rk_hybrid_config_adaptive(&c); /* threshold 10000, lr 0.1 */
+  rk_hybrid_dispatcher_t *d = NULL;
+  CHECK_OK(rk_hybrid_dispatcher_create(&c, &d));
+  CHECK_OK(rk_hybrid_dispatcher_record_timed(d, 1000, false, 100.0));
+  CHECK_EQ_U64(rk_hybrid_dispatcher_adaptive_threshold(d), 10000); /* GPU not timed yet */
+  /* GPU 0.01 ms/item vs CPU 0.1 ms/item: GPU wins, target 800 -> 0.9*10000 + 0.1*800 */
+  CHECK_OK(rk_hybrid_dispatcher_record_timed(d, 1000, true, 10.0));
+  CHECK_EQ_U64(rk_hybrid_dispatcher_adaptive_threshold(d), 9080);
+  /* a CPU run of 2000 items predicts GPU 20 ms vs CPU 400 ms: target 1600 */
+  CHECK_OK(rk_hybrid_dispatcher_record_timed(d, 2000, false, 400.0));
+  CHECK_EQ_U64(rk_hybrid_dispatcher_adaptive_threshold(d), 8332);
+  rk_hybrid_stats_t st;
+  rk_hybrid_dispatcher_stats(d, &st);
+  CHECK_EQ_U64(st.cpu_count, 2);
+  CHECK_EQ_U64(st.gpu_count, 1);
+  CHECK_STATUS(rk_hybrid_dispatcher_record_timed(d, 10, true, -1.0), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "elapsed_ms");
+  CHECK_STATUS(rk_hybrid_dispatcher_record_timed(d, 10, true, NAN), RK_EINVAL);
+  rk_hybrid_dispatcher_stats(d, &st);
+  CHECK_EQ_U64(st.gpu_count, 1); /* a refused time records nothing */
+  rk_hybrid_dispatcher_destroy(d);
+}
+
 int main(void) {
   RK_RUN(config_defaults_and_presets);
   RK_RUN(create_rejects_bad_config);
@@ -164,5 +189,6 @@ int main(void) {
   RK_RUN(adaptive_threshold_floor_of_100);
   RK_RUN(update_is_noop_outside_adaptive);
   RK_RUN(stats_counts_exact_across_threads);
+  RK_RUN(record_timed_learns_once_both_sides_are_timed);
   return rk_test_summary();
 }

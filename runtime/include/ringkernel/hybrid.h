@@ -67,6 +67,16 @@ RK_API rk_status_t rk_hybrid_dispatcher_update_adaptive_threshold(
     rk_hybrid_dispatcher_t *d, uint64_t workload_size, double cpu_time_ms,
     double gpu_time_ms);
 
+/* Records one timed run of workload_size items on one side (as record_cpu/record_gpu
+ * do) and learns from it: the latest time per item seen on each side predicts the other
+ * side's time at this size, and once both sides have been timed every run feeds
+ * update_adaptive_threshold with (this run, that prediction). What dispatch() in the
+ * bindings calls after running the chosen side. RK_EINVAL for a negative or NaN time.
+ * Any thread. */
+RK_API rk_status_t rk_hybrid_dispatcher_record_timed(rk_hybrid_dispatcher_t *d,
+                                                     uint64_t workload_size, bool on_gpu,
+                                                     double elapsed_ms);
+
 /* Current adaptive threshold (equals the configured threshold until updated). */
 RK_API uint64_t rk_hybrid_dispatcher_adaptive_threshold(const rk_hybrid_dispatcher_t *d);
 RK_API void rk_hybrid_dispatcher_stats(const rk_hybrid_dispatcher_t *d,
