@@ -284,7 +284,7 @@ static const char *br_id(PyObject *obj, const char *what) {
     PyErr_Format(PyExc_TypeError, "%s must be a str, got %.100s", what, Py_TYPE(obj)->tp_name);
     return NULL;
   }
-  return PyUnicode_AsUTF8(obj);
+  return rkpy_arg_cstring(obj, what);
 }
 
 /* Unknown or duplicate endpoints and routes are broker errors (K2KError), not kernel

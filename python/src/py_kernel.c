@@ -366,9 +366,18 @@ static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_many", kwlist, &msgs, &t) ||
       (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
     return NULL;
-  PyObject *seq = PySequence_Fast(msgs, "messages must be a sequence of envelopes or bytes");
-  if (!seq) return NULL;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  /* A tuple of our own, not PySequence_Fast: for a list that returns the list itself, and
+   * another thread could empty it (freeing the envelopes whose memory we point into)
+   * while the send waits with the GIL released. */
+  PyObject *seq = PySequence_Tuple(msgs);
+  if (!seq) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+      PyErr_Clear();
+      PyErr_SetString(PyExc_TypeError, "messages must be a sequence of envelopes or bytes");
+    }
+    return NULL;
+  }
+  Py_ssize_t n = PyTuple_GET_SIZE(seq);
   rk_send_item_t *items = PyMem_Calloc(n ? (size_t)n : 1, sizeof *items);
   Py_buffer *views = PyMem_Calloc(n ? (size_t)n : 1, sizeof *views);
   kh_batch b = {.k = kh_k(op), .items = items, .count = (size_t)n};

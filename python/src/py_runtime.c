@@ -137,7 +137,7 @@ static PyObject *rt_launch_sync(PyObject *op, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|O:launch", kwlist, &id, &options) ||
       rt_check_open(self) < 0 || rkpy_options_get(st, options, &opts, &callable) < 0)
     return NULL;
-  const char *cid = PyUnicode_AsUTF8(id);
+  const char *cid = rkpy_arg_cstring(id, "kernel id");
   if (!cid) return NULL;
   rk_kernel_t *k = NULL;
   rk_status_t s;
@@ -167,7 +167,7 @@ static PyObject *rt_get_kernel(PyObject *op, PyObject *id) {
     return NULL;
   }
   if (rt_check_open(self) < 0) return NULL;
-  const char *cid = PyUnicode_AsUTF8(id);
+  const char *cid = rkpy_arg_cstring(id, "kernel id");
   if (!cid) return NULL;
   rk_kernel_t *k = rk_runtime_get_kernel(self->rt, cid);
   if (!k) Py_RETURN_NONE;

@@ -31,7 +31,10 @@ rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
     }
     if (s != RK_ETIMEDOUT && s != RK_EAGAIN && s != RK_EINTR) return s;
     if (PyErr_CheckSignals() < 0) return RK_EINTR;
-    if (deadline >= 0 && rkpy_now_ns() >= deadline) return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+    if (deadline >= 0 && rkpy_now_ns() >= deadline) {
+      rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
+      return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+    }
   }
 }
 

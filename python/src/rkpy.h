@@ -145,6 +145,9 @@ int rkpy_arg_size(PyObject *obj, const char *what, size_t max, size_t *out);
 /* A finite non-negative duration in seconds (int or float); None → *out_ns = -1 (forever)
  * when allow_none, else TypeError. Written as nanoseconds, saturated at INT64_MAX. */
 int rkpy_arg_timeout(PyObject *obj, const char *what, int allow_none, int64_t *out_ns);
+/* The UTF-8 text of a str argument that C will read as a NUL-terminated string; a str
+ * holding a NUL would be silently cut short there, so it raises ValueError naming `what`. */
+const char *rkpy_arg_cstring(PyObject *str, const char *what);
 /* A finite float in [lo, hi]. */
 int rkpy_arg_double(PyObject *obj, const char *what, double lo, double hi, double *out);
 /* A C-contiguous read-only view of any buffer-protocol object (bytes, bytearray,

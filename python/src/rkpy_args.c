@@ -1,5 +1,7 @@
 /* rkpy_args.c — argument checks shared by every type: each failure names the argument,
  * the value and the accepted range, so bad input is a clear ValueError/TypeError. */
+#include <string.h>
+
 #include "rkpy.h"
 
 #include <math.h>
@@ -145,4 +147,15 @@ int rkpy_parse_args(const char *fname, PyObject *const *args, Py_ssize_t nargs, 
     }
   }
   return 0;
+}
+
+const char *rkpy_arg_cstring(PyObject *str, const char *what) {
+  Py_ssize_t size = 0;
+  const char *text = PyUnicode_AsUTF8AndSize(str, &size);
+  if (!text) return NULL;
+  if ((size_t)size != strlen(text)) {
+    PyErr_Format(PyExc_ValueError, "%s must not contain a NUL character", what);
+    return NULL;
+  }
+  return text;
 }

@@ -260,15 +260,24 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
   return st;
 }
 
+/* Terminating waits until no handler of k runs, which a handler of k would wait on
+ * forever. */
+static rk_status_t check_not_own_handler(const rk_kernel_t *k) {
+  if (rki_current_handler_kernel() != k) return RK_OK;
+  return rki_fail(RK_ESTATE, "Kernel %s cannot terminate itself from its own handler", k->id);
+}
+
 rk_status_t rk_kernel_terminate(rk_kernel_t *k) {
   if (!k) return rki_fail(RK_EINVAL, "kernel is NULL");
   rk_status_t st = rki_runtime_check(k->rt);
+  if (st == RK_OK) st = check_not_own_handler(k);
   return st != RK_OK ? st : rki_kernel_terminate(k, false, 0);
 }
 
 rk_status_t rk_kernel_terminate_drain(rk_kernel_t *k, int64_t timeout_ns) {
   if (!k) return rki_fail(RK_EINVAL, "kernel is NULL");
   rk_status_t st = rki_runtime_check(k->rt);
+  if (st == RK_OK) st = check_not_own_handler(k);
   return st != RK_OK ? st : rki_kernel_terminate(k, true, timeout_ns);
 }
 

@@ -15,6 +15,12 @@ struct rk_handler_ctx {
   char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
 };
 
+/* The kernel whose C handler this thread is running now, if any: terminate and shutdown
+ * wait for running handlers to finish, so a handler must not call them on itself. */
+static _Thread_local rk_kernel_t *rki_running_handler;
+
+rk_kernel_t *rki_current_handler_kernel(void) { return rki_running_handler; }
+
 rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
                                bool *produced, bool *consumed) {
   rk_handler_ctx_t ctx;
@@ -24,7 +30,10 @@ rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t proce
   ctx.processed_before = processed_before;
   ctx.produced = false;
   ctx.detail = NULL;
+  rk_kernel_t *outer = rki_running_handler;
+  rki_running_handler = k;
   rk_status_t st = k->handler.fn(&ctx, &msg->hdr, msg->payload, msg->len, k->handler.user);
+  rki_running_handler = outer;
   *produced = ctx.produced;
   *consumed = ctx.consumed; /* only ever with RK_OK: a failed move leaves msg here */
   if (st != RK_OK && st != RK_EAGAIN)

@@ -153,6 +153,10 @@ static size_t snapshot_kernels(rk_runtime_t *rt, rk_kernel_t ***out) {
 
 rk_status_t rk_runtime_shutdown(rk_runtime_t *rt) {
   if (!rt) return rki_fail(RK_EINVAL, "runtime is NULL");
+  /* Shutdown joins the workers, one of which is running this very handler. */
+  if (rki_current_handler_kernel())
+    return rki_fail(RK_ESTATE, "rk_runtime_shutdown called from a handler of kernel %s",
+                    rk_kernel_id(rki_current_handler_kernel()));
   pthread_mutex_lock(&rt->shutdown_lock);
   bool first = !atomic_load_explicit(&rt->shutdown, memory_order_relaxed);
   /* seq_cst: pairs with admit() in kernel_send.c (shutdown flag vs. senders count). */

@@ -284,4 +284,7 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
 
+/* The kernel whose C handler the calling thread is running, or NULL (kernel_process.c). */
+rk_kernel_t *rki_current_handler_kernel(void);
+
 #endif /* RK_RUNTIME_INTERNAL_H */

@@ -72,11 +72,15 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
 /* The bounded poll before sleeping (wait_spin_ns): retries try_fn whenever the waitset
  * moves (every producer of host-visible work bumps it) and every few rounds anyway, so a
  * device backend's output is seen directly, without waiting for the poller's signal. */
-static rk_status_t spin_phase(rki_waitset_t *ws, rki_try_fn try_fn, void *arg, uint64_t until) {
+static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws,
+                              rki_try_fn try_fn, void *arg, uint64_t until) {
   uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
   for (unsigned round = 1; rki_now_ns() < until; round++) {
     for (int i = 0; i < 16; i++)
       rki_cpu_relax();
+    /* acquire: pairs with the increment in rk_runtime_interrupt. */
+    if (atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire) != intr)
+      return rki_fail(RK_EINTR, "wait interrupted (rk_runtime_interrupt)");
     /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
     uint32_t now = atomic_load_explicit(&ws->seq, memory_order_acquire);
     if (now == seen && round % 8 != 0) continue;
@@ -94,15 +98,17 @@ void rki_runtime_wake_all(rk_runtime_t *rt) {
 
 rk_status_t rki_runtime_wait(rk_runtime_t *rt, rki_waitset_t *ws, int64_t timeout_ns,
                              bool stop_on_shutdown, rki_try_fn try_fn, void *arg) {
+  /* Read before the first attempt, so an interrupt arriving at any point of this call
+   * (even during the spin phase) ends it. */
+  uint32_t intr = atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire);
   rk_status_t st = try_fn(arg);
   if (st != RK_EAGAIN || timeout_ns == 0) return st;
   uint64_t deadline = rki_deadline(timeout_ns);
   if (rt->cfg.wait_spin_ns) {
     uint64_t until = rki_now_ns() + rt->cfg.wait_spin_ns;
-    st = spin_phase(ws, try_fn, arg, until < deadline ? until : deadline);
+    st = spin_phase(rt, intr, ws, try_fn, arg, until < deadline ? until : deadline);
     if (st != RK_EAGAIN) return st;
   }
-  uint32_t intr = atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire);
   for (;;) {
     uint32_t seen = rki_wait_begin(ws);
     st = try_fn(arg);

@@ -92,3 +92,12 @@ _Noreturn void rki_assert_failed(const char *expr, const char *file, int line) {
   fprintf(stderr, "ringkernel: invariant broken: %s at %s:%d\n", expr, file, line);
   abort();
 }
+
+void rk_last_error_set_timeout(int64_t timeout_ns) {
+  char *cut = strstr(rki_error_text, "timed out after");
+  if (cut) *cut = '\0';
+  size_t kept = strlen(rki_error_text);
+  const char *sep = (kept == 0 || cut) ? "" : ": ";
+  snprintf(rki_error_text + kept, sizeof rki_error_text - kept, "%stimed out after %.6g s", sep,
+           (double)timeout_ns / 1e9);
+}

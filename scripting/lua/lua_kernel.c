@@ -402,9 +402,17 @@ static bool rkl_stash_take(lua_State *L, uint64_t cid) {
 /* Receives until the reply with cid arrives, stashing the others in arrival order. */
 static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t timeout_ns) {
   rkl_io_t io = {.k = k};
+  /* One deadline for the whole request: other replies arriving must not restart it. */
+  int64_t deadline = rkl_deadline_ns(timeout_ns);
   for (;;) {
     if (rkl_stash_take(L, cid)) return 1;
-    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, timeout_ns);
+    int64_t left = -1;
+    if (deadline >= 0) {
+      left = deadline - rkl_now_ns();
+      if (left < 0) left = 0;
+    }
+    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, left);
+    if (st == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns);
     if (st != RK_OK) return rkl_error_status(L, st);
     bool mine = rk_message_header(io.reply)->correlation_id == cid;
     rkl_push_message(L, io.reply);

@@ -47,7 +47,10 @@ rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeou
     }
     rk_status_t st = step(ctx, slice);
     if (st != RK_ETIMEDOUT && st != RK_EAGAIN && st != RK_EINTR) return st;
-    if (deadline >= 0 && rkl_now_ns() >= deadline) return RK_ETIMEDOUT;
+    if (deadline >= 0 && rkl_now_ns() >= deadline) {
+      rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
+      return RK_ETIMEDOUT;
+    }
     lua_getfield(L, LUA_REGISTRYINDEX, RKL_POLL_KEY);
     lua_call(L, 0, 0);
   }

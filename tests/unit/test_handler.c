@@ -189,11 +189,42 @@ RK_TEST(handler_state_and_user) {
   rk_runtime_destroy(rt);
 }
 
+/* Replies with the statuses of terminating its own kernel and shutting the runtime down:
+ * both wait for running handlers, so from inside a handler they must refuse, not hang. */
+static rk_status_t self_stopper(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
+                                const void *payload, size_t len, void *user) {
+  (void)hdr, (void)payload, (void)len;
+  rk_runtime_t *rt = user;
+  int32_t st[2];
+  st[0] = rk_kernel_terminate(rk_ctx_kernel(ctx));
+  st[1] = rk_runtime_shutdown(rt);
+  return rk_ctx_reply(ctx, st, sizeof st);
+}
+
+RK_TEST(handler_cannot_stop_its_own_kernel_or_runtime) {
+  rk_runtime_t *rt = make_rt();
+  CHECK_OK(rk_handler_register("self_stopper", self_stopper, rt));
+  rk_kernel_t *k = launch(rt, "stopper", "self_stopper");
+  rk_message_t *m = roundtrip(k, 1, "x", 1);
+  int32_t st[2];
+  memcpy(st, rk_message_payload(m), sizeof st);
+  CHECK_EQ_INT(st[0], RK_ESTATE);
+  CHECK_EQ_INT(st[1], RK_ESTATE);
+  rk_message_free(m);
+  CHECK_EQ_INT(rk_kernel_state(k), RK_KERNEL_ACTIVE); /* and it keeps serving */
+  m = roundtrip(k, 1, "y", 1);
+  rk_message_free(m);
+  CHECK_OK(rk_kernel_terminate(k)); /* from the host it works */
+  CHECK_OK(rk_handler_unregister("self_stopper"));
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(registry_rules);
   RK_RUN(sum_float64_and_int64);
   RK_RUN(count_replies_running_count);
   RK_RUN(forward_to_destination);
   RK_RUN(handler_state_and_user);
+  RK_RUN(handler_cannot_stop_its_own_kernel_or_runtime);
   return rk_test_summary();
 }

@@ -51,6 +51,11 @@ RK_API const char *rk_status_str(rk_status_t status);
  * Valid until the next ringkernel call on the same thread. */
 RK_API const char *rk_last_error(void);
 
+/* For bindings that wait in slices (to stay interruptible): rewrites the calling thread's
+ * detail text so a timeout names the caller's whole wait ("... timed out after 0.3 s")
+ * instead of the last slice. Text before the slice's "timed out after" is kept. */
+RK_API void rk_last_error_set_timeout(int64_t timeout_ns);
+
 RK_EXTERN_C_END
 
 #endif /* RINGKERNEL_STATUS_H */
