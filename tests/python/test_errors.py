@@ -109,3 +109,17 @@ def test_argument_errors_name_the_call(echo):
         echo.send_sync(b"a", envelope=b"b")
     echo.send_sync(envelope=b"kw", timeout=None)
     assert echo.receive_sync(timeout=5).payload == b"kw"
+
+
+def test_kernel_id_with_nul_is_refused(runtime):
+    with pytest.raises(ValueError, match="kernel id must not contain a NUL"):
+        runtime.launch_sync("a\0b")
+    runtime.launch_sync("a")
+    with pytest.raises(ValueError, match="NUL"):
+        runtime.get_kernel("a\0b")
+
+
+def test_timeout_message_names_the_callers_timeout(runtime):
+    k = runtime.launch_sync("quiet")
+    with pytest.raises(TimeoutError, match=r"timed out after 0\.12 s"):
+        k.receive_timeout_sync(0.12)
