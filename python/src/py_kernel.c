@@ -545,10 +545,12 @@ static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
 }
 
 /* Sends a request: a fresh correlation id, registered as pending until forgotten. */
-static int kh_start_request(PyObject *op, PyObject *msg, uint64_t *cid) {
+/* send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
+ * which must not block its loop). */
+static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid) {
   *cid = rk_message_id_generate();
   if (kh_pending_update(op, *cid, 1) < 0) return -1;
-  if (kh_send_one(op, msg, 0, *cid) == 0) return 0;
+  if (kh_send_one(op, msg, send_timeout_ns, *cid) == 0) return 0;
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   kh_pending_update(op, *cid, 0);
@@ -572,6 +574,7 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     rk_status_t s =
         rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
     if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
+    if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns); /* the whole wait's */
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
       return rkpy_envelope_from_message(st, io.reply);
@@ -583,13 +586,19 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
                                  PyObject *kwnames) {
   static const char *const names[] = {"envelope", "timeout"};
   PyObject *a[2];
-  int64_t timeout_ns = -1;
+  int64_t timeout_ns = -1, start = 0;
   uint64_t cid = 0;
   if (rkpy_parse_args("request_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
       (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
-      kh_start_request(op, a[0], &cid) < 0)
+      (start = rkpy_now_ns(), kh_start_request(op, a[0], timeout_ns, &cid) < 0))
     return NULL;
-  PyObject *reply = kh_await_reply(op, cid, timeout_ns);
+  /* One timeout bounds the whole request: what the send waited for space comes off it. */
+  int64_t wait_ns = timeout_ns;
+  if (timeout_ns > 0) {
+    wait_ns = timeout_ns - (rkpy_now_ns() - start);
+    if (wait_ns < 0) wait_ns = 0;
+  }
+  PyObject *reply = kh_await_reply(op, cid, wait_ns);
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   int rc = kh_pending_update(op, cid, 0);
@@ -601,7 +610,7 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
 /* For ringkernel._aio: sends with a fresh pending correlation id and returns it. */
 static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
   uint64_t cid = 0;
-  if (kh_start_request(op, msg, &cid) < 0) return NULL;
+  if (kh_start_request(op, msg, 0, &cid) < 0) return NULL;
   return PyLong_FromUnsignedLongLong(cid);
 }
 
