@@ -123,3 +123,4 @@ def test_timeout_message_names_the_callers_timeout(runtime):
     k = runtime.launch_sync("quiet")
     with pytest.raises(TimeoutError, match=r"timed out after 0\.12 s"):
         k.receive_timeout_sync(0.12)
+
