@@ -430,8 +430,16 @@ static int rkl_k_request(lua_State *L) {
   rkl_args(L, "KernelHandle.request", 2, names, false);
   int64_t timeout = rkl_opt_timeout(L, 3, "timeout", -1);
   uint64_t cid = rk_message_id_generate();
-  rkl_send_one(L, k, 2, 0, cid);
-  return rkl_await_reply(L, k, cid, timeout);
+  /* One timeout bounds the whole request: the send may wait for input space, and what
+   * it waited comes off the wait for the reply. */
+  int64_t start = rkl_now_ns();
+  rkl_send_one(L, k, 2, timeout, cid);
+  int64_t left = timeout;
+  if (timeout > 0) {
+    left = timeout - (rkl_now_ns() - start);
+    if (left < 0) left = 0;
+  }
+  return rkl_await_reply(L, k, cid, left);
 }
 
 static int rkl_k_tostring(lua_State *L) {
