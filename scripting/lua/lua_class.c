@@ -58,7 +58,7 @@ static int rkl_class_tostring(lua_State *L) {
   return 1;
 }
 
-static void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs) {
+void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs) {
   lua_newtable(L);
   for (const luaL_Reg *r = regs; r && r->name; r++) {
     lua_pushcfunction(L, r->func);

@@ -150,14 +150,6 @@ static int rkl_enum_tostring(lua_State *L) {
   return 1;
 }
 
-static void rkl_push_funcs(lua_State *L, const luaL_Reg *regs) {
-  lua_newtable(L);
-  for (const luaL_Reg *r = regs; r && r->name; r++) {
-    lua_pushcfunction(L, r->func);
-    lua_setfield(L, -2, r->name);
-  }
-}
-
 /* The member metatable (left on the stack), with methods at m and getters at g. */
 static int rkl_make_member_meta(lua_State *L, const rkl_enum_t *e, int m, int g) {
   lua_newtable(L);
@@ -208,9 +200,9 @@ static void rkl_make_members(lua_State *L, const rkl_enum_t *e, int mt, int t) {
 }
 
 void rkl_enum_register(lua_State *L, const rkl_enum_t *e, int mod) {
-  rkl_push_funcs(L, e->methods);
+  rkl_push_reg_table(L, e->methods);
   int m = lua_gettop(L);
-  rkl_push_funcs(L, e->getters);
+  rkl_push_reg_table(L, e->getters);
   int g = lua_gettop(L);
   lua_pushcfunction(L, rkl_member_name);
   lua_setfield(L, g, "name");
@@ -218,7 +210,7 @@ void rkl_enum_register(lua_State *L, const rkl_enum_t *e, int mod) {
   lua_setfield(L, g, "value");
   int mt = rkl_make_member_meta(L, e, m, g);
 
-  rkl_push_funcs(L, e->statics);
+  rkl_push_reg_table(L, e->statics);
   int t = lua_gettop(L);
   lua_pushstring(L, e->name);
   lua_setfield(L, t, "__name");

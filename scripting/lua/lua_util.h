@@ -46,6 +46,10 @@ void rkl_push_error(lua_State *L, const char *kind, const char *message);
 /* Creates rk.exceptions, the top-level kind objects and rk.is_error in table `mod`. */
 void rkl_open_errors(lua_State *L, int mod);
 
+/* Pushes a new table holding regs' functions by name (NULL regs: an empty table). Used by
+ * classes and enums alike (lua_class.c). */
+void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs);
+
 /* ---- classes (lua_class.c) ------------------------------------------------------------- */
 
 typedef struct rkl_class {
