@@ -14,7 +14,7 @@
 
 #include "lua_util.h"
 
-static int rkl_instance_index(lua_State *L) {
+int rkl_instance_index(lua_State *L) {
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(2));
   if (!lua_isnil(L, -1)) {

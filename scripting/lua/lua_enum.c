@@ -36,20 +36,6 @@ static int rkl_member_value(lua_State *L) {
   return 1;
 }
 
-static int rkl_member_index(lua_State *L) {
-  lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(2));
-  if (!lua_isnil(L, -1)) {
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, 1);
-    return 1;
-  }
-  lua_pop(L, 1);
-  lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(1));
-  return 1;
-}
-
 static int rkl_member_newindex(lua_State *L) {
   rkl_member_t *m = lua_touserdata(L, 1);
   return rkl_error(L, "AttributeError", "%s members are read-only", m->e->name);
@@ -160,7 +146,7 @@ static int rkl_make_member_meta(lua_State *L, const rkl_enum_t *e, int m, int g)
   lua_setfield(L, mt, "__enum");
   lua_pushvalue(L, m);
   lua_pushvalue(L, g);
-  lua_pushcclosure(L, rkl_member_index, 2);
+  lua_pushcclosure(L, rkl_instance_index, 2);
   lua_setfield(L, mt, "__index");
   lua_pushcfunction(L, rkl_member_newindex);
   lua_setfield(L, mt, "__newindex");

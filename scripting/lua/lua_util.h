@@ -50,6 +50,10 @@ void rkl_open_errors(lua_State *L, int mod);
  * classes and enums alike (lua_class.c). */
 void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs);
 
+/* __index closure body shared by class instances and enum members: upvalue 2 holds the
+ * getters (called with the object), upvalue 1 the methods (lua_class.c). */
+int rkl_instance_index(lua_State *L);
+
 /* ---- classes (lua_class.c) ------------------------------------------------------------- */
 
 typedef struct rkl_class {
