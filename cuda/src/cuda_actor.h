@@ -34,7 +34,13 @@ typedef struct rkc_actor_config {
   bool start_active;
   bool no_inbox_watcher;      /* warp 0 reads the inbox with each H2K poll instead of
                                * warp 1 watching it (benchmarks compare the two) */
+  uint32_t poll_depth;        /* H2K polls in flight, 1..RKC_POLL_DEPTH_MAX; 0: default */
+  uint32_t poll_gap_ns;       /* between their issues, 0..100000; used when poll_depth > 1 */
 } rkc_actor_config_t;
+
+/* The polling defaults (RKC_POLL_DEPTH_DEFAULT / RKC_POLL_GAP_DEFAULT_NS, overridden by
+ * the environment variables RINGKERNEL_CUDA_POLL_DEPTH and RINGKERNEL_CUDA_POLL_GAP_NS). */
+void rkc_poll_defaults(uint32_t *depth, uint32_t *gap_ns);
 
 /* Allocates the rings, launches the kernel and waits until it runs (HLC calibrated).
  * Caller owns *out. RK_EINVAL, RK_ENODEVICE, RK_ECUDA, RK_EGPUMEM. Blocks (~ms). */

@@ -355,24 +355,40 @@ static __device__ bool rkc_handshake(rkc_loop_t *L) {
   return true;
 }
 
-/* Warp 0: one poll of H2K (slot words, host line); with `inbox` also the inbox. */
-static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
+/* One H2K poll in flight: the loads are issued, their registers not yet read (reading
+ * one waits for that load alone). pos: the position the slot words belong to. */
+typedef struct rkc_pollv {
+  uint64_t w, ctl, tail, pos;
+} rkc_pollv_t;
+
+/* Warp 0: issues one poll of H2K (the slot words at h2k_head, and on lane 0 the host
+ * line: terminate/active and the producer position). */
+static __device__ __forceinline__ void rkc_poll_issue(const rkc_loop_t *L, rkc_pollv_t &q) {
   const uint32_t lane = rk_dev_lane();
   const uint32_t cap = L->p.h2k_capacity;
-  const uint64_t *slot = L->p.h2k + (L->h2k_head & (cap - 1)) * L->p.slot_words;
-  uint64_t w = 0, ctl = 0, tail = 0;
-  if (lane < L->p.slot_words) w = rkc_ld_sys(slot + lane);
+  q.pos = L->h2k_head;
+  const uint64_t *slot = L->p.h2k + (q.pos & (cap - 1)) * L->p.slot_words;
+  q.w = lane < L->p.slot_words ? rkc_ld_sys(slot + lane) : 0;
   if (lane == 0) {
-    ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
-    tail = rkc_ld_sys(&L->p.control->h2k_tail);
+    q.ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
+    q.tail = rkc_ld_sys(&L->p.control->h2k_tail);
   }
+}
+
+/* Warp 0: takes in a poll (and with `inbox` reads the inbox). A poll issued for an
+ * earlier position (the solo path moved on since) still brings fresh host-line values
+ * but says nothing of the current slot. Returns this lane's slot word. */
+static __device__ uint64_t rkc_poll_finish(rkc_loop_t *L, const rkc_pollv_t &q, bool inbox) {
+  const uint32_t lane = rk_dev_lane();
+  const uint64_t w = q.w;
   uint32_t ready = inbox ? rkc_inbox_ready(L, 32u) : 0u;
-  bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
+  bool valid = q.pos == L->h2k_head &&
+               (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
   valid = __shfl_sync(0xffffffffu, valid, 0);
   if (lane == 0) {
-    L->terminate = (uint32_t)ctl;
-    L->active = (uint32_t)(ctl >> 32);
-    L->host_tail = tail;
+    L->terminate = (uint32_t)q.ctl;
+    L->active = (uint32_t)(q.ctl >> 32);
+    if (q.tail > L->host_tail) L->host_tail = q.tail;
     L->head_valid = valid;
     if (inbox) L->inbox_ready = ready;
   }
@@ -607,30 +623,64 @@ static __device__ void rkc_idle(rkc_loop_t *L) {
   }
 }
 
+/* Warp 0, one taken-in poll: runs the solo path on it, decides whether the block is
+ * needed, idles otherwise. True when the watch should end. */
+template <typename Handler>
+static __device__ bool rkc_watch_step(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                      uint32_t *replied, uint8_t *solo, uint64_t w,
+                                      bool inbox_here) {
+  bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
+  bool leave = false;
+  if (rk_dev_lane() == 0) {
+    leave = L->terminate != 0u || L->active != L->ack ||
+            (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
+                           (inbox_here && L->inbox_ready))) ||
+            /* atomic: pairs with the inbox watcher's atomicExch */
+            (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
+    if (!leave && !handled) rkc_idle(L);
+  }
+  return __shfl_sync(0xffffffffu, leave, 0) != 0;
+}
+
+/* Polls 1..4 of the ring by index, each its own registers (a runtime index into an array
+ * would put them in local memory and wait for every load). */
+#define RKC_POLL_RING(k, q0, q1, q2, q3, op) \
+  do {                                         \
+    switch (k) {                               \
+    case 0: op(q0); break;                     \
+    case 1: op(q1); break;                     \
+    case 2: op(q2); break;                     \
+    default: op(q3); break;                    \
+    }                                          \
+  } while (0)
+
 /* Warp 0: polls H2K (and, with `inbox_here`, the inbox) and runs the H2K solo path until
  * the block is needed: a state change, several messages, one the solo path refused, or
- * the inbox watcher asking. Returns the last poll's slot word (batch slot 0). */
+ * the inbox watcher asking. poll_depth polls are in flight, issued poll_gap_ns apart,
+ * taken in and re-issued in ring order. Returns the last poll's slot word (batch slot 0;
+ * valid only with head_valid). */
 template <typename Handler>
 static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch,
                                          uint32_t *replied, uint8_t *solo, bool inbox_here) {
-  const uint32_t lane = rk_dev_lane();
-  uint64_t w;
-  for (;;) {
-    w = rkc_poll(L, inbox_here);
-    bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
-    bool leave = false;
-    if (lane == 0) {
-      leave = L->terminate != 0u || L->active != L->ack ||
-              (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
-                             (inbox_here && L->inbox_ready))) ||
-              /* atomic: pairs with the inbox watcher's atomicExch */
-              (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
-      if (!leave && !handled) rkc_idle(L);
-    }
-    if (__shfl_sync(0xffffffffu, leave, 0)) break;
+  const uint32_t depth = L->p.poll_depth, gap = L->p.poll_gap_ns;
+  rkc_pollv_t q0, q1, q2, q3;
+  uint64_t w = 0;
+#define RKC_ISSUE(q) rkc_poll_issue(L, q)
+#define RKC_FINISH(q) (w = rkc_poll_finish(L, q, inbox_here))
+  for (uint32_t k = 0; k < depth; k++) {
+    if (k) __nanosleep(gap);
+    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_ISSUE);
   }
+  for (uint32_t k = 0;; k = k + 1u == depth ? 0u : k + 1u) {
+    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_FINISH);
+    if (rkc_watch_step<Handler>(L, batch, replied, solo, w, inbox_here)) break;
+    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_ISSUE);
+    if (depth > 1u) __nanosleep(gap);
+  }
+#undef RKC_ISSUE
+#undef RKC_FINISH
   /* atomic: pairs with the inbox watcher's atomic read */
-  if (lane == 0) atomicExch(&L->h2k_done, 1u);
+  if (rk_dev_lane() == 0) atomicExch(&L->h2k_done, 1u);
   return w;
 }
 

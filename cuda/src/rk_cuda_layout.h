@@ -166,8 +166,15 @@ typedef struct rkc_actor_params {
                               * the consumer never reads its own inbox header */
   uint32_t inbox_watcher;    /* 1: warp 1 watches the inbox (block > 32); 0: warp 0 reads
                               * it with each H2K poll (a benchmark switch) */
+  uint32_t poll_depth;       /* H2K polls in flight at once, 1..RKC_POLL_DEPTH_MAX */
+  uint32_t poll_gap_ns;      /* between the issues of polls in flight */
   uint32_t pad;
 } rkc_actor_params_t;
+
+/* Polls in flight: a poll is a PCIe round trip (~1.3 µs), so one poll at a time samples
+ * host memory once per round trip, and a message written just after a sample waits for
+ * the next one. Several polls issued a gap apart sample it more often. */
+#define RKC_POLL_DEPTH_MAX 4u
 
 #define RKC_USER_STATE_BYTES 4096u
 #define RKC_BATCH_ENTRY_BYTES 96u /* sizeof the loop's per-message shared entry */

@@ -72,7 +72,8 @@ static Stats bench_graph(int n) {
 static rkc_directory_t *dir;
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
-                           uint32_t block, bool inbox_watcher = true) {
+                           uint32_t block, bool inbox_watcher = true, uint32_t poll_depth = 0,
+                           uint32_t poll_gap_ns = 0) {
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
   c.actor_id = id;
@@ -86,6 +87,8 @@ static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t
   c.directory = dir;
   c.start_active = true;
   c.no_inbox_watcher = !inbox_watcher;
+  c.poll_depth = poll_depth;
+  c.poll_gap_ns = poll_gap_ns;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) fprintf(stderr, "launch: %s\n", rk_last_error());
   return a;
@@ -174,6 +177,44 @@ static double bench_enqueue_cost(void) {
   return per;
 }
 
+/* Where the throughput goes: 4096 messages queued while the actor is inactive, then
+ * (1) the device alone: activation until the last reply is visible (no host decode);
+ * (2) the host alone: decoding the 4096 visible replies. */
+static void bench_drain_split(void) {
+  enum { N = 4096 };
+  rkc_actor_t *a = launch(91, 0, 0, N, 256);
+  if (!a) return;
+  rkc_actor_set_active(a, false);
+  static rk_message_header_t h[N];
+  static const rk_message_header_t *hs[N];
+  static const void *ps[N];
+  static uint8_t p[64];
+  for (int i = 0; i < N; i++) {
+    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+    hs[i] = &h[i];
+    ps[i] = p;
+  }
+  for (int round = 0; round < 3; round++) {
+    if (rkc_actor_enqueue(a, hs, ps, N) != N) break;
+    uint64_t t0 = rk_test_now_ns();
+    rkc_actor_set_active(a, true);
+    while (rkc_actor_output_depth(a) < N)
+      if (rk_test_now_ns() - t0 > 2000000000ull) break;
+    uint64_t t1 = rk_test_now_ns();
+    size_t got = 0;
+    uint8_t back[256];
+    while (got < N && rkc_actor_dequeue_many(a, N, back, count_record, &got)) {
+    }
+    uint64_t t2 = rk_test_now_ns();
+    rkc_actor_set_active(a, false);
+    printf("  drain of %d: device %.2f M msg/s (incl. activation), host decode %.2f M msg/s "
+           "(%.1f ns per record)\n", N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3),
+           (t2 - t1) / (double)(got ? got : 1));
+  }
+  rkc_actor_terminate(a, false, 2000000000);
+  rkc_actor_destroy(a);
+}
+
 static Stats bench_runtime_request(rk_kernel_t *k, int n) {
   uint8_t p[64] = {1};
   std::vector<uint64_t> t;
@@ -254,6 +295,7 @@ int main(void) {
   if (rkc_directory_create(0, &dir) != RK_OK) return 1;
   /* first, alone: freeing an actor's memory (cudaFree) waits for the whole device */
   printf("%-52s %.1f ns\n", "host enqueue cost per message (batch of 4096)", bench_enqueue_cost());
+  bench_drain_split();
   rkc_actor_t *echo = launch(1, 0, 0, 4096, 256);
   rkc_actor_t *fwd = launch(2, 3, 1, 4096, 256);
   if (!echo || !fwd) return 1;
@@ -284,6 +326,24 @@ int main(void) {
   printf("  one K2K hop, watcher off (p50 difference): %.2f us\n", k2k_nw.p50 - rt_nw.p50);
   print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
   print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
+  /* Polls in flight (bench_gpu_floor tries the same on a hand-written ping-pong): one
+   * echo actor per setting, each terminated after its turn. */
+  struct {
+    uint32_t depth, gap;
+  } polls[] = {{1, 0}, {2, 300}, {2, 500}, {3, 300}, {4, 200}, {4, 300}, {1, 0}};
+  std::vector<rkc_actor_t *> variants;
+  uint32_t def_depth, def_gap;
+  rkc_poll_defaults(&def_depth, &def_gap);
+  printf("polling default: %u in flight, %u ns apart\n", def_depth, def_gap);
+  for (auto &pv : polls) {
+    rkc_actor_t *a = launch(100 + variants.size(), 0, 0, 4096, 256, true, pv.depth, pv.gap);
+    if (!a) break;
+    variants.push_back(a);
+    char what[96];
+    snprintf(what, sizeof what, "round trip, %u poll(s) in flight, %u ns apart", pv.depth, pv.gap);
+    print(what, bench_round_trip(a, a, 20000));
+    rkc_actor_terminate(a, false, 2000000000);
+  }
   /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
    * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
@@ -305,6 +365,7 @@ int main(void) {
   rkc_actor_destroy(echo);
   rkc_actor_destroy(fwd_nw);
   rkc_actor_destroy(echo_nw);
+  for (rkc_actor_t *a : variants) rkc_actor_destroy(a);
   rkc_directory_destroy(dir);
   runtime_part(ls);
   printf("bench thread on CPU %d at the end\n", sched_getcpu());

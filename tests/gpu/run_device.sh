@@ -92,6 +92,16 @@ if [ -n "$SO" ] && [ "$MODE" != gpu ]; then
   tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
 fi
 
+if [ "$MODE" = full ]; then
+  # The script-level suites on whatever backend they pick (auto = CUDA here).
+  s0=$(date +%s)
+  timeout ${T_SUITES:-240} ctest --test-dir $B -L 'samples|python|lua|scripting' -E 'install|bench' \
+    -j3 --timeout 120 >"$OUT/suites.log" 2>&1; rc=$?
+  note ""
+  note "script suites (samples/python/lua/scripting, -j3): exit $rc ($(( $(date +%s) - s0 )) s)"
+  grep -E "tests passed|Failed|\*\*\*" "$OUT/suites.log" | head -20 | tee -a "$SUMMARY"
+fi
+
 if [ "$MODE" != quick ] && [ -z "${RK_NO_SANITIZER:-}" ] && command -v compute-sanitizer >/dev/null; then
   note ""
   note "| test (RK_GPU_SMALL=1) | memcheck | racecheck |"
