@@ -16,9 +16,6 @@
 
 #define RKC_WARPS_MAX 32u
 #define RKC_SLOTS_PER_WARP_HOST 8u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
-#define RKC_POLL_DEPTH_DEFAULT 1u
-#define RKC_POLL_GAP_DEFAULT_NS 300u
-#define RKC_POLL_GAP_MAX_NS 100000u
 
 struct rkc_actor {
   rkc_actor_config_t cfg;
@@ -186,25 +183,7 @@ static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
       return rki_fail(RK_EINVAL, "queue capacity %u: must be a power of two in 1..1048576",
                       caps[i]);
   if (!cfg->directory) return rki_fail(RK_EINVAL, "GPU actor needs a K2K directory");
-  if (cfg->poll_depth > RKC_POLL_DEPTH_MAX || cfg->poll_gap_ns > RKC_POLL_GAP_MAX_NS)
-    return rki_fail(RK_EINVAL, "poll depth %u / gap %u ns: must be 0..%u / 0..%u",
-                    cfg->poll_depth, cfg->poll_gap_ns, RKC_POLL_DEPTH_MAX, RKC_POLL_GAP_MAX_NS);
   return RK_OK;
-}
-
-static uint32_t rkc_env_u32(const char *name, uint32_t fallback, uint32_t max) {
-  const char *v = getenv(name);
-  if (!v || !*v) return fallback;
-  char *end = NULL;
-  unsigned long x = strtoul(v, &end, 10);
-  return (end && *end == '\0' && x <= max) ? (uint32_t)x : fallback;
-}
-
-void rkc_poll_defaults(uint32_t *depth, uint32_t *gap_ns) {
-  *depth = rkc_env_u32("RINGKERNEL_CUDA_POLL_DEPTH", RKC_POLL_DEPTH_DEFAULT, RKC_POLL_DEPTH_MAX);
-  if (*depth == 0) *depth = 1;
-  *gap_ns = rkc_env_u32("RINGKERNEL_CUDA_POLL_GAP_NS", RKC_POLL_GAP_DEFAULT_NS,
-                        RKC_POLL_GAP_MAX_NS);
 }
 
 static uint64_t rkc_inbox_slot_bytes(uint32_t payload_capacity) {
@@ -304,11 +283,6 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
   p.inbox_slot_bytes = (uint32_t)rkc_inbox_slot_bytes(cfg->payload_capacity);
   p.inbox_watcher = cfg->no_inbox_watcher ? 0u : 1u;
-  rkc_poll_defaults(&p.poll_depth, &p.poll_gap_ns);
-  if (cfg->poll_depth) {
-    p.poll_depth = cfg->poll_depth;
-    p.poll_gap_ns = cfg->poll_gap_ns;
-  }
   void *args[1] = {&p};
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);
@@ -709,6 +683,17 @@ uint64_t rkc_actor_partial_reads(rkc_actor_t *a) {
 }
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) { a->nt_stores = on; }
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
+
+void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
+  const rkc_control_t *c = a->control;
+  out->polls = rkc_dev_u64(&c->diag_polls);
+  out->poll_cycles = rkc_dev_u64(&c->diag_poll_cycles);
+  out->solo = rkc_dev_u64(&c->diag_solo);
+  out->solo_cycles = rkc_dev_u64(&c->diag_solo_cycles);
+  out->batches = rkc_dev_u64(&c->diag_batches);
+  out->batch_cycles = rkc_dev_u64(&c->diag_batch_cycles);
+  out->tail_first = rkc_dev_u64(&c->diag_tail_first);
+}
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
 
 rk_status_t rkc_actor_health(rkc_actor_t *a) {

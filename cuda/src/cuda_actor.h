@@ -34,13 +34,7 @@ typedef struct rkc_actor_config {
   bool start_active;
   bool no_inbox_watcher;      /* warp 0 reads the inbox with each H2K poll instead of
                                * warp 1 watching it (benchmarks compare the two) */
-  uint32_t poll_depth;        /* H2K polls in flight, 1..RKC_POLL_DEPTH_MAX; 0: default */
-  uint32_t poll_gap_ns;       /* between their issues, 0..100000; used when poll_depth > 1 */
 } rkc_actor_config_t;
-
-/* The polling defaults (RKC_POLL_DEPTH_DEFAULT / RKC_POLL_GAP_DEFAULT_NS, overridden by
- * the environment variables RINGKERNEL_CUDA_POLL_DEPTH and RINGKERNEL_CUDA_POLL_GAP_NS). */
-void rkc_poll_defaults(uint32_t *depth, uint32_t *gap_ns);
 
 /* Allocates the rings, launches the kernel and waits until it runs (HLC calibrated).
  * Caller owns *out. RK_EINVAL, RK_ENODEVICE, RK_ECUDA, RK_EGPUMEM. Blocks (~ms). */
@@ -113,6 +107,13 @@ uint64_t rkc_actor_partial_reads(rkc_actor_t *a);
  * RINGKERNEL_CUDA_NT_STORES=1). Call before any enqueue, from the producer side. */
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on);
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
+
+/* The kernel's diagnostics line (as of its last profile publish: when it goes idle, and
+ * at exit): polls and their round-trip cycles, solo-path and batch counts and cycles. */
+typedef struct rkc_actor_diag {
+  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, tail_first;
+} rkc_actor_diag_t;
+void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out);
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a);
 
 /* K2K directory of one device: actors register their inbox under their numeric id. */

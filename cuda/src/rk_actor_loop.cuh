@@ -65,6 +65,8 @@ typedef struct rkc_loop {
   rkc_actor_params_t p;
   uint64_t h2k_head, k2h_tail, k2h_head_cache, inbox_head, handled;
   uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
+  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, tail_first;
+  uint64_t poll_done; /* clock64 when the last poll's data was in */
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
   int64_t offset_ns;
@@ -338,6 +340,13 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->prof_busy_cycles, L->busy_cycles);
   rkc_st_sys(&c->prof_idle_polls, L->idle_polls);
   rkc_st_sys(&c->prof_partial_reads, L->partial_reads);
+  rkc_st_sys(&c->diag_polls, L->polls);
+  rkc_st_sys(&c->diag_poll_cycles, L->poll_cycles);
+  rkc_st_sys(&c->diag_solo, L->solo);
+  rkc_st_sys(&c->diag_solo_cycles, L->solo_cycles);
+  rkc_st_sys(&c->diag_batches, L->batches);
+  rkc_st_sys(&c->diag_batch_cycles, L->batch_cycles);
+  rkc_st_sys(&c->diag_tail_first, L->tail_first);
 }
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
@@ -355,40 +364,28 @@ static __device__ bool rkc_handshake(rkc_loop_t *L) {
   return true;
 }
 
-/* One H2K poll in flight: the loads are issued, their registers not yet read (reading
- * one waits for that load alone). pos: the position the slot words belong to. */
-typedef struct rkc_pollv {
-  uint64_t w, ctl, tail, pos;
-} rkc_pollv_t;
-
-/* Warp 0: issues one poll of H2K (the slot words at h2k_head, and on lane 0 the host
- * line: terminate/active and the producer position). */
-static __device__ __forceinline__ void rkc_poll_issue(const rkc_loop_t *L, rkc_pollv_t &q) {
+/* Warp 0: one poll of H2K (slot words, host line); with `inbox` also the inbox. */
+static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
   const uint32_t lane = rk_dev_lane();
   const uint32_t cap = L->p.h2k_capacity;
-  q.pos = L->h2k_head;
-  const uint64_t *slot = L->p.h2k + (q.pos & (cap - 1)) * L->p.slot_words;
-  q.w = lane < L->p.slot_words ? rkc_ld_sys(slot + lane) : 0;
+  const uint64_t *slot = L->p.h2k + (L->h2k_head & (cap - 1)) * L->p.slot_words;
+  uint64_t w = 0, ctl = 0, tail = 0;
+  const uint64_t t0 = clock64();
+  if (lane < L->p.slot_words) w = rkc_ld_sys(slot + lane);
   if (lane == 0) {
-    q.ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
-    q.tail = rkc_ld_sys(&L->p.control->h2k_tail);
+    ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
+    tail = rkc_ld_sys(&L->p.control->h2k_tail);
   }
-}
-
-/* Warp 0: takes in a poll (and with `inbox` reads the inbox). A poll issued for an
- * earlier position (the solo path moved on since) still brings fresh host-line values
- * but says nothing of the current slot. Returns this lane's slot word. */
-static __device__ uint64_t rkc_poll_finish(rkc_loop_t *L, const rkc_pollv_t &q, bool inbox) {
-  const uint32_t lane = rk_dev_lane();
-  const uint64_t w = q.w;
   uint32_t ready = inbox ? rkc_inbox_ready(L, 32u) : 0u;
-  bool valid = q.pos == L->h2k_head &&
-               (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
+  bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
   valid = __shfl_sync(0xffffffffu, valid, 0);
   if (lane == 0) {
-    L->terminate = (uint32_t)q.ctl;
-    L->active = (uint32_t)(q.ctl >> 32);
-    if (q.tail > L->host_tail) L->host_tail = q.tail;
+    L->terminate = (uint32_t)ctl;
+    L->active = (uint32_t)(ctl >> 32);
+    L->host_tail = tail;
+    L->poll_done = clock64(); /* every load of the poll is in: the stores above used them */
+    L->polls++;
+    L->poll_cycles += L->poll_done - t0;
     L->head_valid = valid;
     if (inbox) L->inbox_ready = ready;
   }
@@ -562,6 +559,8 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     L->head_valid = 0;
     L->idle = 1; /* published below; the next empty poll need not publish again */
     rkc_publish(L);
+    L->solo++;
+    L->solo_cycles += clock64() - L->poll_done;
   }
   __syncwarp();
   if (lane == 0) rkc_unlock(L);
@@ -623,64 +622,31 @@ static __device__ void rkc_idle(rkc_loop_t *L) {
   }
 }
 
-/* Warp 0, one taken-in poll: runs the solo path on it, decides whether the block is
- * needed, idles otherwise. True when the watch should end. */
-template <typename Handler>
-static __device__ bool rkc_watch_step(rkc_loop_t *L, rkc_batch_entry_t *batch,
-                                      uint32_t *replied, uint8_t *solo, uint64_t w,
-                                      bool inbox_here) {
-  bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
-  bool leave = false;
-  if (rk_dev_lane() == 0) {
-    leave = L->terminate != 0u || L->active != L->ack ||
-            (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
-                           (inbox_here && L->inbox_ready))) ||
-            /* atomic: pairs with the inbox watcher's atomicExch */
-            (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
-    if (!leave && !handled) rkc_idle(L);
-  }
-  return __shfl_sync(0xffffffffu, leave, 0) != 0;
-}
-
-/* Polls 1..4 of the ring by index, each its own registers (a runtime index into an array
- * would put them in local memory and wait for every load). */
-#define RKC_POLL_RING(k, q0, q1, q2, q3, op) \
-  do {                                         \
-    switch (k) {                               \
-    case 0: op(q0); break;                     \
-    case 1: op(q1); break;                     \
-    case 2: op(q2); break;                     \
-    default: op(q3); break;                    \
-    }                                          \
-  } while (0)
-
 /* Warp 0: polls H2K (and, with `inbox_here`, the inbox) and runs the H2K solo path until
  * the block is needed: a state change, several messages, one the solo path refused, or
- * the inbox watcher asking. poll_depth polls are in flight, issued poll_gap_ns apart,
- * taken in and re-issued in ring order. Returns the last poll's slot word (batch slot 0;
- * valid only with head_valid). */
+ * the inbox watcher asking. Returns the last poll's slot word (batch slot 0). */
 template <typename Handler>
 static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch,
                                          uint32_t *replied, uint8_t *solo, bool inbox_here) {
-  const uint32_t depth = L->p.poll_depth, gap = L->p.poll_gap_ns;
-  rkc_pollv_t q0, q1, q2, q3;
-  uint64_t w = 0;
-#define RKC_ISSUE(q) rkc_poll_issue(L, q)
-#define RKC_FINISH(q) (w = rkc_poll_finish(L, q, inbox_here))
-  for (uint32_t k = 0; k < depth; k++) {
-    if (k) __nanosleep(gap);
-    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_ISSUE);
+  const uint32_t lane = rk_dev_lane();
+  uint64_t w;
+  for (;;) {
+    w = rkc_poll(L, inbox_here);
+    bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
+    bool leave = false;
+    if (lane == 0) {
+      leave = L->terminate != 0u || L->active != L->ack ||
+              (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
+                             (inbox_here && L->inbox_ready))) ||
+              /* atomic: pairs with the inbox watcher's atomicExch */
+              (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
+      if (!leave && !handled) rkc_idle(L);
+      if (leave && !L->head_valid && L->host_tail > L->h2k_head) L->tail_first++;
+    }
+    if (__shfl_sync(0xffffffffu, leave, 0)) break;
   }
-  for (uint32_t k = 0;; k = k + 1u == depth ? 0u : k + 1u) {
-    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_FINISH);
-    if (rkc_watch_step<Handler>(L, batch, replied, solo, w, inbox_here)) break;
-    RKC_POLL_RING(k, q0, q1, q2, q3, RKC_ISSUE);
-    if (depth > 1u) __nanosleep(gap);
-  }
-#undef RKC_ISSUE
-#undef RKC_FINISH
   /* atomic: pairs with the inbox watcher's atomic read */
-  if (rk_dev_lane() == 0) atomicExch(&L->h2k_done, 1u);
+  if (lane == 0) atomicExch(&L->h2k_done, 1u);
   return w;
 }
 
@@ -770,7 +736,10 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
     uint64_t t0 = clock64();
     rkc_run_batch<Handler>(&L, batch, replied, first);
     if (tid == 0) {
-      if (L.p.profiling) L.busy_cycles += (uint64_t)(clock64() - t0);
+      const uint64_t spent = (uint64_t)(clock64() - t0);
+      if (L.p.profiling) L.busy_cycles += spent;
+      L.batches++;
+      L.batch_cycles += spent;
       /* The host's producer position from the last poll is still ahead: the next batch
        * is known to be there, so skip one PCIe round trip of polling (at most 16 times in
        * a row, so terminate and deactivate are still seen promptly under load). The stale

@@ -93,12 +93,24 @@ typedef struct rkc_control {
   uint64_t prof_busy_cycles;
   uint64_t prof_idle_polls;
   uint64_t prof_partial_reads; /* polls that found the next H2K slot half-written */
+  /* diagnostics line: written by the device only, with the profile line; where the time
+   * of the latency path goes (benchmarks print it) */
+  uint64_t diag_polls;         /* H2K polls taken in by warp 0 */
+  uint64_t diag_poll_cycles;   /* their issue-to-data time, SM cycles */
+  uint64_t diag_solo;          /* H2K messages handled by the solo path */
+  uint64_t diag_solo_cycles;   /* its time from the poll's data to the published reply */
+  uint64_t diag_batches;       /* block batches (H2K or inbox) */
+  uint64_t diag_batch_cycles;  /* their time from leaving the watch to the publish */
+  uint64_t diag_tail_first;    /* watches left because the producer position was ahead
+                                * of a slot that did not read as complete */
+  uint64_t diag_pad;
 } rkc_control_t;
 
-RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 192, "three cache lines");
+RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 256, "four cache lines");
 #if !defined(__CUDACC_RTC__) /* NVRTC has no offsetof; nvcc and C check the layout */
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, started) == 64, "device line");
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "profile line");
+RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, diag_polls) == 192, "diagnostics line");
 #endif
 
 /* K2K inbox in device memory. Producers (any GPU actor) claim a position with a CAS on
@@ -166,15 +178,8 @@ typedef struct rkc_actor_params {
                               * the consumer never reads its own inbox header */
   uint32_t inbox_watcher;    /* 1: warp 1 watches the inbox (block > 32); 0: warp 0 reads
                               * it with each H2K poll (a benchmark switch) */
-  uint32_t poll_depth;       /* H2K polls in flight at once, 1..RKC_POLL_DEPTH_MAX */
-  uint32_t poll_gap_ns;      /* between the issues of polls in flight */
   uint32_t pad;
 } rkc_actor_params_t;
-
-/* Polls in flight: a poll is a PCIe round trip (~1.3 µs), so one poll at a time samples
- * host memory once per round trip, and a message written just after a sample waits for
- * the next one. Several polls issued a gap apart sample it more often. */
-#define RKC_POLL_DEPTH_MAX 4u
 
 #define RKC_USER_STATE_BYTES 4096u
 #define RKC_BATCH_ENTRY_BYTES 96u /* sizeof the loop's per-message shared entry */

@@ -72,8 +72,7 @@ static Stats bench_graph(int n) {
 static rkc_directory_t *dir;
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
-                           uint32_t block, bool inbox_watcher = true, uint32_t poll_depth = 0,
-                           uint32_t poll_gap_ns = 0) {
+                           uint32_t block, bool inbox_watcher = true) {
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
   c.actor_id = id;
@@ -87,8 +86,6 @@ static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t
   c.directory = dir;
   c.start_active = true;
   c.no_inbox_watcher = !inbox_watcher;
-  c.poll_depth = poll_depth;
-  c.poll_gap_ns = poll_gap_ns;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) fprintf(stderr, "launch: %s\n", rk_last_error());
   return a;
@@ -175,6 +172,57 @@ static double bench_enqueue_cost(void) {
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_destroy(a);
   return per;
+}
+
+/* Where a round trip's time goes: the host's three steps timed apart (the send call,
+ * waiting until the reply is visible, the receive call) and the kernel's diagnostics
+ * line (polls, their round trip, solo path vs block batches). Cycles become ns with the
+ * SM clock, which sits at its peak while a persistent kernel spins. */
+static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent) {
+  rkc_actor_t *a = launch(95, 0, 0, 4096, 256);
+  if (!a) return;
+  spent.push_back(a);
+  rk_message_header_t h, r;
+  uint8_t p[64] = {7}, back[256];
+  rk_message_header_init(&h, 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+  const rk_message_header_t *hs[1] = {&h};
+  const void *ps[1] = {p};
+  int32_t dead;
+  std::vector<uint64_t> enq, wait, deq, total;
+  const int n = 20000, warm = 2000;
+  for (int i = 0; i < n + warm; i++) {
+    uint64_t t0 = rk_test_now_ns();
+    if (rkc_actor_enqueue(a, hs, ps, 1) != 1) break;
+    uint64_t t1 = rk_test_now_ns();
+    while (!rkc_actor_output_visible(a))
+      if (rk_test_now_ns() - t0 > 2000000000ull) break;
+    uint64_t t2 = rk_test_now_ns();
+    if (rkc_actor_dequeue(a, &r, back, &dead) != RK_OK) break;
+    uint64_t t3 = rk_test_now_ns();
+    if (i < warm) continue;
+    enq.push_back(t1 - t0);
+    wait.push_back(t2 - t1);
+    deq.push_back(t3 - t2);
+    total.push_back(t3 - t0);
+  }
+  if (total.empty()) return;
+  print("round trip, diagnosed actor (echo, 64 B)", stats(total));
+  print("  host: send call", stats(enq));
+  print("  host: from send until the reply is visible", stats(wait));
+  print("  host: receive call", stats(deq));
+  rkc_actor_terminate(a, false, 2000000000);
+  rkc_actor_diag_t d;
+  rkc_actor_diag(a, &d);
+  int khz = 0;
+  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
+  const double ns = khz ? 1e6 / khz : 0; /* per cycle */
+  const double m = (double)(n + warm);
+  printf("  kernel: %.2f polls per message, poll round trip %.0f ns; solo path %.1f %% of "
+         "messages, %.0f ns each; %llu batches, %.0f ns each; %llu watches left with the "
+         "producer position ahead of an incomplete slot\n",
+         d.polls / m, d.polls ? d.poll_cycles * ns / d.polls : 0.0, 100.0 * d.solo / m,
+         d.solo ? d.solo_cycles * ns / d.solo : 0.0, (unsigned long long)d.batches,
+         d.batches ? d.batch_cycles * ns / d.batches : 0.0, (unsigned long long)d.tail_first);
 }
 
 /* Where the throughput goes: 4096 messages queued while the actor is inactive, then
@@ -326,24 +374,8 @@ int main(void) {
   printf("  one K2K hop, watcher off (p50 difference): %.2f us\n", k2k_nw.p50 - rt_nw.p50);
   print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
   print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
-  /* Polls in flight (bench_gpu_floor tries the same on a hand-written ping-pong): one
-   * echo actor per setting, each terminated after its turn. */
-  struct {
-    uint32_t depth, gap;
-  } polls[] = {{1, 0}, {2, 300}, {2, 500}, {3, 300}, {4, 200}, {4, 300}, {1, 0}};
-  std::vector<rkc_actor_t *> variants;
-  uint32_t def_depth, def_gap;
-  rkc_poll_defaults(&def_depth, &def_gap);
-  printf("polling default: %u in flight, %u ns apart\n", def_depth, def_gap);
-  for (auto &pv : polls) {
-    rkc_actor_t *a = launch(100 + variants.size(), 0, 0, 4096, 256, true, pv.depth, pv.gap);
-    if (!a) break;
-    variants.push_back(a);
-    char what[96];
-    snprintf(what, sizeof what, "round trip, %u poll(s) in flight, %u ns apart", pv.depth, pv.gap);
-    print(what, bench_round_trip(a, a, 20000));
-    rkc_actor_terminate(a, false, 2000000000);
-  }
+  std::vector<rkc_actor_t *> spent;
+  diagnosed_round_trip(spent);
   /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
    * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
@@ -365,7 +397,7 @@ int main(void) {
   rkc_actor_destroy(echo);
   rkc_actor_destroy(fwd_nw);
   rkc_actor_destroy(echo_nw);
-  for (rkc_actor_t *a : variants) rkc_actor_destroy(a);
+  for (rkc_actor_t *a : spent) rkc_actor_destroy(a);
   rkc_directory_destroy(dir);
   runtime_part(ls);
   printf("bench thread on CPU %d at the end\n", sched_getcpu());

@@ -66,6 +66,8 @@ struct SlotCfg {
   uint32_t gap_ns;    /* between poll issues */
   uint32_t read_ctl;  /* lane 0 also reads the host's control word per poll */
   uint32_t pause_ns;  /* after each reply, before polling again */
+  uint32_t ring;      /* slots each way: message i uses slot i % ring (1: one slot) */
+  uint32_t publish;   /* after the reply, 4 stores to a host line (the actor's publish) */
 };
 
 /* One poll: every lane loads its word of the slot (and lane 0 the control word). */
@@ -81,12 +83,14 @@ __device__ __forceinline__ bool complete(uint64_t w, uint32_t flag) {
 }
 
 /* The slot ping-pong: message i carries flag i; the reply echoes its data with flag i. */
-__global__ void k_slot(const uint64_t *req, uint64_t *rep, const uint64_t *ctl, uint32_t n,
-                       SlotCfg cfg, unsigned long long *sink) {
+__global__ void k_slot(const uint64_t *req_ring, uint64_t *rep_ring, const uint64_t *ctl,
+                       uint64_t *line, uint32_t n, SlotCfg cfg, unsigned long long *sink) {
   const uint32_t lane = threadIdx.x & 31u;
   const bool rc = cfg.read_ctl != 0;
   uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, acc = 0;
   for (uint32_t i = 1; i <= n; i++) {
+    const uint64_t *req = req_ring + (uint64_t)(i % cfg.ring) * kWords;
+    uint64_t *rep = rep_ring + (uint64_t)(i % cfg.ring) * kWords;
     uint64_t w0 = issue(req, ctl, rc, c0), w1 = 0, w2 = 0, w3 = 0, got = 0;
     if (cfg.depth > 1) __nanosleep(cfg.gap_ns), w1 = issue(req, ctl, rc, c1);
     if (cfg.depth > 2) __nanosleep(cfg.gap_ns), w2 = issue(req, ctl, rc, c2);
@@ -112,6 +116,7 @@ __global__ void k_slot(const uint64_t *req, uint64_t *rep, const uint64_t *ctl, 
       if (cfg.depth > 1) __nanosleep(cfg.gap_ns);
     }
     st_sys(rep + lane, ((uint64_t)i << 32) | (uint32_t)got);
+    if (cfg.publish && lane < 4) st_sys(line + lane, i);
     acc += c0 + c1 + c2 + c3; /* keeps the control reads alive */
     if (cfg.pause_ns) __nanosleep(cfg.pause_ns);
   }
@@ -165,17 +170,19 @@ Stats run_pingpong8(uint32_t n, uint32_t warm) {
 }
 
 Stats run_slot(SlotCfg cfg, uint32_t n, uint32_t warm) {
-  Mapped req(kWords), rep(kWords), ctl(8);
+  if (cfg.ring == 0) cfg.ring = 1;
+  Mapped req((size_t)kWords * cfg.ring), rep((size_t)kWords * cfg.ring), ctl(8), line(8);
   unsigned long long *sink;
   cudaMalloc(&sink, 8);
   cudaStream_t s;
   cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
-  k_slot<<<1, 32, 0, s>>>(req.dev, rep.dev, ctl.dev, n + warm, cfg, sink);
+  k_slot<<<1, 32, 0, s>>>(req.dev, rep.dev, ctl.dev, line.dev, n + warm, cfg, sink);
   std::vector<uint64_t> t;
   for (uint32_t i = 1; i <= n + warm; i++) {
     uint64_t t0 = rk_test_now_ns();
-    host_write(req.host, ctl.host, i);
-    if (!host_read(rep.host, i, t0)) {
+    const size_t off = (size_t)(i % cfg.ring) * kWords;
+    host_write(req.host + off, ctl.host, i);
+    if (!host_read(rep.host + off, i, t0)) {
       printf("  slot ping-pong: no reply to %u within 1 s\n", i);
       break;
     }
@@ -200,16 +207,14 @@ int main() {
     const char *name;
     SlotCfg cfg;
   } v[] = {
-      {"slot ping-pong, 1 poll in flight (the actor's scheme)", {1, 0, 0, 0}},
-      {"  + lane 0 reads a control word per poll", {1, 0, 1, 0}},
-      {"  2 polls in flight, 300 ns apart", {2, 300, 0, 0}},
-      {"  2 polls in flight, 500 ns apart", {2, 500, 0, 0}},
-      {"  4 polls in flight, 200 ns apart", {4, 200, 0, 0}},
-      {"  4 polls in flight, 300 ns apart", {4, 300, 0, 0}},
-      {"  4 polls in flight, 300 ns apart + control word", {4, 300, 1, 0}},
-      {"  1 poll, 300 ns pause after each reply", {1, 0, 0, 300}},
-      {"  1 poll, 600 ns pause after each reply", {1, 0, 0, 600}},
-      {"slot ping-pong, 1 poll in flight (again: spread)", {1, 0, 0, 0}},
+      {"slot ping-pong, one slot, 1 poll in flight", {1, 0, 0, 0, 1, 0}},
+      {"  + lane 0 reads a control word per poll", {1, 0, 1, 0, 1, 0}},
+      {"  2 polls in flight, 300 ns apart", {2, 300, 0, 0, 1, 0}},
+      {"  1 poll, 600 ns pause after each reply", {1, 0, 0, 600, 1, 0}},
+      {"  ring of 4096 slots each way", {1, 0, 0, 0, 4096, 0}},
+      {"  ring of 4096 + control word + 4 publish stores", {1, 0, 1, 0, 4096, 1}},
+      {"  ring of 4096 + control word + publish + 600 ns pause", {1, 0, 1, 600, 4096, 1}},
+      {"slot ping-pong, one slot (again: spread)", {1, 0, 0, 0, 1, 0}},
   };
   for (auto &x : v) print(x.name, run_slot(x.cfg, n, warm));
   return 0;
