@@ -56,8 +56,10 @@ static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
   return t;
 }
 
+/* capacity is a power of two: a shift, not a 64-bit division (a long subroutine on the
+ * latency path, which computes flags several times per message). */
 static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t capacity) {
-  return (uint32_t)(pos / capacity) + 1u;
+  return (uint32_t)(pos >> (__ffs(capacity) - 1)) + 1u;
 }
 
 /* Block-shared state of the loop. */
@@ -67,6 +69,8 @@ typedef struct rkc_loop {
   uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, tail_first;
   uint64_t poll_done; /* clock64 when the last poll's data was in */
+  uint64_t poll_globaltimer; /* %globaltimer read during the last poll */
+  uint64_t repolls, phase[5];
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
   int64_t offset_ns;
@@ -98,8 +102,12 @@ static_assert(sizeof(rkc_batch_entry_t) == RKC_BATCH_ENTRY_BYTES, "host sizes sh
 static_assert(__builtin_offsetof(rkc_header_t, payload_size) == 14u * 4u, "size word");
 #endif
 
+static __device__ uint64_t rkc_wall_micros_at(const rkc_loop_t *L, uint64_t globaltimer) {
+  return (uint64_t)((int64_t)globaltimer + L->offset_ns) / 1000u;
+}
+
 static __device__ uint64_t rkc_wall_micros(const rkc_loop_t *L) {
-  return (uint64_t)((int64_t)rkc_globaltimer() + L->offset_ns) / 1000u;
+  return rkc_wall_micros_at(L, rkc_globaltimer());
 }
 
 /* The host's receive rule (rk_hlc_merge) for one message, wall clock read once per batch
@@ -121,12 +129,17 @@ static __device__ void rkc_hlc_merge(uint64_t &lp, uint64_t &ll, uint64_t node,
   e->stamp_logical_node = (l << 16) | (node & 0xFFFFu);
 }
 
-/* Thread 0: stamps entries [0, n) in order with one wall-clock read. */
-static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n) {
-  uint64_t lp = L->hlc_physical, ll = L->hlc_logical, wall = rkc_wall_micros(L);
+/* Thread 0: stamps entries [0, n) in order with one wall-clock reading (microseconds). */
+static __device__ void rkc_hlc_stamp_at(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n,
+                                        uint64_t wall) {
+  uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
   for (uint32_t i = 0; i < n; i++) rkc_hlc_merge(lp, ll, L->p.node_id, &batch[i], wall);
   L->hlc_physical = lp;
   L->hlc_logical = ll;
+}
+
+static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n) {
+  rkc_hlc_stamp_at(L, batch, n, rkc_wall_micros(L));
 }
 
 /* Decodes word `w` (data in the low half) of a slot into the entry's header or stage. */
@@ -347,6 +360,15 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_batches, L->batches);
   rkc_st_sys(&c->diag_batch_cycles, L->batch_cycles);
   rkc_st_sys(&c->diag_tail_first, L->tail_first);
+  rkc_st_sys(&c->diag_repolls, L->repolls);
+  for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
+}
+
+/* Lane 0: adds the time since the last mark to solo phase i. */
+static __device__ __forceinline__ void rkc_phase(rkc_loop_t *L, int i, uint64_t &mark) {
+  const uint64_t now = clock64();
+  L->phase[i] += now - mark;
+  mark = now;
 }
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
@@ -372,9 +394,13 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
   uint64_t w = 0, ctl = 0, tail = 0;
   const uint64_t t0 = clock64();
   if (lane < L->p.slot_words) w = rkc_ld_sys(slot + lane);
+  uint64_t gt = 0;
   if (lane == 0) {
     ctl = rkc_ld_sys((const uint64_t *)&L->p.control->terminate);
     tail = rkc_ld_sys(&L->p.control->h2k_tail);
+    /* read while the loads are in flight: %globaltimer costs ~300 ns to read (measured),
+     * which the solo path's stamp would otherwise pay after the data is in */
+    gt = rkc_globaltimer();
   }
   uint32_t ready = inbox ? rkc_inbox_ready(L, 32u) : 0u;
   bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
@@ -383,6 +409,7 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
     L->terminate = (uint32_t)ctl;
     L->active = (uint32_t)(ctl >> 32);
     L->host_tail = tail;
+    L->poll_globaltimer = gt;
     L->poll_done = clock64(); /* every load of the poll is in: the stores above used them */
     L->polls++;
     L->poll_cycles += L->poll_done - t0;
@@ -535,7 +562,11 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     return false;
   }
   if (words > 32u) return false;
-  if (lane == 0) rkc_lock(L);
+  uint64_t mark = L->poll_done;
+  if (lane == 0) {
+    rkc_lock(L);
+    rkc_phase(L, 0, mark);
+  }
   __syncwarp();
   if (!rkc_solo_room(L)) {
     __syncwarp();
@@ -549,16 +580,20 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   if (lane == 0) {
     e->payload = req;
     replied[0] = 0;
-    rkc_hlc_stamp(L, e, 1u);
+    rkc_hlc_stamp_at(L, e, 1u, rkc_wall_micros_at(L, L->poll_globaltimer));
+    rkc_phase(L, 1, mark);
   }
   __syncwarp();
   rkc_handle_one<Handler>(L, e, 0, replied, stage);
+  if (lane == 0) rkc_phase(L, 2, mark);
   rkc_solo_record(L, e, replied, stage);
   if (lane == 0) {
+    rkc_phase(L, 3, mark);
     L->h2k_head++;
     L->head_valid = 0;
     L->idle = 1; /* published below; the next empty poll need not publish again */
     rkc_publish(L);
+    rkc_phase(L, 4, mark);
     L->solo++;
     L->solo_cycles += clock64() - L->poll_done;
   }
@@ -635,13 +670,20 @@ static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch
     bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
     bool leave = false;
     if (lane == 0) {
+      /* The producer position can arrive ahead of the slot words it covers (the two
+       * reads of one poll sample host memory at different moments): the slot is then
+       * polled again at once, which costs one read, where the block's batch path would
+       * read it again too, behind block barriers. */
+      const bool tail_first = !handled && !L->head_valid && L->host_tail > L->h2k_head;
+      const bool repoll = tail_first && L->p.repoll_tail_first;
       leave = L->terminate != 0u || L->active != L->ack ||
-              (L->active && (L->head_valid || L->host_tail > L->h2k_head ||
+              (L->active && (L->head_valid || (tail_first && !repoll) ||
                              (inbox_here && L->inbox_ready))) ||
               /* atomic: pairs with the inbox watcher's atomicExch */
               (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
-      if (!leave && !handled) rkc_idle(L);
-      if (leave && !L->head_valid && L->host_tail > L->h2k_head) L->tail_first++;
+      if (!leave && !handled && !repoll) rkc_idle(L);
+      if (tail_first) L->tail_first++;
+      if (repoll && !leave) L->repolls++;
     }
     if (__shfl_sync(0xffffffffu, leave, 0)) break;
   }

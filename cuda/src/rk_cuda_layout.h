@@ -103,10 +103,14 @@ typedef struct rkc_control {
   uint64_t diag_batch_cycles;  /* their time from leaving the watch to the publish */
   uint64_t diag_tail_first;    /* watches left because the producer position was ahead
                                 * of a slot that did not read as complete */
-  uint64_t diag_pad;
+  uint64_t diag_repolls;       /* polls repeated at once for that reason instead */
+  /* solo path phases, SM cycles summed: lock taken, stamped, handled, reply written,
+   * published */
+  uint64_t diag_phase[5];
+  uint64_t diag_pad[3];
 } rkc_control_t;
 
-RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 256, "four cache lines");
+RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 320, "five cache lines");
 #if !defined(__CUDACC_RTC__) /* NVRTC has no offsetof; nvcc and C check the layout */
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, started) == 64, "device line");
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "profile line");
@@ -178,7 +182,9 @@ typedef struct rkc_actor_params {
                               * the consumer never reads its own inbox header */
   uint32_t inbox_watcher;    /* 1: warp 1 watches the inbox (block > 32); 0: warp 0 reads
                               * it with each H2K poll (a benchmark switch) */
-  uint32_t pad;
+  uint32_t repoll_tail_first; /* 1: poll again when the producer position is ahead of an
+                               * incomplete head slot; 0: go to the batch path (compared
+                               * by bench_gpu) */
 } rkc_actor_params_t;
 
 #define RKC_USER_STATE_BYTES 4096u

@@ -178,9 +178,25 @@ static double bench_enqueue_cost(void) {
  * waiting until the reply is visible, the receive call) and the kernel's diagnostics
  * line (polls, their round trip, solo path vs block batches). Cycles become ns with the
  * SM clock, which sits at its peak while a persistent kernel spins. */
-static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent) {
-  rkc_actor_t *a = launch(95, 0, 0, 4096, 256);
-  if (!a) return;
+static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
+                                 bool batch_on_tail_first) {
+  rkc_directory_t *d0 = dir;
+  rkc_actor_config_t c;
+  memset(&c, 0, sizeof c);
+  c.actor_id = id;
+  c.node_id = 1;
+  c.grid = 1;
+  c.block = 256;
+  c.input_capacity = c.output_capacity = 4096;
+  c.payload_capacity = 256;
+  c.directory = d0;
+  c.start_active = true;
+  c.batch_on_tail_first = batch_on_tail_first;
+  rkc_actor_t *a = NULL;
+  if (rkc_actor_launch(&c, &a) != RK_OK) return;
+  printf("diagnosed actor: %s\n", batch_on_tail_first
+                                       ? "batch path when the producer position comes first"
+                                       : "poll again when the producer position comes first");
   spent.push_back(a);
   rk_message_header_t h, r;
   uint8_t p[64] = {7}, back[256];
@@ -223,6 +239,11 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent) {
          d.polls / m, d.polls ? d.poll_cycles * ns / d.polls : 0.0, 100.0 * d.solo / m,
          d.solo ? d.solo_cycles * ns / d.solo : 0.0, (unsigned long long)d.batches,
          d.batches ? d.batch_cycles * ns / d.batches : 0.0, (unsigned long long)d.tail_first);
+  printf("  kernel: %llu polls repeated at once; solo phases (ns each): lock %.0f, stamp %.0f, "
+         "handler %.0f, reply write %.0f, publish %.0f\n", (unsigned long long)d.repolls,
+         d.solo ? d.phase[0] * ns / d.solo : 0.0, d.solo ? d.phase[1] * ns / d.solo : 0.0,
+         d.solo ? d.phase[2] * ns / d.solo : 0.0, d.solo ? d.phase[3] * ns / d.solo : 0.0,
+         d.solo ? d.phase[4] * ns / d.solo : 0.0);
 }
 
 /* Where the throughput goes: 4096 messages queued while the actor is inactive, then
@@ -375,7 +396,9 @@ int main(void) {
   print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
   print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
   std::vector<rkc_actor_t *> spent;
-  diagnosed_round_trip(spent);
+  diagnosed_round_trip(spent, 95, false);
+  diagnosed_round_trip(spent, 96, true);
+  diagnosed_round_trip(spent, 97, false);
   /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
    * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
