@@ -283,7 +283,7 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.profiling = rk_cuda_profiling_enabled() ? 1u : 0u;
   p.inbox_slot_bytes = (uint32_t)rkc_inbox_slot_bytes(cfg->payload_capacity);
   p.inbox_watcher = cfg->no_inbox_watcher ? 0u : 1u;
-  p.repoll_tail_first = cfg->batch_on_tail_first ? 0u : 1u;
+  p.pacing = cfg->no_pacing ? 0u : 1u;
   void *args[1] = {&p};
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);
@@ -693,7 +693,7 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->solo_cycles = rkc_dev_u64(&c->diag_solo_cycles);
   out->batches = rkc_dev_u64(&c->diag_batches);
   out->batch_cycles = rkc_dev_u64(&c->diag_batch_cycles);
-  out->tail_first = rkc_dev_u64(&c->diag_tail_first);
+  out->pace = rkc_dev_u64(&c->diag_pace);
   out->repolls = rkc_dev_u64(&c->diag_repolls);
   for (int i = 0; i < 5; i++) out->phase[i] = rkc_dev_u64(&c->diag_phase[i]);
 }

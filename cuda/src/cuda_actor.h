@@ -34,9 +34,7 @@ typedef struct rkc_actor_config {
   bool start_active;
   bool no_inbox_watcher;      /* warp 0 reads the inbox with each H2K poll instead of
                                * warp 1 watching it (benchmarks compare the two) */
-  bool batch_on_tail_first;   /* a poll that sees the producer position ahead of an
-                               * incomplete slot goes to the batch path instead of polling
-                               * again (the old behaviour, a benchmark switch) */
+  bool no_pacing;             /* no learned pause after solo replies (a benchmark switch) */
 } rkc_actor_config_t;
 
 /* Allocates the rings, launches the kernel and waits until it runs (HLC calibrated).
@@ -114,7 +112,7 @@ uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
 /* The kernel's diagnostics line (as of its last profile publish: when it goes idle, and
  * at exit): polls and their round-trip cycles, solo-path and batch counts and cycles. */
 typedef struct rkc_actor_diag {
-  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, tail_first;
+  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, pace;
   uint64_t repolls, phase[5];
 } rkc_actor_diag_t;
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out);

@@ -67,10 +67,12 @@ typedef struct rkc_loop {
   rkc_actor_params_t p;
   uint64_t h2k_head, k2h_tail, k2h_head_cache, inbox_head, handled;
   uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
-  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, tail_first;
+  uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles;
   uint64_t poll_done; /* clock64 when the last poll's data was in */
   uint64_t poll_globaltimer; /* %globaltimer read during the last poll */
   uint64_t repolls, phase[5];
+  uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
+  uint32_t pace;              /* learned pause after a solo reply, SM cycles */
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
   int64_t offset_ns;
@@ -359,7 +361,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_solo_cycles, L->solo_cycles);
   rkc_st_sys(&c->diag_batches, L->batches);
   rkc_st_sys(&c->diag_batch_cycles, L->batch_cycles);
-  rkc_st_sys(&c->diag_tail_first, L->tail_first);
+  rkc_st_sys(&c->diag_pace, L->pace);
   rkc_st_sys(&c->diag_repolls, L->repolls);
   for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
 }
@@ -657,6 +659,38 @@ static __device__ void rkc_idle(rkc_loop_t *L) {
   }
 }
 
+/* Reply pacing. After a solo reply the next message of a request/reply partner comes
+ * once the reply has crossed PCIe and the host has turned around (~1 µs), but a poll
+ * issued at once samples host memory half a PCIe round trip later (~0.65 µs): it misses,
+ * and the message waits for the next poll, a whole round trip (~2 µs) later (measured:
+ * 1.9 polls per message). So the first poll after a solo reply is held back by a learned
+ * pause: a message found only by the second poll lengthens it by a large step, one found
+ * by the first shortens it by a small step, so it settles just past the partner's
+ * turn-around with few misses. Messages that come later than that are unaffected. */
+#define RKC_PACE_UP_CYCLES 256u
+#define RKC_PACE_DOWN_CYCLES 32u
+#define RKC_PACE_MAX_CYCLES 3000u
+
+/* Lane 0 after each poll: counts it, and adapts the pause when it found a message. */
+static __device__ void rkc_pace_learn(rkc_loop_t *L) {
+  const uint32_t n = ++L->polls_since_reply;
+  const bool found = L->head_valid || L->host_tail > L->h2k_head;
+  if (!found || n > 2u) return;
+  if (n == 1u) L->pace = L->pace > RKC_PACE_DOWN_CYCLES ? L->pace - RKC_PACE_DOWN_CYCLES : 0u;
+  else L->pace = L->pace + RKC_PACE_UP_CYCLES < RKC_PACE_MAX_CYCLES
+                     ? L->pace + RKC_PACE_UP_CYCLES : RKC_PACE_MAX_CYCLES;
+}
+
+/* Warp 0 after a solo reply: waits the learned pause (a clock spin: __nanosleep is only
+ * accurate to a factor of two). */
+static __device__ void rkc_pace_wait(const rkc_loop_t *L) {
+  const uint32_t pace = L->pace;
+  if (!pace || !L->p.pacing) return;
+  const long long until = clock64() + pace;
+  while (clock64() < until) {
+  }
+}
+
 /* Warp 0: polls H2K (and, with `inbox_here`, the inbox) and runs the H2K solo path until
  * the block is needed: a state change, several messages, one the solo path refused, or
  * the inbox watcher asking. Returns the last poll's slot word (batch slot 0). */
@@ -667,25 +701,27 @@ static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch
   uint64_t w;
   for (;;) {
     w = rkc_poll(L, inbox_here);
-    bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
+    if (lane == 0) rkc_pace_learn(L);
+    const bool handled = rkc_solo<Handler>(L, batch, replied, solo, w);
     bool leave = false;
     if (lane == 0) {
-      /* The producer position can arrive ahead of the slot words it covers (the two
-       * reads of one poll sample host memory at different moments): the slot is then
-       * polled again at once, which costs one read, where the block's batch path would
-       * read it again too, behind block barriers. */
-      const bool tail_first = !handled && !L->head_valid && L->host_tail > L->h2k_head;
-      const bool repoll = tail_first && L->p.repoll_tail_first;
+      const bool more = L->host_tail > L->h2k_head;
+      /* The producer position can arrive ahead of the slot words it covers (the reads
+       * of one poll sample host memory at different moments): the slot is then polled
+       * again at once; the block's batch path would read it again too, behind block
+       * barriers. */
+      const bool repoll = !handled && !L->head_valid && more;
       leave = L->terminate != 0u || L->active != L->ack ||
-              (L->active && (L->head_valid || (tail_first && !repoll) ||
+              (L->active && (L->head_valid || (more && !repoll) ||
                              (inbox_here && L->inbox_ready))) ||
               /* atomic: pairs with the inbox watcher's atomicExch */
               (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
       if (!leave && !handled && !repoll) rkc_idle(L);
-      if (tail_first) L->tail_first++;
-      if (repoll && !leave) L->repolls++;
+      if (repoll) L->repolls++;
+      if (handled) L->polls_since_reply = 0;
     }
     if (__shfl_sync(0xffffffffu, leave, 0)) break;
+    if (handled) rkc_pace_wait(L);
   }
   /* atomic: pairs with the inbox watcher's atomic read */
   if (lane == 0) atomicExch(&L->h2k_done, 1u);

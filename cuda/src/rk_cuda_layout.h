@@ -101,9 +101,9 @@ typedef struct rkc_control {
   uint64_t diag_solo_cycles;   /* its time from the poll's data to the published reply */
   uint64_t diag_batches;       /* block batches (H2K or inbox) */
   uint64_t diag_batch_cycles;  /* their time from leaving the watch to the publish */
-  uint64_t diag_tail_first;    /* watches left because the producer position was ahead
-                                * of a slot that did not read as complete */
-  uint64_t diag_repolls;       /* polls repeated at once for that reason instead */
+  uint64_t diag_pace;          /* the learned pause after solo replies, SM cycles */
+  uint64_t diag_repolls;       /* polls repeated at once: the producer position was ahead
+                                * of a slot that did not read as complete yet */
   /* solo path phases, SM cycles summed: lock taken, stamped, handled, reply written,
    * published */
   uint64_t diag_phase[5];
@@ -182,9 +182,8 @@ typedef struct rkc_actor_params {
                               * the consumer never reads its own inbox header */
   uint32_t inbox_watcher;    /* 1: warp 1 watches the inbox (block > 32); 0: warp 0 reads
                               * it with each H2K poll (a benchmark switch) */
-  uint32_t repoll_tail_first; /* 1: poll again when the producer position is ahead of an
-                               * incomplete head slot; 0: go to the batch path (compared
-                               * by bench_gpu) */
+  uint32_t pacing;           /* 1: learn a pause after solo replies (rkc_pace_learn);
+                              * 0: poll again at once (compared by bench_gpu) */
 } rkc_actor_params_t;
 
 #define RKC_USER_STATE_BYTES 4096u

@@ -179,7 +179,7 @@ static double bench_enqueue_cost(void) {
  * line (polls, their round trip, solo path vs block batches). Cycles become ns with the
  * SM clock, which sits at its peak while a persistent kernel spins. */
 static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
-                                 bool batch_on_tail_first) {
+                                 bool pacing) {
   rkc_directory_t *d0 = dir;
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
@@ -191,12 +191,10 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
   c.payload_capacity = 256;
   c.directory = d0;
   c.start_active = true;
-  c.batch_on_tail_first = batch_on_tail_first;
+  c.no_pacing = !pacing;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) return;
-  printf("diagnosed actor: %s\n", batch_on_tail_first
-                                       ? "batch path when the producer position comes first"
-                                       : "poll again when the producer position comes first");
+  printf("diagnosed actor: pause after solo replies %s\n", pacing ? "learned" : "off");
   spent.push_back(a);
   rk_message_header_t h, r;
   uint8_t p[64] = {7}, back[256];
@@ -234,12 +232,11 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
   const double ns = khz ? 1e6 / khz : 0; /* per cycle */
   const double m = (double)(n + warm);
   printf("  kernel: %.2f polls per message, poll round trip %.0f ns; solo path %.1f %% of "
-         "messages, %.0f ns each; %llu batches, %.0f ns each; %llu watches left with the "
-         "producer position ahead of an incomplete slot\n",
+         "messages, %.0f ns each; %llu batches, %.0f ns each; learned pause %.0f ns\n",
          d.polls / m, d.polls ? d.poll_cycles * ns / d.polls : 0.0, 100.0 * d.solo / m,
          d.solo ? d.solo_cycles * ns / d.solo : 0.0, (unsigned long long)d.batches,
-         d.batches ? d.batch_cycles * ns / d.batches : 0.0, (unsigned long long)d.tail_first);
-  printf("  kernel: %llu polls repeated at once; solo phases (ns each): lock %.0f, stamp %.0f, "
+         d.batches ? d.batch_cycles * ns / d.batches : 0.0, d.pace * ns);
+  printf("  kernel: %llu polls repeated (producer position ahead of its slot); solo phases (ns each): lock %.0f, stamp %.0f, "
          "handler %.0f, reply write %.0f, publish %.0f\n", (unsigned long long)d.repolls,
          d.solo ? d.phase[0] * ns / d.solo : 0.0, d.solo ? d.phase[1] * ns / d.solo : 0.0,
          d.solo ? d.phase[2] * ns / d.solo : 0.0, d.solo ? d.phase[3] * ns / d.solo : 0.0,
@@ -396,9 +393,9 @@ int main(void) {
   print("round trip, inbox watcher on again (spread)", bench_round_trip(echo, echo, 20000));
   print("round trip, inbox watcher off again (spread)", bench_round_trip(echo_nw, echo_nw, 20000));
   std::vector<rkc_actor_t *> spent;
-  diagnosed_round_trip(spent, 95, false);
-  diagnosed_round_trip(spent, 96, true);
-  diagnosed_round_trip(spent, 97, false);
+  diagnosed_round_trip(spent, 95, true);
+  diagnosed_round_trip(spent, 96, false);
+  diagnosed_round_trip(spent, 97, true);
   /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
    * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
