@@ -8,6 +8,7 @@
 #include "cuda_actor.h"
 #include "cuda_internal.h"
 #include "cuda_nvrtc.h"
+#include "cuda_pinned.h"
 #include "ringkernel/backend.h"
 #include "ringkernel/kernel.h"
 #include "rk_internal.h"
@@ -17,8 +18,9 @@ typedef struct rkc_backend {
   uint64_t node_id;
   const rk_backend_host_t *host;
   rkc_directory_t *dir;
-  pthread_mutex_t lock;           /* guards the actor list */
+  pthread_mutex_t lock;           /* guards the actor list and k2k_retired */
   struct rk_backend_actor *actors;
+  rk_backend_k2k_stats_t k2k_retired; /* device K2K counts of destroyed actors */
   bool failure_reported;
 } rkc_backend_t;
 
@@ -74,6 +76,7 @@ static void rkc_fini(void *state) {
   rkc_directory_destroy(be->dir);
   pthread_mutex_destroy(&be->lock);
   free(be);
+  rkc_pinned_release(); /* a no-op while another runtime's actors still run */
 }
 
 /* Built-in GPU handlers by name; RK_ENOTFOUND for names without a GPU version. */
@@ -181,6 +184,14 @@ static size_t rkc_take_input_op(rk_backend_actor_t *x, rk_message_t **out, size_
   return n;
 }
 
+/* Adds one actor's device K2K counters to *out. */
+static void rkc_add_k2k(rkc_actor_t *a, rk_backend_k2k_stats_t *out) {
+  rk_cuda_actor_profile_t p;
+  rkc_actor_profile(a, &p);
+  out->delivered += p.k2k_sent;
+  out->queue_full += p.k2k_full;
+}
+
 static void rkc_actor_destroy_op(rk_backend_actor_t *x) {
   if (!x) return;
   rkc_backend_t *be = x->be;
@@ -190,6 +201,8 @@ static void rkc_actor_destroy_op(rk_backend_actor_t *x) {
       *p = x->next;
       break;
     }
+  /* the counters live in the actor's control block, which destroy gives back */
+  rkc_add_k2k(x->actor, &be->k2k_retired);
   pthread_mutex_unlock(&be->lock);
   rkc_actor_destroy(x->actor);
   free(x->buf);
@@ -301,6 +314,14 @@ static int rkc_poll_op(void *state) {
   return events;
 }
 
+static void rkc_k2k_stats_op(void *state, rk_backend_k2k_stats_t *out) {
+  rkc_backend_t *be = state;
+  pthread_mutex_lock(&be->lock);
+  *out = be->k2k_retired;
+  for (struct rk_backend_actor *x = be->actors; x; x = x->next) rkc_add_k2k(x->actor, out);
+  pthread_mutex_unlock(&be->lock);
+}
+
 static const rk_backend_ops_t rkc_ops = {
     .name = "cuda",
     .probe = rkc_probe,
@@ -318,6 +339,7 @@ static const rk_backend_ops_t rkc_ops = {
     .counters = rkc_counters_op,
     .device_memory_used = rkc_device_memory_op,
     .poll = rkc_poll_op,
+    .k2k_stats = rkc_k2k_stats_op,
 };
 
 const rk_backend_ops_t *rki_cuda_backend(void) { return &rkc_ops; }

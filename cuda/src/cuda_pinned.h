@@ -22,8 +22,8 @@ rk_status_t rkc_pinned_alloc(size_t bytes, void **out);
 /* Gives back a block of rkc_pinned_alloc (same `bytes`): freed at once when no actor
  * runs, else cached. NULL-tolerant. */
 void rkc_pinned_free(void *p, size_t bytes);
-/* Device memory (cudaMallocAsync) that kernels may still reach through a stale pointer: freed at
- * once when no actor runs, else parked until none does. NULL-tolerant. */
+/* Device memory (cudaMallocAsync) that kernels may still reach through a stale pointer:
+ * freed at once when no actor runs, else parked until none does. NULL-tolerant. */
 void rkc_pinned_park_device(void *p, size_t bytes, int32_t device);
 
 /* An actor kernel is about to be launched / was seen to have returned. */
