@@ -378,6 +378,11 @@ rk_status_t rkc_actor_set_active(rkc_actor_t *a, bool active) {
   atomic_store_explicit(RKC_ATOM32(&a->control->active), want, memory_order_release);
   int64_t deadline = rkc_mono_ns() + 2000000000ll;
   while (rkc_dev_u32(&a->control->active_ack) != want) {
+    cudaError_t e = cudaStreamQuery(a->stream);
+    if (e != cudaErrorNotReady)
+      return e == cudaSuccess ? rki_fail(RK_ECUDA, "GPU actor %llu: kernel exited unexpectedly",
+                                         (unsigned long long)a->cfg.actor_id)
+                              : RKC_CHECK(e);
     if (rkc_mono_ns() > deadline)
       return rki_fail(RK_ESTUCK, "GPU actor %llu did not %s within 2 s",
                       (unsigned long long)a->cfg.actor_id, active ? "activate" : "deactivate");

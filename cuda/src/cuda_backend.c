@@ -46,7 +46,11 @@ static rk_status_t rkc_probe(int32_t device) {
 }
 
 static rk_status_t rkc_init(const rk_backend_config_t *cfg, void **state) {
+  if (!state) return rki_fail(RK_EINVAL, "CUDA backend init: state is NULL");
   *state = NULL;
+  if (!cfg || !cfg->host)
+    return rki_fail(RK_EINVAL, "CUDA backend init: config %p, host table %p (both required)",
+                    (const void *)cfg, cfg ? (const void *)cfg->host : NULL);
 #if defined(RK_CUDA_PROFILING)
   rk_cuda_profiling_set(true);
 #endif
@@ -130,6 +134,10 @@ static rk_status_t rkc_actor_create_op(void *state, const rk_backend_actor_desc_
                                        rk_backend_actor_t **out) {
   rkc_backend_t *be = state;
   *out = NULL;
+  if (!be || !desc || !desc->options)
+    return rki_fail(RK_EINVAL, "GPU actor create: backend %p, desc %p, options %p (all "
+                    "required)", (void *)be, (const void *)desc,
+                    desc ? (const void *)desc->options : NULL);
   rk_status_t st = rkc_fail_if_broken();
   if (st != RK_OK) return st;
   rkc_actor_config_t cfg;
@@ -173,12 +181,19 @@ static rk_status_t rkc_terminate_op(rk_backend_actor_t *x, bool drain, int64_t t
   return rkc_actor_terminate(x->actor, drain, timeout_ns);
 }
 
+/* A message taken out of the actor but not copyable (out of memory) is dead-lettered
+ * here from its header: it has already left the input. */
 static size_t rkc_take_input_op(rk_backend_actor_t *x, rk_message_t **out, size_t max) {
   size_t n = 0;
   while (n < max) {
     rk_message_header_t h;
     if (rkc_actor_take_input(x->actor, &h, x->take_buf) != RK_OK) break;
-    if (rk_message_create(&h, x->take_buf, (size_t)h.payload_size, &out[n]) != RK_OK) break;
+    if (rk_message_create(&h, x->take_buf, (size_t)h.payload_size, &out[n]) != RK_OK) {
+      x->be->host->dead_letter(x->kernel, &h, RK_ENOMEM,
+                               "Kernel terminated before processing the message (no memory "
+                               "to hand it back)");
+      continue;
+    }
     n++;
   }
   return n;
