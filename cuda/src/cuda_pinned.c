@@ -28,7 +28,8 @@ static uint64_t rkc_cached_bytes, rkc_parked_bytes, rkc_reused;
 static size_t rkc_class_bytes(size_t bytes) {
   if (bytes <= 65536u) return (bytes + 4095u) & ~(size_t)4095u;
   size_t pow2 = 65536u;
-  while (pow2 <= bytes / 2u) pow2 *= 2u;
+  while (pow2 <= bytes / 2u)
+    pow2 *= 2u;
   size_t step = pow2 / 8u;
   return (bytes + step - 1u) / step * step;
 }
@@ -55,8 +56,7 @@ rk_status_t rkc_pinned_alloc(size_t bytes, void **out) {
   void *p = rkc_take_cached_locked(cls);
   pthread_mutex_unlock(&rkc_pin_lock);
   if (!p) {
-    rk_status_t st =
-        RKC_CHECK(cudaHostAlloc(&p, cls, cudaHostAllocMapped | cudaHostAllocPortable));
+    rk_status_t st = RKC_CHECK(cudaHostAlloc(&p, cls, cudaHostAllocMapped | cudaHostAllocPortable));
     if (st != RK_OK)
       return rki_fail(st, "pinned allocation of %zu bytes: %s", cls, rk_last_error());
   }

@@ -33,10 +33,10 @@ void rkc_pinned_actor_stopped(void);
 void rkc_pinned_release(void);
 
 typedef struct rkc_pinned_stats {
-  uint64_t running;       /* actor kernels counted as running */
-  uint64_t cached_bytes;  /* pinned blocks kept for reuse */
-  uint64_t parked_bytes;  /* device blocks waiting for an idle device */
-  uint64_t reused;        /* allocations served from the cache */
+  uint64_t running;      /* actor kernels counted as running */
+  uint64_t cached_bytes; /* pinned blocks kept for reuse */
+  uint64_t parked_bytes; /* device blocks waiting for an idle device */
+  uint64_t reused;       /* allocations served from the cache */
 } rkc_pinned_stats_t;
 void rkc_pinned_stats(rkc_pinned_stats_t *out);
 

@@ -108,7 +108,8 @@ RK_TEST(destroy_one_while_others_run) {
   CHECK_EQ_U64(pinned().reused - p.reused, 3);
   CHECK(pinned().cached_bytes < p.cached_bytes);
 #endif
-  for (uint64_t i = 0; i < 100; i++) ask(d, 3000 + i);
+  for (uint64_t i = 0; i < 100; i++)
+    ask(d, 3000 + i);
   ask(a, 4);
   CHECK_OK(rk_kernel_terminate(a));
   CHECK_OK(rk_kernel_terminate(c));
@@ -146,7 +147,8 @@ RK_TEST(k2k_stats_count_device_sends) {
   rk_kernel_t *e = launch("stat_echo", "echo", NULL);
   rk_kernel_t *f = launch("stat_fwd", "forward", "stat_echo");
   if (!e || !f) return;
-  for (uint64_t i = 0; i < N; i++) CHECK_OK(rk_kernel_send_bytes(f, 3, &i, 8, i + 1, 1000000000ll));
+  for (uint64_t i = 0; i < N; i++)
+    CHECK_OK(rk_kernel_send_bytes(f, 3, &i, 8, i + 1, 1000000000ll));
   for (uint64_t i = 0; i < N; i++) {
     rk_message_t *m = NULL;
     CHECK_OK(rk_kernel_receive(e, &m, 5000000000ll));
