@@ -12,6 +12,7 @@
 #include "cuda_actor.h"
 #include "cuda_internal.h"
 #include "cuda_kernels.h"
+#include "cuda_pinned.h"
 #include "rk_internal.h"
 
 #define RKC_WARPS_MAX 32u
@@ -28,6 +29,7 @@ struct rkc_actor {
   uint32_t slot_words, batch_max;
   uint64_t device_bytes;
   bool launched, terminated, stuck;
+  bool counted;                   /* counted as running by cuda_pinned.c */
   bool nt_stores;                 /* H2K words written with non-temporal stores */
 
   pthread_mutex_t send_lock;      /* producers of H2K */
@@ -183,6 +185,7 @@ static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
       return rki_fail(RK_EINVAL, "queue capacity %u: must be a power of two in 1..1048576",
                       caps[i]);
   if (!cfg->directory) return rki_fail(RK_EINVAL, "GPU actor needs a K2K directory");
+  if (cfg->actor_id == 0) return rki_fail(RK_EINVAL, "GPU actor id 0: must be at least 1");
   return RK_OK;
 }
 
@@ -204,26 +207,23 @@ static rk_status_t rkc_dev_alloc(rkc_actor_t *a, void **p, size_t bytes) {
   return RKC_CHECK(cudaMemsetAsync(*p, 0, bytes, a->stream));
 }
 
-static rk_status_t rkc_host_alloc(void **p, size_t bytes) {
-  rk_status_t st = RKC_CHECK(cudaHostAlloc(p, bytes, cudaHostAllocMapped | cudaHostAllocPortable));
-  if (st != RK_OK) {
-    *p = NULL;
-    return st;
-  }
-  memset(*p, 0, bytes);
-  return RK_OK;
+/* Ring bytes of H2K (input) or K2H (output). */
+static size_t rkc_ring_bytes(const rkc_actor_t *a, bool input) {
+  return (size_t)a->slot_words * 8u * (input ? a->cfg.input_capacity : a->cfg.output_capacity);
+}
+
+static size_t rkc_inbox_bytes(const rkc_actor_config_t *cfg) {
+  return sizeof(rkc_inbox_t) + rkc_inbox_slot_bytes(cfg->payload_capacity) * cfg->input_capacity;
 }
 
 static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   const rkc_actor_config_t *cfg = &a->cfg;
-  size_t slot_bytes = (size_t)a->slot_words * 8u;
   rk_status_t st = RKC_CHECK(cudaStreamCreateWithFlags(&a->stream, cudaStreamNonBlocking));
-  if (st == RK_OK) st = rkc_host_alloc((void **)&a->control, sizeof(rkc_control_t));
-  if (st == RK_OK) st = rkc_host_alloc((void **)&a->h2k, slot_bytes * cfg->input_capacity);
-  if (st == RK_OK) st = rkc_host_alloc((void **)&a->k2h, slot_bytes * cfg->output_capacity);
+  if (st == RK_OK) st = rkc_pinned_alloc(sizeof(rkc_control_t), (void **)&a->control);
+  if (st == RK_OK) st = rkc_pinned_alloc(rkc_ring_bytes(a, true), (void **)&a->h2k);
+  if (st == RK_OK) st = rkc_pinned_alloc(rkc_ring_bytes(a, false), (void **)&a->k2h);
   uint64_t ib_slot = rkc_inbox_slot_bytes(cfg->payload_capacity);
-  size_t ib_bytes = sizeof(rkc_inbox_t) + ib_slot * cfg->input_capacity;
-  if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->inbox, ib_bytes);
+  if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->inbox, rkc_inbox_bytes(cfg));
   if (st == RK_OK)
     st = rkc_dev_alloc(a, (void **)&a->request_stage,
                        (size_t)a->batch_max * RKC_REQUEST_STRIDE(cfg->payload_capacity));
@@ -244,19 +244,31 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   return st;
 }
 
+/* Nothing here waits for the whole device: the actor's private device memory is freed
+ * on its own stream, a stream is destroyed without waiting (the driver releases it once
+ * its work is done), the pinned blocks go to the cache and the inbox, which other
+ * actors' kernels may still reach through a cached pointer, is parked (cuda_pinned.h). */
 static void rkc_free_all(rkc_actor_t *a) {
-  if (a->stuck) return; /* never free memory a live kernel may still touch */
-  void *dev[4] = {a->inbox, a->request_stage, a->reply_stage, a->user_state};
-  for (int i = 0; i < 4 && a->stream; i++)
-    if (dev[i]) cudaFreeAsync(dev[i], a->stream);
-  if (a->stream) {
-    cudaStreamSynchronize(a->stream); /* this stream only: the kernel has returned */
-    cudaStreamDestroy(a->stream);
-  }
-  cudaFreeHost(a->control);
-  cudaFreeHost((void *)a->h2k);
-  cudaFreeHost((void *)a->k2h);
   free(a->inbox_copy);
+  if (a->stuck) return; /* never free memory a live kernel may still touch */
+  void *dev[3] = {a->request_stage, a->reply_stage, a->user_state};
+  for (int i = 0; i < 3 && a->stream; i++)
+    if (dev[i]) (void)RKC_CHECK(cudaFreeAsync(dev[i], a->stream));
+  if (a->stream) {
+    (void)RKC_CHECK(cudaStreamSynchronize(a->stream)); /* this stream only */
+    (void)RKC_CHECK(cudaStreamDestroy(a->stream));
+  }
+  rkc_pinned_park_device(a->inbox, rkc_inbox_bytes(&a->cfg), a->cfg.device);
+  rkc_pinned_free(a->control, sizeof(rkc_control_t));
+  rkc_pinned_free((void *)a->h2k, rkc_ring_bytes(a, true));
+  rkc_pinned_free((void *)a->k2h, rkc_ring_bytes(a, false));
+}
+
+/* The kernel was seen to return (or never started): it no longer holds the device. */
+static void rkc_note_stopped(rkc_actor_t *a) {
+  if (!a->counted) return;
+  a->counted = false;
+  rkc_pinned_actor_stopped();
 }
 
 static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
@@ -290,8 +302,13 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
   a->control->active = cfg->start_active ? 1u : 0u;
   dim3 grid = {cfg->grid, 1, 1}, block = {cfg->block, 1, 1};
+  rkc_pinned_actor_running();
+  a->counted = true;
   rk_status_t st = RKC_CHECK(cudaLaunchKernel(fn, grid, block, args, smem, a->stream));
-  if (st != RK_OK) return st;
+  if (st != RK_OK) {
+    rkc_note_stopped(a);
+    return st;
+  }
   a->launched = true;
   return RK_OK;
 }
@@ -325,7 +342,9 @@ static rk_status_t rkc_wait_started(rkc_actor_t *a) {
 }
 
 rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out) {
+  if (!out) return rki_fail(RK_EINVAL, "GPU actor launch: out is NULL");
   *out = NULL;
+  if (!cfg) return rki_fail(RK_EINVAL, "GPU actor launch: config is NULL");
   rk_status_t st = rkc_validate(cfg);
   if (st == RK_OK) st = rkc_fail_if_broken();
   if (st == RK_OK) st = rkc_use_device(cfg->device);
@@ -360,6 +379,11 @@ rk_status_t rkc_actor_set_active(rkc_actor_t *a, bool active) {
   atomic_store_explicit(RKC_ATOM32(&a->control->active), want, memory_order_release);
   int64_t deadline = rkc_mono_ns() + 2000000000ll;
   while (rkc_dev_u32(&a->control->active_ack) != want) {
+    cudaError_t e = cudaStreamQuery(a->stream);
+    if (e != cudaErrorNotReady)
+      return e == cudaSuccess ? rki_fail(RK_ECUDA, "GPU actor %llu: kernel exited unexpectedly",
+                                         (unsigned long long)a->cfg.actor_id)
+                              : RKC_CHECK(e);
     if (rkc_mono_ns() > deadline)
       return rki_fail(RK_ESTUCK, "GPU actor %llu did not %s within 2 s",
                       (unsigned long long)a->cfg.actor_id, active ? "activate" : "deactivate");
@@ -383,12 +407,20 @@ static bool rkc_wait_terminated(rkc_actor_t *a, int64_t deadline) {
 }
 
 rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) {
-  if (a->terminated) return RK_OK;
+  if (!a) return rki_fail(RK_EINVAL, "GPU actor is NULL");
+  if (a->terminated)
+    return a->stuck ? rki_fail(RK_ESTUCK, "GPU actor %llu did not stop earlier",
+                               (unsigned long long)a->cfg.actor_id)
+                    : RK_OK;
   if (!a->launched) {
     a->terminated = true;
     return RK_OK;
   }
   rkc_range_push("rk.terminate");
+  /* Other actors' sends to this one are refused from now on (the inbox reads as full);
+   * what is queued still gets processed or collected. Only a send that read the inbox
+   * before this line and claims after it can land late (cuda/README.md, Limits). */
+  rkc_directory_remove(a->cfg.directory, a->cfg.actor_id);
   /* drain: timeout_ns bounds the drain (< 0: up to 60 s, never forever); then, or
    * without drain, the kernel gets a stop grace (timeout_ns when a non-drain caller
    * gives one, else 5 s) before it counts as stuck. */
@@ -413,6 +445,7 @@ rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) 
   }
   a->terminated = true;
   rk_status_t st = RKC_CHECK(cudaStreamSynchronize(a->stream));
+  rkc_note_stopped(a);
   a->take_pos = rkc_dev_u64(&a->control->h2k_head);
   return st;
 }
@@ -600,17 +633,26 @@ size_t rkc_actor_output_depth(rkc_actor_t *a) {
 }
 
 /* ---- after terminate ---------------------------------------------------------------- */
+/* The copy runs on the actor's own stream (idle once the kernel returned): a copy on the
+ * legacy default stream could wait for other streams' work. The geometry comes from the
+ * launch configuration, as the inbox's capacity word was sealed to 0 at terminate. */
 static rk_status_t rkc_copy_inbox(rkc_actor_t *a) {
-  rkc_inbox_t ib;
-  rk_status_t st = RKC_CHECK(cudaMemcpy(&ib, a->inbox, sizeof ib, cudaMemcpyDeviceToHost));
-  if (st != RK_OK) return st;
-  size_t bytes = sizeof ib + ib.slot_bytes * ib.capacity;
-  a->inbox_copy = malloc(bytes);
-  if (!a->inbox_copy) return rki_fail(RK_ENOMEM, "GPU actor: out of host memory");
-  st = RKC_CHECK(cudaMemcpy(a->inbox_copy, a->inbox, bytes, cudaMemcpyDeviceToHost));
-  a->inbox_pos = ib.head;
-  a->inbox_end = ib.tail;
-  return st;
+  size_t bytes = rkc_inbox_bytes(&a->cfg);
+  uint8_t *copy = malloc(bytes);
+  if (!copy)
+    return rki_fail(RK_ENOMEM, "GPU actor: out of host memory for a %zu-byte inbox copy", bytes);
+  rk_status_t st =
+      RKC_CHECK(cudaMemcpyAsync(copy, a->inbox, bytes, cudaMemcpyDeviceToHost, a->stream));
+  if (st == RK_OK) st = RKC_CHECK(cudaStreamSynchronize(a->stream));
+  if (st != RK_OK) {
+    free(copy);
+    return st;
+  }
+  const rkc_inbox_t *ib = (const rkc_inbox_t *)copy;
+  a->inbox_copy = copy;
+  a->inbox_pos = ib->head;
+  a->inbox_end = ib->tail;
+  return RK_OK;
 }
 
 static rk_status_t rkc_take_inbox(rkc_actor_t *a, rk_message_header_t *hdr, void *payload) {
@@ -618,13 +660,19 @@ static rk_status_t rkc_take_inbox(rkc_actor_t *a, rk_message_header_t *hdr, void
     rk_status_t st = rkc_copy_inbox(a);
     if (st != RK_OK) return st;
   }
-  const rkc_inbox_t *ib = (const rkc_inbox_t *)a->inbox_copy;
+  const uint64_t slot_bytes = rkc_inbox_slot_bytes(a->cfg.payload_capacity);
+  const uint32_t cap = a->cfg.input_capacity;
   while (a->inbox_pos < a->inbox_end) {
     const rkc_inbox_slot_t *slot =
-        (const rkc_inbox_slot_t *)(a->inbox_copy + sizeof *ib +
-                                   (a->inbox_pos & (ib->capacity - 1)) * ib->slot_bytes);
+        (const rkc_inbox_slot_t *)(a->inbox_copy + sizeof(rkc_inbox_t) +
+                                   (a->inbox_pos & (cap - 1)) * slot_bytes);
     uint64_t pos = a->inbox_pos++;
     if (slot->seq != pos + 1) continue; /* claimed by a sender that never published */
+    if (slot->header.payload_size > a->cfg.payload_capacity)
+      return rki_fail(RK_ECUDA, "GPU actor %llu: inbox record %llu claims %u payload bytes > "
+                      "capacity %u", (unsigned long long)a->cfg.actor_id,
+                      (unsigned long long)pos, slot->header.payload_size,
+                      a->cfg.payload_capacity);
     rkc_expand(&slot->header, hdr);
     memcpy(payload, slot + 1, slot->header.payload_size);
     return RK_OK;

@@ -8,6 +8,7 @@
 #include "cuda_actor.h"
 #include "cuda_internal.h"
 #include "cuda_nvrtc.h"
+#include "cuda_pinned.h"
 #include "ringkernel/backend.h"
 #include "ringkernel/kernel.h"
 #include "rk_internal.h"
@@ -17,8 +18,9 @@ typedef struct rkc_backend {
   uint64_t node_id;
   const rk_backend_host_t *host;
   rkc_directory_t *dir;
-  pthread_mutex_t lock;           /* guards the actor list */
+  pthread_mutex_t lock;           /* guards the actor list and k2k_retired */
   struct rk_backend_actor *actors;
+  rk_backend_k2k_stats_t k2k_retired; /* device K2K counts of destroyed actors */
   bool failure_reported;
 } rkc_backend_t;
 
@@ -44,7 +46,11 @@ static rk_status_t rkc_probe(int32_t device) {
 }
 
 static rk_status_t rkc_init(const rk_backend_config_t *cfg, void **state) {
+  if (!state) return rki_fail(RK_EINVAL, "CUDA backend init: state is NULL");
   *state = NULL;
+  if (!cfg || !cfg->host)
+    return rki_fail(RK_EINVAL, "CUDA backend init: config %p, host table %p (both required)",
+                    (const void *)cfg, cfg ? (const void *)cfg->host : NULL);
 #if defined(RK_CUDA_PROFILING)
   rk_cuda_profiling_set(true);
 #endif
@@ -74,6 +80,7 @@ static void rkc_fini(void *state) {
   rkc_directory_destroy(be->dir);
   pthread_mutex_destroy(&be->lock);
   free(be);
+  rkc_pinned_release(); /* a no-op while another runtime's actors still run */
 }
 
 /* Built-in GPU handlers by name; RK_ENOTFOUND for names without a GPU version. */
@@ -127,6 +134,10 @@ static rk_status_t rkc_actor_create_op(void *state, const rk_backend_actor_desc_
                                        rk_backend_actor_t **out) {
   rkc_backend_t *be = state;
   *out = NULL;
+  if (!be || !desc || !desc->options)
+    return rki_fail(RK_EINVAL, "GPU actor create: backend %p, desc %p, options %p (all "
+                    "required)", (void *)be, (const void *)desc,
+                    desc ? (const void *)desc->options : NULL);
   rk_status_t st = rkc_fail_if_broken();
   if (st != RK_OK) return st;
   rkc_actor_config_t cfg;
@@ -170,15 +181,30 @@ static rk_status_t rkc_terminate_op(rk_backend_actor_t *x, bool drain, int64_t t
   return rkc_actor_terminate(x->actor, drain, timeout_ns);
 }
 
+/* A message taken out of the actor but not copyable (out of memory) is dead-lettered
+ * here from its header: it has already left the input. */
 static size_t rkc_take_input_op(rk_backend_actor_t *x, rk_message_t **out, size_t max) {
   size_t n = 0;
   while (n < max) {
     rk_message_header_t h;
     if (rkc_actor_take_input(x->actor, &h, x->take_buf) != RK_OK) break;
-    if (rk_message_create(&h, x->take_buf, (size_t)h.payload_size, &out[n]) != RK_OK) break;
+    if (rk_message_create(&h, x->take_buf, (size_t)h.payload_size, &out[n]) != RK_OK) {
+      x->be->host->dead_letter(x->kernel, &h, RK_ENOMEM,
+                               "Kernel terminated before processing the message (no memory "
+                               "to hand it back)");
+      continue;
+    }
     n++;
   }
   return n;
+}
+
+/* Adds one actor's device K2K counters to *out. */
+static void rkc_add_k2k(rkc_actor_t *a, rk_backend_k2k_stats_t *out) {
+  rk_cuda_actor_profile_t p;
+  rkc_actor_profile(a, &p);
+  out->delivered += p.k2k_sent;
+  out->queue_full += p.k2k_full;
 }
 
 static void rkc_actor_destroy_op(rk_backend_actor_t *x) {
@@ -190,6 +216,8 @@ static void rkc_actor_destroy_op(rk_backend_actor_t *x) {
       *p = x->next;
       break;
     }
+  /* the counters live in the actor's control block, which destroy gives back */
+  rkc_add_k2k(x->actor, &be->k2k_retired);
   pthread_mutex_unlock(&be->lock);
   rkc_actor_destroy(x->actor);
   free(x->buf);
@@ -301,6 +329,14 @@ static int rkc_poll_op(void *state) {
   return events;
 }
 
+static void rkc_k2k_stats_op(void *state, rk_backend_k2k_stats_t *out) {
+  rkc_backend_t *be = state;
+  pthread_mutex_lock(&be->lock);
+  *out = be->k2k_retired;
+  for (struct rk_backend_actor *x = be->actors; x; x = x->next) rkc_add_k2k(x->actor, out);
+  pthread_mutex_unlock(&be->lock);
+}
+
 static const rk_backend_ops_t rkc_ops = {
     .name = "cuda",
     .probe = rkc_probe,
@@ -318,6 +354,7 @@ static const rk_backend_ops_t rkc_ops = {
     .counters = rkc_counters_op,
     .device_memory_used = rkc_device_memory_op,
     .poll = rkc_poll_op,
+    .k2k_stats = rkc_k2k_stats_op,
 };
 
 const rk_backend_ops_t *rki_cuda_backend(void) { return &rkc_ops; }

@@ -305,6 +305,17 @@ size_t rk_k2k_trace(const rk_k2k_broker_t *b, rk_k2k_trace_entry_t *out, size_t 
   return n;
 }
 
+/* Device actors of the runtime send each other K2K messages without the broker; their
+ * deliveries and refusals count as the broker's own. */
+static void add_backend_k2k(const rk_k2k_broker_t *b, rk_k2k_stats_t *out) {
+  const rk_runtime_t *rt = b->rt;
+  if (!rt || !rt->ops || !rt->ops->k2k_stats || !rt->backend_state) return;
+  rk_backend_k2k_stats_t dev = {0, 0};
+  rt->ops->k2k_stats(rt->backend_state, &dev);
+  out->messages_delivered += dev.delivered;
+  out->queue_full += dev.queue_full;
+}
+
 rk_status_t rk_k2k_stats(const rk_k2k_broker_t *b, rk_k2k_stats_t *out) {
   if (!b || !out) return rki_fail(RK_EINVAL, "broker or out is NULL");
   rk_k2k_broker_t *mb = (rk_k2k_broker_t *)b;
@@ -318,6 +329,7 @@ rk_status_t rk_k2k_stats(const rk_k2k_broker_t *b, rk_k2k_stats_t *out) {
   out->queue_full = atomic_load_explicit(&mb->queue_full, memory_order_relaxed);
   out->timeouts = atomic_load_explicit(&mb->timeouts, memory_order_relaxed);
   out->max_hops_exceeded = atomic_load_explicit(&mb->max_hops, memory_order_relaxed);
+  add_backend_k2k(b, out);
   return RK_OK;
 }
 

@@ -253,6 +253,9 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
   rk_status_t st = k->ops->actor_terminate(k->actor, drain, timeout_ns);
   if (k->is_script) rki_script_forget(k);
   dead_letter_leftovers(k);
+  /* A device actor holds an SM and device memory until destroyed; a stuck one may still
+   * write, so it is kept. */
+  if (st == RK_OK && k->ops != k->rt->cpu_ops) rki_kernel_release_actor(k);
   set_state(k, RK_KERNEL_TERMINATED);
   pthread_mutex_unlock(&k->state_lock);
   rki_runtime_wake_all(k->rt);
@@ -281,11 +284,22 @@ rk_status_t rk_kernel_terminate_drain(rk_kernel_t *k, int64_t timeout_ns) {
   return st != RK_OK ? st : rki_kernel_terminate(k, true, timeout_ns);
 }
 
+/* recv_lock: a device actor may be destroyed at terminate (rki_kernel_release_actor). */
+static void kernel_counters(const rk_kernel_t *k, rk_backend_counters_t *c) {
+  rk_kernel_t *mk = (rk_kernel_t *)k;
+  memset(c, 0, sizeof *c);
+  pthread_mutex_lock(&mk->recv_lock);
+  if (k->actor)
+    k->ops->counters(k->actor, c);
+  else
+    *c = k->final_counters;
+  pthread_mutex_unlock(&mk->recv_lock);
+}
+
 rk_status_t rk_kernel_status(const rk_kernel_t *k, rk_kernel_status_t *out) {
   if (!k || !out) return rki_fail(RK_EINVAL, "kernel or out is NULL");
   rk_backend_counters_t c;
-  memset(&c, 0, sizeof c);
-  if (k->actor) k->ops->counters(k->actor, &c);
+  kernel_counters(k, &c);
   memset(out, 0, sizeof *out);
   snprintf(out->id, sizeof out->id, "%s", k->id);
   out->numeric_id = k->num;
@@ -303,8 +317,7 @@ rk_status_t rk_kernel_status(const rk_kernel_t *k, rk_kernel_status_t *out) {
 static rk_status_t stats(const rk_kernel_t *k, rk_queue_stats_t *out, bool input) {
   if (!k || !out) return rki_fail(RK_EINVAL, "kernel or out is NULL");
   rk_backend_counters_t c;
-  memset(&c, 0, sizeof c);
-  if (k->actor) k->ops->counters(k->actor, &c);
+  kernel_counters(k, &c);
   *out = input ? c.input : c.output;
   if (input) out->dropped += atomic_load_explicit(&k->dl_total, memory_order_relaxed);
   return RK_OK;

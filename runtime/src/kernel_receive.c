@@ -59,7 +59,8 @@ static rk_status_t try_recv(void *arg) {
     if (!m) break;
     r->out[r->got++] = m;
   }
-  if (r->got < r->max) r->got += k->ops->dequeue(k->actor, r->out + r->got, r->max - r->got);
+  if (r->got < r->max && k->actor)
+    r->got += k->ops->dequeue(k->actor, r->out + r->got, r->max - r->got);
   pthread_mutex_unlock(&k->recv_lock);
   if (r->got == 0) {
     /* A blocking receive on a terminated kernel whose output is empty would wait for
@@ -75,6 +76,22 @@ static rk_status_t try_recv(void *arg) {
 static rk_status_t recv_check(rk_kernel_t *k, void *out) {
   if (!k || !out) return rki_fail(RK_EINVAL, "kernel or out is NULL");
   return rki_runtime_check(k->rt);
+}
+
+void rki_kernel_release_actor(rk_kernel_t *k) {
+  rk_message_t *batch[RECV_BATCH];
+  rk_backend_actor_t *gone = NULL;
+  pthread_mutex_lock(&k->recv_lock);
+  size_t n;
+  while ((n = k->ops->dequeue(k->actor, batch, RECV_BATCH)) > 0)
+    for (size_t i = 0; i < n; i++) pending_append(k, batch[i]);
+  if (k->ops->output_depth(k->actor) == 0) {
+    k->ops->counters(k->actor, &k->final_counters);
+    gone = k->actor;
+    k->actor = NULL;
+  }
+  pthread_mutex_unlock(&k->recv_lock);
+  if (gone) k->ops->actor_destroy(gone);
 }
 
 rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, size_t max,
@@ -107,7 +124,7 @@ static rk_status_t try_match(void *arg) {
   pthread_mutex_lock(&k->recv_lock);
   rk_message_t *found = pending_take(k, false, r->cid);
   rk_message_t *batch[RECV_BATCH];
-  while (!found) {
+  while (!found && k->actor) {
     size_t n = k->ops->dequeue(k->actor, batch, RECV_BATCH);
     if (n == 0) break;
     for (size_t i = 0; i < n; i++) {

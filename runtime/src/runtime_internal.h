@@ -108,13 +108,16 @@ struct rk_kernel {
 
   const rk_backend_ops_t *ops;
   void *backend_state;
+  /* Read and cleared under recv_lock once the kernel left the sendable states: a device
+   * actor is destroyed at terminate (rki_kernel_release_actor). */
   rk_backend_actor_t *actor;
+  rk_backend_counters_t final_counters; /* the destroyed actor's last counters */
 
   pthread_mutex_t state_lock;
   _Atomic int state;        /* rk_kernel_state_t */
   _Atomic uint32_t senders; /* sends past their state check (kernel_send.c) */
 
-  pthread_mutex_t recv_lock; /* pending list + backend dequeue */
+  pthread_mutex_t recv_lock; /* pending list + backend dequeue + actor release */
   rk_message_t *pending_head;
   rk_message_t *pending_tail;
   _Atomic size_t pending_count; /* written under recv_lock, read by status */
@@ -136,6 +139,10 @@ struct rk_kernel {
 rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
                            const rk_launch_options_t *opts, rk_kernel_t **out);
 void rki_kernel_free(rk_kernel_t *k);
+/* After terminate: moves a device actor's remaining replies into the pending list, keeps
+ * its counters and destroys it, so it holds no device memory past terminate. An output
+ * that cannot be emptied (out of memory) keeps the actor until rki_kernel_free. */
+void rki_kernel_release_actor(rk_kernel_t *k);
 rk_status_t rki_validate_kernel_id(const char *id);
 rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_options_t *out);
 

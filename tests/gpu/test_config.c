@@ -5,6 +5,11 @@
 #include "rk_test.h"
 #include "ringkernel/cuda.h"
 
+#ifdef RK_HAVE_CUDA
+#include "cuda_actor.h"
+#include "cuda_pinned.h"
+#endif
+
 RK_TEST(size_classes) {
   const uint64_t bytes[6] = {256, 1024, 4096, 16384, 65536, 262144};
   for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT; c++) CHECK_EQ_U64(rk_gpu_size_class_bytes(c), bytes[c]);
@@ -111,6 +116,44 @@ RK_TEST(no_device_answers) {
   CHECK(set == NULL);
 }
 
+#ifdef RK_HAVE_CUDA
+/* The backend's host entry points refuse bad arguments with a named error before any
+ * CUDA call, so these answers are the same with and without a device. */
+RK_TEST(bad_actor_input) {
+  rkc_actor_t *a = (rkc_actor_t *)&a;
+  CHECK_STATUS(rkc_actor_launch(NULL, &a), RK_EINVAL);
+  CHECK(a == NULL);
+  CHECK_CONTAINS(rk_last_error(), "config is NULL");
+  rkc_actor_config_t cfg;
+  memset(&cfg, 0, sizeof cfg);
+  CHECK_STATUS(rkc_actor_launch(&cfg, NULL), RK_EINVAL);
+  cfg.grid = 1;
+  cfg.block = 32;
+  cfg.input_capacity = cfg.output_capacity = 64;
+  cfg.payload_capacity = 64;
+  CHECK_STATUS(rkc_actor_launch(&cfg, &a), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "K2K directory");
+  cfg.directory = (rkc_directory_t *)&cfg; /* never touched: the id is checked first */
+  CHECK_STATUS(rkc_actor_launch(&cfg, &a), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "id 0");
+  cfg.actor_id = 1;
+  cfg.block = 48;
+  CHECK_STATUS(rkc_actor_launch(&cfg, &a), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "block_size 48");
+  CHECK_STATUS(rkc_actor_terminate(NULL, false, 0), RK_EINVAL);
+  rkc_actor_destroy(NULL);
+  CHECK_STATUS(rkc_directory_add(NULL, 1, NULL), RK_EINVAL);
+  rkc_directory_remove(NULL, 1);
+  rkc_directory_destroy(NULL);
+  CHECK_STATUS(rkc_directory_create(0, NULL), RK_EINVAL);
+  void *p = &p;
+  CHECK_STATUS(rkc_pinned_alloc(0, &p), RK_EINVAL);
+  CHECK(p == NULL);
+  rkc_pinned_free(NULL, 64);
+  rkc_pinned_park_device(NULL, 64, 0);
+}
+#endif
+
 int main(void) {
   RK_RUN(size_classes);
   RK_RUN(pool_presets);
@@ -118,5 +161,8 @@ int main(void) {
   RK_RUN(stream_presets);
   RK_RUN(profiling_switch);
   RK_RUN(no_device_answers);
+#ifdef RK_HAVE_CUDA
+  RK_RUN(bad_actor_input);
+#endif
   return rk_test_summary();
 }

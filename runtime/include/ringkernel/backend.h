@@ -9,11 +9,13 @@
  * Calling rules the runtime guarantees:
  *  - init/shutdown/fini: once each, in that order, from one thread.
  *  - actor_create/actor_destroy: once per actor; destroy only after terminate returned
- *    and after shutdown; no other op on the actor runs concurrently with either.
+ *    (device actors: right after it, while other actors run; CPU actors: after shutdown);
+ *    no other op on the actor runs concurrently with either, and none follows destroy.
  *  - set_active/terminate: serialized per actor by the runtime (under its state lock).
  *  - enqueue: from any thread, concurrently (the backend makes its input multi-producer).
  *  - dequeue: one thread at a time per actor (the runtime serializes receivers).
- *  - counters/device_memory_used/poll: any thread, any time between init and fini.
+ *  - counters: any thread until the actor's destroy; device_memory_used/poll/k2k_stats:
+ *    any thread, any time between init and fini.
  * Messages cross the table as (header, payload) pairs on the way in, and as owned
  * rk_message_t objects (rk_message_create / rk_message_free) on the way out.
  */
@@ -70,6 +72,13 @@ typedef struct rk_backend_counters {
   rk_queue_stats_t output;
 } rk_backend_counters_t;
 
+/* K2K traffic that a backend carries without the broker (device actors sending to each
+ * other through device memory): totals since init, destroyed actors included. */
+typedef struct rk_backend_k2k_stats {
+  uint64_t delivered;  /* sends placed into a destination actor's input */
+  uint64_t queue_full; /* sends refused because that input was full */
+} rk_backend_k2k_stats_t;
+
 typedef struct rk_backend_ops {
   const char *name; /* "cpu", "cuda" */
 
@@ -120,6 +129,11 @@ typedef struct rk_backend_ops {
    * Returns events seen. Must be cheap when nothing happened (it may run millions of
    * times a second). */
   int (*poll)(void *state);
+  /* What the backend's actors sent each other without the broker; the runtime adds it to
+   * the broker's statistics. Device counters are published when an actor goes idle and
+   * when it stops, so a busy actor's latest sends may not show yet. NULL when every K2K
+   * message passes the broker (CPU). */
+  void (*k2k_stats)(void *state, rk_backend_k2k_stats_t *out);
 } rk_backend_ops_t;
 
 /* The built-in CPU backend. */

@@ -127,6 +127,9 @@ RK_API rk_status_t rk_k2k_send(rk_k2k_broker_t *b, const char *source, const cha
  * unknown id, RK_EINVAL for a kernel endpoint (use rk_kernel_* for those). */
 RK_API rk_status_t rk_k2k_receive(rk_k2k_broker_t *b, const char *id, rk_message_t **out);
 
+/* Counters since creation. A runtime's broker also counts what its GPU actors send each
+ * other device-side (delivered; refused as queue_full), as of each actor's last counter
+ * publish (when it goes idle or stops). */
 RK_API rk_status_t rk_k2k_stats(const rk_k2k_broker_t *b, rk_k2k_stats_t *out);
 
 /* Copies up to cap trace entries (oldest first) and returns how many are held (at most
