@@ -73,6 +73,12 @@ struct rkc_builtin_handlers {
   }
 };
 
+/* The echo built-in's solo path builds its reply in registers (rkc_solo_echo). */
+template <>
+struct rkc_register_echo<rkc_builtin_handlers> {
+  static constexpr bool value = true;
+};
+
 extern "C" __global__ void rk_k_actor_builtin(rkc_actor_params_t params) {
   rkc_actor_main<rkc_builtin_handlers>(params);
 }
