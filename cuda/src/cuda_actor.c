@@ -11,12 +11,13 @@
 
 #include "cuda_actor.h"
 #include "cuda_internal.h"
+#include "cuda_ring_words.h"
 #include "cuda_kernels.h"
 #include "cuda_pinned.h"
 #include "rk_internal.h"
 
 #define RKC_WARPS_MAX 32u
-#define RKC_SLOTS_PER_WARP_HOST 8u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
+#define RKC_SLOTS_PER_WARP_HOST 16u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
 
 struct rkc_actor {
   rkc_actor_config_t cfg;
@@ -118,56 +119,49 @@ static inline void rkc_put(_Atomic uint64_t *w, uint64_t v, bool nt) {
  * read of the slot more often finds it complete. */
 static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
                            const uint8_t *payload, bool nt) {
-  uint64_t f = (uint64_t)flag << 32;
-  uint32_t n = c->payload_size, full = n / 4u;
-  for (uint32_t w = 0; w < full; w++) {
-    uint32_t d;
-    memcpy(&d, payload + 4u * w, 4);
-    rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, nt);
+  if (nt) {
+    uint64_t f = (uint64_t)flag << 32;
+    uint32_t n = c->payload_size;
+    for (uint32_t w = 0; 4u * w < n; w++) {
+      uint32_t d = 0;
+      memcpy(&d, payload + 4u * w, n - 4u * w < 4u ? n - 4u * w : 4u);
+      rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, true);
+    }
+    const uint32_t *hw = (const uint32_t *)c;
+    for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], true);
+    return;
   }
-  if (n & 3u) {
-    uint32_t d = 0;
-    memcpy(&d, payload + 4u * full, n & 3u);
-    rkc_put(&slot[RKC_HEADER_WORDS + full], f | d, nt);
-  }
-  const uint32_t *hw = (const uint32_t *)c;
-  for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], nt);
+  if (c->payload_size) rkc_encode_words(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag);
+  rkc_encode_words(slot, c, sizeof *c, flag);
 }
 
-/* Reads one complete slot, waiting for words still in flight (the first word was seen
- * current, so the rest are on their way). RK_ECUDA when they never come (dead device). */
-static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_header_t *c,
-                                 uint8_t *payload, uint32_t payload_cap) {
-  uint32_t *hw = (uint32_t *)c;
+/* Decodes words [0, bytes / 4) of src, waiting for those still in flight (the first
+ * word was seen current, so the rest are on their way). RK_ECUDA after 1 s (a dead
+ * device). */
+static rk_status_t rkc_read_words(const _Atomic uint64_t *src, void *data, uint32_t bytes,
+                                  uint32_t flag, const char *what) {
+  const uint32_t words = (bytes + 3u) / 4u;
+  uint32_t w = rkc_decode_words(src, data, bytes, flag, 0);
   int64_t deadline = 0;
-  for (uint32_t w = 0; w < RKC_HEADER_WORDS;) {
-    uint64_t v = atomic_load_explicit(&slot[w], memory_order_relaxed);
-    if ((uint32_t)(v >> 32) == flag) {
-      hw[w++] = (uint32_t)v;
-      continue;
-    }
+  while (w < words) {
     if (!deadline) deadline = rkc_mono_ns() + 1000000000ll;
     else if (rkc_mono_ns() > deadline)
-      return rki_fail(RK_ECUDA, "GPU ring record incomplete after 1 s (word %u)", w);
+      return rki_fail(RK_ECUDA, "GPU ring record %s incomplete after 1 s (word %u)", what, w);
+    w = rkc_decode_words(src, data, bytes, flag, w);
   }
+  return RK_OK;
+}
+
+/* Reads one complete slot. RK_ECUDA when it never completes or claims more payload than
+ * the actor's capacity. */
+static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_header_t *c,
+                                 uint8_t *payload, uint32_t payload_cap) {
+  rk_status_t st = rkc_read_words(slot, c, sizeof *c, flag, "header");
+  if (st != RK_OK) return st;
   if (c->payload_size > payload_cap)
     return rki_fail(RK_ECUDA, "GPU ring record payload %u > capacity %u", c->payload_size,
                     payload_cap);
-  uint32_t words = (c->payload_size + 3u) / 4u;
-  for (uint32_t w = 0; w < words;) {
-    uint64_t v = atomic_load_explicit(&slot[RKC_HEADER_WORDS + w], memory_order_relaxed);
-    if ((uint32_t)(v >> 32) != flag) {
-      if (!deadline) deadline = rkc_mono_ns() + 1000000000ll;
-      else if (rkc_mono_ns() > deadline)
-        return rki_fail(RK_ECUDA, "GPU ring payload incomplete after 1 s");
-      continue;
-    }
-    uint32_t d = (uint32_t)v;
-    uint32_t take = c->payload_size - 4u * w < 4u ? c->payload_size - 4u * w : 4u;
-    memcpy(payload + 4u * w, &d, take);
-    w++;
-  }
-  return RK_OK;
+  return rkc_read_words(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag, "payload");
 }
 
 /* ---- launch ------------------------------------------------------------------------- */
@@ -300,6 +294,15 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);
   const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
+  /* the actor kernel's registers bound its block: say so rather than fail the launch */
+  struct cudaFuncAttributes attr;
+  rk_status_t ast = RKC_CHECK(cudaFuncGetAttributes(&attr, fn));
+  if (ast != RK_OK) return ast;
+  if ((int)cfg->block > attr.maxThreadsPerBlock)
+    return rki_fail(RK_EINVAL,
+                    "block_size %u: this GPU actor kernel runs at most %d threads per block "
+                    "(it uses %d registers per thread)",
+                    cfg->block, attr.maxThreadsPerBlock, attr.numRegs);
   a->control->active = cfg->start_active ? 1u : 0u;
   dim3 grid = {cfg->grid, 1, 1}, block = {cfg->block, 1, 1};
   rkc_pinned_actor_running();

@@ -33,7 +33,7 @@
 
 #include "rk_device.cuh"
 
-#define RKC_SLOTS_PER_WARP 8u
+#define RKC_SLOTS_PER_WARP 16u
 #define RKC_SPIN_POLLS 4096u
 #define RKC_MAX_SLEEP_NS 2000u
 #define RKC_INBOX_MAX_SLEEP_NS 256u
@@ -69,9 +69,10 @@ typedef struct rkc_loop {
   uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles;
   uint64_t poll_done; /* clock64 when the last poll's data was in */
-  uint64_t poll_globaltimer; /* %globaltimer read during the last poll */
+  uint64_t poll_wall_us; /* wall clock (µs) read during the last poll */
   uint64_t repolls, phase[5];
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
+  uint32_t batch_large;       /* a message of this batch has words past the first 32 */
   uint32_t pace;              /* learned pause after a solo reply, SM cycles */
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
@@ -149,6 +150,43 @@ static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   rkc_hlc_stamp_at(L, batch, n, rkc_wall_micros(L));
 }
 
+/* Warp 0: stamps a batch as one receive of all its messages: the clock merges with the
+ * greatest timestamp of the batch (found by a warp reduction, lexicographic on physical,
+ * logical), and the messages take consecutive logical values from there in batch order.
+ * Each stamp is still greater than its message's timestamp and than every earlier stamp
+ * of the actor, the HLC rules; a thread-0 loop merging one message after the other
+ * costs ~100 ns per message, which bounded the batch rate. */
+static __device__ void rkc_batch_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n) {
+  const uint32_t lane = rk_dev_lane();
+  uint64_t rp = 0, rl = 0;
+  for (uint32_t i = lane; i < n; i += 32u) {
+    const uint64_t p = batch[i].header.ts_physical, l = batch[i].header.ts_logical_node >> 16;
+    if (p > rp || (p == rp && l > rl)) rp = p, rl = l;
+  }
+  for (int off = 16; off; off >>= 1) {
+    const uint64_t op = __shfl_xor_sync(0xffffffffu, rp, off);
+    const uint64_t ol = __shfl_xor_sync(0xffffffffu, rl, off);
+    if (op > rp || (op == rp && ol > rl)) rp = op, rl = ol;
+  }
+  uint64_t m = 0, base = 0;
+  if (lane == 0) {
+    uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
+    rkc_hlc_merge_ts(lp, ll, rp, rl, rkc_wall_micros(L));
+    m = lp;
+    base = ll;
+    L->hlc_physical = lp;
+    L->hlc_logical = ll + n - 1u;
+  }
+  m = __shfl_sync(0xffffffffu, m, 0);
+  base = __shfl_sync(0xffffffffu, base, 0);
+  const uint64_t node = L->p.node_id & 0xFFFFu;
+  for (uint32_t i = lane; i < n; i += 32u) {
+    batch[i].stamp_physical = m;
+    batch[i].stamp_logical_node = ((base + i) << 16) | node;
+  }
+  __syncwarp();
+}
+
 /* Decodes word `w` (data in the low half) of a slot into the entry's header or stage. */
 static __device__ __forceinline__ void rkc_put_word(rkc_batch_entry_t *e, uint8_t *stage,
                                                     uint32_t w, uint32_t data) {
@@ -168,12 +206,14 @@ static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, 
   }
 }
 
-/* One warp reads its share of H2K slots [head, head + n): all loads first, then checks. */
+/* One warp reads its share of H2K slots [head, head + n): all loads first, then checks.
+ * v[s] keeps word `lane` of the warp's s-th slot (complete) for the register echo;
+ * batch_large is set when a message has words past the first 32. */
 static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
-                                    uint32_t nwarps, uint64_t first_word, bool have_first) {
+                                    uint32_t nwarps, uint64_t first_word, bool have_first,
+                                    uint64_t (&v)[RKC_SLOTS_PER_WARP]) {
   const uint32_t lane = rk_dev_lane();
   const uint32_t sw = L->p.slot_words, cap = L->p.h2k_capacity;
-  uint64_t v[RKC_SLOTS_PER_WARP];
 #pragma unroll
   for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
     uint32_t i = warp + s * nwarps;
@@ -201,6 +241,8 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
       while ((uint32_t)(w >> 32) != flag) w = rkc_ld_sys(slot + lane);
       rkc_put_word(e, stage, lane, (uint32_t)w);
     }
+    v[s] = w;
+    if (lane == 0 && words > 32u) L->batch_large = 1u;
     __syncwarp();
     rkc_read_rest(L, slot, flag, e, stage);
     if (lane == 0) e->payload = stage;
@@ -408,6 +450,8 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
     /* read while the loads are in flight: %globaltimer costs ~300 ns to read (measured),
      * which the solo path's stamp would otherwise pay after the data is in */
     gt = rkc_globaltimer();
+    /* and turned into wall microseconds while they still are (a 64-bit division) */
+    L->poll_wall_us = rkc_wall_micros_at(L, gt);
   }
   uint32_t ready = inbox ? rkc_inbox_ready(L, 32u) : 0u;
   bool valid = (uint32_t)(w >> 32) == rkc_flag_of(L->h2k_head, cap);
@@ -416,7 +460,6 @@ static __device__ uint64_t rkc_poll(rkc_loop_t *L, bool inbox) {
     L->terminate = (uint32_t)ctl;
     L->active = (uint32_t)(ctl >> 32);
     L->host_tail = tail;
-    L->poll_globaltimer = gt;
     L->poll_done = clock64(); /* every load of the poll is in: the stores above used them */
     L->polls++;
     L->poll_cycles += L->poll_done - t0;
@@ -468,15 +511,136 @@ static __device__ void rkc_compact(rkc_loop_t *L, rkc_batch_entry_t *batch,
   __syncwarp();
 }
 
+/* Handlers whose echo built-in may build replies in registers (rkc_echo_store) when
+ * the actor's handler is echo (the precompiled kernel specializes this to true). */
+template <typename Handler>
+struct rkc_register_echo {
+  static constexpr bool value = false;
+};
+
+static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src) {
+  return __shfl_sync(0xffffffffu, v, (int)src);
+}
+
+/* Warp: the echo built-in's reply to the request whose word `lane` is `d` (all of its
+ * words within the first 32), built in registers and stored into K2H position `pos`,
+ * each lane its own word: no staging in shared or device memory and no handler frame
+ * (the staged path costs ~1.4 µs of dependent shared-memory steps per message,
+ * measured). The reply is the one rk_dev_reply would stage: id 0 (the host assigns),
+ * the request's correlation id and type, from this actor to the request's source, the
+ * stamp (sp, sl), the same payload, the request's priority. */
+static __device__ __forceinline__ void rkc_echo_store(const rkc_loop_t *L, uint32_t d,
+                                                      uint32_t words, uint64_t pos,
+                                                      uint64_t sp, uint64_t sl) {
+  const uint32_t lane = rk_dev_lane();
+  /* word 6/7 (dest) is the request's word 4/5 (source); one shuffle for every lane */
+  const uint32_t moved = rkc_shfl_u32(d, (lane == 6u || lane == 7u) ? lane - 2u : lane);
+  const uint64_t me = L->p.actor_id;
+  /* selects, not a switch on the lane (which would run its cases one after another) */
+  uint32_t r = d; /* correlation (2, 3), type (8, 9), size (14), payload (16..) */
+  r = lane < 2u ? 0u : r;
+  r = lane == 4u ? (uint32_t)me : r;
+  r = lane == 5u ? (uint32_t)(me >> 32) : r;
+  r = (lane == 6u || lane == 7u) ? moved : r;
+  r = lane == 10u ? (uint32_t)sp : r;
+  r = lane == 11u ? (uint32_t)(sp >> 32) : r;
+  r = lane == 12u ? (uint32_t)sl : r;
+  r = lane == 13u ? (uint32_t)(sl >> 32) : r;
+  r = lane == 15u ? (d & 0xFF000000u) : r; /* the priority; no wire flags */
+  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
+  if (lane < words)
+    rkc_st_sys(slot + lane, ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | r);
+}
+
+/* Warp, solo path, lock held: stamps the request (lane 0 merges its timestamp, words
+ * 10..13, into the clock) and echoes it. */
+static __device__ void rkc_solo_echo(rkc_loop_t *L, uint32_t d, uint32_t words) {
+  const uint32_t lane = rk_dev_lane();
+  const uint32_t t10 = rkc_shfl_u32(d, 10), t11 = rkc_shfl_u32(d, 11);
+  const uint32_t t12 = rkc_shfl_u32(d, 12), t13 = rkc_shfl_u32(d, 13);
+  uint64_t sp = 0, sl = 0;
+  if (lane == 0) {
+    uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
+    const uint64_t rl = (((uint64_t)t13 << 32) | t12) >> 16;
+    rkc_hlc_merge_ts(lp, ll, ((uint64_t)t11 << 32) | t10, rl, L->poll_wall_us);
+    L->hlc_physical = lp;
+    L->hlc_logical = ll;
+    sp = lp;
+    sl = (ll << 16) | (L->p.node_id & 0xFFFFu);
+  }
+  sp = __shfl_sync(0xffffffffu, sp, 0);
+  sl = __shfl_sync(0xffffffffu, sl, 0);
+  const uint64_t pos = L->k2h_tail;
+  rkc_echo_store(L, d, words, pos, sp, sl);
+  __syncwarp();
+  if (lane == 0) {
+    L->k2h_tail = pos + 1;
+    L->replies++;
+    L->handled++;
+    L->processed++;
+  }
+}
+
+/* Thread 0 after a batch: the input consumed, progress published. */
+static __device__ void rkc_batch_done(rkc_loop_t *L) {
+  L->handled += L->n;
+  if (L->from_inbox) {
+    L->inbox_head += L->n;
+    L->inbox_ready -= L->n; /* still a safe count: only this loop consumes the inbox */
+    L->k2k_recv += L->n;
+    /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
+                 "l"(L->inbox_head) : "memory");
+  } else {
+    L->h2k_head += L->n;
+  }
+  rkc_publish(L);
+  if (L->p.profiling) rkc_publish_profile(L);
+}
+
+/* The block, an H2K batch of small messages to the echo built-in: every message replies,
+ * so reply i goes to K2H position k2h_tail + i, built from the words the read left in
+ * registers. */
+static __device__ void rkc_echo_batch(rkc_loop_t *L, const rkc_batch_entry_t *batch,
+                                      const uint64_t (&v)[RKC_SLOTS_PER_WARP], uint32_t warp,
+                                      uint32_t nwarps) {
+  if (threadIdx.x == 0) L->stop = rkc_wait_k2h_room(L, L->n) ? 0u : 1u;
+  __syncthreads();
+  if (!L->stop) {
+#pragma unroll
+    for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+      const uint32_t i = warp + s * nwarps;
+      if (i >= L->n) break;
+      const uint32_t d = (uint32_t)v[s];
+      const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
+      rkc_echo_store(L, d, words, L->k2h_tail + i, batch[i].stamp_physical,
+                     batch[i].stamp_logical_node);
+    }
+  }
+  __syncthreads();
+  if (threadIdx.x == 0 && !L->stop) { /* stopped while the output was full: stays input */
+    L->k2h_tail += L->n;
+    L->replies += L->n;
+    L->processed += L->n;
+    rkc_batch_done(L);
+  }
+}
+
 template <typename Handler>
 static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                      uint64_t first_word) {
   const uint32_t tid = threadIdx.x, warp = tid >> 5, nwarps = blockDim.x >> 5;
+  uint64_t v[RKC_SLOTS_PER_WARP];
   if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps);
-  else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid);
+  else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid, v);
   __syncthreads();
-  if (tid == 0) rkc_hlc_stamp(L, batch, L->n);
+  if (warp == 0) rkc_batch_stamp(L, batch, L->n);
   __syncthreads();
+  if (rkc_register_echo<Handler>::value && L->p.handler == RKC_HANDLER_ECHO && !L->from_inbox &&
+      !L->batch_large) {
+    rkc_echo_batch(L, batch, v, warp, nwarps);
+    return;
+  }
   rkc_handle<Handler>(L, batch, replied, warp, nwarps);
   __syncthreads();
   if (warp == 0) rkc_compact(L, batch, replied);
@@ -499,19 +663,7 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   if (tid == 0 && !L->stop) {
     L->k2h_tail += L->reply_count;
     L->replies += L->reply_count;
-    L->handled += L->n;
-    if (L->from_inbox) {
-      L->inbox_head += L->n;
-      L->inbox_ready -= L->n; /* still a safe count: only this loop consumes the inbox */
-      L->k2k_recv += L->n;
-      /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
-      asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                   "l"(L->inbox_head) : "memory");
-    } else {
-      L->h2k_head += L->n;
-    }
-    rkc_publish(L);
-    if (L->p.profiling) rkc_publish_profile(L);
+    rkc_batch_done(L);
   }
 }
 
@@ -541,70 +693,6 @@ static __device__ void rkc_solo_record(rkc_loop_t *L, const rkc_batch_entry_t *e
     L->handled++;
     if (e->status == 0) L->processed++;
     else L->dead++;
-  }
-}
-
-/* Handlers whose solo path may use rkc_solo_echo when the actor's handler is the echo
- * built-in (the precompiled kernel specializes this to true). */
-template <typename Handler>
-struct rkc_register_echo {
-  static constexpr bool value = false;
-};
-
-static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src) {
-  return __shfl_sync(0xffffffffu, v, (int)src);
-}
-
-/* Warp, lock held, the request's words all in (word `lane` of the slot in `d`): the echo
- * built-in's reply built word by word in registers, each lane storing its own word — no
- * staging in shared memory and no handler frame on the latency path (the staged path
- * costs ~1.4 µs of dependent shared-memory steps per message, measured). The reply is
- * the one rk_dev_reply would stage: id 0 (the host assigns), the request's correlation
- * id and type, from this actor to the request's source, the actor's HLC stamp, the same
- * payload, the request's priority. */
-static __device__ void rkc_solo_echo(rkc_loop_t *L, uint32_t d, uint32_t words) {
-  const uint32_t lane = rk_dev_lane();
-  /* the request's stamp: words 10..13 = ts_physical, ts_logical_node */
-  const uint32_t t10 = rkc_shfl_u32(d, 10), t11 = rkc_shfl_u32(d, 11);
-  const uint32_t t12 = rkc_shfl_u32(d, 12), t13 = rkc_shfl_u32(d, 13);
-  uint64_t sp = 0, sl = 0;
-  if (lane == 0) {
-    uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
-    const uint64_t rl = (((uint64_t)t13 << 32) | t12) >> 16;
-    rkc_hlc_merge_ts(lp, ll, ((uint64_t)t11 << 32) | t10, rl,
-                     rkc_wall_micros_at(L, L->poll_globaltimer));
-    L->hlc_physical = lp;
-    L->hlc_logical = ll;
-    sp = lp;
-    sl = (ll << 16) | (L->p.node_id & 0xFFFFu);
-  }
-  /* word 6/7 (dest) is the request's word 4/5 (source); one shuffle for every lane */
-  const uint32_t moved = rkc_shfl_u32(d, (lane == 6u || lane == 7u) ? lane - 2u : lane);
-  const uint32_t sp_lo = rkc_shfl_u32((uint32_t)sp, 0), sp_hi = rkc_shfl_u32((uint32_t)(sp >> 32), 0);
-  const uint32_t sl_lo = rkc_shfl_u32((uint32_t)sl, 0), sl_hi = rkc_shfl_u32((uint32_t)(sl >> 32), 0);
-  const uint64_t me = L->p.actor_id;
-  uint32_t r = d; /* correlation (2, 3), type (8, 9), size (14), payload (16..) */
-  switch (lane) {
-  case 0: case 1: r = 0; break;
-  case 4: r = (uint32_t)me; break;
-  case 5: r = (uint32_t)(me >> 32); break;
-  case 6: case 7: r = moved; break;
-  case 10: r = sp_lo; break;
-  case 11: r = sp_hi; break;
-  case 12: r = sl_lo; break;
-  case 13: r = sl_hi; break;
-  case 15: r = d & 0xFF000000u; break; /* the priority; no wire flags */
-  default: break;
-  }
-  const uint64_t pos = L->k2h_tail;
-  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
-  if (lane < words) rkc_st_sys(slot + lane, ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | r);
-  __syncwarp();
-  if (lane == 0) {
-    L->k2h_tail = pos + 1;
-    L->replies++;
-    L->handled++;
-    L->processed++;
   }
 }
 
@@ -667,7 +755,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   if (lane == 0) {
     e->payload = req;
     replied[0] = 0;
-    rkc_hlc_stamp_at(L, e, 1u, rkc_wall_micros_at(L, L->poll_globaltimer));
+    rkc_hlc_stamp_at(L, e, 1u, L->poll_wall_us);
     rkc_phase(L, 1, mark);
   }
   __syncwarp();
@@ -892,6 +980,7 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
       L.h2k_done = 0;
       L.want_block = 0;
       L.inbox_go = L.active && !L.terminate ? 1u : 0u;
+      L.batch_large = 0;
       if (L.n) L.idle = 0;
     }
     __syncthreads();

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <vector>
+#include <atomic>
+#include <thread>
 
 #include <sched.h>
 #include <unistd.h>
@@ -151,6 +153,40 @@ static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total, 
     }
   }
   return total / ((rk_test_now_ns() - t0) / 1e9);
+}
+
+/* The same with the host's two halves on two threads: one sends, the caller receives. */
+static double bench_throughput_two_threads(rkc_actor_t *in, rkc_actor_t *out, size_t total) {
+  enum { B = 512 };
+  static rk_message_header_t h[B];
+  static const rk_message_header_t *hs[B];
+  static const void *ps[B];
+  static uint8_t p[64];
+  for (int i = 0; i < B; i++) {
+    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+    hs[i] = &h[i];
+    ps[i] = p;
+  }
+  std::atomic<bool> stop{false};
+  uint64_t t0 = rk_test_now_ns();
+  std::thread sender([&] {
+    size_t sent = 0;
+    while (sent < total && !stop.load(std::memory_order_relaxed))
+      sent += rkc_actor_enqueue(in, hs, ps, std::min<size_t>(B, total - sent));
+  });
+  size_t got = 0;
+  uint8_t back[256];
+  while (got < total) {
+    rkc_actor_dequeue_many(out, B, back, count_record, &got);
+    if (rk_test_now_ns() - t0 > 10000000000ull) {
+      printf("  two-thread throughput: stalled at %zu of %zu\n", got, total);
+      break;
+    }
+  }
+  double rate = got / ((rk_test_now_ns() - t0) / 1e9);
+  stop.store(true);
+  sender.join();
+  return rate;
 }
 
 static double bench_enqueue_cost(void) {
@@ -404,6 +440,8 @@ int main(void) {
          bench_throughput(echo, echo, 4000000, false) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput, actor API, dequeue_many, 64 B",
          bench_throughput(echo, echo, 4000000, true) / 1e6);
+  printf("%-52s %.2f M msg/s\n", "throughput, actor API, sender + receiver threads",
+         bench_throughput_two_threads(echo, echo, 8000000) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput host -> forward -K2K-> echo -> host",
          bench_throughput(fwd, echo, 2000000, true) / 1e6);
   rk_cuda_actor_profile_t pf;

@@ -8,6 +8,7 @@
 #ifdef RK_HAVE_CUDA
 #include "cuda_actor.h"
 #include "cuda_pinned.h"
+#include "cuda_ring_words.h"
 #endif
 
 RK_TEST(size_classes) {
@@ -152,6 +153,38 @@ RK_TEST(bad_actor_input) {
   rkc_pinned_free(NULL, 64);
   rkc_pinned_park_device(NULL, 64, 0);
 }
+
+/* The host's flag-word codec (vector and scalar paths give the same words): every size
+ * from 0 to 80 bytes round-trips, the last word is zero-padded, words past the data are
+ * untouched, and decoding stops at the first word whose flag is not current. */
+RK_TEST(ring_words_round_trip) {
+  uint8_t data[80], back[80];
+  for (int i = 0; i < 80; i++) data[i] = (uint8_t)(i * 37 + 11);
+  for (uint32_t n = 0; n <= 80; n++) {
+    _Atomic uint64_t words[24];
+    for (int i = 0; i < 24; i++) atomic_store(&words[i], 0xAAAAAAAAAAAAAAAAull);
+    rkc_encode_words(words, data, n, 7u);
+    const uint32_t used = (n + 3u) / 4u;
+    for (uint32_t w = 0; w < used; w++) {
+      uint64_t v = atomic_load(&words[w]);
+      CHECK_EQ_U64(v >> 32, 7u);
+      uint32_t expect = 0;
+      memcpy(&expect, data + 4u * w, n - 4u * w < 4u ? n - 4u * w : 4u);
+      CHECK_EQ_U64((uint32_t)v, expect);
+    }
+    CHECK_EQ_U64(atomic_load(&words[used]), 0xAAAAAAAAAAAAAAAAull);
+    memset(back, 0, sizeof back);
+    CHECK_EQ_U64(rkc_decode_words(words, back, n, 7u, 0), used);
+    CHECK(memcmp(back, data, n) == 0);
+    CHECK_EQ_U64(rkc_decode_words(words, back, n, 8u, 0), 0); /* a stale lap */
+    if (used > 5) {
+      atomic_store(&words[5], 0); /* word 5 still in flight */
+      CHECK_EQ_U64(rkc_decode_words(words, back, n, 7u, 0), 5);
+      rkc_encode_words(words + 5, data + 20, n - 20, 7u);
+      CHECK_EQ_U64(rkc_decode_words(words, back, n, 7u, 5), used);
+    }
+  }
+}
 #endif
 
 int main(void) {
@@ -163,6 +196,7 @@ int main(void) {
   RK_RUN(no_device_answers);
 #ifdef RK_HAVE_CUDA
   RK_RUN(bad_actor_input);
+  RK_RUN(ring_words_round_trip);
 #endif
   return rk_test_summary();
 }
