@@ -32,6 +32,7 @@ struct rkc_actor {
   bool launched, terminated, stuck;
   bool counted;                   /* counted as running by cuda_pinned.c */
   bool nt_stores;                 /* H2K words written with non-temporal stores */
+  int64_t health_checked_ns;      /* last cudaStreamQuery of rkc_actor_health (poller) */
 
   pthread_mutex_t send_lock;      /* producers of H2K */
   uint64_t h2k_tail;              /* next position to write (under send_lock) */
@@ -750,8 +751,16 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
 }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
 
+/* The poller asks this on every pass; cudaStreamQuery is a driver call (~1 µs, under
+ * the driver's lock), which slowed every pass and with it every reply's notification:
+ * a dead kernel is looked for once per millisecond. */
+#define RKC_HEALTH_EVERY_NS 1000000ll
+
 rk_status_t rkc_actor_health(rkc_actor_t *a) {
   if (a->terminated || !a->launched) return RK_OK;
+  const int64_t now = rkc_mono_ns();
+  if (now - a->health_checked_ns < RKC_HEALTH_EVERY_NS) return RK_OK;
+  a->health_checked_ns = now;
   cudaError_t e = cudaStreamQuery(a->stream);
   if (e == cudaErrorNotReady) return RK_OK;
   if (e == cudaSuccess)

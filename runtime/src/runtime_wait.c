@@ -75,15 +75,23 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
 static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws,
                               rki_try_fn try_fn, void *arg, uint64_t until) {
   uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
+  /* A device backend's output is only seen by looking (a read of host memory the device
+   * writes, no other thread's cache line): look every round, rounds a couple of pauses
+   * long (16 pauses and a look every 8th round cost a GPU round trip ~1 µs, measured).
+   * A CPU worker's reply bumps the waitset, so there the look waits for that or every
+   * 8th round, and the pauses keep this thread off the worker's lines. */
+  const bool device = rt->ops->poll != NULL;
+  const int pauses = device ? 2 : 16;
+  const unsigned every = device ? 1u : 8u;
   for (unsigned round = 1; rki_now_ns() < until; round++) {
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < pauses; i++)
       rki_cpu_relax();
     /* acquire: pairs with the increment in rk_runtime_interrupt. */
     if (atomic_load_explicit(&rt->interrupt_gen, memory_order_acquire) != intr)
       return rki_fail(RK_EINTR, "wait interrupted (rk_runtime_interrupt)");
     /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
     uint32_t now = atomic_load_explicit(&ws->seq, memory_order_acquire);
-    if (now == seen && round % 8 != 0) continue;
+    if (now == seen && round % every != 0) continue;
     seen = now;
     rk_status_t st = try_fn(arg);
     if (st != RK_EAGAIN) return st;
