@@ -62,6 +62,13 @@ static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t ca
   return (uint32_t)(pos >> (__ffs(capacity) - 1)) + 1u;
 }
 
+/* Where the forward built-in's messages go: its destination's inbox as claimed. */
+typedef struct rkc_fwd {
+  rkc_inbox_t *inbox;
+  uint64_t pos;          /* first claimed position; ~0: not claimed */
+  uint32_t slot_bytes, capacity;
+} rkc_fwd_t;
+
 /* Block-shared state of the loop. */
 typedef struct rkc_loop {
   rkc_actor_params_t p;
@@ -73,6 +80,7 @@ typedef struct rkc_loop {
   uint64_t repolls, phase[5];
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
+  rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
   uint32_t pace;              /* learned pause after a solo reply, SM cycles */
   unsigned long long k2k_sent, k2k_full;
   uint64_t hlc_physical, hlc_logical;
@@ -263,11 +271,29 @@ static __device__ void rkc_inbox_entry(const rkc_loop_t *L, rkc_batch_entry_t *e
   if (rk_dev_lane() == 0) e->payload = (const uint8_t *)(slot + 1);
 }
 
-/* One warp copies its share of inbox slots [inbox_head, +n) headers into the batch; the
- * payload is used in place. */
+/* Word `lane` of the inbox message at pos (header words, then the first 64 payload
+ * bytes, which every inbox slot has room for). */
+static __device__ __forceinline__ uint32_t rkc_inbox_word(const rkc_loop_t *L, uint64_t pos) {
+  const uint32_t lane = rk_dev_lane();
+  const rkc_inbox_slot_t *slot = rkc_inbox_slot(L, pos);
+  return lane < RKC_HEADER_WORDS ? ((const volatile uint32_t *)&slot->header)[lane]
+                                 : ((const volatile uint32_t *)(slot + 1))[lane - RKC_HEADER_WORDS];
+}
+
+/* One warp copies its share of inbox slots [inbox_head, +n) headers into the batch (the
+ * payload is used in place) and keeps word `lane` of each in v[s] for the built-ins in
+ * registers; batch_large is set when a message has words past the first 32. */
 static __device__ void rkc_read_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
-                                      uint32_t nwarps) {
-  for (uint32_t i = warp; i < L->n; i += nwarps) rkc_inbox_entry(L, &batch[i], L->inbox_head + i);
+                                      uint32_t nwarps, uint64_t (&v)[RKC_SLOTS_PER_WARP]) {
+#pragma unroll
+  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+    const uint32_t i = warp + s * nwarps;
+    if (i >= L->n) break;
+    rkc_inbox_entry(L, &batch[i], L->inbox_head + i);
+    const uint32_t d = rkc_inbox_word(L, L->inbox_head + i);
+    v[s] = d;
+    if (rk_dev_lane() == 14u && d > 64u) L->batch_large = 1u;
+  }
 }
 
 /* Counts ready inbox slots from inbox_head (one warp; up to 32 per call). */
@@ -522,47 +548,129 @@ static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src
   return __shfl_sync(0xffffffffu, v, (int)src);
 }
 
-/* Warp: the echo built-in's reply to the request whose word `lane` is `d` (all of its
- * words within the first 32), built in registers and stored into K2H position `pos`,
- * each lane its own word: no staging in shared or device memory and no handler frame
- * (the staged path costs ~1.4 µs of dependent shared-memory steps per message,
- * measured). The reply is the one rk_dev_reply would stage: id 0 (the host assigns),
- * the request's correlation id and type, from this actor to the request's source, the
- * stamp (sp, sl), the same payload, the request's priority. */
-static __device__ __forceinline__ void rkc_echo_store(const rkc_loop_t *L, uint32_t d,
-                                                      uint32_t words, uint64_t pos,
-                                                      uint64_t sp, uint64_t sl) {
+/* Warp: word `lane` of the message a built-in sends for the one whose word `lane` is
+ * `d` (all its words within the first 32), built in registers: no staging in shared or
+ * device memory and no handler frame (the staged path costs ~1.4 µs of dependent
+ * shared-memory steps per message, measured). It is the message rk_dev_reply or
+ * rk_dev_send would build: id 0 (assigned by the host), the request's correlation id and
+ * type, from this actor to `dest`, the stamp (sp, sl), the same payload, the request's
+ * priority and no wire flags. */
+static __device__ __forceinline__ uint32_t rkc_out_word(const rkc_loop_t *L, uint32_t d,
+                                                        uint64_t dest, uint64_t sp,
+                                                        uint64_t sl) {
   const uint32_t lane = rk_dev_lane();
-  /* word 6/7 (dest) is the request's word 4/5 (source); one shuffle for every lane */
-  const uint32_t moved = rkc_shfl_u32(d, (lane == 6u || lane == 7u) ? lane - 2u : lane);
   const uint64_t me = L->p.actor_id;
   /* selects, not a switch on the lane (which would run its cases one after another) */
   uint32_t r = d; /* correlation (2, 3), type (8, 9), size (14), payload (16..) */
   r = lane < 2u ? 0u : r;
   r = lane == 4u ? (uint32_t)me : r;
   r = lane == 5u ? (uint32_t)(me >> 32) : r;
-  r = (lane == 6u || lane == 7u) ? moved : r;
+  r = lane == 6u ? (uint32_t)dest : r;
+  r = lane == 7u ? (uint32_t)(dest >> 32) : r;
   r = lane == 10u ? (uint32_t)sp : r;
   r = lane == 11u ? (uint32_t)(sp >> 32) : r;
   r = lane == 12u ? (uint32_t)sl : r;
   r = lane == 13u ? (uint32_t)(sl >> 32) : r;
-  r = lane == 15u ? (d & 0xFF000000u) : r; /* the priority; no wire flags */
-  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
-  if (lane < words)
-    rkc_st_sys(slot + lane, ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | r);
+  r = lane == 15u ? (d & 0xFF000000u) : r;
+  return r;
 }
 
-/* Warp, solo path, lock held: stamps the request (lane 0 merges its timestamp, words
- * 10..13, into the clock) and echoes it. */
-static __device__ void rkc_solo_echo(rkc_loop_t *L, uint32_t d, uint32_t words) {
+/* Warp: the echo built-in's reply to that message, stored into K2H position `pos`, each
+ * lane its own flag word. */
+static __device__ __forceinline__ void rkc_echo_store(const rkc_loop_t *L, uint32_t d,
+                                                      uint32_t words, uint64_t pos,
+                                                      uint64_t sp, uint64_t sl) {
+  const uint64_t source = ((uint64_t)rkc_shfl_u32(d, 5) << 32) | rkc_shfl_u32(d, 4);
+  const uint32_t r = rkc_out_word(L, d, source, sp, sl);
+  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
+  if (rk_dev_lane() < words)
+    rkc_st_sys(slot + rk_dev_lane(), ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | r);
+}
+
+/* Warp: claims n consecutive slots of the forward destination's inbox for a message
+ * run whose largest payload is max_size (lane 0 decides, every lane gets the answer).
+ * pos is ~0 when the destination is unknown, too small or short of n free slots: the
+ * staged path then applies the built-in's rules (dead letter, back-pressure patience). */
+static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t max_size) {
+  rkc_fwd_t f = {0, ~0ull, 0, 0};
+  const uint64_t dest = L->p.forward_to;
+  rkc_directory_entry_t *cache = &L->cache[threadIdx.x >> 5];
+  if (dest) f.inbox = rk_dev_find_inbox(L->p.directory, cache, dest);
+  if (!f.inbox) return f;
+  if (rk_dev_lane() == 0) {
+    cache->actor_id = dest;
+    cache->inbox = (uint64_t)f.inbox;
+    const uint32_t cap = *(volatile uint32_t *)&f.inbox->payload_capacity;
+    f.slot_bytes = (uint32_t)*(volatile uint64_t *)&f.inbox->slot_bytes;
+    f.capacity = *(volatile uint32_t *)&f.inbox->capacity;
+    const unsigned long long pos0 = *(volatile unsigned long long *)&f.inbox->tail;
+    unsigned long long head0;
+    /* acquire: pairs with the consumer's release store of head after reading slots */
+    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head0) : "l"(&f.inbox->head)
+                 : "memory");
+    if (max_size <= cap) f.pos = rk_dev_inbox_claim_n(f.inbox, pos0, head0, f.capacity, n);
+  }
+  f.pos = __shfl_sync(0xffffffffu, f.pos, 0);
+  f.slot_bytes = __shfl_sync(0xffffffffu, f.slot_bytes, 0);
+  f.capacity = __shfl_sync(0xffffffffu, f.capacity, 0);
+  return f;
+}
+
+static __device__ __forceinline__ rkc_inbox_slot_t *rkc_fwd_slot(const rkc_fwd_t &f,
+                                                                 uint64_t pos) {
+  uint8_t *base = (uint8_t *)f.inbox + sizeof(rkc_inbox_t);
+  return (rkc_inbox_slot_t *)(base + (pos & (f.capacity - 1)) * f.slot_bytes);
+}
+
+/* Warp: the forward built-in's message for the one whose word `lane` is `d`, written
+ * into the claimed inbox slot at pos (header words, then the payload in place). */
+static __device__ __forceinline__ void rkc_fwd_store(const rkc_loop_t *L, const rkc_fwd_t &f,
+                                                     uint32_t d, uint32_t words, uint64_t pos,
+                                                     uint64_t sp, uint64_t sl) {
   const uint32_t lane = rk_dev_lane();
+  const uint32_t r = rkc_out_word(L, d, L->p.forward_to, sp, sl);
+  rkc_inbox_slot_t *slot = rkc_fwd_slot(f, pos);
+  if (lane < RKC_HEADER_WORDS) ((uint32_t *)&slot->header)[lane] = r;
+  else if (lane < words) ((uint32_t *)(slot + 1))[lane - RKC_HEADER_WORDS] = r;
+}
+
+/* Warp, after its rkc_fwd_store calls: publishes the slots at positions `first` +
+ * k * stride (k < count) to the consumer. */
+static __device__ void rkc_fwd_publish(const rkc_fwd_t &f, uint64_t first, uint32_t stride,
+                                       uint32_t count) {
+  __syncwarp();
+  if (rk_dev_lane() == 0) {
+    __threadfence(); /* every lane's slot writes (ordered by __syncwarp) before seq */
+    for (uint32_t k = 0; k < count; k++) {
+      const uint64_t pos = first + (uint64_t)k * stride;
+      /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready) */
+      asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&rkc_fwd_slot(f, pos)->seq),
+                   "l"(pos + 1) : "memory");
+    }
+  }
+  __syncwarp();
+}
+
+/* Warp, solo path, lock held: the echo or forward built-in on the message whose word
+ * `lane` is `d`, in registers. Stamps it (lane 0 merges its timestamp, words 10..13,
+ * into the clock with wall_us, a recent wall-clock reading) and counts it. False
+ * (nothing done) when a forward finds no room: the staged path's patience applies. */
+static __device__ bool rkc_solo_builtin(rkc_loop_t *L, uint32_t d, uint32_t words,
+                                        uint64_t wall_us) {
+  const uint32_t lane = rk_dev_lane();
+  const bool forward = L->p.handler == RKC_HANDLER_FORWARD;
+  rkc_fwd_t f;
+  if (forward) {
+    f = rkc_fwd_claim(L, 1u, rkc_shfl_u32(d, 14));
+    if (f.pos == ~0ull) return false;
+  }
   const uint32_t t10 = rkc_shfl_u32(d, 10), t11 = rkc_shfl_u32(d, 11);
   const uint32_t t12 = rkc_shfl_u32(d, 12), t13 = rkc_shfl_u32(d, 13);
   uint64_t sp = 0, sl = 0;
   if (lane == 0) {
     uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
     const uint64_t rl = (((uint64_t)t13 << 32) | t12) >> 16;
-    rkc_hlc_merge_ts(lp, ll, ((uint64_t)t11 << 32) | t10, rl, L->poll_wall_us);
+    rkc_hlc_merge_ts(lp, ll, ((uint64_t)t11 << 32) | t10, rl, wall_us);
     L->hlc_physical = lp;
     L->hlc_logical = ll;
     sp = lp;
@@ -570,15 +678,31 @@ static __device__ void rkc_solo_echo(rkc_loop_t *L, uint32_t d, uint32_t words) 
   }
   sp = __shfl_sync(0xffffffffu, sp, 0);
   sl = __shfl_sync(0xffffffffu, sl, 0);
-  const uint64_t pos = L->k2h_tail;
-  rkc_echo_store(L, d, words, pos, sp, sl);
-  __syncwarp();
+  if (forward) {
+    rkc_fwd_store(L, f, d, words, f.pos, sp, sl);
+    rkc_fwd_publish(f, f.pos, 1u, 1u);
+  } else {
+    rkc_echo_store(L, d, words, L->k2h_tail, sp, sl);
+    __syncwarp();
+  }
   if (lane == 0) {
-    L->k2h_tail = pos + 1;
-    L->replies++;
+    if (forward) {
+      L->k2k_sent++;
+    } else {
+      L->k2h_tail++;
+      L->replies++;
+    }
     L->handled++;
     L->processed++;
   }
+  return true;
+}
+
+/* True when the built-ins of this kernel may run in registers for the actor's handler. */
+template <typename Handler>
+static __device__ __forceinline__ bool rkc_builtin_in_registers(const rkc_loop_t *L) {
+  return rkc_register_echo<Handler>::value &&
+         (L->p.handler == RKC_HANDLER_ECHO || L->p.handler == RKC_HANDLER_FORWARD);
 }
 
 /* Thread 0 after a batch: the input consumed, progress published. */
@@ -626,20 +750,65 @@ static __device__ void rkc_echo_batch(rkc_loop_t *L, const rkc_batch_entry_t *ba
   }
 }
 
+/* The block, a batch of small messages to the forward built-in: the destination's inbox
+ * is claimed for the whole batch at once (messages keep their order), each warp writes
+ * its messages' slots from the words the read left in registers and publishes them.
+ * False (nothing done) when the destination has no room for the batch or is unknown:
+ * the staged path then applies the built-in's rules message by message. */
+static __device__ bool rkc_forward_batch(rkc_loop_t *L, const rkc_batch_entry_t *batch,
+                                         const uint64_t (&v)[RKC_SLOTS_PER_WARP], uint32_t warp,
+                                         uint32_t nwarps) {
+  if (warp == 0) {
+    uint32_t max_size = 0;
+    for (uint32_t i = rk_dev_lane(); i < L->n; i += 32u)
+      if (batch[i].header.payload_size > max_size) max_size = batch[i].header.payload_size;
+    for (int off = 16; off; off >>= 1) {
+      const uint32_t other = __shfl_xor_sync(0xffffffffu, max_size, off);
+      if (other > max_size) max_size = other;
+    }
+    rkc_fwd_t f = rkc_fwd_claim(L, L->n, max_size);
+    if (rk_dev_lane() == 0) L->fwd = f;
+  }
+  __syncthreads();
+  const rkc_fwd_t f = L->fwd;
+  if (f.pos == ~0ull) return false;
+  uint32_t mine = 0;
+#pragma unroll
+  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+    const uint32_t i = warp + s * nwarps;
+    if (i >= L->n) break;
+    const uint32_t d = (uint32_t)v[s];
+    const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
+    rkc_fwd_store(L, f, d, words, f.pos + i, batch[i].stamp_physical,
+                  batch[i].stamp_logical_node);
+    mine++;
+  }
+  rkc_fwd_publish(f, f.pos + warp, nwarps, mine);
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    L->k2k_sent += L->n;
+    L->processed += L->n;
+    rkc_batch_done(L);
+  }
+  return true;
+}
+
 template <typename Handler>
 static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                      uint64_t first_word) {
   const uint32_t tid = threadIdx.x, warp = tid >> 5, nwarps = blockDim.x >> 5;
   uint64_t v[RKC_SLOTS_PER_WARP];
-  if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps);
+  if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps, v);
   else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid, v);
   __syncthreads();
   if (warp == 0) rkc_batch_stamp(L, batch, L->n);
   __syncthreads();
-  if (rkc_register_echo<Handler>::value && L->p.handler == RKC_HANDLER_ECHO && !L->from_inbox &&
-      !L->batch_large) {
-    rkc_echo_batch(L, batch, v, warp, nwarps);
-    return;
+  if (rkc_builtin_in_registers<Handler>(L) && !L->batch_large) {
+    if (L->p.handler == RKC_HANDLER_ECHO) {
+      rkc_echo_batch(L, batch, v, warp, nwarps);
+      return;
+    }
+    if (rkc_forward_batch(L, batch, v, warp, nwarps)) return;
   }
   rkc_handle<Handler>(L, batch, replied, warp, nwarps);
   __syncthreads();
@@ -732,8 +901,8 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     if (lane == 0) rkc_unlock(L);
     return false;
   }
-  if (rkc_register_echo<Handler>::value && L->p.handler == RKC_HANDLER_ECHO) {
-    rkc_solo_echo(L, (uint32_t)w, words);
+  if (rkc_builtin_in_registers<Handler>(L) &&
+      rkc_solo_builtin(L, (uint32_t)w, words, L->poll_wall_us)) {
     if (lane == 0) {
       rkc_phase(L, 3, mark);
       L->h2k_head++;
@@ -791,17 +960,27 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
     if (lane == 0) rkc_unlock(L);
     return false;
   }
-  rkc_batch_entry_t *e = &batch[0];
-  uint8_t *stage = solo + 64u;
-  rkc_inbox_entry(L, e, L->inbox_head);
-  __syncwarp();
-  if (lane == 0) {
-    replied[0] = 0;
-    rkc_hlc_stamp(L, e, 1u);
+  bool done = false;
+  if (rkc_builtin_in_registers<Handler>(L)) {
+    const uint32_t d = rkc_inbox_word(L, L->inbox_head);
+    const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
+    uint64_t wall = 0;
+    if (lane == 0) wall = rkc_wall_micros(L); /* the inbox has no PCIe poll to hide it in */
+    done = words <= 32u && rkc_solo_builtin(L, d, words, wall);
   }
-  __syncwarp();
-  rkc_handle_one<Handler>(L, e, 0, replied, stage);
-  rkc_solo_record(L, e, replied, stage);
+  if (!done) {
+    rkc_batch_entry_t *e = &batch[0];
+    uint8_t *stage = solo + 64u;
+    rkc_inbox_entry(L, e, L->inbox_head);
+    __syncwarp();
+    if (lane == 0) {
+      replied[0] = 0;
+      rkc_hlc_stamp(L, e, 1u);
+    }
+    __syncwarp();
+    rkc_handle_one<Handler>(L, e, 0, replied, stage);
+    rkc_solo_record(L, e, replied, stage);
+  }
   if (lane == 0) {
     L->inbox_head++;
     L->k2k_recv++;

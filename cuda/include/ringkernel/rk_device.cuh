@@ -136,13 +136,15 @@ static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   return RK_DEV_OK;
 }
 
-/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per warp. */
-static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
-  rkc_directory_entry_t *cache = ctx->cache;
+/* Finds the inbox of actor `dest` in a directory (0 when none). Lane-parallel scan (a
+ * warp), the last answer cached in `cache` (the caller stores it). */
+static __device__ rkc_inbox_t *rk_dev_find_inbox(const rkc_directory_entry_t *directory,
+                                                 const rkc_directory_entry_t *cache,
+                                                 uint64_t dest) {
   if (cache->actor_id == dest && cache->inbox) return (rkc_inbox_t *)cache->inbox;
   uint64_t found = 0;
   for (uint32_t base = 0; base < RKC_DIRECTORY_SIZE && !found; base += 32u) {
-    const volatile rkc_directory_entry_t *e = ctx->params->directory + base + rk_dev_lane();
+    const volatile rkc_directory_entry_t *e = directory + base + rk_dev_lane();
     uint64_t id = e->actor_id;
     uint64_t inbox = e->inbox;
     unsigned hit = __ballot_sync(0xffffffffu, id == dest && inbox != 0);
@@ -151,15 +153,22 @@ static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
   return (rkc_inbox_t *)found;
 }
 
-/* Claims an inbox position for one producer (lane 0), or returns ~0 when the inbox is
- * full. pos and head were read together with the inbox's geometry (one device-memory
- * round trip); a failed CAS retries with the tail it saw, and an inbox that looks full is
- * re-read once, so stale first reads cost a retry, never a wrong answer. */
-static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox, unsigned long long pos,
-                                              unsigned long long head, uint32_t capacity) {
+/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per warp. */
+static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
+  return rk_dev_find_inbox(ctx->params->directory, ctx->cache, dest);
+}
+
+/* Claims n consecutive inbox positions for one producer (lane 0) and returns the first,
+ * or ~0 when fewer than n are free. pos and head were read together with the inbox's
+ * geometry (one device-memory round trip); a failed CAS retries with the tail it saw, and
+ * an inbox that looks full is re-read once, so stale first reads cost a retry, never a
+ * wrong answer. */
+static __device__ uint64_t rk_dev_inbox_claim_n(rkc_inbox_t *inbox, unsigned long long pos,
+                                                unsigned long long head, uint32_t capacity,
+                                                uint32_t n) {
   unsigned long long *tail = (unsigned long long *)&inbox->tail;
   for (;;) {
-    if (pos - head >= capacity) {
+    if (pos - head + n > capacity) {
       unsigned long long fresh;
       /* acquire: pairs with the consumer's release store of head after reading slots */
       asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(fresh) : "l"(&inbox->head)
@@ -168,10 +177,16 @@ static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox, unsigned long 
       head = fresh;
       continue;
     }
-    unsigned long long seen = atomicCAS(tail, pos, pos + 1);
+    unsigned long long seen = atomicCAS(tail, pos, pos + n);
     if (seen == pos) return pos;
     pos = seen;
   }
+}
+
+/* Claims one inbox position (lane 0), ~0 when the inbox is full. */
+static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox, unsigned long long pos,
+                                              unsigned long long head, uint32_t capacity) {
+  return rk_dev_inbox_claim_n(inbox, pos, head, capacity, 1u);
 }
 
 /* Waits (warp) until the handlers of the batch's earlier messages have returned, so K2K
