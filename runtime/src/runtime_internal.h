@@ -284,6 +284,10 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
 
+/* pthread_create for the runtime's own threads, with asynchronous signals blocked in the
+ * new thread (thread_start.c); the caller's mask is unchanged. 0 or an errno value. */
+int rki_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
 /* The kernel whose C handler the calling thread is running, or NULL (kernel_process.c). */
 rk_kernel_t *rki_current_handler_kernel(void);
 

@@ -11,7 +11,11 @@
  *
  * Threads the runtime starts: CPU workers (run C handlers) and, for device backends, a
  * poller. None of them ever calls into a script: script handlers are pulled by the
- * script's own thread (rk_runtime_next_script_work).
+ * script's own thread (rk_runtime_next_script_work). They start with every asynchronous
+ * signal blocked (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGPIPE, SIGCHLD, ...;
+ * not the fault signals, SIGABRT or SIGPROF), so a process-directed signal such as
+ * Ctrl-C's is delivered to one of the application's threads; the creating thread's own
+ * mask is left as it was.
  *
  * Failure: after a sticky backend failure (e.g. a CUDA error) every call returns
  * RK_EFAILED and the detail text of the original failure.
