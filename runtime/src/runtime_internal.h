@@ -131,6 +131,13 @@ struct rk_kernel {
 
   bool script_queued; /* in the runtime's script ready list (script_lock) */
   rk_kernel_t *script_next;
+  /* Script replies the full output could not take, oldest first (script_work.c). Under
+   * script_lock; held_count is also read lock-free by status. */
+  rk_message_t *held_head;
+  rk_message_t *held_tail;
+  _Atomic size_t held_count;
+  rk_kernel_t *held_next; /* in the runtime's list of kernels holding replies */
+  bool held_closed;       /* terminated: replies go straight to the pending list */
 };
 
 rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
@@ -180,6 +187,9 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
 /* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
+/* Same for a script actor's reply; when full, the receiver that next frees a slot calls
+ * rki_script_output_space. */
+rk_status_t rki_cpu_push_output_watched(rk_backend_actor_t *a, rk_message_t *m);
 /* Moves an owned message into a CPU actor's input (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
@@ -231,6 +241,7 @@ struct rk_runtime {
   pthread_mutex_t script_lock;
   rk_kernel_t *script_head;
   rk_kernel_t *script_tail;
+  rk_kernel_t *held_kernels; /* script kernels holding replies (script_lock) */
   _Atomic size_t script_pending;
 
   _Atomic uint64_t total_launched;
@@ -256,7 +267,19 @@ void rki_ready_signal(rk_runtime_t *rt);
 /* Script work (script_work.c): called after a message entered a script kernel's input,
  * and when one is (re)activated. */
 void rki_script_notify(rk_kernel_t *k);
+/* Terminate: takes k out of the script loop; its held replies move to the pending list
+ * (receivable, in order), and so do replies made after this. */
 void rki_script_forget(rk_kernel_t *k);
+/* A script reply (takes ownership of m): into the output, or held when the output is full
+ * or older replies are held (see script_work.c). Always RK_OK. */
+rk_status_t rki_script_reply(rk_kernel_t *k, rk_message_t *m);
+/* A receiver freed output space of a script kernel that holds replies: wakes the loop. */
+void rki_script_output_space(rk_kernel_t *k);
+/* A receiver saw k->held_count > 0: moves the held replies that fit into the output. */
+void rki_script_deliver_held(rk_kernel_t *k);
+/* Moves what the backend output holds, then `list` (linked through next, oldest first),
+ * to k's pending list, keeping their order (kernel_receive.c). */
+void rki_kernel_spill_replies(rk_kernel_t *k, rk_message_t *list);
 
 /* Generic wait loop for host calls: runs try_fn until it returns something other than
  * RK_EAGAIN, sleeping on ws (rt->events or rt->space) in between. try_fn returns a bare RK_EAGAIN

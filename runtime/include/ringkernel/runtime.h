@@ -145,7 +145,12 @@ RK_API void rk_runtime_ready_clear(rk_runtime_t *rt);
  * caller runs its handler, may rk_kernel_reply() any number of times, and must finish
  * with rk_script_work_done(). RK_EAGAIN (timeout 0) / RK_ETIMEDOUT when none,
  * RK_EINTR, RK_ESHUTDOWN after shutdown. Any thread, but a script kernel's messages
- * are handed out in order only to one loop at a time. */
+ * are handed out in order only to one loop at a time.
+ * Each call first delivers held replies (see rk_kernel_reply) that now fit; a kernel
+ * still holding one is not handed out, and when only such kernels have input the call
+ * answers as with no work, so a single-threaded script can receive and call again. A
+ * receive on any thread that frees space in such a kernel's output wakes a waiting
+ * call. */
 RK_API rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
                                                rk_kernel_t **kernel, rk_message_t **msg);
 
@@ -154,7 +159,8 @@ RK_API rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout
 RK_API void rk_script_work_done(rk_kernel_t *kernel, rk_message_t *msg, rk_status_t result,
                                 const char *detail);
 
-/* Number of script work items waiting now (all script kernels). */
+/* Number of script work items waiting now (all script kernels, except those of kernels
+ * holding replies until those are delivered). */
 RK_API size_t rk_runtime_script_work_pending(const rk_runtime_t *rt);
 
 RK_EXTERN_C_END

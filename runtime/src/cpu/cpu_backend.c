@@ -215,9 +215,13 @@ static size_t cpu_dequeue(rk_backend_actor_t *ba, rk_message_t **out, size_t max
   size_t len;
   while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK)
     out[n++] = p;
-  if (n) {
-    /* RMW after the pops: pairs with may_run's exchange (see cpu_internal.h). */
-    if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst)) rki_cpu_schedule(a);
+  /* RMW after the pops: pairs with the exchange in may_run, or in
+   * rki_cpu_push_output_watched for a script actor (see cpu_internal.h). */
+  if (n && atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst)) {
+    if (a->external)
+      rki_script_output_space(a->kernel);
+    else
+      rki_cpu_schedule(a);
   }
   return n;
 }
@@ -251,6 +255,14 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
     rki_cpu_relax();
   }
   return RK_EAGAIN;
+}
+
+rk_status_t rki_cpu_push_output_watched(rk_backend_actor_t *ba, rk_message_t *m) {
+  if (rki_cpu_push_output(ba, m) == RK_OK) return RK_OK;
+  /* RMW, then one more try: pairs with cpu_dequeue's pops then exchange, so either this
+   * try finds the slot a receiver freed or that receiver sees the flag and wakes us. */
+  atomic_exchange_explicit(&A(ba)->out_blocked, true, memory_order_seq_cst);
+  return rki_cpu_push_output(ba, m);
 }
 
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
