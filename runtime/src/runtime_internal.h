@@ -193,6 +193,9 @@ rk_status_t rki_cpu_push_output_watched(rk_backend_actor_t *a, rk_message_t *m);
 /* Moves an owned message into a CPU actor's input (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
+/* Script actors: true when a sender found the input full since the last call (it
+ * waits for space: call host.input_space after freeing a slot). */
+bool rki_cpu_take_space_wanted(rk_backend_actor_t *a);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);

@@ -221,7 +221,7 @@ static rk_status_t try_pull(void *arg) {
   recount(rt);
   pthread_mutex_unlock(&rt->script_lock);
   if (p->m) {
-    rt->host.input_space(p->k);
+    if (rki_cpu_take_space_wanted(p->k->actor)) rt->host.input_space(p->k);
     return RK_OK;
   }
   if (atomic_load_explicit(&rt->shutdown, memory_order_acquire))

@@ -133,10 +133,12 @@ RK_API rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt);
  * Async-signal-safe (atomic adds and futex wakes only). */
 RK_API void rk_runtime_interrupt(rk_runtime_t *rt);
 
-/* Readiness: an eventfd that becomes readable when a reply lands in any kernel's output
- * or script work is queued. Event loops watch it; on readable, call rk_runtime_ready_clear
- * and THEN drain (try_receive / next_script_work with timeout 0) until empty, so nothing
- * arriving after the clear is missed. The fd is owned by the runtime (do not close). */
+/* Readiness: an eventfd that becomes readable when a reply lands in any kernel's output,
+ * script work is queued, or a kernel's input frees a slot after a send found it full.
+ * Event loops watch it; on readable, call rk_runtime_ready_clear and THEN drain
+ * (try_receive / next_script_work with timeout 0, retry refused sends) until empty, so
+ * nothing arriving after the clear is missed. The fd is owned by the runtime (do not
+ * close). */
 RK_API int rk_runtime_ready_fd(const rk_runtime_t *rt);
 RK_API void rk_runtime_ready_clear(rk_runtime_t *rt);
 

@@ -285,6 +285,12 @@ rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
   return rk_ring_try_pop(A(ba)->in, &p, sizeof p, &len) == RK_OK ? p : NULL;
 }
 
+bool rki_cpu_take_space_wanted(rk_backend_actor_t *ba) {
+  /* RMW after the pop: pairs with want_space, as run_batch's exchange does (see
+   * cpu_internal.h). */
+  return atomic_exchange_explicit(&A(ba)->space_wanted, 0, memory_order_seq_cst) != 0;
+}
+
 size_t rki_cpu_input_depth(rk_backend_actor_t *ba) {
   return rk_ring_depth(A(ba)->in);
 }
