@@ -109,6 +109,24 @@ RK_TEST(single_thread_serve_and_receive) {
   rk_runtime_destroy(rt);
 }
 
+/* An output of one slot holds one reply at a time; the rest wait, in order. */
+RK_TEST(one_slot_output) {
+  rk_runtime_t *rt = make_rt();
+  rk_kernel_t *k = launch_script(rt, "s", 1);
+  send_numbers(k, 0, 10);
+  CHECK_EQ_INT(serve_until_idle(rt), 2); /* one out, one held */
+  uint32_t next = 0;
+  int served = 2;
+  for (int round = 0; round < 40 && next < 10; round++) {
+    next = receive_all(k, next);
+    served += serve_until_idle(rt);
+  }
+  CHECK_EQ_INT(served, 10);
+  CHECK_EQ_U64(next, 10);
+  check_counts(k, 10);
+  rk_runtime_destroy(rt);
+}
+
 static void *serve_n(void *arg) {
   for (int i = 0; i < N; i++)
     CHECK_OK(serve_one(arg, 10 * SEC));
@@ -177,6 +195,7 @@ RK_TEST(shutdown_keeps_held_replies) {
 
 int main(void) {
   RK_RUN(single_thread_serve_and_receive);
+  RK_RUN(one_slot_output);
   RK_RUN(receiver_wakes_waiting_loop);
   RK_RUN(terminate_keeps_held_replies);
   RK_RUN(shutdown_keeps_held_replies);

@@ -248,10 +248,13 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
   rki_cpu_actor_t *a = A(ba);
   /* A ring slot is freed just after the consumer advances its index: for those few
    * nanoseconds the depth says "room" while the push says "full". Retry through that
-   * window instead of treating it as back-pressure (which would cost a 100 µs retry). */
+   * window instead of treating it as back-pressure (which would cost a 100 µs retry).
+   * The depth is read first: an MPSC ring of one slot cannot tell a full slot from a
+   * free one by its sequence word, and output pushes are serialized (the actor's one
+   * worker, or script replies under script_lock), so the depth alone decides there. */
   for (int i = 0; i < 1000; i++) {
-    if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
     if (rk_ring_depth(a->out) >= a->out_cap) break;
+    if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
     rki_cpu_relax();
   }
   return RK_EAGAIN;
