@@ -11,6 +11,8 @@
  *    `senders` counts sends between their state check and their enqueue, so terminate can
  *    wait them out (see kernel_send.c); the pending list and backend dequeue are
  *    serialized by recv_lock.
+ *  - Lock order: state_lock before script_lock before recv_lock (terminate moves a
+ *    script kernel's held replies to its pending list holding all three).
  */
 #ifndef RK_RUNTIME_INTERNAL_H
 #define RK_RUNTIME_INTERNAL_H
