@@ -8,7 +8,7 @@
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
 
-static const int async_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+static const int async_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
                                  SIGUSR2, SIGPIPE, SIGCHLD, SIGALRM};
 enum { NSIGS = sizeof async_sigs / sizeof async_sigs[0] };
 
