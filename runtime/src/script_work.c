@@ -158,9 +158,26 @@ void rki_script_deliver_held(rk_kernel_t *k) {
   if (requeued) rki_script_output_space(k);
 }
 
+/* Nothing held and room in the output: the reply goes in without script_lock (the
+ * common case, one lock round trip less per message). Relaxed is enough: a kernel is
+ * handed out again only after its held replies went out, and the pull that hands it out
+ * takes script_lock after them, so its handler's replies come later; a handler sees the
+ * holds of its own earlier replies (same thread); handlers running at once on several
+ * threads have no order between them to keep. One-slot outputs always take the lock
+ * (see rki_cpu_push_output). */
+static bool reply_fast(rk_kernel_t *k, rk_message_t *m) {
+  return k->opts.output_capacity > 1 &&
+         atomic_load_explicit(&k->held_count, memory_order_relaxed) == 0 &&
+         rki_cpu_push_output(k->actor, m) == RK_OK;
+}
+
 rk_status_t rki_script_reply(rk_kernel_t *k, rk_message_t *m) {
   rk_runtime_t *rt = k->rt;
   bool sent = true;
+  if (reply_fast(k, m)) {
+    rt->host.output_ready(k);
+    return RK_OK;
+  }
   pthread_mutex_lock(&rt->script_lock);
   if (k->held_closed) {
     rki_kernel_spill_replies(k, m);

@@ -250,8 +250,8 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
    * nanoseconds the depth says "room" while the push says "full". Retry through that
    * window instead of treating it as back-pressure (which would cost a 100 µs retry).
    * An MPSC ring of one slot cannot tell a full slot from a free one by its sequence
-   * word; output pushes are serialized (the actor's one worker, or script replies under
-   * script_lock), so there the depth decides. */
+   * word; pushes into a one-slot output are serialized (the actor's one worker, or
+   * script replies under script_lock), so there the depth decides. */
   if (a->out_cap == 1 && rk_ring_depth(a->out) != 0) return RK_EAGAIN;
   for (int i = 0; i < 1000; i++) {
     if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
