@@ -1,7 +1,8 @@
 """asyncio support behind the awaitable methods of RingKernel and KernelHandle.
 
 The runtime exposes one readiness file descriptor (an eventfd) that becomes readable when
-a reply lands in any kernel's output or work is queued for a Python handler. Awaiting
+a reply lands in any kernel's output, work is queued for a Python handler, or an input
+that refused a send has room again. Awaiting
 code never spins: it tries the non-blocking operation, and when that finds nothing it
 parks on a future that the event loop resolves when the fd becomes readable
 (``loop.add_reader``). One reader per runtime wakes every parked waiter; each retries its
@@ -17,7 +18,7 @@ import weakref
 from typing import Any, Optional
 
 from ringkernel._enums import KernelState
-from ringkernel._ringkernel import RingKernelError
+from ringkernel._ringkernel import QueueFullError, RingKernelError
 
 __all__: list = []
 
@@ -202,11 +203,27 @@ def _request_args(envelope: Any, timeout: Optional[float] = None) -> tuple:
     return envelope, timeout
 
 
+async def _send_request(kernel: Any, envelope: Any, timeout: Optional[float],
+                        deadline: Optional[float]) -> int:
+    """Sends as request_sync does: waiting for input space within the timeout (the fd
+    turns readable when a full input frees a slot); timeout 0 fails at once."""
+    dispatcher = _dispatcher(kernel.runtime)
+    while True:
+        try:
+            return kernel._send_request(envelope)
+        except QueueFullError as e:
+            if timeout == 0:
+                raise
+            if _expired(deadline):
+                raise TimeoutError(f"{e}: timed out after {timeout} s") from None
+        await dispatcher.ready(deadline)
+
+
 async def request(kernel: Any, args: tuple, kwargs: Optional[dict]) -> Any:
     envelope, timeout = _request_args(*args, **_kwargs(kwargs))
     deadline = _deadline(timeout)
     dispatcher = _dispatcher(kernel.runtime)
-    cid = kernel._send_request(envelope)
+    cid = await _send_request(kernel, envelope, timeout, deadline)
     try:
         while True:
             reply = kernel._poll_reply(cid)

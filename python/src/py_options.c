@@ -305,7 +305,9 @@ static PyMethodDef opt_methods[] = {
     {"with_grid_size", opt_with_grid_size, METH_O, "with_grid_size(blocks)."},
     {"with_block_size", opt_with_block_size, METH_O, "with_block_size(threads), 1..1024."},
     {"with_payload_capacity", opt_with_payload_capacity, METH_O,
-     "with_payload_capacity(bytes) -> largest payload accepted, 1..65536."},
+     "with_payload_capacity(bytes) -> payload area of a GPU kernel's queue slots, 1..65536 "
+     "(a larger send to a GPU kernel is ValueError); CPU kernels take any payload up to "
+     "65536."},
     {"without_auto_activate", opt_without_auto_activate, METH_NOARGS,
      "Launch leaves the kernel Launched instead of Active."},
     {"with_cooperative", opt_with_cooperative, METH_VARARGS, "with_cooperative(on=True)."},
@@ -327,7 +329,7 @@ static PyGetSetDef opt_getset[] = {
     {"block_size", opt_get_block, NULL, "Threads per block.", NULL},
     {"input_queue_capacity", opt_get_input, NULL, "Input queue capacity.", NULL},
     {"output_queue_capacity", opt_get_output, NULL, "Output queue capacity.", NULL},
-    {"payload_capacity", opt_get_payload, NULL, "Largest payload, bytes.", NULL},
+    {"payload_capacity", opt_get_payload, NULL, "GPU slot payload area, bytes (CPU kernels: no limit below 65536).", NULL},
     {"auto_activate", opt_get_auto, NULL, "Active right after launch.", NULL},
     {"cooperative", opt_get_coop, NULL, "Cooperative launch (GPU).", NULL},
     {"enable_k2k", opt_get_k2k, NULL, "Registered with the K2K broker.", NULL},

@@ -409,12 +409,14 @@ static PyMethodDef rt_methods[] = {
     {"serve", (PyCFunction)(void (*)(void))rkpy_serve, METH_VARARGS | METH_KEYWORDS,
      "serve(timeout=None, max_messages=None) -> messages handled. Runs the Python "
      "handlers of script kernels on this thread until the timeout passes, max_messages "
-     "were handled or the runtime shuts down."},
+     "were handled or the runtime shuts down. A reply that finds its kernel's output full "
+     "is held: that kernel's next messages wait until it is out (receive to make room)."},
     {"serve_async", (PyCFunction)(void (*)(void))rt_serve_async, METH_VARARGS | METH_KEYWORDS,
      "serve_async(timeout=None, max_messages=None) -> awaitable serve() driven by the "
      "event loop."},
     {"script_work_pending", rt_script_pending, METH_NOARGS,
-     "Messages waiting for Python handlers."},
+     "Messages waiting for Python handlers (not counting those of kernels whose reply "
+     "waits for output space)."},
     {"_ready_fd", rt_ready_fd, METH_NOARGS, NULL},
     {"_ready_clear", rt_ready_clear, METH_NOARGS, NULL},
     {"__enter__", rt_enter, METH_NOARGS, NULL},

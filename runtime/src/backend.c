@@ -34,8 +34,12 @@ static void host_output_ready(rk_kernel_t *k) {
   rki_waitset_notify(&k->rt->events);
 }
 
+/* Backends call this only after a send was refused (space_wanted), so the fd signal
+ * costs nothing while inputs have room; event loops awaiting a send (Python's awaitable
+ * request) retry on it. */
 static void host_input_space(rk_kernel_t *k) {
   rki_waitset_notify(&k->rt->space);
+  rki_ready_signal(k->rt);
 }
 
 static void host_dead_letter(rk_kernel_t *k, const rk_message_header_t *hdr, rk_status_t reason,

@@ -140,6 +140,10 @@ void rki_kernel_free(rk_kernel_t *k) {
     n = m->next;
     rk_message_free(m);
   }
+  for (rk_message_t *m = k->held_head, *n; m; m = n) {
+    n = m->next;
+    rk_message_free(m);
+  }
   pthread_mutex_destroy(&k->state_lock);
   pthread_mutex_destroy(&k->recv_lock);
   pthread_mutex_destroy(&k->dl_lock);
@@ -306,8 +310,9 @@ rk_status_t rk_kernel_status(const rk_kernel_t *k, rk_kernel_status_t *out) {
   out->state = rk_kernel_state(k);
   out->mode = k->opts.mode;
   out->input_queue_depth = c.input.depth;
-  out->output_queue_depth =
-      c.output.depth + atomic_load_explicit(&k->pending_count, memory_order_relaxed);
+  out->output_queue_depth = c.output.depth +
+                            atomic_load_explicit(&k->pending_count, memory_order_relaxed) +
+                            atomic_load_explicit(&k->held_count, memory_order_relaxed);
   out->messages_processed = c.processed;
   out->messages_dead_lettered = atomic_load_explicit(&k->dl_total, memory_order_relaxed);
   out->uptime_secs = (double)(rki_now_ns() - k->launched_ns) / 1e9;

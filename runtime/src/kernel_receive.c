@@ -50,9 +50,16 @@ typedef struct recv_args {
   uint64_t cid;
 } recv_args_t;
 
+/* Script kernels: replies held on a full output go into it first (script_work.c). */
+static void held_check(rk_kernel_t *k) {
+  /* seq_cst: pairs with the increment in script_work.c's held_append (see there). */
+  if (atomic_load_explicit(&k->held_count, memory_order_seq_cst)) rki_script_deliver_held(k);
+}
+
 static rk_status_t try_recv(void *arg) {
   recv_args_t *r = arg;
   rk_kernel_t *k = r->k;
+  held_check(k);
   pthread_mutex_lock(&k->recv_lock);
   while (r->got < r->max) {
     rk_message_t *m = pending_take(k, true, 0);
@@ -121,6 +128,7 @@ rk_status_t rk_kernel_try_receive(rk_kernel_t *k, rk_message_t **out) {
 static rk_status_t try_match(void *arg) {
   recv_args_t *r = arg;
   rk_kernel_t *k = r->k;
+  held_check(k);
   pthread_mutex_lock(&k->recv_lock);
   rk_message_t *found = pending_take(k, false, r->cid);
   rk_message_t *batch[RECV_BATCH];
@@ -187,11 +195,20 @@ rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const v
   h.correlation_id = request->hdr.correlation_id;
   rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
   if (!m) return RK_ENOMEM;
-  rk_status_t st = rki_cpu_push_output(k->actor, m);
-  if (st != RK_OK) {
-    rk_message_free(m);
-    return rki_fail(st, "Queue full (capacity: %u)", k->opts.output_capacity);
+  return rki_script_reply(k, m);
+}
+
+void rki_kernel_spill_replies(rk_kernel_t *k, rk_message_t *list) {
+  rk_message_t *batch[RECV_BATCH];
+  size_t n;
+  pthread_mutex_lock(&k->recv_lock);
+  while ((n = k->ops->dequeue(k->actor, batch, RECV_BATCH)) > 0)
+    for (size_t i = 0; i < n; i++)
+      pending_append(k, batch[i]);
+  while (list) {
+    rk_message_t *next = list->next;
+    pending_append(k, list);
+    list = next;
   }
-  k->rt->host.output_ready(k);
-  return RK_OK;
+  pthread_mutex_unlock(&k->recv_lock);
 }

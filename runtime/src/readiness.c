@@ -1,4 +1,5 @@
-/* readiness.c — the eventfd that tells event loops "replies or script work are waiting".
+/* readiness.c — the eventfd that tells event loops "replies or script work are waiting,
+ * or an input that refused a send has room again".
  *
  * `ready_armed` keeps the hot path cheap: only the 0 -> 1 transition writes the eventfd,
  * so a burst of replies costs one system call until the loop clears it again.

@@ -55,7 +55,7 @@ static void *poller_main(void *arg) {
 static rk_status_t start_threads(rk_runtime_t *rt) {
   rk_status_t st = rki_backend_start(rt);
   if (st != RK_OK || !rt->ops->poll) return st;
-  if (pthread_create(&rt->poller, NULL, poller_main, rt) != 0)
+  if (rki_thread_start(&rt->poller, poller_main, rt) != 0)
     return rki_fail(RK_EIO, "cannot start the backend poller thread");
   rt->poller_running = true;
   return RK_OK;

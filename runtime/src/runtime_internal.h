@@ -11,6 +11,8 @@
  *    `senders` counts sends between their state check and their enqueue, so terminate can
  *    wait them out (see kernel_send.c); the pending list and backend dequeue are
  *    serialized by recv_lock.
+ *  - Lock order: state_lock before script_lock before recv_lock (terminate moves a
+ *    script kernel's held replies to its pending list holding all three).
  */
 #ifndef RK_RUNTIME_INTERNAL_H
 #define RK_RUNTIME_INTERNAL_H
@@ -134,6 +136,13 @@ struct rk_kernel {
 
   bool script_queued; /* in the runtime's script ready list (script_lock) */
   rk_kernel_t *script_next;
+  /* Script replies the full output could not take, oldest first (script_work.c). Under
+   * script_lock; held_count is also read lock-free by status. */
+  rk_message_t *held_head;
+  rk_message_t *held_tail;
+  _Atomic size_t held_count;
+  rk_kernel_t *held_next; /* in the runtime's list of kernels holding replies */
+  bool held_closed;       /* terminated: replies go straight to the pending list */
 };
 
 rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
@@ -187,9 +196,15 @@ rk_status_t rki_kernel_terminate(rk_kernel_t *k, bool drain, int64_t timeout_ns)
 /* Pushes an owned reply into a CPU actor's output (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
+/* Same for a script actor's reply; when full, the receiver that next frees a slot calls
+ * rki_script_output_space. */
+rk_status_t rki_cpu_push_output_watched(rk_backend_actor_t *a, rk_message_t *m);
 /* Moves an owned message into a CPU actor's input (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
+/* Script actors: true when a sender found the input full since the last call (it
+ * waits for space: call host.input_space after freeing a slot). */
+bool rki_cpu_take_space_wanted(rk_backend_actor_t *a);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);
@@ -238,6 +253,7 @@ struct rk_runtime {
   pthread_mutex_t script_lock;
   rk_kernel_t *script_head;
   rk_kernel_t *script_tail;
+  rk_kernel_t *held_kernels; /* script kernels holding replies (script_lock) */
   _Atomic size_t script_pending;
 
   _Atomic uint64_t total_launched;
@@ -263,7 +279,19 @@ void rki_ready_signal(rk_runtime_t *rt);
 /* Script work (script_work.c): called after a message entered a script kernel's input,
  * and when one is (re)activated. */
 void rki_script_notify(rk_kernel_t *k);
+/* Terminate: takes k out of the script loop; its held replies move to the pending list
+ * (receivable, in order), and so do replies made after this. */
 void rki_script_forget(rk_kernel_t *k);
+/* A script reply (takes ownership of m): into the output, or held when the output is full
+ * or older replies are held (see script_work.c). Always RK_OK. */
+rk_status_t rki_script_reply(rk_kernel_t *k, rk_message_t *m);
+/* A receiver freed output space of a script kernel that holds replies: wakes the loop. */
+void rki_script_output_space(rk_kernel_t *k);
+/* A receiver saw k->held_count > 0: moves the held replies that fit into the output. */
+void rki_script_deliver_held(rk_kernel_t *k);
+/* Moves what the backend output holds, then `list` (linked through next, oldest first),
+ * to k's pending list, keeping their order (kernel_receive.c). */
+void rki_kernel_spill_replies(rk_kernel_t *k, rk_message_t *list);
 
 /* Generic wait loop for host calls: runs try_fn until it returns something other than
  * RK_EAGAIN, sleeping on ws (rt->events or rt->space) in between. try_fn returns a bare RK_EAGAIN
@@ -290,6 +318,10 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
                          rk_delivery_receipt_t *receipt);
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
+
+/* pthread_create for the runtime's own threads, with asynchronous signals blocked in the
+ * new thread (thread_start.c); the caller's mask is unchanged. 0 or an errno value. */
+int rki_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /* The kernel whose C handler the calling thread is running, or NULL (kernel_process.c). */
 rk_kernel_t *rki_current_handler_kernel(void);

@@ -295,6 +295,59 @@ T.case("Lua-function handlers are served by the script's own loop", function()
   rt:shutdown()
 end)
 
+-- Output capacity 4: the 5th reply is held, the kernel's other input waits, and the loop
+-- returns as when there is no work; receiving makes room and the next loop carries on.
+local function full_output_case(serve)
+  local rt = rk.RingKernel.create { backend = "cpu" }
+  local k = rt:launch("tight", rk.LaunchOptions():with_output_queue_capacity(4)
+    :with_handler(function(msg) return "r" .. msg.payload end))
+  for i = 0, 49 do k:send(tostring(i)) end
+  T.eq(serve(rt), 5)
+  T.eq(k:status().input_queue_depth, 45)
+  T.eq(k:status().output_queue_depth, 5)
+  T.eq(rt:script_work_pending(), 0)
+  local got, served = {}, 5
+  for _ = 1, 200 do
+    local env = k:try_receive()
+    while env do
+      got[#got + 1] = env.payload
+      env = k:try_receive()
+    end
+    if #got == 50 then break end
+    served = served + serve(rt)
+  end
+  T.eq(served, 50)
+  T.eq(#got, 50)
+  for i = 0, 49 do T.eq(got[i + 1], "r" .. i) end
+  T.eq(#k:dead_letters(), 0)
+  T.eq(k:status().messages_processed, 50)
+  rt:shutdown()
+end
+
+T.case("a full output holds the reply: run_until_idle and receive alternate", function()
+  full_output_case(function(rt) return rt:run_until_idle() end)
+end)
+
+T.case("a full output holds the reply: serve with a timeout and receive alternate", function()
+  full_output_case(function(rt) return rt:serve { timeout = 0.01 } end)
+end)
+
+T.case("shutdown keeps held replies receivable", function()
+  local rt = rk.RingKernel.create { backend = "cpu" }
+  local k = rt:launch("tight", rk.LaunchOptions():with_output_queue_capacity(2)
+    :with_handler(function(msg) return msg.payload end))
+  for i = 0, 3 do k:send(tostring(i)) end
+  T.eq(rt:run_until_idle(), 3) -- two in the output, one held
+  rt:shutdown()
+  T.eq(k:try_receive().payload, "0")
+  T.eq(k:try_receive().payload, "1")
+  T.eq(k:try_receive().payload, "2")
+  T.eq(k:try_receive(), nil)
+  local letters = k:dead_letters()
+  T.eq(#letters, 1) -- "3", never served
+  T.eq(letters[1].reason, "RK_ESHUTDOWN")
+end)
+
 T.case("a handler that raises: dead-lettered, error re-raised from serve", function()
   local rt = rk.RingKernel.create()
   local k = rt:launch("bad", rk.LaunchOptions():with_handler(function(msg)

@@ -147,3 +147,62 @@ def test_runtimes_one_after_another_in_one_loop():
         return out
 
     assert run(main()) == [b"\x00", b"\x01", b"\x02"]
+
+
+def test_request_waits_for_input_space_without_blocking_the_loop():
+    from ringkernel import QueueFullError
+
+    async def main():
+        async with await RingKernel.create() as rt:
+            opts = LaunchOptions().with_input_queue_capacity(2).with_handler(lambda e: e.payload)
+            k = await rt.launch("tight", opts)
+            k.send_sync(b"a")
+            k.send_sync(b"b")
+            with pytest.raises(QueueFullError):
+                k.send_sync(b"full")
+            req = asyncio.ensure_future(k.request(b"asked", 10))
+            for _ in range(5):  # the loop keeps running while the request waits
+                await asyncio.sleep(0.005)
+            assert not req.done()
+            assert k.status().input_queue_depth == 2
+            served = await rt.serve_async(max_messages=3, timeout=10)
+            reply = await req
+            plain = [k.try_receive().payload, k.try_receive().payload]
+            return served, reply.payload, plain
+
+    assert run(main()) == (3, b"asked", [b"a", b"b"])
+
+
+def test_many_requests_through_a_small_input():
+    rt = RingKernel.create_sync(workers=2)
+    k = rt.launch_sync("small", LaunchOptions().with_input_queue_capacity(4)
+                       .with_output_queue_capacity(4096))
+
+    async def main(n):
+        replies = await asyncio.gather(*[k.request(i.to_bytes(4, "little"), 30)
+                                         for i in range(n)])
+        return [int.from_bytes(r.payload, "little") for r in replies]
+
+    try:
+        assert run(main(300)) == list(range(300))
+        assert k.dead_letters() == []
+    finally:
+        rt.shutdown_sync()
+
+
+def test_request_on_a_full_input_times_out_or_fails_at_once():
+    from ringkernel import QueueFullError
+
+    async def main():
+        async with await RingKernel.create() as rt:
+            opts = LaunchOptions().with_input_queue_capacity(2).with_handler(lambda e: e)
+            k = await rt.launch("stuck", opts)  # never served: its input stays full
+            k.send_sync(b"a")
+            k.send_sync(b"b")
+            with pytest.raises(TimeoutError, match=r"Queue full \(capacity: 2\)"):
+                await k.request(b"late", 0.05)
+            with pytest.raises(QueueFullError, match=r"Queue full \(capacity: 2\)"):
+                await k.request(b"now", 0)
+            return k.status().input_queue_depth
+
+    assert run(main()) == 2

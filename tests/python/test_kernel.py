@@ -200,12 +200,16 @@ def test_oversized_send(echo):
     assert echo.request_sync(bytes(65536), timeout=5).payload == bytes(65536)
 
 
-@pytest.mark.xfail(reason="the runtime does not enforce payload_capacity on send yet",
-                   strict=False)
-def test_payload_capacity_enforced(runtime):
+def test_payload_capacity_sizes_device_slots_only(runtime):
+    # payload_capacity sizes a GPU slot's payload area; a CPU kernel takes any payload up
+    # to MAX_PAYLOAD_SIZE whatever its payload_capacity (kernel.h, docs/python.md).
     k = runtime.launch_sync("small", LaunchOptions().with_payload_capacity(16))
-    with pytest.raises(ValueError, match="17"):
-        k.send_sync(bytes(17))
+    assert k.request_sync(bytes(range(17)), timeout=5).payload == bytes(range(17))
+    big = bytes(ringkernel.MAX_PAYLOAD_SIZE)
+    assert k.request_sync(big, timeout=5).payload == big
+    with pytest.raises(ValueError, match="payload 65537 bytes > max 65536"):
+        k.send_sync(bytes(ringkernel.MAX_PAYLOAD_SIZE + 1))
+    assert k.status().messages_dead_lettered == 0
 
 
 def test_blocking_receive_releases_gil(echo):

@@ -95,3 +95,67 @@ def test_serve_bad_arguments(runtime):
         runtime.serve(timeout="soon")
     with pytest.raises(ValueError):
         asyncio.run(runtime.serve_async(max_messages=-2))
+
+
+def _numbered(k, n):
+    for i in range(n):
+        k.send_sync(str(i).encode())
+
+
+def _drain(k, got):
+    while (env := k.try_receive()) is not None:
+        got.append(env.payload)
+
+
+@pytest.mark.parametrize("serve_timeout", [0, 0.01])
+def test_full_output_holds_the_reply_serve_and_receive_alternate(runtime, serve_timeout):
+    # Output capacity 4: the 5th reply is held, the kernel's other input waits, and serve
+    # returns as when there is no work; receiving makes room and serving carries on.
+    k = runtime.launch_sync("tight", LaunchOptions().with_output_queue_capacity(4)
+                            .with_handler(lambda env: b"r" + env.payload))
+    _numbered(k, 50)
+    assert runtime.serve(timeout=serve_timeout) == 5
+    status = k.status()
+    assert (status.input_queue_depth, status.output_queue_depth) == (45, 5)
+    assert runtime.script_work_pending() == 0
+    got, served = [], 5
+    for _ in range(200):
+        _drain(k, got)
+        if len(got) == 50:
+            break
+        served += runtime.serve(timeout=serve_timeout)
+    assert served == 50
+    assert got == [b"r%d" % i for i in range(50)]
+    assert k.dead_letters() == []
+    assert k.status().messages_processed == 50
+
+
+def test_full_output_holds_the_reply_with_serve_async():
+    from ringkernel import RingKernel
+
+    async def main():
+        async with await RingKernel.create() as rt:
+            k = await rt.launch("tight", LaunchOptions().with_output_queue_capacity(4)
+                                .with_handler(lambda env: b"r" + env.payload))
+            _numbered(k, 50)
+            server = asyncio.ensure_future(rt.serve_async(max_messages=50, timeout=30))
+            got = [(await k.receive(10)).payload for _ in range(50)]
+            assert await server == 50
+            return got, k.dead_letters()
+
+    got, letters = asyncio.run(main())
+    assert got == [b"r%d" % i for i in range(50)]
+    assert letters == []
+
+
+def test_shutdown_keeps_held_replies(runtime):
+    k = runtime.launch_sync("tight", LaunchOptions().with_output_queue_capacity(2)
+                            .with_handler(lambda env: env.payload))
+    _numbered(k, 4)
+    assert runtime.serve(timeout=0) == 3  # two in the output, one held
+    runtime.shutdown_sync()
+    got = []
+    _drain(k, got)
+    assert got == [b"0", b"1", b"2"]
+    letters = k.dead_letters()
+    assert [d["reason"] for d in letters] == ["RK_ESHUTDOWN"]  # "3", never served

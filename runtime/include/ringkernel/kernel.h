@@ -211,7 +211,12 @@ RK_API void *rk_kernel_get_user(const rk_kernel_t *k);
 /* Script kernels (handler "script"): replies to `request` (a message obtained from
  * rk_runtime_next_script_work). The reply carries the request's correlation id, message
  * type and the kernel's HLC stamp; source = this kernel, dest = the request's source.
- * RK_EAGAIN "Queue full (capacity: N)" when the output is full. The caller keeps request. */
+ * A full output never loses the reply: the runtime holds it (after any reply of this
+ * kernel held before, so order is kept) and the script loop delivers it before it hands
+ * out this kernel's next message; meanwhile the kernel's input waits (back-pressure on
+ * its senders). Terminating the kernel moves held replies to its receivable replies.
+ * Returns RK_OK (held or not), RK_EINVAL, RK_ETOOBIG, RK_ENOMEM. The caller keeps
+ * request. */
 RK_API rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const void *payload,
                                    size_t len);
 

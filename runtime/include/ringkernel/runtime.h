@@ -11,7 +11,11 @@
  *
  * Threads the runtime starts: CPU workers (run C handlers) and, for device backends, a
  * poller. None of them ever calls into a script: script handlers are pulled by the
- * script's own thread (rk_runtime_next_script_work).
+ * script's own thread (rk_runtime_next_script_work). They start with every asynchronous
+ * signal blocked (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGPIPE, SIGCHLD, ...;
+ * not the fault signals, SIGABRT or SIGPROF), so a process-directed signal such as
+ * Ctrl-C's is delivered to one of the application's threads; the creating thread's own
+ * mask is left as it was.
  *
  * Failure: after a sticky backend failure (e.g. a CUDA error) every call returns
  * RK_EFAILED and the detail text of the original failure.
@@ -129,10 +133,12 @@ RK_API rk_k2k_broker_t *rk_runtime_k2k_broker(rk_runtime_t *rt);
  * Async-signal-safe (atomic adds and futex wakes only). */
 RK_API void rk_runtime_interrupt(rk_runtime_t *rt);
 
-/* Readiness: an eventfd that becomes readable when a reply lands in any kernel's output
- * or script work is queued. Event loops watch it; on readable, call rk_runtime_ready_clear
- * and THEN drain (try_receive / next_script_work with timeout 0) until empty, so nothing
- * arriving after the clear is missed. The fd is owned by the runtime (do not close). */
+/* Readiness: an eventfd that becomes readable when a reply lands in any kernel's output,
+ * script work is queued, or a kernel's input frees a slot after a send found it full.
+ * Event loops watch it; on readable, call rk_runtime_ready_clear and THEN drain
+ * (try_receive / next_script_work with timeout 0, retry refused sends) until empty, so
+ * nothing arriving after the clear is missed. The fd is owned by the runtime (do not
+ * close). */
 RK_API int rk_runtime_ready_fd(const rk_runtime_t *rt);
 RK_API void rk_runtime_ready_clear(rk_runtime_t *rt);
 
@@ -141,7 +147,12 @@ RK_API void rk_runtime_ready_clear(rk_runtime_t *rt);
  * caller runs its handler, may rk_kernel_reply() any number of times, and must finish
  * with rk_script_work_done(). RK_EAGAIN (timeout 0) / RK_ETIMEDOUT when none,
  * RK_EINTR, RK_ESHUTDOWN after shutdown. Any thread, but a script kernel's messages
- * are handed out in order only to one loop at a time. */
+ * are handed out in order only to one loop at a time.
+ * Each call first delivers held replies (see rk_kernel_reply) that now fit; a kernel
+ * still holding one is not handed out, and when only such kernels have input the call
+ * answers as with no work, so a single-threaded script can receive and call again. A
+ * receive on any thread that frees space in such a kernel's output wakes a waiting
+ * call. */
 RK_API rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout_ns,
                                                rk_kernel_t **kernel, rk_message_t **msg);
 
@@ -150,7 +161,8 @@ RK_API rk_status_t rk_runtime_next_script_work(rk_runtime_t *rt, int64_t timeout
 RK_API void rk_script_work_done(rk_kernel_t *kernel, rk_message_t *msg, rk_status_t result,
                                 const char *detail);
 
-/* Number of script work items waiting now (all script kernels). */
+/* Number of script work items waiting now (all script kernels, except those of kernels
+ * holding replies until those are delivered). */
 RK_API size_t rk_runtime_script_work_pending(const rk_runtime_t *rt);
 
 RK_EXTERN_C_END

@@ -215,9 +215,13 @@ static size_t cpu_dequeue(rk_backend_actor_t *ba, rk_message_t **out, size_t max
   size_t len;
   while (n < max && rk_ring_try_pop(a->out, &p, sizeof p, &len) == RK_OK)
     out[n++] = p;
-  if (n) {
-    /* RMW after the pops: pairs with may_run's exchange (see cpu_internal.h). */
-    if (atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst)) rki_cpu_schedule(a);
+  /* RMW after the pops: pairs with the exchange in may_run, or in
+   * rki_cpu_push_output_watched for a script actor (see cpu_internal.h). */
+  if (n && atomic_exchange_explicit(&a->out_blocked, false, memory_order_seq_cst)) {
+    if (a->external)
+      rki_script_output_space(a->kernel);
+    else
+      rki_cpu_schedule(a);
   }
   return n;
 }
@@ -244,13 +248,25 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
   rki_cpu_actor_t *a = A(ba);
   /* A ring slot is freed just after the consumer advances its index: for those few
    * nanoseconds the depth says "room" while the push says "full". Retry through that
-   * window instead of treating it as back-pressure (which would cost a 100 µs retry). */
+   * window instead of treating it as back-pressure (which would cost a 100 µs retry).
+   * An MPSC ring of one slot cannot tell a full slot from a free one by its sequence
+   * word; pushes into a one-slot output are serialized (the actor's one worker, or
+   * script replies under script_lock), so there the depth decides. */
+  if (a->out_cap == 1 && rk_ring_depth(a->out) != 0) return RK_EAGAIN;
   for (int i = 0; i < 1000; i++) {
     if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
     if (rk_ring_depth(a->out) >= a->out_cap) break;
     rki_cpu_relax();
   }
   return RK_EAGAIN;
+}
+
+rk_status_t rki_cpu_push_output_watched(rk_backend_actor_t *ba, rk_message_t *m) {
+  if (rki_cpu_push_output(ba, m) == RK_OK) return RK_OK;
+  /* RMW, then one more try: pairs with cpu_dequeue's pops then exchange, so either this
+   * try finds the slot a receiver freed or that receiver sees the flag and wakes us. */
+  atomic_exchange_explicit(&A(ba)->out_blocked, true, memory_order_seq_cst);
+  return rki_cpu_push_output(ba, m);
 }
 
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
@@ -271,6 +287,12 @@ rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
   void *p;
   size_t len;
   return rk_ring_try_pop(A(ba)->in, &p, sizeof p, &len) == RK_OK ? p : NULL;
+}
+
+bool rki_cpu_take_space_wanted(rk_backend_actor_t *ba) {
+  /* RMW after the pop: pairs with want_space, as run_batch's exchange does (see
+   * cpu_internal.h). */
+  return atomic_exchange_explicit(&A(ba)->space_wanted, 0, memory_order_seq_cst) != 0;
 }
 
 size_t rki_cpu_input_depth(rk_backend_actor_t *ba) {

@@ -14,7 +14,8 @@
  *
  * Back-pressure: when an actor's output is full the worker stops it with `out_blocked`
  * set instead of dead-lettering replies; the receiver that frees output space clears the
- * flag and reschedules the actor. When a handler returns RK_EAGAIN (its K2K destination
+ * flag and reschedules the actor (for a script actor, it wakes the script loop, which
+ * holds the reply that found the output full: script_work.c). When a handler returns RK_EAGAIN (its K2K destination
  * was full) the worker keeps the message as `held`, parks the actor on the retry list
  * (still `scheduled`), and a worker puts it back in the run queue after
  * RKI_CPU_RETRY_NS; the held message runs first then. Idle workers sleep with that

@@ -288,7 +288,7 @@ rk_status_t rki_cpu_workers_start(rki_cpu_t *be) {
   be->workers = calloc(be->nworkers, sizeof *be->workers);
   if (!be->workers) return rki_fail(RK_ENOMEM, "%u worker handles: out of memory", be->nworkers);
   for (uint32_t i = 0; i < be->nworkers; i++) {
-    if (pthread_create(&be->workers[i], NULL, worker_main, be) != 0) {
+    if (rki_thread_start(&be->workers[i], worker_main, be) != 0) {
       be->nworkers = i;
       rki_cpu_workers_stop(be);
       return rki_fail(RK_EIO, "cannot start CPU worker %u", i);
