@@ -114,6 +114,7 @@ uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
 typedef struct rkc_actor_diag {
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, pace;
   uint64_t repolls, phase[5];
+  uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
 } rkc_actor_diag_t;
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out);
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a);

@@ -78,6 +78,7 @@ typedef struct rkc_loop {
   uint64_t poll_done; /* clock64 when the last poll's data was in */
   uint64_t poll_wall_us; /* wall clock (µs) read during the last poll */
   uint64_t repolls, phase[5];
+  uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
   rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
@@ -437,6 +438,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_pace, L->pace);
   rkc_st_sys(&c->diag_repolls, L->repolls);
   for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
+
 }
 
 /* Lane 0: adds the time since the last mark to solo phase i. */
@@ -1088,9 +1090,16 @@ static __device__ void rkc_watch_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
                                        uint32_t *replied, uint8_t *solo) {
   const uint32_t lane = rk_dev_lane();
   uint32_t idle = 0;
+  long long t_poll = clock64();
   for (;;) {
     uint32_t ready = L->inbox_go ? rkc_inbox_ready(L, 32u) : 0u;
     __syncwarp(); /* lane 0's acquire of seq before the other lanes read the slot */
+    const long long t_seen = clock64();
+    if (lane == 0) { /* the watcher's own counters: only warp 1 writes them */
+      L->watch_polls++;
+      L->watch_cycles += (uint64_t)(t_seen - t_poll);
+    }
+    t_poll = t_seen;
     uint32_t done = 0;
     /* atomic: pairs with warp 0's atomicExch of h2k_done */
     if (lane == 0) done = atomicAdd(&L->h2k_done, 0u);
@@ -1104,13 +1113,27 @@ static __device__ void rkc_watch_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
       continue;
     }
     idle = 0;
-    if (ready == 1 && solo && rkc_solo_inbox<Handler>(L, batch, replied, solo)) continue;
+    if (ready == 1 && solo && rkc_solo_inbox<Handler>(L, batch, replied, solo)) {
+      if (lane == 0) {
+        L->inbox_solo++;
+        L->inbox_solo_cycles += (uint64_t)(clock64() - t_seen);
+      }
+      continue;
+    }
     /* atomic: pairs with warp 0's atomic read in rkc_watch_h2k */
     if (lane == 0) atomicExch(&L->want_block, 1u);
     break;
   }
   uint32_t ready = rkc_inbox_ready(L, 32u);
-  if (lane == 0) L->inbox_ready = ready;
+  if (lane == 0) {
+    L->inbox_ready = ready;
+    /* the watcher's counters are its own (no other warp touches them): published here */
+    rkc_control_t *c = L->p.control;
+    rkc_st_sys(&c->diag_watch_polls, L->watch_polls);
+    rkc_st_sys(&c->diag_watch_cycles, L->watch_cycles);
+    rkc_st_sys(&c->diag_inbox_solo, L->inbox_solo);
+    rkc_st_sys(&c->diag_inbox_solo_cycles, L->inbox_solo_cycles);
+  }
 }
 
 /* True when the actor should leave its loop (thread 0 decides; read after a barrier). */

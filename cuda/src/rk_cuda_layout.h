@@ -108,9 +108,16 @@ typedef struct rkc_control {
    * published */
   uint64_t diag_phase[5];
   uint64_t diag_pad[3];
+  /* the inbox watcher: its polls and their time (sleeps included), inbox messages its
+   * solo path handled and their time from the poll that saw them */
+  uint64_t diag_watch_polls;
+  uint64_t diag_watch_cycles;
+  uint64_t diag_inbox_solo;
+  uint64_t diag_inbox_solo_cycles;
+  uint64_t diag_pad2[4];
 } rkc_control_t;
 
-RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 320, "five cache lines");
+RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 384, "six cache lines");
 #if !defined(__CUDACC_RTC__) /* NVRTC has no offsetof; nvcc and C check the layout */
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, started) == 64, "device line");
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "profile line");

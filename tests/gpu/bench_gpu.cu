@@ -279,6 +279,35 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
          d.solo ? d.phase[4] * ns / d.solo : 0.0);
 }
 
+/* Where a K2K hop's time goes: host -> forward -K2K-> echo -> host round trips, then
+ * both actors' diagnostics (the forward's solo path, the echo's inbox watcher). */
+static void diagnosed_k2k(std::vector<rkc_actor_t *> &spent) {
+  rkc_actor_t *echo = launch(99, 0, 0, 4096, 256);
+  rkc_actor_t *fwd = launch(98, 3, 99, 4096, 256);
+  if (!echo || !fwd) return;
+  spent.push_back(echo);
+  spent.push_back(fwd);
+  print("round trip via K2K, diagnosed pair", bench_round_trip(fwd, echo, 20000));
+  rkc_actor_terminate(fwd, false, 2000000000);
+  rkc_actor_terminate(echo, false, 2000000000);
+  rkc_actor_diag_t f, e;
+  rkc_actor_diag(fwd, &f);
+  rkc_actor_diag(echo, &e);
+  int khz = 0;
+  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
+  const double ns = khz ? 1e6 / khz : 0;
+  printf("  forward: solo %llu, %.0f ns from poll data to published (lock %.0f, send %.0f, "
+         "publish %.0f); poll round trip %.0f ns\n", (unsigned long long)f.solo,
+         f.solo ? f.solo_cycles * ns / f.solo : 0.0, f.solo ? f.phase[0] * ns / f.solo : 0.0,
+         f.solo ? f.phase[3] * ns / f.solo : 0.0, f.solo ? f.phase[4] * ns / f.solo : 0.0,
+         f.polls ? f.poll_cycles * ns / f.polls : 0.0);
+  printf("  echo: inbox watcher %.0f ns per poll (%llu polls); inbox solo %llu, %.0f ns each; "
+         "batches %llu\n", e.watch_polls ? e.watch_cycles * ns / e.watch_polls : 0.0,
+         (unsigned long long)e.watch_polls, (unsigned long long)e.inbox_solo,
+         e.inbox_solo ? e.inbox_solo_cycles * ns / e.inbox_solo : 0.0,
+         (unsigned long long)e.batches);
+}
+
 /* Where the throughput goes: 4096 messages queued while the actor is inactive, then
  * (1) the device alone: activation until the last reply is visible (no host decode);
  * (2) the host alone: decoding the 4096 visible replies. */
@@ -432,6 +461,7 @@ int main(void) {
   diagnosed_round_trip(spent, 95, true);
   diagnosed_round_trip(spent, 96, false);
   diagnosed_round_trip(spent, 97, true);
+  diagnosed_k2k(spent);
   /* Terminate now, destroy only once no actor runs: freeing pinned memory waits for the
    * device, which never idles under a live persistent actor (the 13:50 run hung here). */
   rkc_actor_terminate(fwd_nw, false, 2000000000);
