@@ -641,8 +641,8 @@ static __device__ __forceinline__ void rkc_fwd_store(const rkc_loop_t *L, const 
 static __device__ void rkc_fwd_publish(const rkc_fwd_t &f, uint64_t first, uint32_t stride,
                                        uint32_t count) {
   /* __syncwarp orders every lane's slot writes before lane 0's release, and a release is
-   * cumulative, so no separate fence (measured: the fence and the release each cost a
-   * device-memory round trip on the K2K latency path) */
+   * cumulative, so no separate fence on the K2K latency path (the measured send took
+   * 2.6 µs with both) */
   __syncwarp();
   if (rk_dev_lane() == 0) {
     for (uint32_t k = 0; k < count; k++) {
