@@ -73,9 +73,9 @@ struct rkc_builtin_handlers {
   }
 };
 
-/* The echo built-in's solo path builds its reply in registers (rkc_solo_echo). */
+/* The echo and forward built-ins run in registers where a message allows it. */
 template <>
-struct rkc_register_echo<rkc_builtin_handlers> {
+struct rkc_register_builtins<rkc_builtin_handlers> {
   static constexpr bool value = true;
 };
 

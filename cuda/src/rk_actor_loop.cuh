@@ -539,10 +539,11 @@ static __device__ void rkc_compact(rkc_loop_t *L, rkc_batch_entry_t *batch,
   __syncwarp();
 }
 
-/* Handlers whose echo built-in may build replies in registers (rkc_echo_store) when
- * the actor's handler is echo (the precompiled kernel specializes this to true). */
+/* Kernels whose echo and forward built-ins may run in registers (rkc_out_word and its
+ * users) when the actor's handler is one of them: the precompiled kernel specializes
+ * this to true; a user handler compiled with NVRTC has no built-ins. */
 template <typename Handler>
-struct rkc_register_echo {
+struct rkc_register_builtins {
   static constexpr bool value = false;
 };
 
@@ -705,7 +706,7 @@ static __device__ bool rkc_solo_builtin(rkc_loop_t *L, uint32_t d, uint32_t word
 /* True when the built-ins of this kernel may run in registers for the actor's handler. */
 template <typename Handler>
 static __device__ __forceinline__ bool rkc_builtin_in_registers(const rkc_loop_t *L) {
-  return rkc_register_echo<Handler>::value &&
+  return rkc_register_builtins<Handler>::value &&
          (L->p.handler == RKC_HANDLER_ECHO || L->p.handler == RKC_HANDLER_FORWARD);
 }
 
