@@ -314,7 +314,10 @@ static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t
     copy.message_id = 0;
     io.hdr = &copy;
   }
-  rk_status_t s = timeout_ns == 0 ? kh_send_step(&io, 0) : rkpy_wait(kh_send_step, &io, timeout_ns);
+  /* A send that finds room does not block: try it with the GIL held, and release the GIL
+   * (a wake-up's worth of time on the request path) only to wait for space. */
+  rk_status_t s = kh_send_step(&io, 0);
+  if (s == RK_EAGAIN && timeout_ns != 0) s = rkpy_wait(kh_send_step, &io, timeout_ns);
   if (view.obj) PyBuffer_Release(&view);
   if (s == RK_OK) return 0;
   if (!PyErr_Occurred()) rkpy_raise_status(st, s);
