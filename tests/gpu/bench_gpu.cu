@@ -409,6 +409,12 @@ static void runtime_part(Stats launch_sync) {
     printf("%-52s %.2f M msg/s\n", "throughput, runtime send_many/receive_many, 64 B",
            bench_runtime_throughput(k, 2000000) / 1e6);
   }
+  /* The default launch options (payload capacity 4096: slots 8 KiB apart) */
+  rk_launch_options_t d;
+  rk_launch_options_init(&d);
+  rk_kernel_t *kd = NULL;
+  if (rk_runtime_launch(rt, "bench_default", &d, &kd) == RK_OK)
+    print("round trip, rk_kernel_request, default launch options", bench_runtime_request(kd, 20000));
   rk_runtime_destroy(rt);
 }
 

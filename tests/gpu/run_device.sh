@@ -6,7 +6,8 @@
 #     full   everything, Python and LuaJIT when their packages are carried
 #     gpu    C only (no Python/LuaJIT): GPU tests, benchmarks, then the sanitizers with
 #            shorter limits; fits a call of about five minutes
-#   RK_NO_SANITIZER=1 skips compute-sanitizer (when device time is short)
+#   RK_NO_SANITIZER=1 skips compute-sanitizer (when device time is short);
+#   RK_NO_SUITES=1 skips the script suites of the full mode
 #     quick  echo test + benchmarks only
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -92,7 +93,7 @@ if [ -n "$SO" ] && [ "$MODE" != gpu ]; then
   tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
 fi
 
-if [ "$MODE" = full ]; then
+if [ "$MODE" = full ] && [ -z "${RK_NO_SUITES:-}" ]; then
   # The script-level suites on whatever backend they pick (auto = CUDA here).
   s0=$(date +%s)
   timeout ${T_SUITES:-240} ctest --test-dir $B -L 'samples|python|lua|scripting' -E 'install|bench' \
