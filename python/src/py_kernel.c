@@ -299,7 +299,8 @@ static rk_status_t kh_receive_step(void *ctx, int64_t slice_ns) {
 }
 
 /* Sends one message; timeout_ns 0 = fail at once with QueueFullError when full. */
-static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t cid) {
+static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t cid,
+                       int64_t *waited_ns) {
   rkpy_state *st = kh_state(op);
   Py_buffer view;
   kh_io io = {.k = kh_k(op)};
@@ -317,7 +318,12 @@ static int kh_send_one(PyObject *op, PyObject *msg, int64_t timeout_ns, uint64_t
   /* A send that finds room does not block: try it with the GIL held, and release the GIL
    * (a wake-up's worth of time on the request path) only to wait for space. */
   rk_status_t s = kh_send_step(&io, 0);
-  if (s == RK_EAGAIN && timeout_ns != 0) s = rkpy_wait(kh_send_step, &io, timeout_ns);
+  if (waited_ns) *waited_ns = 0;
+  if (s == RK_EAGAIN && timeout_ns != 0) {
+    const int64_t start = rkpy_now_ns();
+    s = rkpy_wait(kh_send_step, &io, timeout_ns);
+    if (waited_ns) *waited_ns = rkpy_now_ns() - start;
+  }
   if (view.obj) PyBuffer_Release(&view);
   if (s == RK_OK) return 0;
   if (!PyErr_Occurred()) rkpy_raise_status(st, s);
@@ -331,7 +337,7 @@ static PyObject *kh_send_sync(PyObject *op, PyObject *const *args, Py_ssize_t na
   int64_t timeout_ns = 0;
   if (rkpy_parse_args("send_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
       (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
-      kh_send_one(op, a[0], timeout_ns, 0) < 0)
+      kh_send_one(op, a[0], timeout_ns, 0, NULL) < 0)
     return NULL;
   Py_RETURN_NONE;
 }
@@ -550,10 +556,12 @@ static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
 /* Sends a request: a fresh correlation id, registered as pending until forgotten. */
 /* send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
  * which must not block its loop). */
-static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid) {
+/* *waited_ns (may be NULL): how long the send waited for input space. */
+static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid,
+                            int64_t *waited_ns) {
   *cid = rk_message_id_generate();
   if (kh_pending_update(op, *cid, 1) < 0) return -1;
-  if (kh_send_one(op, msg, send_timeout_ns, *cid) == 0) return 0;
+  if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   kh_pending_update(op, *cid, 0);
@@ -569,10 +577,12 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
   int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
-  for (;;) {
+  for (bool first = true;; first = false) {
     PyObject *hit = kh_stash_take(op, cid);
     if (hit || PyErr_Occurred()) return hit;
-    int64_t left = deadline < 0 ? KH_STASH_SLICE_NS : deadline - rkpy_now_ns();
+    /* the first wait needs no clock read: it is bounded by the timeout itself */
+    int64_t left = deadline < 0 ? KH_STASH_SLICE_NS
+                                : (first ? timeout_ns : deadline - rkpy_now_ns());
     if (left < 0) left = 0;
     rk_status_t s =
         rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
@@ -589,16 +599,16 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
                                  PyObject *kwnames) {
   static const char *const names[] = {"envelope", "timeout"};
   PyObject *a[2];
-  int64_t timeout_ns = -1, start = 0;
+  int64_t timeout_ns = -1, waited = 0;
   uint64_t cid = 0;
   if (rkpy_parse_args("request_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
       (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
-      (start = rkpy_now_ns(), kh_start_request(op, a[0], timeout_ns, &cid) < 0))
+      kh_start_request(op, a[0], timeout_ns, &cid, &waited) < 0)
     return NULL;
   /* One timeout bounds the whole request: what the send waited for space comes off it. */
   int64_t wait_ns = timeout_ns;
   if (timeout_ns > 0) {
-    wait_ns = timeout_ns - (rkpy_now_ns() - start);
+    wait_ns = timeout_ns - waited;
     if (wait_ns < 0) wait_ns = 0;
   }
   PyObject *reply = kh_await_reply(op, cid, wait_ns);
@@ -613,7 +623,7 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
 /* For ringkernel._aio: sends with a fresh pending correlation id and returns it. */
 static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
   uint64_t cid = 0;
-  if (kh_start_request(op, msg, 0, &cid) < 0) return NULL;
+  if (kh_start_request(op, msg, 0, &cid, NULL) < 0) return NULL;
   return PyLong_FromUnsignedLongLong(cid);
 }
 

@@ -13,14 +13,15 @@ int64_t rkpy_now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The clock is read once before the first slice and after each slice that ended
+ * without an answer: on the GPU host's VM a clock read is not free, and a request's
+ * reply usually ends the first slice. */
 rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
   int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
+  int64_t left = timeout_ns;
   for (;;) {
     int64_t slice = RKPY_WAIT_SLICE_NS;
-    if (deadline >= 0) {
-      int64_t left = deadline - rkpy_now_ns();
-      slice = left < 0 ? 0 : (left < slice ? left : slice);
-    }
+    if (deadline >= 0) slice = left < 0 ? 0 : (left < slice ? left : slice);
     rk_status_t s;
     if (slice == 0) {
       s = step(ctx, 0);
@@ -31,9 +32,12 @@ rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
     }
     if (s != RK_ETIMEDOUT && s != RK_EAGAIN && s != RK_EINTR) return s;
     if (PyErr_CheckSignals() < 0) return RK_EINTR;
-    if (deadline >= 0 && rkpy_now_ns() >= deadline) {
-      rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
-      return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+    if (deadline >= 0) {
+      left = deadline - rkpy_now_ns();
+      if (left <= 0) {
+        rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
+        return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+      }
     }
   }
 }
