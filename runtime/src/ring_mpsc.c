@@ -23,7 +23,8 @@ static void rki_seq_store(rki_slot_t *s, uint64_t seq) {
 /* Number of consecutive slots free for positions pos, pos+1, ... (at most want). */
 static uint64_t rki_mp_free_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
   uint64_t n = 0;
-  while (n < want && n < r->capacity && rki_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_free(pos + n))
+  while (n < want && n < r->capacity &&
+         rki_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_free(pos + n))
     n++;
   return n;
 }

@@ -72,8 +72,7 @@ static void take(consumer_t *c, const msg_t *m, size_t len) {
 static void *consumer(void *arg) {
   consumer_t *c = arg;
   uint64_t total = (uint64_t)producers * PER;
-  for (uint64_t turn = 0;
-       atomic_load_explicit(&taken, memory_order_relaxed) < total; turn++) {
+  for (uint64_t turn = 0; atomic_load_explicit(&taken, memory_order_relaxed) < total; turn++) {
     msg_t buf[2];
     size_t lens[2], n = 0;
     /* A lone consumer's tail cannot move while it reads the depth, so the reading is
