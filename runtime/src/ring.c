@@ -49,7 +49,7 @@ rk_status_t rk_ring_create(rk_ring_kind_t kind, size_t capacity, size_t slot_siz
     rki_slot_t *s = rki_ring_slot(r, i);
     atomic_init(&s->len, 0);
     s->reserved = 0;
-    atomic_init(&s->seq, i);
+    atomic_init(&s->seq, rki_seq_free(i));
   }
   *out = r;
   return RK_OK;

@@ -5,10 +5,19 @@
  * 16-byte aligned. Positions are 64-bit counters that never wrap in practice; a position
  * maps to slot (pos & mask).
  *
- * Sequence protocol (MPSC/MPMC, after Vyukov's bounded queue): slot i starts with seq = i.
- * A producer that wins position p (seq == p) writes the slot and publishes seq = p + 1;
- * the consumer that takes p reads it once seq == p + 1 and frees it with
- * seq = p + capacity, which is the "free" value for the producer of the next lap.
+ * Sequence protocol (MPSC/MPMC, after Vyukov's bounded queue, counted in half steps):
+ * slot i starts with seq = 2i, "free for position i". A producer that wins position p
+ * (seq == 2p) writes the slot and publishes seq = 2p + 1; the consumer that takes p reads
+ * it once seq == 2p + 1 and frees it with seq = 2(p + capacity), the free value for the
+ * producer of the next lap.
+ *
+ * Why half steps: with Vyukov's values (free p, published p + 1, freed p + capacity) a
+ * ring of one slot publishes position p with the very value that means "free for p + 1",
+ * so a second producer overwrote the unread message and an MPMC consumer spun forever
+ * waiting for p + 1. Here free values are even and published ones odd, so they never meet
+ * at any capacity; the price is a shift that folds into the address arithmetic (bench_ring
+ * is unchanged). Two slots behind a ring of one would have needed a depth check against
+ * the consumer's index on every push instead.
  */
 #ifndef RK_RING_INTERNAL_H
 #define RK_RING_INTERNAL_H
@@ -52,6 +61,16 @@ struct rk_ring {
 
 static inline rki_slot_t *rki_ring_slot(const rk_ring_t *r, uint64_t pos) {
   return (rki_slot_t *)(void *)(r->slots + (size_t)(pos & r->mask) * r->stride);
+}
+
+/* The seq value meaning "free for the producer of position pos". */
+static inline uint64_t rki_seq_free(uint64_t pos) {
+  return pos << 1;
+}
+
+/* The seq value meaning "the message of position pos is published". */
+static inline uint64_t rki_seq_ready(uint64_t pos) {
+  return (pos << 1) | 1;
 }
 
 static inline unsigned char *rki_slot_data(rki_slot_t *s) {

@@ -10,15 +10,15 @@
 #include "ring_internal.h"
 
 static uint64_t rki_mc_seq_load(rki_slot_t *s) {
-  /* Acquire pairs with the producer's release store of seq = pos + 1 (ring_mpsc.c), so
-   * the slot's length and bytes are visible. */
+  /* Acquire pairs with the producer's release store of the published value
+   * (rki_seq_ready, ring_mpsc.c), so the slot's length and bytes are visible. */
   return atomic_load_explicit(&s->seq, memory_order_acquire);
 }
 
 /* Number of consecutive published messages from pos (at most want). */
 static uint64_t rki_mc_ready_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
   uint64_t n = 0;
-  while (n < want && rki_mc_seq_load(rki_ring_slot(r, pos + n)) == pos + n + 1)
+  while (n < want && rki_mc_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_ready(pos + n))
     n++;
   return n;
 }
@@ -30,7 +30,7 @@ static uint64_t rki_mc_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
     uint64_t n = rki_mc_ready_run(r, pos, want);
     if (n == 0) {
       uint64_t seq = rki_mc_seq_load(rki_ring_slot(r, pos));
-      if ((int64_t)(seq - (pos + 1)) < 0) return 0; /* not published yet: empty */
+      if ((int64_t)(seq - rki_seq_ready(pos)) < 0) return 0; /* not published yet: empty */
       pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
       continue;
     }
@@ -51,7 +51,7 @@ static void rki_mc_take(rk_ring_t *r, uint64_t pos, unsigned char *out, size_t *
   if (n) memcpy(out, rki_slot_data(s), n);
   /* Release pairs with the producer's acquire load of seq: our copy is done before the
    * next lap's producer writes the slot. */
-  atomic_store_explicit(&s->seq, pos + r->capacity, memory_order_release);
+  atomic_store_explicit(&s->seq, rki_seq_free(pos + r->capacity), memory_order_release);
 }
 
 rk_status_t rki_mc_pop(rk_ring_t *r, void *buf, size_t *len) {

@@ -23,7 +23,8 @@ static void rki_seq_store(rki_slot_t *s, uint64_t seq) {
 /* Number of consecutive slots free for positions pos, pos+1, ... (at most want). */
 static uint64_t rki_mp_free_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
   uint64_t n = 0;
-  while (n < want && n < r->capacity && rki_seq_load(rki_ring_slot(r, pos + n)) == pos + n)
+  while (n < want && n < r->capacity &&
+         rki_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_free(pos + n))
     n++;
   return n;
 }
@@ -36,7 +37,7 @@ static uint64_t rki_mp_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
     uint64_t n = rki_mp_free_run(r, pos, want);
     if (n == 0) {
       uint64_t seq = rki_seq_load(rki_ring_slot(r, pos));
-      if ((int64_t)(seq - pos) < 0) return 0; /* still holds last lap's message: full */
+      if ((int64_t)(seq - rki_seq_free(pos)) < 0) return 0; /* last lap's message: full */
       pos = atomic_load_explicit(&r->head, memory_order_relaxed);
       continue;
     }
@@ -62,7 +63,7 @@ rk_status_t rki_mp_push2(rk_ring_t *r, const void *a, size_t alen, const void *b
   }
   rki_slot_t *s = rki_ring_slot(r, pos);
   rki_ring_fill(s, a, alen, b, blen);
-  rki_seq_store(s, pos + 1);
+  rki_seq_store(s, rki_seq_ready(pos));
   rki_mp_note_depth(r, pos + 1);
   return RK_OK;
 }
@@ -73,7 +74,7 @@ size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *len
   for (uint64_t i = 0; i < n; i++) {
     rki_slot_t *s = rki_ring_slot(r, pos + i);
     rki_ring_fill(s, data[i], lens[i], NULL, 0);
-    rki_seq_store(s, pos + i + 1);
+    rki_seq_store(s, rki_seq_ready(pos + i));
   }
   if (n) rki_mp_note_depth(r, pos + n);
   return (size_t)n;
@@ -82,11 +83,11 @@ size_t rki_mp_push_many(rk_ring_t *r, const void *const *data, const size_t *len
 /* The slot at tail when its message is published, else NULL. */
 static rki_slot_t *rki_sc_front(rk_ring_t *r, uint64_t tail) {
   rki_slot_t *s = rki_ring_slot(r, tail);
-  return rki_seq_load(s) == tail + 1 ? s : NULL;
+  return rki_seq_load(s) == rki_seq_ready(tail) ? s : NULL;
 }
 
 static void rki_sc_free_slot(rk_ring_t *r, rki_slot_t *s, uint64_t pos) {
-  rki_seq_store(s, pos + r->capacity);
+  rki_seq_store(s, rki_seq_free(pos + r->capacity));
 }
 
 /* Called before the slots are freed: a producer that sees a slot free (acquire on its

@@ -163,11 +163,9 @@ void rki_script_deliver_held(rk_kernel_t *k) {
  * handed out again only after its held replies went out, and the pull that hands it out
  * takes script_lock after them, so its handler's replies come later; a handler sees the
  * holds of its own earlier replies (same thread); handlers running at once on several
- * threads have no order between them to keep. One-slot outputs always take the lock
- * (see rki_cpu_push_output). */
+ * threads have no order between them to keep. */
 static bool reply_fast(rk_kernel_t *k, rk_message_t *m) {
-  return k->opts.output_capacity > 1 &&
-         atomic_load_explicit(&k->held_count, memory_order_relaxed) == 0 &&
+  return atomic_load_explicit(&k->held_count, memory_order_relaxed) == 0 &&
          rki_cpu_push_output(k->actor, m) == RK_OK;
 }
 

@@ -265,6 +265,29 @@ def test_concurrent_requests_from_threads(echo):
     assert echo.try_receive() is None
 
 
+def test_one_slot_queues_answer_concurrent_requests(runtime):
+    opts = LaunchOptions().with_queue_capacity(1)
+    assert (opts.input_queue_capacity, opts.output_queue_capacity) == (1, 1)
+    k = runtime.launch_sync("one_slot", opts)
+    results = {}
+
+    def worker(tag):
+        results[tag] = [k.request_sync(f"{tag}-{i}".encode(), timeout=10).payload
+                        for i in range(334)]
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in "abc"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for tag in "abc":
+        assert results[tag] == [f"{tag}-{i}".encode() for i in range(334)]
+    assert k.try_receive() is None
+    assert k.status().messages_processed == 3 * 334
+    assert k.input_queue_stats().max_depth == 1
+    assert k.output_queue_stats().max_depth == 1
+
+
 def test_request_timeout_is_total(runtime):
     k = runtime.launch_sync("slow", LaunchOptions().with_handler(lambda e: e))
     with pytest.raises(TimeoutError):

@@ -66,6 +66,137 @@ RK_TEST(full_and_empty_every_kind) {
   }
 }
 
+/* Capacities 1 and 2, every kind: the ring reports the capacity asked for, a push into a
+ * full ring is refused and overwrites nothing, and order holds across many laps. */
+RK_TEST(tiny_rings_refuse_when_full) {
+  for (size_t cap = 1; cap <= 2; cap++)
+    for (int k = 0; k < KIND_COUNT; k++) {
+      rk_ring_t *r = make(kinds[k], cap, 8);
+      CHECK_EQ_U64(rk_ring_capacity(r), cap);
+      uint64_t next_in = 0, next_out = 0;
+      for (int lap = 0; lap < 100; lap++) {
+        for (size_t i = 0; i < cap; i++, next_in++)
+          CHECK_OK(rk_ring_try_push(r, &next_in, sizeof next_in));
+        uint64_t extra = 999;
+        CHECK_STATUS(rk_ring_try_push(r, &extra, sizeof extra), RK_EAGAIN);
+        CHECK_STATUS(rk_ring_try_push2(r, &extra, 4, &extra, 4), RK_EAGAIN);
+        CHECK_EQ_U64(rk_ring_depth(r), cap);
+        for (size_t i = 0; i < cap; i++, next_out++) {
+          uint64_t v = 0;
+          size_t len = 0;
+          CHECK_OK(rk_ring_try_pop(r, &v, sizeof v, &len));
+          CHECK_EQ_U64(len, sizeof v);
+          CHECK_EQ_U64(v, next_out);
+        }
+        uint64_t v;
+        size_t len;
+        CHECK_STATUS(rk_ring_try_pop(r, &v, sizeof v, &len), RK_EAGAIN);
+      }
+      rk_queue_stats_t st;
+      CHECK_OK(rk_ring_stats(r, &st));
+      CHECK_EQ_U64(st.enqueued, 100 * cap);
+      CHECK_EQ_U64(st.dequeued, 100 * cap);
+      CHECK_EQ_U64(st.max_depth, cap);
+      CHECK_EQ_U64(st.rejected, 200);
+      CHECK_EQ_U64(st.dropped, 0);
+      rk_ring_destroy(r);
+    }
+}
+
+/* Interleaved push/pop on a ring of one: each message is read before the next goes in,
+ * and a push after a refused one still lands in order. */
+RK_TEST(one_slot_alternating) {
+  for (int k = 0; k < KIND_COUNT; k++) {
+    rk_ring_t *r = make(kinds[k], 1, 8);
+    for (uint64_t i = 0; i < 1000; i++) {
+      uint64_t v = i, extra = i + 5000;
+      size_t len;
+      CHECK_OK(rk_ring_try_push(r, &v, sizeof v));
+      if (i % 3 == 0) CHECK_STATUS(rk_ring_try_push(r, &extra, sizeof extra), RK_EAGAIN);
+      v = 0;
+      CHECK_OK(rk_ring_try_pop(r, &v, sizeof v, &len));
+      CHECK_EQ_U64(v, i);
+      CHECK_STATUS(rk_ring_try_pop(r, &v, sizeof v, &len), RK_EAGAIN);
+    }
+    CHECK_EQ_U64(rk_ring_depth(r), 0);
+    rk_ring_destroy(r);
+  }
+}
+
+/* Batches at the boundary of rings of one and two slots: a batch takes exactly the free
+ * room, the next is refused whole, and pop_many returns the survivors in order. */
+RK_TEST(tiny_rings_batch_boundary) {
+  uint64_t vals[4] = {10, 11, 12, 13};
+  const void *ptrs[4] = {&vals[0], &vals[1], &vals[2], &vals[3]};
+  size_t lens[4] = {8, 8, 8, 8};
+  for (size_t cap = 1; cap <= 2; cap++)
+    for (int k = 0; k < KIND_COUNT; k++) {
+      rk_ring_t *r = make(kinds[k], cap, 8);
+      size_t pushed = 99, popped = 99;
+      uint64_t out[4] = {0};
+      size_t olens[4];
+      CHECK_OK(rk_ring_push_many(r, ptrs, lens, 4, &pushed));
+      CHECK_EQ_U64(pushed, cap);
+      CHECK_STATUS(rk_ring_push_many(r, ptrs, lens, 4, &pushed), RK_EAGAIN);
+      CHECK_EQ_U64(pushed, 0);
+      CHECK_EQ_U64(rk_ring_depth(r), cap);
+      CHECK_OK(rk_ring_pop_many(r, out, sizeof out[0], olens, 4, &popped));
+      CHECK_EQ_U64(popped, cap);
+      for (size_t i = 0; i < cap; i++)
+        CHECK_EQ_U64(out[i], vals[i]);
+      CHECK_STATUS(rk_ring_pop_many(r, out, sizeof out[0], olens, 4, &popped), RK_EAGAIN);
+
+      /* Fill, free one slot, then a batch of three gets exactly that slot. */
+      CHECK_OK(rk_ring_push_many(r, ptrs, lens, cap, &pushed));
+      CHECK_OK(rk_ring_pop_many(r, out, sizeof out[0], olens, 1, &popped));
+      CHECK_EQ_U64(popped, 1);
+      CHECK_EQ_U64(out[0], 10);
+      CHECK_OK(rk_ring_push_many(r, ptrs + 1, lens + 1, 3, &pushed));
+      CHECK_EQ_U64(pushed, 1);
+      CHECK_OK(rk_ring_pop_many(r, out, sizeof out[0], olens, 4, &popped));
+      CHECK_EQ_U64(popped, cap);
+      if (cap == 2) CHECK_EQ_U64(out[0], 11);
+      CHECK_EQ_U64(out[cap - 1], 11);
+      rk_queue_stats_t st;
+      CHECK_OK(rk_ring_stats(r, &st));
+      CHECK_EQ_U64(st.max_depth, cap);
+      CHECK_EQ_U64(st.enqueued, st.dequeued);
+      rk_ring_destroy(r);
+    }
+}
+
+/* The zero-copy paths on rings of one: reserve/commit (SPSC), peek/release (SPSC, MPSC). */
+RK_TEST(one_slot_zero_copy) {
+  rk_ring_t *r = make(RK_RING_SPSC, 1, 16);
+  void *slot = NULL;
+  char out[16];
+  size_t len;
+  CHECK_OK(rk_ring_reserve(r, &slot));
+  memcpy(slot, "one", 3);
+  CHECK_OK(rk_ring_commit(r, 3));
+  CHECK_STATUS(rk_ring_reserve(r, &slot), RK_EAGAIN);
+  CHECK_STATUS(rk_ring_try_push(r, "two", 3), RK_EAGAIN);
+  CHECK_OK(rk_ring_try_pop(r, out, sizeof out, &len));
+  CHECK(len == 3 && memcmp(out, "one", 3) == 0);
+  rk_ring_destroy(r);
+
+  for (int k = 0; k < 2; k++) {
+    r = make(kinds[k], 1, 16);
+    const void *data = NULL;
+    CHECK_OK(rk_ring_try_push(r, "first", 5));
+    CHECK_OK(rk_ring_peek(r, &data, &len));
+    CHECK_STATUS(rk_ring_try_push(r, "second", 6), RK_EAGAIN);
+    CHECK(len == 5 && memcmp(data, "first", 5) == 0);
+    CHECK_OK(rk_ring_release(r));
+    CHECK_OK(rk_ring_try_push(r, "second", 6));
+    CHECK_OK(rk_ring_peek(r, &data, &len));
+    CHECK(len == 6 && memcmp(data, "second", 6) == 0);
+    CHECK_OK(rk_ring_release(r));
+    CHECK_STATUS(rk_ring_peek(r, &data, &len), RK_EAGAIN);
+    rk_ring_destroy(r);
+  }
+}
+
 RK_TEST(wrap_around_many_times_keeps_order) {
   for (int k = 0; k < KIND_COUNT; k++) {
     rk_ring_t *r = make(kinds[k], 8, 8);
@@ -383,6 +514,10 @@ int main(void) {
   RK_RUN(create_rejects_bad_arguments);
   RK_RUN(create_accepts_limits);
   RK_RUN(full_and_empty_every_kind);
+  RK_RUN(tiny_rings_refuse_when_full);
+  RK_RUN(one_slot_alternating);
+  RK_RUN(tiny_rings_batch_boundary);
+  RK_RUN(one_slot_zero_copy);
   RK_RUN(wrap_around_many_times_keeps_order);
   RK_RUN(variable_length_framing_and_limits);
   RK_RUN(pop_into_small_buffer);

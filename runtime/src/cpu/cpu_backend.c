@@ -248,11 +248,7 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *ba, rk_message_t *m) {
   rki_cpu_actor_t *a = A(ba);
   /* A ring slot is freed just after the consumer advances its index: for those few
    * nanoseconds the depth says "room" while the push says "full". Retry through that
-   * window instead of treating it as back-pressure (which would cost a 100 µs retry).
-   * An MPSC ring of one slot cannot tell a full slot from a free one by its sequence
-   * word; pushes into a one-slot output are serialized (the actor's one worker, or
-   * script replies under script_lock), so there the depth decides. */
-  if (a->out_cap == 1 && rk_ring_depth(a->out) != 0) return RK_EAGAIN;
+   * window instead of treating it as back-pressure (which would cost a 100 µs retry). */
   for (int i = 0; i < 1000; i++) {
     if (rk_ring_try_push(a->out, &m, sizeof m) == RK_OK) return RK_OK;
     if (rk_ring_depth(a->out) >= a->out_cap) break;
