@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cuda_runtime.h>
@@ -425,6 +426,18 @@ int main(void) {
   rk_cuda_device_info(0, &info);
   printf("device: %s (cc %d.%d); bench thread on CPU %d\n", info.name, info.cc_major,
          info.cc_minor, sched_getcpu());
+  {
+    /* host costs that sit on every request path */
+    const int n = 1000000;
+    struct timespec ts;
+    uint64_t sink = 0, t0 = rk_test_now_ns();
+    for (int i = 0; i < n; i++) {
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      sink += (uint64_t)ts.tv_nsec;
+    }
+    printf("host: clock_gettime(CLOCK_MONOTONIC) %.1f ns per call (sink %llu)\n",
+           (rk_test_now_ns() - t0) / (double)n, (unsigned long long)(sink & 1));
+  }
   Stats ls = bench_launch_sync(20000);
   print("floor: empty kernel launch + stream sync", ls);
   Stats gr = bench_graph(20000);
