@@ -91,6 +91,15 @@ if [ -n "$SO" ] && [ "$MODE" != gpu ]; then
     "$ROOT/tests/gpu/py_request_sync.py" >"$OUT/python.log" 2>&1; rc=$?
   note "python request_sync (exit $rc):"
   tail -n 5 "$OUT/python.log" | tee -a "$SUMMARY"
+  PYTHONPATH=$(dirname "$PKG"):$ROOT/python timeout 90 python3 "$ROOT/tests/bench/bench_python.py" \
+    --quick --cuda >"$OUT/bench_python.log" 2>&1; rc=$?
+  note "bench_python --cuda (exit $rc):"
+  tail -n 8 "$OUT/bench_python.log" | tee -a "$SUMMARY"
+fi
+if [ -x $B/scripting/rkhost ] && [ "$MODE" = full ]; then
+  timeout 90 $B/scripting/rkhost "$ROOT/tests/lua/bench_lua.lua" cuda 20000 >"$OUT/bench_lua.log" 2>&1; rc=$?
+  note "bench_lua cuda (exit $rc):"
+  tail -n 6 "$OUT/bench_lua.log" | tee -a "$SUMMARY"
 fi
 
 if [ "$MODE" = full ] && [ -z "${RK_NO_SUITES:-}" ]; then
