@@ -27,6 +27,7 @@ struct rkc_actor {
   _Atomic uint64_t *k2h;
   rkc_inbox_t *inbox;             /* device */
   uint8_t *request_stage, *reply_stage, *user_state; /* device */
+  rkc_grid_batch_t *grid_batch;   /* device, grid > 1 only */
   uint32_t slot_words, batch_max;
   uint64_t device_bytes;
   bool launched, terminated, stuck;
@@ -226,6 +227,8 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
     st = rkc_dev_alloc(a, (void **)&a->reply_stage,
                        (size_t)a->batch_max * RKC_REPLY_STRIDE(cfg->payload_capacity));
   if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->user_state, RKC_USER_STATE_BYTES);
+  if (st == RK_OK && cfg->grid > 1)
+    st = rkc_dev_alloc(a, (void **)&a->grid_batch, RKC_GRID_BATCH_BYTES(a->batch_max));
   if (st == RK_OK) {
     rkc_inbox_t ib;
     memset(&ib, 0, sizeof ib);
@@ -246,8 +249,8 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
 static void rkc_free_all(rkc_actor_t *a) {
   free(a->inbox_copy);
   if (a->stuck) return; /* never free memory a live kernel may still touch */
-  void *dev[3] = {a->request_stage, a->reply_stage, a->user_state};
-  for (int i = 0; i < 3 && a->stream; i++)
+  void *dev[4] = {a->request_stage, a->reply_stage, a->user_state, a->grid_batch};
+  for (int i = 0; i < 4 && a->stream; i++)
     if (dev[i]) (void)RKC_CHECK(cudaFreeAsync(dev[i], a->stream));
   if (a->stream) {
     (void)RKC_CHECK(cudaStreamSynchronize(a->stream)); /* this stream only */
@@ -266,6 +269,33 @@ static void rkc_note_stopped(rkc_actor_t *a) {
   rkc_pinned_actor_stopped();
 }
 
+/* The launch shape the kernel can run, said plainly rather than left to fail in the
+ * driver: its registers bound the block, and every block of a persistent actor must be
+ * resident at once (block 0 hands batches to the others and waits for them). */
+static rk_status_t rkc_check_shape(const rkc_actor_config_t *cfg, const void *fn, size_t smem) {
+  struct cudaFuncAttributes attr;
+  rk_status_t st = RKC_CHECK(cudaFuncGetAttributes(&attr, fn));
+  if (st != RK_OK) return st;
+  if ((int)cfg->block > attr.maxThreadsPerBlock)
+    return rki_fail(RK_EINVAL,
+                    "block_size %u: this GPU actor kernel runs at most %d threads per block "
+                    "(it uses %d registers per thread)",
+                    cfg->block, attr.maxThreadsPerBlock, attr.numRegs);
+  if (cfg->grid <= 1) return RK_OK;
+  int per_sm = 0, sms = 0;
+  st = RKC_CHECK(
+      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fn, (int)cfg->block, smem));
+  if (st == RK_OK)
+    st = RKC_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, cfg->device));
+  if (st != RK_OK) return st;
+  if ((long)cfg->grid > (long)per_sm * sms)
+    return rki_fail(RK_EINVAL,
+                    "grid_size %u: at most %d blocks of %u threads fit on device %d at once "
+                    "(a persistent actor needs all its blocks resident)",
+                    cfg->grid, per_sm * sms, cfg->block, (int)cfg->device);
+  return RK_OK;
+}
+
 static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   const rkc_actor_config_t *cfg = &a->cfg;
   rkc_actor_params_t p;
@@ -278,6 +308,7 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.request_stage = a->request_stage;
   p.reply_stage = a->reply_stage;
   p.user_state = a->user_state;
+  p.grid_batch = a->grid_batch;
   p.actor_id = cfg->actor_id;
   p.node_id = cfg->node_id;
   p.forward_to = cfg->forward_to;
@@ -295,15 +326,8 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
                 RKC_SOLO_SMEM(cfg->payload_capacity);
   const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
-  /* the actor kernel's registers bound its block: say so rather than fail the launch */
-  struct cudaFuncAttributes attr;
-  rk_status_t ast = RKC_CHECK(cudaFuncGetAttributes(&attr, fn));
+  rk_status_t ast = rkc_check_shape(cfg, fn, smem);
   if (ast != RK_OK) return ast;
-  if ((int)cfg->block > attr.maxThreadsPerBlock)
-    return rki_fail(RK_EINVAL,
-                    "block_size %u: this GPU actor kernel runs at most %d threads per block "
-                    "(it uses %d registers per thread)",
-                    cfg->block, attr.maxThreadsPerBlock, attr.numRegs);
   a->control->active = cfg->start_active ? 1u : 0u;
   dim3 grid = {cfg->grid, 1, 1}, block = {cfg->block, 1, 1};
   rkc_pinned_actor_running();
@@ -752,6 +776,7 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->watch_cycles = rkc_dev_u64(&c->diag_watch_cycles);
   out->inbox_solo = rkc_dev_u64(&c->diag_inbox_solo);
   out->inbox_solo_cycles = rkc_dev_u64(&c->diag_inbox_solo_cycles);
+  out->helper_messages = rkc_dev_u64(&c->diag_helper_messages);
 }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
 

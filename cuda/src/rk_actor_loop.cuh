@@ -77,6 +77,8 @@ typedef struct rkc_loop {
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles;
   uint64_t poll_done; /* clock64 when the last poll's data was in */
   uint64_t poll_wall_us; /* wall clock (µs) read during the last poll */
+  uint32_t grid_seq;      /* the last batch handed to the grid (grid > 1) */
+  unsigned long long helper_messages; /* other blocks' messages, as last read */
   uint64_t repolls, phase[5];
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
@@ -317,9 +319,20 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
  * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). The DONE bit lets
  * K2K sends of later messages go (rk_dev_wait_earlier), so a batch's sends leave in
  * arrival order. */
+/* What a handler runs with besides its message: the actor's parameters, its count of
+ * messages handled before the batch, where K2K counts go, this warp's lookup cache.
+ * Block 0 passes its shared state; other blocks of a grid pass theirs and the grid
+ * area's counters. */
+typedef struct rkc_handler_env {
+  const rkc_actor_params_t *params;
+  uint64_t handled_base;
+  unsigned long long *k2k_sent, *k2k_full;
+  rkc_directory_entry_t *cache;
+} rkc_handler_env_t;
+
 template <typename Handler>
-static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint32_t i,
-                                      uint32_t *replied, uint8_t *stage) {
+static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_entry_t *e,
+                                      uint32_t i, uint32_t *replied, uint8_t *stage) {
   rk_dev_msg_t m;
   m.message_id = e->header.message_id;
   m.correlation_id = e->header.correlation_id;
@@ -334,17 +347,17 @@ static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint3
   m.priority = e->header.flags_priority >> 24;
   m.payload = e->payload;
   rk_dev_ctx_t c;
-  c.params = &L->p;
+  c.params = env.params;
   c.index = i;
   c.replied = replied;
   c.reply_header = (rkc_header_t *)stage;
   c.reply_payload = stage + 64u;
-  c.handled_before = L->handled + i;
+  c.handled_before = env.handled_base + i;
   c.stamp_physical = e->stamp_physical;
   c.stamp_logical_node = e->stamp_logical_node;
-  c.k2k_sent = &L->k2k_sent;
-  c.k2k_full = &L->k2k_full;
-  c.cache = &L->cache[threadIdx.x >> 5];
+  c.k2k_sent = env.k2k_sent;
+  c.k2k_full = env.k2k_full;
+  c.cache = env.cache;
   int st = Handler::call(&c, &m);
   st = __shfl_sync(0xffffffffu, st, 0);
   __syncwarp();
@@ -361,6 +374,131 @@ static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint3
     atomicOr(&replied[i], RK_DEV_REPLIED_DONE);
   }
   __syncwarp();
+}
+
+/* Block 0's handler call (its shared state is the environment). */
+template <typename Handler>
+static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint32_t i,
+                                      uint32_t *replied, uint8_t *stage) {
+  const rkc_handler_env_t env = {&L->p, L->handled, &L->k2k_sent, &L->k2k_full,
+                                 &L->cache[threadIdx.x >> 5]};
+  rkc_handle_msg<Handler>(env, e, i, replied, stage);
+}
+
+/* Any block's warp, grid > 1: takes messages of batch `seq` one at a time and handles
+ * them, until the batch has none left or a newer batch has begun (a block that woke
+ * late). The entries, the reply bits and the staged replies live in device memory. */
+template <typename Handler>
+static __device__ void rkc_grid_work(const rkc_handler_env_t &env, rkc_grid_batch_t *gb,
+                                     uint32_t seq, uint32_t n, bool helper) {
+  rkc_batch_entry_t *entries = (rkc_batch_entry_t *)(gb + 1);
+  uint32_t *replied = (uint32_t *)(entries + env.params->batch_max);
+  const uint32_t rstride = RKC_REPLY_STRIDE(env.params->payload_capacity);
+  for (;;) {
+    uint32_t took = 0;
+    if (rk_dev_lane() == 0) took = atomicAdd(&gb->next, 1u);
+    took = __shfl_sync(0xffffffffu, took, 0);
+    const uint32_t i = took & 0xFFFFu;
+    if ((took >> 16) != (seq & 0xFFFFu) || i >= n) return;
+    rkc_handle_msg<Handler>(env, &entries[i], i, replied,
+                            env.params->reply_stage + (uint64_t)i * rstride);
+    if (rk_dev_lane() == 0) {
+      if (helper) atomicAdd(&gb->helper_messages, 1ull);
+      /* release: the handler's writes (status, reply bits, staged reply) before the count
+       * block 0 acquires */
+      __threadfence();
+      atomicAdd(&gb->completed, 1u);
+    }
+  }
+}
+
+/* Block 0, grid > 1: hands the batch to every block of the grid through the grid area
+ * and takes its own share; returns once every message was handled, with the statuses
+ * and reply bits back in shared memory for the reply phase. */
+template <typename Handler>
+static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch,
+                                       uint32_t *replied) {
+  rkc_grid_batch_t *gb = L->p.grid_batch;
+  rkc_batch_entry_t *ge = (rkc_batch_entry_t *)(gb + 1);
+  uint32_t *gr = (uint32_t *)(ge + L->p.batch_max);
+  const uint32_t tid = threadIdx.x, n = L->n;
+  for (uint32_t w = tid; w < n * (sizeof(rkc_batch_entry_t) / 8u); w += blockDim.x)
+    ((uint64_t *)ge)[w] = ((const uint64_t *)batch)[w];
+  for (uint32_t i = tid; i < n; i += blockDim.x) gr[i] = 0;
+  __syncthreads();
+  if (tid == 0) {
+    L->grid_seq++;
+    gb->n = n;
+    gb->next = (L->grid_seq & 0xFFFFu) << 16;
+    gb->completed = 0;
+    gb->handled_base = L->handled;
+    /* release: the entries, reply bits and fields above before the batch number that
+     * the other blocks acquire */
+    asm volatile("st.release.gpu.global.u32 [%0], %1;" ::"l"(&gb->seq), "r"(L->grid_seq)
+                 : "memory");
+  }
+  __syncthreads();
+  const rkc_handler_env_t env = {&L->p, L->handled, &L->k2k_sent, &L->k2k_full,
+                                 &L->cache[tid >> 5]};
+  rkc_grid_work<Handler>(env, gb, L->grid_seq, n, false);
+  __syncthreads();
+  if (tid == 0) {
+    uint32_t done;
+    do /* acquire: pairs with the release (fence + add) of every handled message */
+      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(done) : "l"(&gb->completed)
+                   : "memory");
+    while (done < n);
+    L->k2k_sent += atomicExch(&gb->k2k_sent, 0ull);
+    L->k2k_full += atomicExch(&gb->k2k_full, 0ull);
+    L->helper_messages = *(volatile unsigned long long *)&gb->helper_messages;
+  }
+  __syncthreads();
+  for (uint32_t i = tid; i < n; i += blockDim.x) {
+    batch[i].status = ((volatile rkc_batch_entry_t *)ge)[i].status;
+    replied[i] = ((volatile uint32_t *)gr)[i];
+  }
+  __syncthreads();
+}
+
+/* A block other than 0, grid > 1: waits for batch numbers and helps handle them until
+ * the actor stops. */
+template <typename Handler>
+static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
+  __shared__ rkc_actor_params_t P;
+  __shared__ rkc_directory_entry_t cache[32];
+  __shared__ uint32_t seq, n, go;
+  rkc_grid_batch_t *gb = params.grid_batch;
+  if (!gb) return;
+  const uint32_t tid = threadIdx.x;
+  if (tid == 0) {
+    P = params;
+    seq = 0;
+    atomicAdd(&gb->online, 1u);
+  }
+  if (tid < 32) cache[tid].actor_id = 0, cache[tid].inbox = 0;
+  for (;;) {
+    if (tid == 0) {
+      for (uint32_t idle = 0;; idle++) {
+        uint32_t s;
+        /* acquire: pairs with block 0's release of the batch number */
+        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(s) : "l"(&gb->seq) : "memory");
+        go = *(volatile uint32_t *)&gb->stop ? 0u : (s != seq ? 1u : 2u);
+        if (go != 2u) {
+          seq = s;
+          n = *(volatile uint32_t *)&gb->n;
+          break;
+        }
+        if (idle > 256u) __nanosleep(idle > 4096u ? 1000u : 100u);
+      }
+    }
+    __syncthreads();
+    if (!go) break;
+    const rkc_handler_env_t env = {&P, *(volatile uint64_t *)&gb->handled_base, &gb->k2k_sent,
+                                   &gb->k2k_full, &cache[tid >> 5]};
+    rkc_grid_work<Handler>(env, gb, seq, n, true);
+    __syncthreads();
+  }
+  if (tid == 0) atomicSub(&gb->online, 1u);
 }
 
 template <typename Handler>
@@ -437,6 +575,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_batch_cycles, L->batch_cycles);
   rkc_st_sys(&c->diag_pace, L->pace);
   rkc_st_sys(&c->diag_repolls, L->repolls);
+  rkc_st_sys(&c->diag_helper_messages, L->helper_messages);
   for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
 
 }
@@ -815,7 +954,8 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     }
     if (rkc_forward_batch(L, batch, v, warp, nwarps)) return;
   }
-  rkc_handle<Handler>(L, batch, replied, warp, nwarps);
+  if (gridDim.x > 1 && L->p.grid_batch) rkc_grid_handle<Handler>(L, batch, replied);
+  else rkc_handle<Handler>(L, batch, replied, warp, nwarps);
   __syncthreads();
   if (warp == 0) rkc_compact(L, batch, replied);
   if (tid == 0) {
@@ -1158,11 +1298,23 @@ static __device__ bool rkc_should_exit(const rkc_loop_t *L) {
   return false;
 }
 
+/* Thread 0 of block 0 leaving: tells the other blocks to return and waits (up to 10 ms)
+ * for those inside their loop; a block not started yet sees `stop` when it starts (the
+ * host waits for the whole kernel before it frees the grid area). */
+static __device__ void rkc_grid_stop(rkc_grid_batch_t *gb) {
+  asm volatile("st.release.gpu.global.u32 [%0], %1;" ::"l"(&gb->stop), "r"(1u) : "memory");
+  const uint64_t until = rkc_globaltimer() + 10000000ull;
+  while (*(volatile uint32_t *)&gb->online != 0u && rkc_globaltimer() < until) __nanosleep(1000);
+}
+
 template <typename Handler>
 static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   extern __shared__ uint64_t rkc_dyn_smem[];
   __shared__ rkc_loop_t L;
-  if (blockIdx.x != 0) return;
+  if (blockIdx.x != 0) {
+    rkc_helper_main<Handler>(params);
+    return;
+  }
   const uint32_t tid = threadIdx.x, warp = tid >> 5;
   /* warp 1 exists and watches the inbox, unless the launch switched it off */
   const bool inbox_watcher = blockDim.x > 32u && params.inbox_watcher;
@@ -1220,6 +1372,7 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   }
   __syncthreads();
   if (tid == 0) {
+    if (L.p.grid_batch) rkc_grid_stop(L.p.grid_batch);
     rkc_publish(&L);
     rkc_publish_profile(&L);
     __threadfence_system(); /* every record and counter before `terminated` */

@@ -107,7 +107,8 @@ typedef struct rkc_control {
   /* solo path phases, SM cycles summed: lock taken, stamped, handled, reply written,
    * published */
   uint64_t diag_phase[5];
-  uint64_t diag_pad[3];
+  uint64_t diag_helper_messages; /* messages handled by blocks other than block 0 */
+  uint64_t diag_pad[2];
   /* the inbox watcher: its polls and their time (sleeps included), inbox messages its
    * solo path handled and their time from the poll that saw them */
   uint64_t diag_watch_polls;
@@ -156,6 +157,28 @@ typedef struct rkc_directory_entry {
   uint64_t inbox;            /* device address of the rkc_inbox_t */
 } rkc_directory_entry_t;
 
+/* A grid of more than one block: block 0 runs the actor as always; when a batch goes
+ * down the staged handler path it hands the batch to every block through this area in
+ * device memory (the batch's entries and reply bits follow it: batch_max entries of
+ * RKC_BATCH_ENTRY_BYTES, then batch_max uint32 bits). Warps of all blocks take messages
+ * one at a time from `next`, whose high 16 bits carry the batch number so a block that
+ * woke late never takes a message of the next batch. */
+typedef struct rkc_grid_batch {
+  uint32_t seq;             /* batch number, published with release after the entries */
+  uint32_t n;               /* messages in the batch */
+  uint32_t next;            /* seq << 16 | next message index to take */
+  uint32_t completed;       /* messages handled (release after the handler's writes) */
+  uint32_t stop;            /* 1: the actor leaves; other blocks return */
+  uint32_t online;          /* other blocks inside their loop */
+  uint64_t handled_base;    /* messages the actor handled before this batch */
+  unsigned long long k2k_sent, k2k_full; /* other blocks' K2K counts, folded by block 0 */
+  unsigned long long helper_messages;    /* messages other blocks handled (diagnostics) */
+  uint64_t pad;
+} rkc_grid_batch_t;
+
+RKC_STATIC_ASSERT(sizeof(rkc_grid_batch_t) == 64, "grid batch header");
+#define RKC_GRID_BATCH_BYTES(batch_max) (64u + (batch_max) * (RKC_BATCH_ENTRY_BYTES + 4u))
+
 /* Built-in device handlers (precompiled into the library). */
 enum {
   RKC_HANDLER_ECHO = 0,
@@ -175,6 +198,7 @@ typedef struct rkc_actor_params {
   uint8_t *request_stage;    /* device memory: batch_max * RKC_REQUEST_STRIDE */
   uint8_t *reply_stage;      /* device memory: batch_max * RKC_REPLY_STRIDE */
   uint8_t *user_state;       /* device memory: RKC_USER_STATE_BYTES, zeroed */
+  rkc_grid_batch_t *grid_batch; /* device memory when the grid has more than one block */
   uint64_t actor_id;
   uint64_t node_id;
   uint64_t forward_to;       /* numeric id for the forward handler, 0 = unset */

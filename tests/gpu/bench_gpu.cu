@@ -75,13 +75,13 @@ static Stats bench_graph(int n) {
 static rkc_directory_t *dir;
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
-                           uint32_t block, bool inbox_watcher = true) {
+                           uint32_t block, bool inbox_watcher = true, uint32_t grid = 1) {
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
   c.actor_id = id;
   c.node_id = 1;
   c.forward_to = fwd;
-  c.grid = 1;
+  c.grid = grid;
   c.block = block;
   c.input_capacity = c.output_capacity = cap;
   c.payload_capacity = 256;
@@ -493,6 +493,17 @@ int main(void) {
          bench_throughput_two_threads(echo, echo, 8000000) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput host -> forward -K2K-> echo -> host",
          bench_throughput(fwd, echo, 2000000, true) / 1e6);
+  /* A staged handler (the sum built-in, 64-byte payloads of 8 doubles) with the batch
+   * spread over the grid's blocks, beside one block. */
+  for (uint32_t g : {1u, 4u}) {
+    rkc_actor_t *s = launch(110 + g, 1, 0, 4096, 256, true, g);
+    if (!s) continue;
+    spent.push_back(s);
+    char what[80];
+    snprintf(what, sizeof what, "throughput, sum built-in (staged handler), grid %u", g);
+    printf("%-52s %.2f M msg/s\n", what, bench_throughput(s, s, 1000000, true) / 1e6);
+    rkc_actor_terminate(s, false, 2000000000);
+  }
   rk_cuda_actor_profile_t pf;
   rkc_actor_profile(echo, &pf);
   printf("echo actor counters: messages %llu replies %llu idle_polls %llu k2k_received %llu\n",

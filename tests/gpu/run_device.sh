@@ -54,7 +54,7 @@ if ! cmake -S "$ROOT" -B $B -G Ninja "${OPTS[@]}" >"$OUT/configure.log" 2>&1; th
 fi
 TARGETS=""
 if [ "$MODE" = quick ]; then TARGETS="gpu_echo bench_gpu"; fi
-if [ "$MODE" = gpu ]; then TARGETS="gpu_echo gpu_runtime gpu_lifecycle bench_gpu bench_gpu_floor"; fi
+if [ "$MODE" = gpu ]; then TARGETS="gpu_echo gpu_runtime gpu_lifecycle gpu_grid bench_gpu bench_gpu_floor"; fi
 if ! ninja -C $B -k 0 -j"$(nproc)" $TARGETS >"$OUT/build.log" 2>&1; then
   note "build had failures (see build.log); continuing with what was built"
 fi
