@@ -18,6 +18,7 @@ extern "C" {
 #include "rk_test.h"
 }
 #include "cuda_actor.h"
+#include "cuda_nvrtc.h"
 #include "ringkernel/ringkernel.h"
 
 struct Stats {
@@ -503,6 +504,42 @@ int main(void) {
     snprintf(what, sizeof what, "throughput, sum built-in (staged handler), grid %u", g);
     printf("%-52s %.2f M msg/s\n", what, bench_throughput(s, s, 1000000, true) / 1e6);
     rkc_actor_terminate(s, false, 2000000000);
+  }
+  /* A compute-heavy user handler (NVRTC; ~10 µs of clock spin per message, then echo):
+   * where more blocks pay. */
+  static const char *spin_src =
+      "RK_DEVICE_HANDLER(spin) {\n"
+      "  long long t0 = clock64();\n"
+      "  while (clock64() - t0 < 20000) {}\n"
+      "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"
+      "}\n";
+  const void *spin_kernel = NULL;
+  if (rkc_nvrtc_kernel(0, spin_src, "spin", &spin_kernel) == RK_OK) {
+    for (uint32_t g : {1u, 4u, 16u}) {
+      rkc_actor_config_t c;
+      memset(&c, 0, sizeof c);
+      c.actor_id = 120 + g;
+      c.node_id = 1;
+      c.grid = g;
+      c.block = 256;
+      c.input_capacity = c.output_capacity = 4096;
+      c.payload_capacity = 256;
+      c.kernel = spin_kernel;
+      c.directory = dir;
+      c.start_active = true;
+      rkc_actor_t *s = NULL;
+      if (rkc_actor_launch(&c, &s) != RK_OK) {
+        printf("spin grid %u: %s\n", g, rk_last_error());
+        continue;
+      }
+      spent.push_back(s);
+      char what[80];
+      snprintf(what, sizeof what, "throughput, NVRTC handler ~10 us/msg, grid %u", g);
+      printf("%-52s %.3f M msg/s\n", what, bench_throughput(s, s, 50000, true) / 1e6);
+      rkc_actor_terminate(s, false, 2000000000);
+    }
+  } else {
+    printf("spin handler: %s\n", rk_last_error());
   }
   rk_cuda_actor_profile_t pf;
   rkc_actor_profile(echo, &pf);
