@@ -348,6 +348,45 @@ static void bench_drain_split(void) {
   rkc_actor_destroy(a);
 }
 
+static void bench_grid_spin(std::vector<rkc_actor_t *> &spent) {
+  /* A compute-heavy user handler (NVRTC; ~10 µs of clock spin per message, then echo):
+   * where more blocks pay. */
+  static const char *spin_src =
+      "RK_DEVICE_HANDLER(spin) {\n"
+      "  long long t0 = clock64();\n"
+      "  while (clock64() - t0 < 20000) {}\n"
+      "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"
+      "}\n";
+  const void *spin_kernel = NULL;
+  if (rkc_nvrtc_kernel(0, spin_src, "spin", &spin_kernel) == RK_OK) {
+    for (uint32_t g : {1u, 4u, 16u}) {
+      rkc_actor_config_t c;
+      memset(&c, 0, sizeof c);
+      c.actor_id = 120 + g;
+      c.node_id = 1;
+      c.grid = g;
+      c.block = 256;
+      c.input_capacity = c.output_capacity = 4096;
+      c.payload_capacity = 256;
+      c.kernel = spin_kernel;
+      c.directory = dir;
+      c.start_active = true;
+      rkc_actor_t *s = NULL;
+      if (rkc_actor_launch(&c, &s) != RK_OK) {
+        printf("spin grid %u: %s\n", g, rk_last_error());
+        continue;
+      }
+      spent.push_back(s);
+      char what[80];
+      snprintf(what, sizeof what, "throughput, NVRTC handler ~10 us/msg, grid %u", g);
+      printf("%-52s %.3f M msg/s\n", what, bench_throughput(s, s, 50000, true) / 1e6);
+      rkc_actor_terminate(s, false, 2000000000);
+    }
+  } else {
+    printf("spin handler: %s\n", rk_last_error());
+  }
+}
+
 static Stats bench_runtime_request(rk_kernel_t *k, int n) {
   uint8_t p[64] = {1};
   std::vector<uint64_t> t;
@@ -447,6 +486,8 @@ int main(void) {
   /* first, alone: freeing an actor's memory (cudaFree) waits for the whole device */
   printf("%-52s %.1f ns\n", "host enqueue cost per message (batch of 4096)", bench_enqueue_cost());
   bench_drain_split();
+  std::vector<rkc_actor_t *> early; /* terminated at once, destroyed at the end */
+  bench_grid_spin(early);
   rkc_actor_t *echo = launch(1, 0, 0, 4096, 256);
   rkc_actor_t *fwd = launch(2, 3, 1, 4096, 256);
   if (!echo || !fwd) return 1;
@@ -505,42 +546,6 @@ int main(void) {
     printf("%-52s %.2f M msg/s\n", what, bench_throughput(s, s, 1000000, true) / 1e6);
     rkc_actor_terminate(s, false, 2000000000);
   }
-  /* A compute-heavy user handler (NVRTC; ~10 µs of clock spin per message, then echo):
-   * where more blocks pay. */
-  static const char *spin_src =
-      "RK_DEVICE_HANDLER(spin) {\n"
-      "  long long t0 = clock64();\n"
-      "  while (clock64() - t0 < 20000) {}\n"
-      "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"
-      "}\n";
-  const void *spin_kernel = NULL;
-  if (rkc_nvrtc_kernel(0, spin_src, "spin", &spin_kernel) == RK_OK) {
-    for (uint32_t g : {1u, 4u, 16u}) {
-      rkc_actor_config_t c;
-      memset(&c, 0, sizeof c);
-      c.actor_id = 120 + g;
-      c.node_id = 1;
-      c.grid = g;
-      c.block = 256;
-      c.input_capacity = c.output_capacity = 4096;
-      c.payload_capacity = 256;
-      c.kernel = spin_kernel;
-      c.directory = dir;
-      c.start_active = true;
-      rkc_actor_t *s = NULL;
-      if (rkc_actor_launch(&c, &s) != RK_OK) {
-        printf("spin grid %u: %s\n", g, rk_last_error());
-        continue;
-      }
-      spent.push_back(s);
-      char what[80];
-      snprintf(what, sizeof what, "throughput, NVRTC handler ~10 us/msg, grid %u", g);
-      printf("%-52s %.3f M msg/s\n", what, bench_throughput(s, s, 50000, true) / 1e6);
-      rkc_actor_terminate(s, false, 2000000000);
-    }
-  } else {
-    printf("spin handler: %s\n", rk_last_error());
-  }
   rk_cuda_actor_profile_t pf;
   rkc_actor_profile(echo, &pf);
   printf("echo actor counters: messages %llu replies %llu idle_polls %llu k2k_received %llu\n",
@@ -553,6 +558,7 @@ int main(void) {
   rkc_actor_destroy(fwd_nw);
   rkc_actor_destroy(echo_nw);
   for (rkc_actor_t *a : spent) rkc_actor_destroy(a);
+  for (rkc_actor_t *a : early) rkc_actor_destroy(a);
   rkc_directory_destroy(dir);
   runtime_part(ls);
   printf("bench thread on CPU %d at the end\n", sched_getcpu());

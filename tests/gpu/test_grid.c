@@ -2,6 +2,7 @@
  * handle batches of the staged handlers (here the sum and count built-ins), and every
  * message is still answered once, right, and in order; a grid larger than the device
  * holds is refused with the limit named. Label gpu (exit 77 without a device). */
+#include <stdio.h>
 #include <string.h>
 
 #include "rk_test.h"
@@ -10,6 +11,7 @@
 
 #ifdef RK_HAVE_CUDA
 #include "cuda_actor.h"
+#include "cuda_nvrtc.h"
 
 static rkc_directory_t *dir;
 
@@ -105,6 +107,16 @@ static bool check_count(void *ctx, const rk_message_header_t *h, const void *p, 
   return true;
 }
 
+/* Echo replies of {1, 2, 0.5}, correlation ids in order. */
+static bool count_echo(void *ctx, const rk_message_header_t *h, const void *p, int32_t dead) {
+  check_t *c = ctx;
+  double v[3];
+  memcpy(v, p, sizeof v);
+  if (dead || h->correlation_id != c->next || v[2] != 0.5) c->bad++;
+  c->next++;
+  return true;
+}
+
 RK_TEST(grid_count_keeps_the_order) {
   rkc_actor_t *a = NULL;
   CHECK_OK(launch(32, RKC_HANDLER_COUNT, 3, 64, &a));
@@ -133,6 +145,74 @@ RK_TEST(grid_count_keeps_the_order) {
   rkc_actor_destroy(a);
 }
 
+/* A user handler compiled and launched while another actor runs, at grid 1 and 4: the
+ * compile and module load must not wait for the device (persistent actors never let it
+ * go idle). Steps are printed, so a hang names its step. */
+RK_TEST(nvrtc_grid_while_another_runs) {
+  rkc_actor_t *echo = NULL;
+  CHECK_OK(launch(34, RKC_HANDLER_ECHO, 1, 64, &echo));
+  if (!echo) return;
+  static const char *src =
+      "RK_DEVICE_HANDLER(twice) {\n"
+      "  long long t0 = clock64();\n"
+      "  while (clock64() - t0 < 2000) {}\n"
+      "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"
+      "}\n";
+  const void *kernel = NULL;
+  printf("  compiling\n");
+  fflush(stdout);
+  CHECK_OK(rkc_nvrtc_kernel(0, src, "twice", &kernel));
+  printf("  compiled\n");
+  fflush(stdout);
+  for (uint32_t grid = 1; grid <= 4 && kernel; grid += 3) {
+    rkc_actor_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.actor_id = 40 + grid;
+    cfg.node_id = 3;
+    cfg.grid = grid;
+    cfg.block = 128;
+    cfg.input_capacity = cfg.output_capacity = 1024;
+    cfg.payload_capacity = 64;
+    cfg.kernel = kernel;
+    cfg.directory = dir;
+    cfg.start_active = true;
+    rkc_actor_t *a = NULL;
+    CHECK_OK(rkc_actor_launch(&cfg, &a));
+    printf("  launched grid %u\n", grid);
+    fflush(stdout);
+    if (!a) continue;
+    enum { N = 2000 };
+    static rk_message_header_t h[N];
+    const rk_message_header_t *hs[64];
+    const void *ps[64];
+    static double pay[3] = {1, 2, 0.5};
+    check_t c = {0, 0, 0};
+    uint8_t buf[64];
+    uint64_t sent = 0, deadline = rk_test_now_ns() + 10000000000ull;
+    while (c.next + c.dead < N && rk_test_now_ns() < deadline) {
+      size_t want = N - sent < 64 ? (size_t)(N - sent) : 64;
+      for (size_t i = 0; i < want; i++) {
+        rk_message_header_init(&h[i], 0, 0, 0, sizeof pay, rk_hlc_timestamp_now(1));
+        h[i].correlation_id = sent + i;
+        hs[i] = &h[i];
+        ps[i] = pay;
+      }
+      sent += rkc_actor_enqueue(a, hs, ps, want);
+      rkc_actor_dequeue_many(a, 1024, buf, count_echo, &c);
+    }
+    CHECK_EQ_U64(c.next, N);
+    CHECK_EQ_U64(c.bad, 0);
+    printf("  answered grid %u\n", grid);
+    fflush(stdout);
+    CHECK_OK(rkc_actor_terminate(a, false, 2000000000));
+    printf("  terminated grid %u\n", grid);
+    fflush(stdout);
+    rkc_actor_destroy(a);
+  }
+  CHECK_OK(rkc_actor_terminate(echo, false, 2000000000));
+  rkc_actor_destroy(echo);
+}
+
 RK_TEST(grid_too_large_is_refused) {
   rkc_actor_t *a = NULL;
   CHECK_STATUS(launch(33, RKC_HANDLER_ECHO, 65535, 512, &a), RK_EINVAL);
@@ -148,6 +228,7 @@ int main(void) {
   if (rkc_directory_create(0, &dir) != RK_OK) return 1;
   RK_RUN(grid_sum_every_message_once_in_order);
   RK_RUN(grid_count_keeps_the_order);
+  RK_RUN(nvrtc_grid_while_another_runs);
   RK_RUN(grid_too_large_is_refused);
   rkc_directory_destroy(dir);
   return rk_test_summary();
