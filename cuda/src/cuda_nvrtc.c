@@ -13,6 +13,7 @@
 
 #include "cuda_internal.h"
 #include "cuda_nvrtc.h"
+#include "cuda_pinned.h"
 #include "rk_internal.h"
 
 extern const size_t rkc_embedded_count;
@@ -193,10 +194,31 @@ static rk_status_t rkc_check_entry(const char *source, const char *entry) {
   return RK_OK;
 }
 
+typedef struct rkc_load_call {
+  const char *cubin;
+  cudaLibrary_t lib;
+  rk_status_t st;
+} rkc_load_call_t;
+
+static void rkc_load_library(void *ctx) {
+  rkc_load_call_t *c = ctx;
+  c->st = RKC_CHECK(cudaLibraryLoadData(&c->lib, c->cubin, NULL, NULL, 0, NULL, NULL, 0));
+}
+
+/* Loading a library waits until the device's work drains, which never happens while a
+ * persistent actor runs (measured: the load hung with one actor running), so a new
+ * handler is loaded only while no actor runs, and refused otherwise. */
 static rk_status_t rkc_load(int32_t device, uint64_t key, const char *cubin,
                             const void **kernel) {
-  cudaLibrary_t lib;
-  rk_status_t st = RKC_CHECK(cudaLibraryLoadData(&lib, cubin, NULL, NULL, 0, NULL, NULL, 0));
+  rkc_load_call_t call = {cubin, NULL, RK_OK};
+  if (!rkc_pinned_run_idle(rkc_load_library, &call))
+    return rki_fail(RK_ESTATE,
+                    "CUDA-source handler: loading new GPU code waits for the device to go "
+                    "idle, which it never does while GPU actors run; launch actors with new "
+                    "CUDA source before the others (or after terminating them) — compiled "
+                    "code is cached, so identical source loads later at no cost");
+  cudaLibrary_t lib = call.lib;
+  rk_status_t st = call.st;
   cudaKernel_t k;
   if (st == RK_OK) st = RKC_CHECK(cudaLibraryGetKernel(&k, lib, "rk_k_actor_user"));
   if (st != RK_OK) return st;

@@ -138,6 +138,14 @@ void rkc_pinned_actor_stopped(void) {
   pthread_mutex_unlock(&rkc_pin_lock);
 }
 
+bool rkc_pinned_run_idle(void (*fn)(void *), void *ctx) {
+  pthread_mutex_lock(&rkc_pin_lock);
+  const bool idle = rkc_running == 0;
+  if (idle) fn(ctx); /* under the lock: no actor launch can count itself meanwhile */
+  pthread_mutex_unlock(&rkc_pin_lock);
+  return idle;
+}
+
 void rkc_pinned_release(void) {
   pthread_mutex_lock(&rkc_pin_lock);
   rkc_release_locked();

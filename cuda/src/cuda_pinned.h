@@ -11,6 +11,7 @@
 #ifndef RK_CUDA_PINNED_H
 #define RK_CUDA_PINNED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ void rkc_pinned_park_device(void *p, size_t bytes, int32_t device);
 /* An actor kernel is about to be launched / was seen to have returned. */
 void rkc_pinned_actor_running(void);
 void rkc_pinned_actor_stopped(void);
+/* Runs fn(ctx) only if no actor kernel runs, and keeps any from being launched while it
+ * does (for calls that wait for an idle device, such as loading a module); returns
+ * whether it ran. */
+bool rkc_pinned_run_idle(void (*fn)(void *), void *ctx);
 /* Frees what is cached and parked when no actor runs (backend fini); else nothing. */
 void rkc_pinned_release(void);
 
