@@ -38,6 +38,10 @@ struct rk_message {
   unsigned char payload[];
 };
 
+/* A message block with room for len payload bytes, its bookkeeping set and its header
+ * left for the caller to write. NULL (rk_last_error set) on exhaustion. */
+rk_message_t *rki_message_alloc(rk_pool_t *pool, size_t len);
+
 /* Allocates a message with room for len payload bytes from pool, copies hdr and payload;
  * hdr->payload_size is set to len. NULL (rk_last_error set) on exhaustion. */
 rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
@@ -90,6 +94,15 @@ rk_status_t rki_handler_register_builtin(const char *name, rk_handler_fn fn);
 
 /* ---- kernels ------------------------------------------------------------------------ */
 
+/* What a kernel's last handler K2K send resolved its destination to (k2k_broker.c,
+ * rki_k2k_target); written only by the worker running that kernel's handler. */
+typedef struct rki_k2k_memo {
+  uint64_t gen;        /* the broker's table generation the lookup saw */
+  rk_kernel_t *target; /* NULL: nothing memoized, or not a kernel endpoint */
+  uint32_t hops;
+  char dest[RK_KERNEL_ID_MAX + 1];
+} rki_k2k_memo_t;
+
 enum { RKI_DEAD_LETTER_CAP = 1024 };
 
 struct rk_kernel {
@@ -125,7 +138,8 @@ struct rk_kernel {
   size_t dl_count;
   _Atomic uint64_t dl_total;
 
-  void *handler_state; /* rk_ctx_state slot */
+  rki_k2k_memo_t k2k_memo; /* handler sends' destination (worker running the handler) */
+  void *handler_state;     /* rk_ctx_state slot */
   void *user;
   void (*user_destroy)(void *);
 
@@ -281,6 +295,14 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
                          const rk_message_header_t *hdr, const void *payload, size_t len,
                          bool may_wait, const rk_hlc_timestamp_t *stamp, rk_message_t **move,
                          rk_delivery_receipt_t *receipt);
+/* The kernel a handler's send to dest reaches (after *hops route steps) without taking
+ * the broker lock while memo is current (see k2k_broker.c); NULL when dest is not a
+ * kernel endpoint, is invalid, or tracing is on: then rki_k2k_send does the whole job.
+ * memo belongs to the sending kernel, used by the worker running its handler. */
+rk_kernel_t *rki_k2k_target(rk_k2k_broker_t *b, rki_k2k_memo_t *memo, const char *dest,
+                            uint32_t *hops);
+/* Counts a delivery made outside rki_k2k_send in the broker's statistics. */
+void rki_k2k_count_direct(rk_k2k_broker_t *b, rk_delivery_status_t status, uint32_t hops);
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
 
