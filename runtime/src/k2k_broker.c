@@ -55,7 +55,8 @@ struct rk_k2k_broker {
   rk_k2k_trace_entry_t *trace;
   size_t trace_head, trace_count;
 
-  _Atomic uint64_t delivered, forwarded, not_found, queue_full, timeouts, max_hops;
+  rki_counter_t delivered, forwarded; /* per message: striped, see counter_internal.h */
+  _Atomic uint64_t not_found, queue_full, timeouts, max_hops;
 };
 
 void rk_k2k_config_init(rk_k2k_config_t *cfg) {
@@ -339,8 +340,8 @@ rk_status_t rk_k2k_stats(const rk_k2k_broker_t *b, rk_k2k_stats_t *out) {
   out->registered_endpoints = b->nep;
   out->routes_configured = b->nroutes;
   pthread_rwlock_unlock(&mb->lock);
-  out->messages_delivered = atomic_load_explicit(&mb->delivered, memory_order_relaxed);
-  out->messages_forwarded = atomic_load_explicit(&mb->forwarded, memory_order_relaxed);
+  out->messages_delivered = rki_counter_read(&mb->delivered);
+  out->messages_forwarded = rki_counter_read(&mb->forwarded);
   out->not_found = atomic_load_explicit(&mb->not_found, memory_order_relaxed);
   out->queue_full = atomic_load_explicit(&mb->queue_full, memory_order_relaxed);
   out->timeouts = atomic_load_explicit(&mb->timeouts, memory_order_relaxed);
@@ -451,7 +452,7 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
 static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   _Atomic uint64_t *c = NULL;
   switch (a->status) {
-  case RK_DELIVERY_DELIVERED: c = &b->delivered; break;
+  case RK_DELIVERY_DELIVERED: rki_counter_add(&b->delivered, 1); break;
   case RK_DELIVERY_NOT_FOUND: c = &b->not_found; break;
   case RK_DELIVERY_QUEUE_FULL: c = &b->queue_full; break;
   case RK_DELIVERY_TIMEOUT: c = &b->timeouts; break;
@@ -461,7 +462,7 @@ static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   }
   if (c) atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
   if (a->status == RK_DELIVERY_DELIVERED && a->hops)
-    atomic_fetch_add_explicit(&b->forwarded, a->hops, memory_order_relaxed);
+    rki_counter_add(&b->forwarded, a->hops);
 }
 
 static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *hdr, size_t len,

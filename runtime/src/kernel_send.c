@@ -73,7 +73,7 @@ rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, c
   size_t n = k->ops->enqueue(k->actor, &hdr, &payload, 1);
   release(k);
   if (n != 1) return queue_full(k);
-  atomic_fetch_add_explicit(&k->rt->messages_sent, 1, memory_order_relaxed);
+  rki_counter_add(&k->rt->messages_sent, 1);
   return RK_OK;
 }
 
@@ -82,7 +82,7 @@ rk_status_t rki_kernel_deliver_owned(rk_kernel_t *k, rk_message_t *m) {
   if (st != RK_OK) return st;
   st = rki_cpu_enqueue_owned(k->actor, m);
   release(k);
-  if (st == RK_OK) atomic_fetch_add_explicit(&k->rt->messages_sent, 1, memory_order_relaxed);
+  if (st == RK_OK) rki_counter_add(&k->rt->messages_sent, 1);
   return st;
 }
 
@@ -171,7 +171,7 @@ static rk_status_t try_send_chunk(send_many_t *s) {
   size_t got = s->k->ops->enqueue(s->k->actor, hp, pp, n);
   release(s->k);
   s->done += got;
-  atomic_fetch_add_explicit(&s->k->rt->messages_sent, got, memory_order_relaxed);
+  rki_counter_add(&s->k->rt->messages_sent, got);
   if (got < n) return queue_full(s->k);
   return bad;
 }

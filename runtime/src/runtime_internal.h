@@ -25,6 +25,7 @@
 #include "ringkernel/kernel.h"
 #include "ringkernel/pool.h"
 #include "ringkernel/runtime.h"
+#include "counter_internal.h"
 #include "rk_internal.h"
 
 /* ---- owned messages (kernel_message.c) ---------------------------------------------- */
@@ -248,7 +249,7 @@ struct rk_runtime {
   _Atomic size_t script_pending;
 
   _Atomic uint64_t total_launched;
-  _Atomic uint64_t messages_sent;
+  rki_counter_t messages_sent; /* bumped by every sender, workers included */
   _Atomic uint64_t messages_received;
 };
 
