@@ -155,8 +155,11 @@ rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *c
   /* On a worker the wall reading is the one its current run of batches began with (one
    * clock read per batch, cpu_scheduler.c); a cause stamped after that reading can look
    * skewed against it, so a skew error is retried with a fresh reading. */
-  if (rki_hlc_clock_update_at(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts) == RK_OK)
-    return ts;
+  rk_status_t st =
+      k->is_script /* script replies may come from several binding threads at once */
+          ? rki_hlc_clock_update_at(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts)
+          : rki_hlc_clock_update_single(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts);
+  if (st == RK_OK) return ts;
   rki_clear_error();
   if (rk_hlc_clock_update(k->clock, cause->timestamp, &ts) == RK_OK) return ts;
   rki_clear_error();

@@ -289,6 +289,48 @@ RK_TEST(handler_sends_follow_table_changes) {
   rk_runtime_destroy(rt);
 }
 
+/* A worker-run kernel's clock is written without a locked instruction by whichever
+ * worker holds the kernel (hlc_internal.h): with two workers taking turns on "stamper",
+ * its replies (in output order) must still carry strictly increasing stamps. */
+RK_TEST(stamps_increase_across_workers) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.worker_count = 2;
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_kernel_t *st = launch(rt, "stamper", 1024, true);
+  rk_kernel_t *fwd = launch_forward(rt, "relay", "stamper");
+  enum { N = 20000, CHUNK = 256 };
+  char byte = 'x';
+  rk_send_item_t items[CHUNK];
+  for (int i = 0; i < CHUNK; i++)
+    items[i] = (rk_send_item_t){NULL, &byte, 1};
+  rk_hlc_timestamp_t last = {0, 0, 0};
+  size_t sent = 0, got = 0;
+  bool increasing = true;
+  while (got < N) {
+    size_t acc = 0;
+    size_t want = N - sent < CHUNK ? N - sent : CHUNK;
+    if (want) rk_kernel_send_many(fwd, items, want, 0, &acc);
+    sent += acc;
+    rk_message_t *out[CHUNK];
+    size_t n = 0;
+    rk_kernel_receive_many(st, out, CHUNK, acc ? 0 : SEC, &n);
+    for (size_t i = 0; i < n; i++) {
+      rk_hlc_timestamp_t ts = rk_message_header(out[i])->timestamp;
+      increasing &= rk_hlc_timestamp_compare(ts, last) > 0;
+      last = ts;
+      rk_message_free(out[i]);
+    }
+    got += n;
+    if (!acc && !n) break;
+  }
+  CHECK_EQ_U64(got, N);
+  CHECK(increasing);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(config_defaults_and_validation);
   RK_RUN(standalone_endpoints_routes_inbox);
@@ -296,5 +338,6 @@ int main(void) {
   RK_RUN(routes_and_max_hops);
   RK_RUN(queue_full_and_timeout_into_kernels);
   RK_RUN(handler_sends_follow_table_changes);
+  RK_RUN(stamps_increase_across_workers);
   return rk_test_summary();
 }
