@@ -10,7 +10,7 @@ struct rk_handler_ctx {
   rk_message_t *msg; /* the worker's until moved on (consumed): then not touched again */
   bool consumed;
   uint64_t processed_before;
-  bool produced;
+  uint32_t produced; /* replies published */
   const char *detail;
   char detail_buf[RK_DEAD_LETTER_DETAIL_MAX];
 };
@@ -22,13 +22,13 @@ static _Thread_local rk_kernel_t *rki_running_handler;
 rk_kernel_t *rki_current_handler_kernel(void) { return rki_running_handler; }
 
 rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
-                               bool *produced, bool *consumed) {
+                               uint32_t *produced, bool *consumed) {
   rk_handler_ctx_t ctx;
   ctx.k = k;
   ctx.msg = msg;
   ctx.consumed = false;
   ctx.processed_before = processed_before;
-  ctx.produced = false;
+  ctx.produced = 0;
   ctx.detail = NULL;
   rk_kernel_t *outer = rki_running_handler;
   rki_running_handler = k;
@@ -52,12 +52,13 @@ rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_type, con
   }
   rk_kernel_t *k = ctx->k;
   const rk_message_header_t *req = &ctx->msg->hdr;
-  rk_message_header_t h;
-  rk_message_header_init(&h, message_type, k->num, req->source_kernel, len,
-                         rki_kernel_stamp(k, req));
-  h.correlation_id = req->correlation_id;
-  rk_message_t *m = rki_message_new(k->rt->pool, &h, payload, len);
+  /* The header is written once, in the reply's own block. */
+  rk_message_t *m = rki_message_alloc(k->rt->pool, len);
   if (!m) return rk_ctx_fail(ctx, RK_ENOMEM, "reply: out of memory");
+  rk_message_header_init(&m->hdr, message_type, k->num, req->source_kernel, len,
+                         rki_kernel_stamp(k, req));
+  m->hdr.correlation_id = req->correlation_id;
+  if (len) memcpy(m->payload, payload, len);
   rk_status_t st = rki_cpu_push_output(k->actor, m);
   if (st != RK_OK) {
     rk_message_free(m);
@@ -65,7 +66,7 @@ rk_status_t rk_ctx_reply_typed(rk_handler_ctx_t *ctx, uint64_t message_type, con
              k->opts.output_capacity);
     return rk_ctx_fail(ctx, st, ctx->detail_buf);
   }
-  ctx->produced = true;
+  ctx->produced++;
   return RK_OK;
 }
 

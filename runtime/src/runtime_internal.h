@@ -176,10 +176,11 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
 
 /* Runs k's C handler over msg on the calling (worker) thread; dead-letters it on failure
  * except RK_EAGAIN (back-pressure: the caller keeps the message and runs it again later);
- * the caller counts RK_OK as processed. *produced is set when the handler published output; *consumed when
+ * the caller counts RK_OK as processed. *produced is the number of replies the handler published
+ * to k's output; *consumed is set when
  * the message itself was moved on (built-in forward): the caller must not free it. */
 rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
-                               bool *produced, bool *consumed);
+                               uint32_t *produced, bool *consumed);
 
 /* The built-in forward: sends the current message on to dest through K2K, moving the
  * message itself (no copy) when dest is a host-run actor of the same runtime. */
