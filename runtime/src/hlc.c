@@ -199,7 +199,10 @@ rk_status_t rk_hlc_clock_create(uint64_t node_id, uint64_t max_drift_ms,
                                 rk_hlc_clock_t **out) {
   if (!out) return rki_fail(RK_EINVAL, "rk_hlc_clock_create: out is NULL");
   *out = NULL;
-  rk_hlc_clock_t *c = aligned_alloc(16, sizeof *c);
+  /* A whole cache line of its own: kernels' clocks are created one after another and
+   * written per message by different workers, so two sharing a line would bounce it. */
+  size_t size = (sizeof(rk_hlc_clock_t) + RKI_CACHELINE - 1) / RKI_CACHELINE * RKI_CACHELINE;
+  rk_hlc_clock_t *c = aligned_alloc(RKI_CACHELINE, size);
   if (!c) return rki_fail(RK_ENOMEM, "HLC clock: out of memory");
   c->state.word = 0;
   c->node_id = node_id;
