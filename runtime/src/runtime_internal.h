@@ -16,6 +16,7 @@
 #define RK_RUNTIME_INTERNAL_H
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 
 #include "ringkernel/backend.h"
@@ -125,10 +126,13 @@ struct rk_kernel {
   rk_backend_actor_t *actor;
 
   pthread_mutex_t state_lock;
-  _Atomic int state;        /* rk_kernel_state_t */
-  _Atomic uint32_t senders; /* sends past their state check (kernel_send.c) */
+  /* Own cache line: every send to this kernel writes `senders` (kernel_send.c admit);
+   * shared with the fields above, it would take them from the worker running this
+   * kernel's handler on every message sent to it. */
+  alignas(RKI_CACHELINE) _Atomic int state; /* rk_kernel_state_t */
+  _Atomic uint32_t senders;                 /* sends past their state check */
 
-  pthread_mutex_t recv_lock; /* pending list + backend dequeue */
+  alignas(RKI_CACHELINE) pthread_mutex_t recv_lock; /* pending list + backend dequeue */
   rk_message_t *pending_head;
   rk_message_t *pending_tail;
   _Atomic size_t pending_count; /* written under recv_lock, read by status */
