@@ -54,8 +54,10 @@ typedef struct rki_cpu_actor {
   rk_ring_t *out;
   uint32_t in_cap;
   uint32_t out_cap;
-  bool external;      /* script actor: served by the script loop, never a worker */
-  _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
+  bool external; /* script actor: served by the script loop, never a worker */
+  /* Own cache line for the flags senders read-modify-write per message, so those writes
+   * do not take the read-only fields above from the worker running the actor. */
+  alignas(RKI_CACHELINE) _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
   _Atomic bool stopping;
   _Atomic int scheduled; /* 1 while queued or running (see above) */
   _Atomic int running;   /* 1 while a worker is inside the batch */
