@@ -203,6 +203,14 @@ rk_status_t rki_cpu_push_output(rk_backend_actor_t *a, rk_message_t *m);
 /* Moves an owned message into a CPU actor's input (takes ownership on RK_OK); a bare
  * RK_EAGAIN when full. */
 rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
+/* Moves up to n (at most 64) owned messages into a CPU actor's input in order, with one
+ * ring claim; returns how many went in (ownership of those passes; the caller keeps the
+ * rest). Wakes the actor as rki_cpu_enqueue_owned does. */
+size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *a, rk_message_t *const *ms, size_t n);
+/* Free input slots seen now (others may take or free some meanwhile). 0 also asks the
+ * worker to notify the runtime's `space` word after its next batch (see cpu_internal.h),
+ * so a caller that then sleeps on it is woken. */
+size_t rki_cpu_input_room(rk_backend_actor_t *a);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);

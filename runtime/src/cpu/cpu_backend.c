@@ -267,6 +267,46 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
   return RK_OK;
 }
 
+/* Publishes up to n (<= ENQ_CHUNK) owned messages with one ring claim. */
+static size_t push_owned(rki_cpu_actor_t *a, rk_message_t *const *ms, size_t n) {
+  const void *ptrs[ENQ_CHUNK];
+  size_t lens[ENQ_CHUNK];
+  for (size_t i = 0; i < n; i++) {
+    ptrs[i] = &ms[i];
+    lens[i] = sizeof ms[i];
+  }
+  size_t pushed = 0;
+  if (n) rk_ring_push_many(a->in, ptrs, lens, n, &pushed);
+  return pushed;
+}
+
+size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *ba, rk_message_t *const *ms, size_t n) {
+  rki_cpu_actor_t *a = A(ba);
+  RKI_ASSERT(n <= ENQ_CHUNK);
+  size_t done = push_owned(a, ms, n);
+  if (done < n) {
+    want_space(a); /* then one more try, as in cpu_enqueue */
+    done += push_owned(a, ms + done, n - done);
+    if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
+  }
+  /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
+  if (done && atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  return done;
+}
+
+static size_t input_room(rki_cpu_actor_t *a) {
+  size_t depth = rk_ring_depth(a->in);
+  return depth >= a->in_cap ? 0 : a->in_cap - depth;
+}
+
+size_t rki_cpu_input_room(rk_backend_actor_t *ba) {
+  rki_cpu_actor_t *a = A(ba);
+  size_t room = input_room(a);
+  if (room) return room;
+  want_space(a); /* then one more look, as in cpu_enqueue */
+  return input_room(a);
+}
+
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {
   void *p;
   size_t len;
