@@ -84,7 +84,7 @@ static void wake_consumer(rki_cpu_actor_t *a) {
 
 static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
   rki_cpu_actor_t *a = A(ba);
-  /* RMW: pairs with the fetch_or read in cpu_enqueue (see cpu_internal.h). */
+  /* RMW: pairs with the fetch_add read in cpu_enqueue (see cpu_internal.h). */
   atomic_exchange_explicit(&a->active, active, memory_order_seq_cst);
   if (active && rki_cpu_has_input(a)) wake_consumer(a);
   return RK_OK;
@@ -203,8 +203,10 @@ static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *con
     if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
   /* A read through an RMW: pairs with set_active's exchange (see cpu_internal.h), so
-   * either we see the activation or the activator sees our message. */
-  if (done && atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+   * either we see the activation or the activator sees our message. Adding 0 is one
+   * lock xadd; or-ing 0 with the result used compiles to a compare-and-swap loop, which
+   * retries while the running worker keeps reading the line. */
+  if (done && atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
   return done;
 }
 
@@ -263,7 +265,7 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
     }
   }
   /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
-  if (atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
   return RK_OK;
 }
 
@@ -290,7 +292,7 @@ size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *ba, rk_message_t *const *m
     if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
   /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
-  if (done && atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  if (done && atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
   return done;
 }
 
