@@ -75,6 +75,19 @@ static rk_status_t cpu_actor_create(void *state, const rk_backend_actor_desc_t *
   return RK_OK;
 }
 
+/* After a sender published input: makes sure an active actor will run it (see
+ * cpu_internal.h). Adding 0 reads `active` through one lock xadd; or-ing 0 with the result
+ * used compiles to a compare-and-swap loop, which retries while the running worker keeps
+ * reading the line. */
+static void kick(rki_cpu_actor_t *a) {
+  if (!a->external) {
+    rki_cpu_schedule_if_active(a);
+    return;
+  }
+  /* RMW read: pairs with set_active's exchange. */
+  if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) rki_script_notify(a->kernel);
+}
+
 static void wake_consumer(rki_cpu_actor_t *a) {
   if (a->external)
     rki_script_notify(a->kernel);
@@ -84,7 +97,7 @@ static void wake_consumer(rki_cpu_actor_t *a) {
 
 static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
   rki_cpu_actor_t *a = A(ba);
-  /* RMW: pairs with the fetch_add read in cpu_enqueue (see cpu_internal.h). */
+  /* RMW: pairs with the read of `active` through an RMW in kick (see cpu_internal.h). */
   atomic_exchange_explicit(&a->active, active, memory_order_seq_cst);
   if (active && rki_cpu_has_input(a)) wake_consumer(a);
   return RK_OK;
@@ -202,11 +215,9 @@ static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *con
     done += enqueue_all(a, hdrs + done, payloads + done, n - done);
     if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
-  /* A read through an RMW: pairs with set_active's exchange (see cpu_internal.h), so
-   * either we see the activation or the activator sees our message. Adding 0 is one
-   * lock xadd; or-ing 0 with the result used compiles to a compare-and-swap loop, which
-   * retries while the running worker keeps reading the line. */
-  if (done && atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  /* `active` is read through an RMW that pairs with set_active's exchange (see
+   * cpu_internal.h), so either we see the activation or the activator sees our message. */
+  if (done) kick(a);
   return done;
 }
 
@@ -264,8 +275,7 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
       return RK_EAGAIN;
     }
   }
-  /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
-  if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  kick(a); /* as in cpu_enqueue */
   return RK_OK;
 }
 
@@ -291,8 +301,7 @@ size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *ba, rk_message_t *const *m
     done += push_owned(a, ms + done, n - done);
     if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
-  /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
-  if (done && atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  if (done) kick(a); /* as in cpu_enqueue */
   return done;
 }
 

@@ -97,6 +97,11 @@ struct rki_cpu {
 bool rki_cpu_has_input(rki_cpu_actor_t *a);
 /* Queues a (non-external) actor unless it is already queued or running. */
 void rki_cpu_schedule(rki_cpu_actor_t *a);
+/* The same after a sender published input, for an actor that may be inactive: queues it
+ * only while active. When it is queued or running already this costs one exchange (the
+ * common case under load), instead of a read of `active` through an RMW and then the
+ * exchange. */
+void rki_cpu_schedule_if_active(rki_cpu_actor_t *a);
 /* Makes room in the run queue for one more actor (actor_create). */
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be);
 rk_status_t rki_cpu_workers_start(rki_cpu_t *be);

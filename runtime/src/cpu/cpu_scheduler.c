@@ -88,17 +88,41 @@ static rki_cpu_actor_t *rq_pop(rki_cpu_t *be) {
   return a;
 }
 
-void rki_cpu_schedule(rki_cpu_actor_t *a) {
-  if (a->external) return;
-  /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
-   * input, so either we queue the actor or the worker sees our message. */
-  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+/* Queues a, whose `scheduled` flag the caller has just taken. */
+static void queue_claimed(rki_cpu_actor_t *a) {
   worker_local_t *w = tl_worker;
   if (w && w->be == a->be && w->current && w->current != a && !w->next) {
     w->next = a;
     return;
   }
   rq_push(a->be, a);
+}
+
+void rki_cpu_schedule(rki_cpu_actor_t *a) {
+  if (a->external) return;
+  /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
+   * input, so either we queue the actor or the worker sees our message. */
+  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+  queue_claimed(a);
+}
+
+void rki_cpu_schedule_if_active(rki_cpu_actor_t *a) {
+  for (;;) {
+    /* RMW: pairs with finish_turn's exchange, as in rki_cpu_schedule. Taken first: an
+     * actor already queued or running needs nothing more, as its holder re-checks
+     * `active` and the input after clearing the flag. */
+    if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+    /* RMW read: pairs with set_active's exchange (cpu_backend.c). */
+    if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) {
+      queue_claimed(a);
+      return;
+    }
+    /* Inactive: give the claim back, then look again. An activation whose schedule
+     * found our claim (and left it to us) comes before our exchange in `scheduled`'s
+     * order, so its store to `active` happens before the second read below. */
+    atomic_exchange_explicit(&a->scheduled, 0, memory_order_seq_cst);
+    if (!atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) return;
+  }
 }
 
 static bool output_full(const rki_cpu_actor_t *a) {
