@@ -461,8 +461,7 @@ static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   case RK_DELIVERY_TENANT_MISMATCH: break;
   }
   if (c) atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
-  if (a->status == RK_DELIVERY_DELIVERED && a->hops)
-    rki_counter_add(&b->forwarded, a->hops);
+  if (a->status == RK_DELIVERY_DELIVERED && a->hops) rki_counter_add(&b->forwarded, a->hops);
 }
 
 static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *hdr, size_t len,
