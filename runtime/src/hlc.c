@@ -199,7 +199,10 @@ rk_status_t rk_hlc_clock_create(uint64_t node_id, uint64_t max_drift_ms,
                                 rk_hlc_clock_t **out) {
   if (!out) return rki_fail(RK_EINVAL, "rk_hlc_clock_create: out is NULL");
   *out = NULL;
-  rk_hlc_clock_t *c = aligned_alloc(16, sizeof *c);
+  /* A whole cache line of its own: kernels' clocks are created one after another and
+   * written per message by different workers, so two sharing a line would bounce it. */
+  size_t size = (sizeof(rk_hlc_clock_t) + RKI_CACHELINE - 1) / RKI_CACHELINE * RKI_CACHELINE;
+  rk_hlc_clock_t *c = aligned_alloc(RKI_CACHELINE, size);
   if (!c) return rki_fail(RK_ENOMEM, "HLC clock: out of memory");
   c->state.word = 0;
   c->node_id = node_id;
@@ -270,6 +273,28 @@ rk_status_t rki_hlc_clock_update_at(rk_hlc_clock_t *clock, rk_hlc_timestamp_t re
     }
   }
 }
+
+#if defined(__x86_64__)
+rk_status_t rki_hlc_clock_update_single(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
+                                        uint64_t wall_micros, rk_hlc_timestamp_t *out) {
+  /* Relaxed: the caller's hand-over of the clock between threads orders these accesses
+   * (hlc_internal.h); no other thread reads the clock meanwhile. */
+  rk_hlc_timestamp_t local = {__atomic_load_n(&clock->state.half[1], __ATOMIC_RELAXED),
+                              __atomic_load_n(&clock->state.half[0], __ATOMIC_RELAXED),
+                              clock->node_id};
+  rk_status_t st = rk_hlc_merge(local, received, wall_micros, clock->max_drift_ms, clock->node_id,
+                                out);
+  if (st != RK_OK) return st;
+  __atomic_store_n(&clock->state.half[0], out->logical, __ATOMIC_RELAXED);
+  __atomic_store_n(&clock->state.half[1], out->physical, __ATOMIC_RELAXED);
+  return RK_OK;
+}
+#else
+rk_status_t rki_hlc_clock_update_single(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
+                                        uint64_t wall_micros, rk_hlc_timestamp_t *out) {
+  return rki_hlc_clock_update_at(clock, received, wall_micros, out);
+}
+#endif
 
 rk_status_t rk_hlc_clock_update(rk_hlc_clock_t *clock, rk_hlc_timestamp_t received,
                                 rk_hlc_timestamp_t *out) {

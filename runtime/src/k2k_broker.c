@@ -5,8 +5,18 @@
  * then delivered once, into the endpoint that was reached. Registration takes the
  * write lock; sends hold the read lock only while resolving and enqueueing, never while
  * they wait for space, so a full destination cannot stall registration.
+ *
+ * Handler sends skip the lock (rki_k2k_target): every change of the endpoint or route
+ * table bumps `gen` under the write lock, and a kernel keeps what its last lookup
+ * resolved (its memo) together with the `gen` it saw. While `gen` is unchanged the memo
+ * is what a locked lookup would return. A kernel pointer stays valid memory until the
+ * runtime is destroyed, so a memo that goes stale between the check and the delivery
+ * delivers to a kernel that has just been unregistered: its state then refuses the
+ * message (terminate unregisters after leaving Active), exactly as if the send had come
+ * just before the change.
  */
 #define _GNU_SOURCE
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,11 +48,15 @@ struct rk_k2k_broker {
   size_t nroutes, rcap;
   rki_waitset_t space;
 
-  pthread_mutex_t trace_lock;
+  /* Own cache line: read by every handler send, written only on table changes. */
+  alignas(RKI_CACHELINE) _Atomic uint64_t gen;
+
+  alignas(RKI_CACHELINE) pthread_mutex_t trace_lock;
   rk_k2k_trace_entry_t *trace;
   size_t trace_head, trace_count;
 
-  _Atomic uint64_t delivered, forwarded, not_found, queue_full, timeouts, max_hops;
+  rki_counter_t delivered, forwarded; /* per message: striped, see counter_internal.h */
+  _Atomic uint64_t not_found, queue_full, timeouts, max_hops;
 };
 
 void rk_k2k_config_init(rk_k2k_config_t *cfg) {
@@ -96,8 +110,10 @@ rk_status_t rki_k2k_broker_new(const rk_k2k_config_t *cfg, rk_runtime_t *rt,
   if (!cfg) cfg = &def;
   rk_status_t st = rk_k2k_config_validate(cfg);
   if (st != RK_OK) return st;
-  rk_k2k_broker_t *b = calloc(1, sizeof *b);
+  size_t size = (sizeof(rk_k2k_broker_t) + RKI_CACHELINE - 1) / RKI_CACHELINE * RKI_CACHELINE;
+  rk_k2k_broker_t *b = aligned_alloc(RKI_CACHELINE, size); /* `gen` sits on its own line */
   if (!b) return rki_fail(RK_ENOMEM, "K2K broker: out of memory");
+  memset(b, 0, size);
   b->cfg = *cfg;
   b->rt = rt;
   if (rt) {
@@ -170,6 +186,12 @@ static route_t *find_route(const rk_k2k_broker_t *b, const char *dest) {
   return NULL;
 }
 
+/* Caller holds the write lock. Release: pairs with the acquire load in rki_k2k_target, so
+ * a sender that sees the new value also sees the tables as changed. */
+static void bump_gen_locked(rk_k2k_broker_t *b) {
+  atomic_fetch_add_explicit(&b->gen, 1, memory_order_release);
+}
+
 static rk_status_t add_ep_locked(rk_k2k_broker_t *b, const char *id, rk_kernel_t *kernel) {
   if (find_ep(b, id)) return rki_fail(RK_EEXIST, "Endpoint already registered: %s", id);
   if (b->nep == b->epcap) {
@@ -185,6 +207,7 @@ static rk_status_t add_ep_locked(rk_k2k_broker_t *b, const char *id, rk_kernel_t
   e->kernel = kernel;
   pthread_mutex_init(&e->lock, NULL);
   b->eps[b->nep++] = e;
+  bump_gen_locked(b);
   return RK_OK;
 }
 
@@ -211,6 +234,7 @@ rk_status_t rk_k2k_unregister(rk_k2k_broker_t *b, const char *id) {
     endpoint_free(b->eps[i]);
     memmove(&b->eps[i], &b->eps[i + 1], (b->nep - i - 1) * sizeof *b->eps);
     b->nep--;
+    bump_gen_locked(b);
   }
   pthread_rwlock_unlock(&b->lock);
   return st;
@@ -266,6 +290,7 @@ rk_status_t rk_k2k_add_route(rk_k2k_broker_t *b, const char *destination, const 
     if (!r) r = &b->routes[b->nroutes++];
     snprintf(r->dest, sizeof r->dest, "%s", destination);
     snprintf(r->next, sizeof r->next, "%s", next_hop);
+    bump_gen_locked(b);
   }
   pthread_rwlock_unlock(&b->lock);
   return st;
@@ -275,7 +300,10 @@ rk_status_t rk_k2k_remove_route(rk_k2k_broker_t *b, const char *destination) {
   if (!b || !destination) return rki_fail(RK_EINVAL, "broker or destination is NULL");
   pthread_rwlock_wrlock(&b->lock);
   route_t *r = find_route(b, destination);
-  if (r) *r = b->routes[--b->nroutes];
+  if (r) {
+    *r = b->routes[--b->nroutes];
+    bump_gen_locked(b);
+  }
   pthread_rwlock_unlock(&b->lock);
   return r ? RK_OK : rki_fail(RK_ENOTFOUND, "No route for %s", destination);
 }
@@ -323,8 +351,8 @@ rk_status_t rk_k2k_stats(const rk_k2k_broker_t *b, rk_k2k_stats_t *out) {
   out->registered_endpoints = b->nep;
   out->routes_configured = b->nroutes;
   pthread_rwlock_unlock(&mb->lock);
-  out->messages_delivered = atomic_load_explicit(&mb->delivered, memory_order_relaxed);
-  out->messages_forwarded = atomic_load_explicit(&mb->forwarded, memory_order_relaxed);
+  out->messages_delivered = rki_counter_read(&mb->delivered);
+  out->messages_forwarded = rki_counter_read(&mb->forwarded);
   out->not_found = atomic_load_explicit(&mb->not_found, memory_order_relaxed);
   out->queue_full = atomic_load_explicit(&mb->queue_full, memory_order_relaxed);
   out->timeouts = atomic_load_explicit(&mb->timeouts, memory_order_relaxed);
@@ -436,7 +464,7 @@ static void attempt_once(rk_k2k_broker_t *b, const char *source, const char *des
 static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   _Atomic uint64_t *c = NULL;
   switch (a->status) {
-  case RK_DELIVERY_DELIVERED: c = &b->delivered; break;
+  case RK_DELIVERY_DELIVERED: rki_counter_add(&b->delivered, 1); break;
   case RK_DELIVERY_NOT_FOUND: c = &b->not_found; break;
   case RK_DELIVERY_QUEUE_FULL: c = &b->queue_full; break;
   case RK_DELIVERY_TIMEOUT: c = &b->timeouts; break;
@@ -445,8 +473,7 @@ static void count_outcome(rk_k2k_broker_t *b, const attempt_t *a) {
   case RK_DELIVERY_TENANT_MISMATCH: break;
   }
   if (c) atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
-  if (a->status == RK_DELIVERY_DELIVERED && a->hops)
-    atomic_fetch_add_explicit(&b->forwarded, a->hops, memory_order_relaxed);
+  if (a->status == RK_DELIVERY_DELIVERED && a->hops) rki_counter_add(&b->forwarded, a->hops);
 }
 
 static rk_status_t build_header(rk_k2k_broker_t *b, const rk_message_header_t *hdr, size_t len,
@@ -480,6 +507,32 @@ static void fill_receipt(rk_delivery_receipt_t *r, const rk_message_header_t *h,
   r->status = a->status;
   r->hops = a->hops;
   r->timestamp = h->timestamp;
+}
+
+rk_kernel_t *rki_k2k_target(rk_k2k_broker_t *b, rki_k2k_memo_t *memo, const char *dest,
+                            uint32_t *hops) {
+  /* acquire: pairs with the release increment in bump_gen_locked. */
+  uint64_t gen = atomic_load_explicit(&b->gen, memory_order_acquire);
+  if (memo->target && memo->gen == gen && strcmp(memo->dest, dest) == 0) {
+    *hops = memo->hops;
+    return memo->target;
+  }
+  if (b->trace || rki_validate_kernel_id(dest) != RK_OK) return NULL;
+  attempt_t a = {RK_DELIVERY_NOT_FOUND, 0, true, true, 0}; /* traced: resolve adds no trace */
+  pthread_rwlock_rdlock(&b->lock);
+  endpoint_t *e = resolve(b, dest, 0, &a);
+  memo->target = e ? e->kernel : NULL;
+  memo->gen = atomic_load_explicit(&b->gen, memory_order_relaxed); /* stable under the lock */
+  pthread_rwlock_unlock(&b->lock);
+  memo->hops = a.hops;
+  copy_id(memo->dest, dest);
+  *hops = a.hops;
+  return memo->target;
+}
+
+void rki_k2k_count_direct(rk_k2k_broker_t *b, rk_delivery_status_t status, uint32_t hops) {
+  attempt_t a = {status, hops, true, true, 0};
+  count_outcome(b, &a);
 }
 
 rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *destination,

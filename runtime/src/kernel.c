@@ -100,8 +100,11 @@ static char *dup_or_null(const char *s) {
 
 rk_status_t rki_kernel_new(rk_runtime_t *rt, const char *id, uint64_t num,
                            const rk_launch_options_t *opts, rk_kernel_t **out) {
-  rk_kernel_t *k = calloc(1, sizeof *k);
+  /* aligned: the senders' line is a line of its own (runtime_internal.h). */
+  size_t size = (sizeof(rk_kernel_t) + RKI_CACHELINE - 1) / RKI_CACHELINE * RKI_CACHELINE;
+  rk_kernel_t *k = aligned_alloc(RKI_CACHELINE, size);
   if (!k) return rki_fail(RK_ENOMEM, "kernel %s: out of memory", id);
+  memset(k, 0, size);
   k->dl = calloc(RKI_DEAD_LETTER_CAP, sizeof *k->dl);
   if (rk_hlc_clock_create(rt->cfg.node_id, RK_HLC_DEFAULT_MAX_DRIFT_MS, &k->clock) != RK_OK)
     k->clock = NULL;
@@ -159,8 +162,11 @@ rk_hlc_timestamp_t rki_kernel_stamp(rk_kernel_t *k, const rk_message_header_t *c
   /* On a worker the wall reading is the one its current run of batches began with (one
    * clock read per batch, cpu_scheduler.c); a cause stamped after that reading can look
    * skewed against it, so a skew error is retried with a fresh reading. */
-  if (rki_hlc_clock_update_at(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts) == RK_OK)
-    return ts;
+  rk_status_t st =
+      k->is_script /* script replies may come from several binding threads at once */
+          ? rki_hlc_clock_update_at(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts)
+          : rki_hlc_clock_update_single(k->clock, cause->timestamp, rki_cpu_wall_micros(), &ts);
+  if (st == RK_OK) return ts;
   rki_clear_error();
   if (rk_hlc_clock_update(k->clock, cause->timestamp, &ts) == RK_OK) return ts;
   rki_clear_error();

@@ -5,17 +5,23 @@
 
 #include "runtime_internal.h"
 
-rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
-                              size_t len) {
+rk_message_t *rki_message_alloc(rk_pool_t *pool, size_t len) {
   size_t size = sizeof(rk_message_t) + len;
   rk_message_t *m = rk_pool_alloc(pool, size);
   if (!m) return NULL;
-  m->hdr = *hdr;
-  m->hdr.payload_size = len;
   m->pool = pool;
   m->next = NULL;
   m->alloc_size = (uint32_t)size;
   m->len = (uint32_t)len;
+  return m;
+}
+
+rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
+                              size_t len) {
+  rk_message_t *m = rki_message_alloc(pool, len);
+  if (!m) return NULL;
+  m->hdr = *hdr;
+  m->hdr.payload_size = len;
   if (len) memcpy(m->payload, payload, len);
   return m;
 }

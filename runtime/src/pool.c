@@ -219,6 +219,7 @@ static void *rki_pool_refill(rk_pool_t *pool, rki_tcache_t *tc, size_t cls) {
   rki_tcache_bin_t *bin = &tc->bins[cls];
   bin->head = *(void **)chain;
   bin->count = got - 1;
+  __builtin_prefetch(bin->head); /* as in rk_pool_alloc */
   rki_count(&tc->counters[cls].allocs);
   rki_count(&tc->counters[cls].misses);
   return chain;
@@ -241,6 +242,10 @@ void *rk_pool_alloc(rk_pool_t *pool, size_t size) {
   if (!p) return rki_pool_refill(pool, tc, cls);
   bin->head = *(void **)p;
   bin->count--;
+  /* The next pop reads the link inside the next block, which another core may have just
+   * freed (a host thread allocates what a worker frees): start that miss now, so it
+   * overlaps with what the caller does with this block. */
+  __builtin_prefetch(bin->head);
   rki_count(&tc->counters[cls].allocs);
   return p;
 }

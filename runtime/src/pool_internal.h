@@ -61,7 +61,8 @@ typedef struct rki_large {
 
 typedef struct rki_central {
   alignas(RKI_CACHELINE) pthread_mutex_t lock;
-  void *head; /* free blocks */
+  void *head;    /* free blocks carved from slabs */
+  void *batches; /* chains given back by thread caches, whole (pool_central.c) */
   uint64_t count;
   rki_slab_t *slabs;
   _Atomic uint64_t slab_bytes; /* written under lock, read by stats without it */

@@ -43,6 +43,7 @@ rk_status_t rk_ring_create(rk_ring_kind_t kind, size_t capacity, size_t slot_siz
   r->slots = slots;
   atomic_init(&r->head, 0);
   atomic_init(&r->tail, 0);
+  atomic_init(&r->seen_tail, 0);
   atomic_init(&r->max_depth, 0);
   atomic_init(&r->rejected, 0);
   for (uint64_t i = 0; i < capacity; i++) {

@@ -49,6 +49,7 @@ struct rk_ring {
   /* Producer line: the head position and what only producers write. */
   alignas(RKI_CACHELINE) _Atomic uint64_t head;
   uint64_t cached_tail;       /* SPSC producer's copy of tail */
+  _Atomic uint64_t seen_tail; /* MP producers: a tail they read (ring_mpsc.c note_depth) */
   _Atomic uint64_t max_depth; /* raised by producers only */
   _Atomic uint64_t rejected;  /* pushes refused while full */
   bool reserved_slot;         /* SPSC reserve() outstanding */

@@ -50,8 +50,17 @@ static uint64_t rki_mp_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
   }
 }
 
+/* Raises max_depth after a push that ended at `end`. seen_tail is a tail some producer
+ * read earlier, never above the real one, so end - seen_tail bounds the depth from above:
+ * while that bound is not above max_depth the consumer's line (written on every pop) is
+ * not read at all; reading it on every push moved it between cores per message.
+ * (end - seen_tail wraps to a huge value when the consumer passed end: then tail is read.)
+ * Relaxed: statistics, they order nothing. */
 static void rki_mp_note_depth(rk_ring_t *r, uint64_t end) {
+  uint64_t max = atomic_load_explicit(&r->max_depth, memory_order_relaxed);
+  if (end - atomic_load_explicit(&r->seen_tail, memory_order_relaxed) <= max) return;
   uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+  atomic_store_explicit(&r->seen_tail, tail, memory_order_relaxed);
   rki_ring_note_depth(r, end > tail ? end - tail : 0);
 }
 

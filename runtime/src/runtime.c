@@ -229,7 +229,7 @@ rk_status_t rk_runtime_metrics(rk_runtime_t *rt, rk_runtime_metrics_t *out) {
     if (rk_kernel_state(rt->kernels[i]) == RK_KERNEL_ACTIVE) out->active_kernels++;
   pthread_mutex_unlock(&rt->kernels_lock);
   out->total_launched = atomic_load_explicit(&rt->total_launched, memory_order_relaxed);
-  out->messages_sent = atomic_load_explicit(&rt->messages_sent, memory_order_relaxed);
+  out->messages_sent = rki_counter_read(&rt->messages_sent);
   out->messages_received = atomic_load_explicit(&rt->messages_received, memory_order_relaxed);
   if (rt->ops && rt->backend_state && !atomic_load_explicit(&rt->shutdown, memory_order_acquire))
     out->gpu_memory_used = rt->ops->device_memory_used(rt->backend_state);

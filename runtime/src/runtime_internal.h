@@ -18,6 +18,7 @@
 #define RK_RUNTIME_INTERNAL_H
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 
 #include "ringkernel/backend.h"
@@ -27,6 +28,7 @@
 #include "ringkernel/kernel.h"
 #include "ringkernel/pool.h"
 #include "ringkernel/runtime.h"
+#include "counter_internal.h"
 #include "rk_internal.h"
 
 /* ---- owned messages (kernel_message.c) ---------------------------------------------- */
@@ -39,6 +41,10 @@ struct rk_message {
   uint32_t len;
   unsigned char payload[];
 };
+
+/* A message block with room for len payload bytes, its bookkeeping set and its header
+ * left for the caller to write. NULL (rk_last_error set) on exhaustion. */
+rk_message_t *rki_message_alloc(rk_pool_t *pool, size_t len);
 
 /* Allocates a message with room for len payload bytes from pool, copies hdr and payload;
  * hdr->payload_size is set to len. NULL (rk_last_error set) on exhaustion. */
@@ -92,6 +98,15 @@ rk_status_t rki_handler_register_builtin(const char *name, rk_handler_fn fn);
 
 /* ---- kernels ------------------------------------------------------------------------ */
 
+/* What a kernel's last handler K2K send resolved its destination to (k2k_broker.c,
+ * rki_k2k_target); written only by the worker running that kernel's handler. */
+typedef struct rki_k2k_memo {
+  uint64_t gen;        /* the broker's table generation the lookup saw */
+  rk_kernel_t *target; /* NULL: nothing memoized, or not a kernel endpoint */
+  uint32_t hops;
+  char dest[RK_KERNEL_ID_MAX + 1];
+} rki_k2k_memo_t;
+
 enum { RKI_DEAD_LETTER_CAP = 1024 };
 
 struct rk_kernel {
@@ -116,10 +131,14 @@ struct rk_kernel {
   rk_backend_counters_t final_counters; /* the destroyed actor's last counters */
 
   pthread_mutex_t state_lock;
-  _Atomic int state;        /* rk_kernel_state_t */
-  _Atomic uint32_t senders; /* sends past their state check (kernel_send.c) */
+  /* Own cache line: every send to this kernel writes `senders` (kernel_send.c admit);
+   * shared with the fields above, it would take them from the worker running this
+   * kernel's handler on every message sent to it. */
+  alignas(RKI_CACHELINE) _Atomic int state; /* rk_kernel_state_t */
+  _Atomic uint32_t senders;                 /* sends past their state check */
 
-  pthread_mutex_t recv_lock; /* pending list + backend dequeue + actor release */
+  /* pending list + backend dequeue + actor release */
+  alignas(RKI_CACHELINE) pthread_mutex_t recv_lock;
   rk_message_t *pending_head;
   rk_message_t *pending_tail;
   _Atomic size_t pending_count; /* written under recv_lock, read by status */
@@ -130,7 +149,8 @@ struct rk_kernel {
   size_t dl_count;
   _Atomic uint64_t dl_total;
 
-  void *handler_state; /* rk_ctx_state slot */
+  rki_k2k_memo_t k2k_memo; /* handler sends' destination (worker running the handler) */
+  void *handler_state;     /* rk_ctx_state slot */
   void *user;
   void (*user_destroy)(void *);
 
@@ -177,10 +197,11 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
 
 /* Runs k's C handler over msg on the calling (worker) thread; dead-letters it on failure
  * except RK_EAGAIN (back-pressure: the caller keeps the message and runs it again later);
- * the caller counts RK_OK as processed. *produced is set when the handler published output; *consumed when
+ * the caller counts RK_OK as processed. *produced is the number of replies the handler published
+ * to k's output; *consumed is set when
  * the message itself was moved on (built-in forward): the caller must not free it. */
 rk_status_t rki_kernel_process(rk_kernel_t *k, rk_message_t *msg, uint64_t processed_before,
-                               bool *produced, bool *consumed);
+                               uint32_t *produced, bool *consumed);
 
 /* The built-in forward: sends the current message on to dest through K2K, moving the
  * message itself (no copy) when dest is a host-run actor of the same runtime. */
@@ -205,6 +226,14 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *a, rk_message_t *m);
 /* Script actors: true when a sender found the input full since the last call (it
  * waits for space: call host.input_space after freeing a slot). */
 bool rki_cpu_take_space_wanted(rk_backend_actor_t *a);
+/* Moves up to n (at most 64) owned messages into a CPU actor's input in order, with one
+ * ring claim; returns how many went in (ownership of those passes; the caller keeps the
+ * rest). Wakes the actor as rki_cpu_enqueue_owned does. */
+size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *a, rk_message_t *const *ms, size_t n);
+/* Free input slots seen now (others may take or free some meanwhile). 0 also asks the
+ * worker to notify the runtime's `space` word after its next batch (see cpu_internal.h),
+ * so a caller that then sleeps on it is woken. */
+size_t rki_cpu_input_room(rk_backend_actor_t *a);
 /* Script actors: pops the oldest input message (caller serializes). NULL when empty. */
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *a);
 size_t rki_cpu_input_depth(rk_backend_actor_t *a);
@@ -257,7 +286,7 @@ struct rk_runtime {
   _Atomic size_t script_pending;
 
   _Atomic uint64_t total_launched;
-  _Atomic uint64_t messages_sent;
+  rki_counter_t messages_sent; /* bumped by every sender, workers included */
   _Atomic uint64_t messages_received;
 };
 
@@ -316,6 +345,14 @@ rk_status_t rki_k2k_send(rk_k2k_broker_t *b, const char *source, const char *des
                          const rk_message_header_t *hdr, const void *payload, size_t len,
                          bool may_wait, const rk_hlc_timestamp_t *stamp, rk_message_t **move,
                          rk_delivery_receipt_t *receipt);
+/* The kernel a handler's send to dest reaches (after *hops route steps) without taking
+ * the broker lock while memo is current (see k2k_broker.c); NULL when dest is not a
+ * kernel endpoint, is invalid, or tracing is on: then rki_k2k_send does the whole job.
+ * memo belongs to the sending kernel, used by the worker running its handler. */
+rk_kernel_t *rki_k2k_target(rk_k2k_broker_t *b, rki_k2k_memo_t *memo, const char *dest,
+                            uint32_t *hops);
+/* Counts a delivery made outside rki_k2k_send in the broker's statistics. */
+void rki_k2k_count_direct(rk_k2k_broker_t *b, rk_delivery_status_t status, uint32_t hops);
 /* Maps a receipt status to the status a handler sees. */
 rk_status_t rki_delivery_to_status(rk_delivery_status_t s);
 

@@ -9,11 +9,13 @@
  *  3. actor -> actor (K2K) round trip: two actors bounce one message through the broker,
  *     two workers, no host on the path;
  *  4. many in flight: host -> echo actor -> host with send_many / receive_many (a sender
- *     and a receiver thread), and actor -> actor forwarding into a counting sink.
+ *     and a receiver thread), actor -> actor forwarding into a counting sink, and two
+ *     actors bouncing 512 messages between them through K2K (no host on the path).
  * Latencies: p50 / p99 / min over SAMPLES round trips after WARMUP. Throughput: best of
  * REPEATS. Ratios are actor / baseline (latency) and baseline / actor (throughput).
  * An optional argument, "latency" or "throughput", runs that half only (with its
- * baseline), for profiling one path at a time.
+ * baseline); "echo", "forward" or "bounce" runs one throughput row, for profiling one path
+ * at a time.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ringkernel/ringkernel.h"
@@ -307,6 +310,53 @@ static double actor_throughput(void) {
   return best;
 }
 
+/* Actor <-> actor with many in flight: the host seeds BOUNCE_FLIGHT messages into "ba",
+ * each carrying a hop budget; "ba" and "bb" send each one back and forth through K2K
+ * (rk_ctx_send_k2k, a handler's ordinary send) until its budget is spent. No host thread
+ * on the path: the rate is what two actors sustain between themselves. */
+enum { BOUNCE_FLIGHT = 512 };
+
+static _Atomic uint64_t bounces_done;
+
+static rk_status_t bounce_handler(rk_handler_ctx_t *ctx, const rk_message_header_t *hdr,
+                                  const void *payload, size_t len, void *user) {
+  (void)hdr;
+  uint64_t hops;
+  memcpy(&hops, payload, sizeof hops);
+  if (hops == 0) {
+    atomic_fetch_add_explicit(&bounces_done, 1, memory_order_relaxed);
+    return RK_OK;
+  }
+  unsigned char next[PAYLOAD];
+  memcpy(next, payload, len);
+  hops--;
+  memcpy(next, &hops, sizeof hops);
+  return rk_ctx_send_k2k(ctx, user, 1, next, len);
+}
+
+static double bounce_throughput(void) {
+  double best = 0;
+  for (int r = 0; r < REPEATS; r++) {
+    rk_runtime_t *rt = make_rt(2, 0);
+    rk_kernel_t *a = launch(rt, "ba", "bench-bounce-a", NULL, 1024);
+    launch(rt, "bb", "bench-bounce-b", NULL, 1024);
+    atomic_store(&bounces_done, 0);
+    uint64_t hops = TPUT_N / BOUNCE_FLIGHT;
+    unsigned char payload[PAYLOAD] = {0};
+    memcpy(payload, &hops, sizeof hops);
+    uint64_t t0 = rk_test_now_ns();
+    for (int i = 0; i < BOUNCE_FLIGHT; i++)
+      rk_kernel_send_bytes(a, 1, payload, PAYLOAD, 0, -1);
+    /* Sleeps between looks, so this thread takes no core from the two workers. */
+    while (atomic_load_explicit(&bounces_done, memory_order_relaxed) < BOUNCE_FLIGHT)
+      nanosleep(&(struct timespec){0, 100000}, NULL);
+    double mps = (double)(hops + 1) * BOUNCE_FLIGHT / ((double)(rk_test_now_ns() - t0) / 1e9);
+    if (mps > best) best = mps;
+    rk_runtime_destroy(rt);
+  }
+  return best;
+}
+
 static void run_latency(uint64_t *samples) {
   lat_t base = baseline_pingpong(samples);
   print_lat("baseline: atomic ping-pong (2 threads)", base);
@@ -320,33 +370,43 @@ static void run_latency(uint64_t *samples) {
          host_spin.p50 / base.p50, k2k.p50 / base.p50);
 }
 
-static void run_throughput(void) {
+static void print_tput(const char *what, double mps, double base) {
+  printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", what, mps, base / mps);
+}
+
+/* part: NULL for every row, else "echo", "forward" or "bounce" (one row, for profiling). */
+static void run_throughput(const char *part) {
   double spsc_mps = baseline_spsc();
-  double host_mps = host_throughput(0);
-  double host_spin_mps = host_throughput(SPIN_NS);
-  double actor_mps = actor_throughput();
   printf("%-44s %12.0f msg/s\n", "baseline: hand-written SPSC, 2 threads", spsc_mps);
-  printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "host -> echo -> host, batch 64, 1 worker",
-         host_mps, spsc_mps / host_mps);
-  printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "same, wait_spin_ns 20000", host_spin_mps,
-         spsc_mps / host_spin_mps);
-  printf("%-44s %12.0f msg/s  (baseline %.1fx)\n", "host -> forward -K2K-> sink, 2 workers",
-         actor_mps, spsc_mps / actor_mps);
+  if (!part || strcmp(part, "echo") == 0) {
+    print_tput("host -> echo -> host, batch 64, 1 worker", host_throughput(0), spsc_mps);
+    if (!part) print_tput("same, wait_spin_ns 20000", host_throughput(SPIN_NS), spsc_mps);
+  }
+  if (!part || strcmp(part, "forward") == 0)
+    print_tput("host -> forward -K2K-> sink, 2 workers", actor_throughput(), spsc_mps);
+  if (!part || strcmp(part, "bounce") == 0)
+    print_tput("actor <-> actor K2K, 512 in flight", bounce_throughput(), spsc_mps);
 }
 
 int main(int argc, char **argv) {
   bool latency = argc < 2 || strcmp(argv[1], "latency") == 0;
-  bool throughput = argc < 2 || strcmp(argv[1], "throughput") == 0;
+  const char *part = NULL;
+  if (argc >= 2 && (strcmp(argv[1], "echo") == 0 || strcmp(argv[1], "forward") == 0 ||
+                    strcmp(argv[1], "bounce") == 0))
+    part = argv[1];
+  bool throughput = argc < 2 || part || strcmp(argv[1], "throughput") == 0;
   rk_handler_register("bench-ping", ping_handler, NULL);
   rk_handler_register("bench-pong", pong_handler, NULL);
   rk_handler_register("bench-sink", sink_handler, NULL);
+  rk_handler_register("bench-bounce-a", bounce_handler, (void *)"bb");
+  rk_handler_register("bench-bounce-b", bounce_handler, (void *)"ba");
   uint64_t *samples = malloc(SAMPLES * sizeof *samples);
   if (!samples) return 1;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   printf("bench_actor: CPU backend, %ld online cores, %d-byte payloads\n", cores, PAYLOAD);
 
   if (latency) run_latency(samples);
-  if (throughput) run_throughput();
+  if (throughput) run_throughput(part);
   free(samples);
   return 0;
 }

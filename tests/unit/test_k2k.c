@@ -1,5 +1,7 @@
 /* K2K broker: config, endpoints, routes, delivery outcomes, tracing, stats. */
+#define _GNU_SOURCE
 #include <stdlib.h>
+#include <time.h>
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
@@ -231,11 +233,111 @@ RK_TEST(queue_full_and_timeout_into_kernels) {
   rk_runtime_destroy(rt);
 }
 
+static rk_kernel_t *launch_forward(rk_runtime_t *rt, const char *id, const char *to) {
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  o.handler = "forward";
+  o.forward_to = to;
+  rk_kernel_t *k = NULL;
+  CHECK_OK(rk_runtime_launch(rt, id, &o, &k));
+  return k;
+}
+
+/* Sends one byte to fwd and expects it back, echoed, from `at`. */
+static void expect_echo_at(rk_kernel_t *fwd, rk_kernel_t *at, char c) {
+  CHECK_OK(rk_kernel_send_bytes(fwd, 1, &c, 1, 0, SEC));
+  rk_message_t *m = NULL;
+  CHECK_OK(rk_kernel_receive(at, &m, 10 * SEC));
+  if (!m) return;
+  CHECK(((const char *)rk_message_payload(m))[0] == c);
+  CHECK_EQ_U64(rk_message_header(m)->dest_kernel, rk_kernel_numeric_id(fwd));
+  rk_message_free(m);
+}
+
+/* Handler sends skip the broker lock while the tables are unchanged (a memo per sending
+ * kernel): each route change and a terminate must be seen by the very next send. */
+RK_TEST(handler_sends_follow_table_changes) {
+  rk_runtime_t *rt = make_rt(5000, false);
+  rk_k2k_broker_t *b = rk_runtime_k2k_broker(rt);
+  rk_kernel_t *b1 = launch(rt, "b1", 16, true);
+  rk_kernel_t *b2 = launch(rt, "b2", 16, true);
+  rk_kernel_t *fwd = launch_forward(rt, "fwd", "via");
+  CHECK_OK(rk_k2k_add_route(b, "via", "b1"));
+  expect_echo_at(fwd, b1, '1');
+  expect_echo_at(fwd, b1, '2');
+  CHECK_OK(rk_k2k_add_route(b, "via", "b2"));
+  expect_echo_at(fwd, b2, '3');
+  CHECK_OK(rk_kernel_terminate(b2));
+  char c = '4';
+  CHECK_OK(rk_kernel_send_bytes(fwd, 1, &c, 1, 0, SEC));
+  rk_dead_letter_t dl;
+  for (int i = 0; i < 10000 && rk_kernel_dead_letter_count(fwd) == 0; i++)
+    nanosleep(&(struct timespec){0, 1000000}, NULL);
+  CHECK_OK(rk_kernel_pop_dead_letter(fwd, &dl));
+  CHECK_EQ_INT(dl.reason, RK_ENOTFOUND);
+  CHECK_CONTAINS(dl.detail, "NotFound");
+  rk_kernel_t *b3 = launch(rt, "b3", 16, true);
+  CHECK_OK(rk_k2k_add_route(b, "via", "b3"));
+  expect_echo_at(fwd, b3, '5');
+  rk_message_t *m = NULL;
+  CHECK_STATUS(rk_kernel_try_receive(b1, &m), RK_EAGAIN);
+  rk_k2k_stats_t s;
+  CHECK_OK(rk_k2k_stats(b, &s));
+  CHECK_EQ_U64(s.messages_delivered, 4);
+  CHECK_EQ_U64(s.messages_forwarded, 4);
+  CHECK_EQ_U64(s.not_found, 1);
+  rk_runtime_destroy(rt);
+}
+
+/* A worker-run kernel's clock is written without a locked instruction by whichever
+ * worker holds the kernel (hlc_internal.h): with two workers taking turns on "stamper",
+ * its replies (in output order) must still carry strictly increasing stamps. */
+RK_TEST(stamps_increase_across_workers) {
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CPU;
+  cfg.worker_count = 2;
+  rk_runtime_t *rt = NULL;
+  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_kernel_t *st = launch(rt, "stamper", 1024, true);
+  rk_kernel_t *fwd = launch_forward(rt, "relay", "stamper");
+  enum { N = 20000, CHUNK = 256 };
+  char byte = 'x';
+  rk_send_item_t items[CHUNK];
+  for (int i = 0; i < CHUNK; i++)
+    items[i] = (rk_send_item_t){NULL, &byte, 1};
+  rk_hlc_timestamp_t last = {0, 0, 0};
+  size_t sent = 0, got = 0;
+  bool increasing = true;
+  while (got < N) {
+    size_t acc = 0;
+    size_t want = N - sent < CHUNK ? N - sent : CHUNK;
+    if (want) rk_kernel_send_many(fwd, items, want, 0, &acc);
+    sent += acc;
+    rk_message_t *out[CHUNK];
+    size_t n = 0;
+    rk_kernel_receive_many(st, out, CHUNK, acc ? 0 : SEC, &n);
+    for (size_t i = 0; i < n; i++) {
+      rk_hlc_timestamp_t ts = rk_message_header(out[i])->timestamp;
+      increasing &= rk_hlc_timestamp_compare(ts, last) > 0;
+      last = ts;
+      rk_message_free(out[i]);
+    }
+    got += n;
+    if (!acc && !n) break;
+  }
+  CHECK_EQ_U64(got, N);
+  CHECK(increasing);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(config_defaults_and_validation);
   RK_RUN(standalone_endpoints_routes_inbox);
   RK_RUN(runtime_broker_lists_kernels_direct_delivery);
   RK_RUN(routes_and_max_hops);
   RK_RUN(queue_full_and_timeout_into_kernels);
+  RK_RUN(handler_sends_follow_table_changes);
+  RK_RUN(stamps_increase_across_workers);
   return rk_test_summary();
 }

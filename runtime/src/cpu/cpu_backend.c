@@ -75,6 +75,19 @@ static rk_status_t cpu_actor_create(void *state, const rk_backend_actor_desc_t *
   return RK_OK;
 }
 
+/* After a sender published input: makes sure an active actor will run it (see
+ * cpu_internal.h). Adding 0 reads `active` through one lock xadd; or-ing 0 with the result
+ * used compiles to a compare-and-swap loop, which retries while the running worker keeps
+ * reading the line. */
+static void kick(rki_cpu_actor_t *a) {
+  if (!a->external) {
+    rki_cpu_schedule_if_active(a);
+    return;
+  }
+  /* RMW read: pairs with set_active's exchange. */
+  if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) rki_script_notify(a->kernel);
+}
+
 static void wake_consumer(rki_cpu_actor_t *a) {
   if (a->external)
     rki_script_notify(a->kernel);
@@ -84,7 +97,7 @@ static void wake_consumer(rki_cpu_actor_t *a) {
 
 static rk_status_t cpu_actor_set_active(rk_backend_actor_t *ba, bool active) {
   rki_cpu_actor_t *a = A(ba);
-  /* RMW: pairs with the fetch_or read in cpu_enqueue (see cpu_internal.h). */
+  /* RMW: pairs with the read of `active` through an RMW in kick (see cpu_internal.h). */
   atomic_exchange_explicit(&a->active, active, memory_order_seq_cst);
   if (active && rki_cpu_has_input(a)) wake_consumer(a);
   return RK_OK;
@@ -202,9 +215,9 @@ static size_t cpu_enqueue(rk_backend_actor_t *ba, const rk_message_header_t *con
     done += enqueue_all(a, hdrs + done, payloads + done, n - done);
     if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
   }
-  /* A read through an RMW: pairs with set_active's exchange (see cpu_internal.h), so
-   * either we see the activation or the activator sees our message. */
-  if (done && atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  /* `active` is read through an RMW that pairs with set_active's exchange (see
+   * cpu_internal.h), so either we see the activation or the activator sees our message. */
+  if (done) kick(a);
   return done;
 }
 
@@ -274,9 +287,47 @@ rk_status_t rki_cpu_enqueue_owned(rk_backend_actor_t *ba, rk_message_t *m) {
       return RK_EAGAIN;
     }
   }
-  /* RMW read: pairs with set_active's exchange, as in cpu_enqueue. */
-  if (atomic_fetch_or_explicit(&a->active, 0, memory_order_seq_cst)) wake_consumer(a);
+  kick(a); /* as in cpu_enqueue */
   return RK_OK;
+}
+
+/* Publishes up to n (<= ENQ_CHUNK) owned messages with one ring claim. */
+static size_t push_owned(rki_cpu_actor_t *a, rk_message_t *const *ms, size_t n) {
+  const void *ptrs[ENQ_CHUNK];
+  size_t lens[ENQ_CHUNK];
+  for (size_t i = 0; i < n; i++) {
+    ptrs[i] = &ms[i];
+    lens[i] = sizeof ms[i];
+  }
+  size_t pushed = 0;
+  if (n) rk_ring_push_many(a->in, ptrs, lens, n, &pushed);
+  return pushed;
+}
+
+size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *ba, rk_message_t *const *ms, size_t n) {
+  rki_cpu_actor_t *a = A(ba);
+  RKI_ASSERT(n <= ENQ_CHUNK);
+  size_t done = push_owned(a, ms, n);
+  if (done < n) {
+    want_space(a); /* then one more try, as in cpu_enqueue */
+    done += push_owned(a, ms + done, n - done);
+    if (done < n) atomic_fetch_add_explicit(&a->rejected, n - done, memory_order_relaxed);
+  }
+  if (done) kick(a); /* as in cpu_enqueue */
+  return done;
+}
+
+static size_t input_room(rki_cpu_actor_t *a) {
+  size_t depth = rk_ring_depth(a->in);
+  return depth >= a->in_cap ? 0 : a->in_cap - depth;
+}
+
+size_t rki_cpu_input_room(rk_backend_actor_t *ba) {
+  rki_cpu_actor_t *a = A(ba);
+  size_t room = input_room(a);
+  if (room) return room;
+  want_space(a); /* then one more look, as in cpu_enqueue */
+  return input_room(a);
 }
 
 rk_message_t *rki_cpu_pop_input(rk_backend_actor_t *ba) {

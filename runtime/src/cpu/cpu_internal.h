@@ -55,8 +55,10 @@ typedef struct rki_cpu_actor {
   rk_ring_t *out;
   uint32_t in_cap;
   uint32_t out_cap;
-  bool external;      /* script actor: served by the script loop, never a worker */
-  _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
+  bool external; /* script actor: served by the script loop, never a worker */
+  /* Own cache line for the flags senders read-modify-write per message, so those writes
+   * do not take the read-only fields above from the worker running the actor. */
+  alignas(RKI_CACHELINE) _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
   _Atomic bool stopping;
   _Atomic int scheduled; /* 1 while queued or running (see above) */
   _Atomic int running;   /* 1 while a worker is inside the batch */
@@ -96,6 +98,11 @@ struct rki_cpu {
 bool rki_cpu_has_input(rki_cpu_actor_t *a);
 /* Queues a (non-external) actor unless it is already queued or running. */
 void rki_cpu_schedule(rki_cpu_actor_t *a);
+/* The same after a sender published input, for an actor that may be inactive: queues it
+ * only while active. When it is queued or running already this costs one exchange (the
+ * common case under load), instead of a read of `active` through an RMW and then the
+ * exchange. */
+void rki_cpu_schedule_if_active(rki_cpu_actor_t *a);
 /* Makes room in the run queue for one more actor (actor_create). */
 rk_status_t rki_cpu_rq_reserve(rki_cpu_t *be);
 rk_status_t rki_cpu_workers_start(rki_cpu_t *be);

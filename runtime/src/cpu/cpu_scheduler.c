@@ -88,17 +88,41 @@ static rki_cpu_actor_t *rq_pop(rki_cpu_t *be) {
   return a;
 }
 
-void rki_cpu_schedule(rki_cpu_actor_t *a) {
-  if (a->external) return;
-  /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
-   * input, so either we queue the actor or the worker sees our message. */
-  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+/* Queues a, whose `scheduled` flag the caller has just taken. */
+static void queue_claimed(rki_cpu_actor_t *a) {
   worker_local_t *w = tl_worker;
   if (w && w->be == a->be && w->current && w->current != a && !w->next) {
     w->next = a;
     return;
   }
   rq_push(a->be, a);
+}
+
+void rki_cpu_schedule(rki_cpu_actor_t *a) {
+  if (a->external) return;
+  /* RMW: pairs with run_actor's exchange that clears `scheduled` before it re-checks the
+   * input, so either we queue the actor or the worker sees our message. */
+  if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+  queue_claimed(a);
+}
+
+void rki_cpu_schedule_if_active(rki_cpu_actor_t *a) {
+  for (;;) {
+    /* RMW: pairs with finish_turn's exchange, as in rki_cpu_schedule. Taken first: an
+     * actor already queued or running needs nothing more, as its holder re-checks
+     * `active` and the input after clearing the flag. */
+    if (atomic_exchange_explicit(&a->scheduled, 1, memory_order_seq_cst) != 0) return;
+    /* RMW read: pairs with set_active's exchange (cpu_backend.c). */
+    if (atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) {
+      queue_claimed(a);
+      return;
+    }
+    /* Inactive: give the claim back, then look again. An activation whose schedule
+     * found our claim (and left it to us) comes before our exchange in `scheduled`'s
+     * order, so its store to `active` happens before the second read below. */
+    atomic_exchange_explicit(&a->scheduled, 0, memory_order_seq_cst);
+    if (!atomic_fetch_add_explicit(&a->active, 0, memory_order_seq_cst)) return;
+  }
 }
 
 static bool output_full(const rki_cpu_actor_t *a) {
@@ -134,29 +158,40 @@ static bool output_blocks(rki_cpu_actor_t *a) {
   return output_full(a);
 }
 
-static bool may_run(rki_cpu_actor_t *a) {
+/* *room: output slots known to be free. Only the worker running a pushes to its output
+ * (kernel_process.c; script kernels never run here) and the receiver only frees slots, so
+ * a count taken once and lowered by each reply never claims a slot that is not there;
+ * the output's indices (the receiver writes the tail line on every receive) are read
+ * again only when the count runs out. */
+static bool may_run(rki_cpu_actor_t *a, size_t *room) {
   if (!atomic_load_explicit(&a->active, memory_order_acquire) ||
       atomic_load_explicit(&a->stopping, memory_order_seq_cst))
     return false;
-  return !output_blocks(a);
+  if (*room) return true;
+  if (output_blocks(a)) return false;
+  size_t depth = rk_ring_depth(a->out);
+  *room = depth < a->out_cap ? a->out_cap - depth : 0;
+  return true;
 }
 
 /* Runs up to one batch of a's messages. */
 static void run_batch(rki_cpu_actor_t *a) {
   const rk_backend_host_t *host = a->be->host;
   bool produced = false;
-  size_t popped = 0;
-  for (int i = 0; i < RKI_CPU_BATCH && may_run(a); i++) {
+  size_t popped = 0, room = 0;
+  for (int i = 0; i < RKI_CPU_BATCH && may_run(a, &room); i++) {
     rk_message_t *m = next_message(a, &popped);
     if (!m) break;
     uint64_t before = atomic_load_explicit(&a->processed, memory_order_relaxed);
-    bool out = false, consumed = false;
+    uint32_t out = 0;
+    bool consumed = false;
     rk_status_t st = rki_kernel_process(a->kernel, m, before, &out, &consumed);
+    room = out < room ? room - out : 0;
     /* This worker is the only writer while it holds `scheduled` (the next holder's claim
      * reads from our release of it), so a load and a store count without a locked
      * instruction; status readers only want a recent value. */
     if (st == RK_OK) atomic_store_explicit(&a->processed, before + 1, memory_order_relaxed);
-    produced |= out;
+    produced |= out != 0;
     if (st == RK_EAGAIN) {
       atomic_store_explicit(&a->held, m, memory_order_release);
       break;
