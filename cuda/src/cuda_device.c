@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cuda_internal.h"
+#include "cuda_pinned.h"
 #include "ringkernel/cuda.h"
 #include "rk_internal.h"
 
@@ -42,9 +43,18 @@ rk_status_t rk_cuda_device_info(int32_t ordinal, rk_cuda_device_info_t *out) {
   return RK_OK;
 }
 
+static void rkc_synchronize_idle(void *ctx) {
+  *(rk_status_t *)ctx = RKC_CHECK(cudaDeviceSynchronize());
+}
+
+/* A device wait never returns while a persistent actor runs: refuse instead of hanging
+ * (and keep actors from launching while the wait runs). */
 rk_status_t rk_cuda_device_synchronize(int32_t ordinal) {
   rk_status_t st = rkc_fail_if_broken();
   if (st == RK_OK) st = rkc_use_device(ordinal);
-  if (st == RK_OK) st = RKC_CHECK(cudaDeviceSynchronize());
+  if (st != RK_OK) return st;
+  if (!rkc_pinned_run_idle(rkc_synchronize_idle, &st))
+    return rki_fail(RK_ESTATE, "device %d: cannot synchronize while GPU actors run (they "
+                    "never finish on their own; terminate them first)", (int)ordinal);
   return st;
 }

@@ -42,8 +42,8 @@ RK_API int32_t rk_cuda_device_count(void);
 RK_API rk_status_t rk_cuda_device_info(int32_t ordinal, rk_cuda_device_info_t *out);
 
 /* Waits until all work on device `ordinal` is done (cudaDeviceSynchronize). Blocks.
- * Persistent actors never finish on their own: call it only when none run on the
- * device, or it waits until they are terminated. */
+ * Persistent actors never finish on their own, so while any GPU actor of this process
+ * runs it returns RK_ESTATE at once instead of waiting forever. */
 RK_API rk_status_t rk_cuda_device_synchronize(int32_t ordinal);
 
 /* ---- GPU size classes --------------------------------------------------------------- */
