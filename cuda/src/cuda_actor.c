@@ -102,35 +102,14 @@ static uint32_t rkc_flag(uint64_t pos, uint32_t capacity) {
   return (uint32_t)(pos / capacity) + 1u;
 }
 
-/* One flag word. Non-temporal stores (RINGKERNEL_CUDA_NT_STORES=1, an experiment
- * measured by bench_gpu) leave whole lines in write-combining buffers instead of the
- * host cache, so a GPU poll does not snoop a line the host is still filling; both kinds
- * are single-copy atomic 8-byte stores. */
-static inline void rkc_put(_Atomic uint64_t *w, uint64_t v, bool nt) {
-#if defined(__x86_64__)
-  if (nt) {
-    _mm_stream_si64((long long *)(void *)w, (long long)v);
-    return;
-  }
-#endif
-  (void)nt;
-  atomic_store_explicit(w, v, memory_order_relaxed);
-}
-
 /* Writes one message as flag words. Payload first, header last, so the device's first
  * read of the slot more often finds it complete. */
 static void rkc_write_slot(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
                            const uint8_t *payload, bool nt) {
   if (nt) {
-    uint64_t f = (uint64_t)flag << 32;
-    uint32_t n = c->payload_size;
-    for (uint32_t w = 0; 4u * w < n; w++) {
-      uint32_t d = 0;
-      memcpy(&d, payload + 4u * w, n - 4u * w < 4u ? n - 4u * w : 4u);
-      rkc_put(&slot[RKC_HEADER_WORDS + w], f | d, true);
-    }
-    const uint32_t *hw = (const uint32_t *)c;
-    for (uint32_t w = 0; w < RKC_HEADER_WORDS; w++) rkc_put(&slot[w], f | hw[w], true);
+    if (c->payload_size)
+      rkc_encode_words_nt(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag);
+    rkc_encode_words_nt(slot, c, sizeof *c, flag);
     return;
   }
   if (c->payload_size) rkc_encode_words(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag);
@@ -777,6 +756,8 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->inbox_solo = rkc_dev_u64(&c->diag_inbox_solo);
   out->inbox_solo_cycles = rkc_dev_u64(&c->diag_inbox_solo_cycles);
   out->helper_messages = rkc_dev_u64(&c->diag_helper_messages);
+  out->batch_msgs = rkc_dev_u64(&c->diag_batch_msgs);
+  for (int i = 0; i < 3; i++) out->bphase[i] = rkc_dev_u64(&c->diag_bphase[i]);
 }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
 

@@ -11,6 +11,10 @@
  * Each word is one whole 8-byte store. */
 void rkc_encode_words(_Atomic uint64_t *dst, const void *data, uint32_t bytes, uint32_t flag);
 
+/* The same with non-temporal stores where the CPU has them (the caller fences with
+ * _mm_sfence before publishing). */
+void rkc_encode_words_nt(_Atomic uint64_t *dst, const void *data, uint32_t bytes, uint32_t flag);
+
 /* Copies the data of words [from, ceil(bytes / 4)) into data while their flag is `flag`;
  * returns the index of the first word not yet current (= the word count when all are).
  * Call again with that index to continue after waiting. */

@@ -81,6 +81,7 @@ typedef struct rkc_loop {
   unsigned long long helper_messages; /* other blocks' messages, as last read */
   uint64_t repolls, phase[5];
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
+  uint64_t batch_msgs, bphase[3], last_batch_end;
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
   rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
@@ -576,6 +577,8 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_pace, L->pace);
   rkc_st_sys(&c->diag_repolls, L->repolls);
   rkc_st_sys(&c->diag_helper_messages, L->helper_messages);
+  rkc_st_sys(&c->diag_batch_msgs, L->batch_msgs);
+  for (int i = 0; i < 3; i++) rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
   for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
 
 }
@@ -942,11 +945,19 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
                                      uint64_t first_word) {
   const uint32_t tid = threadIdx.x, warp = tid >> 5, nwarps = blockDim.x >> 5;
   uint64_t v[RKC_SLOTS_PER_WARP];
+  long long mark = clock64();
   if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps, v);
   else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid, v);
   __syncthreads();
+  if (tid == 0) {
+    const long long now = clock64();
+    L->bphase[0] += (uint64_t)(now - mark);
+    mark = now;
+    L->batch_msgs += L->n;
+  }
   if (warp == 0) rkc_batch_stamp(L, batch, L->n);
   __syncthreads();
+  if (tid == 0) L->bphase[1] += (uint64_t)(clock64() - mark);
   if (rkc_builtin_in_registers<Handler>(L) && !L->batch_large) {
     if (L->p.handler == RKC_HANDLER_ECHO) {
       rkc_echo_batch(L, batch, v, warp, nwarps);
@@ -1354,9 +1365,11 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
     __syncthreads();
     if (L.n == 0) continue;
     uint64_t t0 = clock64();
+    /* between two batches of a stream (the last one skipped its poll): watch and plan */
+    if (tid == 0 && L.last_batch_end) L.bphase[2] += t0 - L.last_batch_end;
     rkc_run_batch<Handler>(&L, batch, replied, first);
     if (tid == 0) {
-      const uint64_t spent = (uint64_t)(clock64() - t0);
+      const uint64_t end = clock64(), spent = end - t0;
       if (L.p.profiling) L.busy_cycles += spent;
       L.batches++;
       L.batch_cycles += spent;
@@ -1365,6 +1378,7 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
        * a row, so terminate and deactivate are still seen promptly under load). The stale
        * slot word must not be reused; inbox_ready stays (it only undercounts). */
       L.skip_poll = (L.host_tail > L.h2k_head && L.bursts < 16u) ? 1u : 0u;
+      L.last_batch_end = L.skip_poll ? end : 0u;
       L.bursts = L.skip_poll ? L.bursts + 1u : 0u;
       if (L.skip_poll) L.head_valid = 0;
     }

@@ -115,7 +115,10 @@ typedef struct rkc_control {
   uint64_t diag_watch_cycles;
   uint64_t diag_inbox_solo;
   uint64_t diag_inbox_solo_cycles;
-  uint64_t diag_pad2[4];
+  /* batches: their messages, and the time (SM cycles, thread 0) reading, stamping, and
+   * handling/replying; then the time between batches (watch, plan) */
+  uint64_t diag_batch_msgs;
+  uint64_t diag_bphase[3];
 } rkc_control_t;
 
 RKC_STATIC_ASSERT(sizeof(rkc_control_t) == 384, "six cache lines");

@@ -177,6 +177,13 @@ RK_TEST(ring_words_round_trip) {
     CHECK_EQ_U64(rkc_decode_words(words, back, n, 7u, 0), used);
     CHECK(memcmp(back, data, n) == 0);
     CHECK_EQ_U64(rkc_decode_words(words, back, n, 8u, 0), 0); /* a stale lap */
+    /* the non-temporal encoder writes the same words, from any start alignment */
+    _Atomic uint64_t nt[25];
+    for (int i = 0; i < 25; i++) atomic_store(&nt[i], 0xAAAAAAAAAAAAAAAAull);
+    rkc_encode_words_nt(nt + (n & 1u), data, n, 7u);
+    for (uint32_t w = 0; w < used; w++)
+      CHECK_EQ_U64(atomic_load(&nt[w + (n & 1u)]), atomic_load(&words[w]));
+    CHECK_EQ_U64(atomic_load(&nt[used + (n & 1u)]), 0xAAAAAAAAAAAAAAAAull);
     if (used > 5) {
       atomic_store(&words[5], 0); /* word 5 still in flight */
       CHECK_EQ_U64(rkc_decode_words(words, back, n, 7u, 0), 5);
