@@ -23,25 +23,25 @@
 struct rkc_actor {
   rkc_actor_config_t cfg;
   cudaStream_t stream;
-  rkc_control_t *control;         /* mapped; host writes the host line only */
-  _Atomic uint64_t *h2k;          /* mapped ring words */
+  rkc_control_t *control; /* mapped; host writes the host line only */
+  _Atomic uint64_t *h2k;  /* mapped ring words */
   _Atomic uint64_t *k2h;
-  rkc_inbox_t *inbox;             /* device */
+  rkc_inbox_t *inbox;                                /* device */
   uint8_t *request_stage, *reply_stage, *user_state; /* device */
-  rkc_grid_batch_t *grid_batch;   /* device, grid > 1 only */
+  rkc_grid_batch_t *grid_batch;                      /* device, grid > 1 only */
   uint32_t slot_words, batch_max;
   uint64_t device_bytes;
   bool launched, terminated, stuck;
-  bool counted;                   /* counted as running by cuda_pinned.c */
-  bool nt_stores;                 /* H2K words written with non-temporal stores */
-  int64_t health_checked_ns;      /* last cudaStreamQuery of rkc_actor_health (poller) */
+  bool counted;              /* counted as running by cuda_pinned.c */
+  bool nt_stores;            /* H2K words written with non-temporal stores */
+  int64_t health_checked_ns; /* last cudaStreamQuery of rkc_actor_health (poller) */
 
-  pthread_mutex_t send_lock;      /* producers of H2K */
-  uint64_t h2k_tail;              /* next position to write (under send_lock) */
-  uint64_t h2k_head_cache;        /* device consumer position last read */
+  pthread_mutex_t send_lock; /* producers of H2K */
+  uint64_t h2k_tail;         /* next position to write (under send_lock) */
+  uint64_t h2k_head_cache;   /* device consumer position last read */
   uint64_t in_rejected, in_max_depth;
-  atomic_bool space_wanted;       /* an enqueue was refused since the last signal */
-  _Atomic uint64_t refused_head;  /* device consumer position seen at that refusal */
+  atomic_bool space_wanted;      /* an enqueue was refused since the last signal */
+  _Atomic uint64_t refused_head; /* device consumer position seen at that refusal */
 
   _Atomic uint64_t k2h_head;      /* next position to read (one consumer; read by poll) */
   _Atomic uint64_t out_max_depth; /* raised by the consumer and by counter snapshots */
@@ -126,7 +126,8 @@ static rk_status_t rkc_read_words(const _Atomic uint64_t *src, void *data, uint3
   uint32_t w = rkc_decode_words(src, data, bytes, flag, 0);
   int64_t deadline = 0;
   while (w < words) {
-    if (!deadline) deadline = rkc_mono_ns() + 1000000000ll;
+    if (!deadline)
+      deadline = rkc_mono_ns() + 1000000000ll;
     else if (rkc_mono_ns() > deadline)
       return rki_fail(RK_ECUDA, "GPU ring record %s incomplete after 1 s (word %u)", what, w);
     w = rkc_decode_words(src, data, bytes, flag, w);
@@ -149,8 +150,7 @@ static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_head
 /* ---- launch ------------------------------------------------------------------------- */
 static rk_status_t rkc_validate(const rkc_actor_config_t *cfg) {
   if (cfg->block < 32 || cfg->block > 1024 || cfg->block % 32)
-    return rki_fail(RK_EINVAL, "block_size %u: must be a multiple of 32 in 32..1024",
-                    cfg->block);
+    return rki_fail(RK_EINVAL, "block_size %u: must be a multiple of 32 in 32..1024", cfg->block);
   if (cfg->grid < 1 || cfg->grid > 65535)
     return rki_fail(RK_EINVAL, "grid_size %u: must be 1..65535", cfg->grid);
   if (cfg->payload_capacity < 1 || cfg->payload_capacity > RK_MAX_PAYLOAD_SIZE)
@@ -263,8 +263,7 @@ static rk_status_t rkc_check_shape(const rkc_actor_config_t *cfg, const void *fn
                     cfg->block, attr.maxThreadsPerBlock, attr.numRegs);
   if (cfg->grid <= 1) return RK_OK;
   int per_sm = 0, sms = 0;
-  st = RKC_CHECK(
-      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fn, (int)cfg->block, smem));
+  st = RKC_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fn, (int)cfg->block, smem));
   if (st == RK_OK)
     st = RKC_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, cfg->device));
   if (st != RK_OK) return st;
@@ -303,8 +302,8 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.inbox_watcher = cfg->no_inbox_watcher ? 0u : 1u;
   p.pacing = cfg->no_pacing ? 0u : 1u;
   void *args[1] = {&p};
-  size_t smem = (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) +
-                RKC_SOLO_SMEM(cfg->payload_capacity);
+  size_t smem =
+      (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) + RKC_SOLO_SMEM(cfg->payload_capacity);
   const void *fn = cfg->kernel ? cfg->kernel : rkc_builtin_kernel();
   rk_status_t ast = rkc_check_shape(cfg, fn, smem);
   if (ast != RK_OK) return ast;
@@ -335,15 +334,16 @@ static rk_status_t rkc_wait_started(rkc_actor_t *a) {
     }
     if (rkc_mono_ns() > deadline) {
       a->stuck = true;
-      return rki_fail(RK_ESTUCK, "GPU actor %llu: kernel not running after 10 s "
+      return rki_fail(RK_ESTUCK,
+                      "GPU actor %llu: kernel not running after 10 s "
                       "(device busy with other persistent kernels?)",
                       (unsigned long long)a->cfg.actor_id);
     }
     rkc_sleep_ns(10000);
   }
   int64_t gt = (int64_t)rkc_dev_u64(&a->control->start_globaltimer);
-  atomic_store_explicit((_Atomic int64_t *)(void *)&a->control->hlc_offset_ns,
-                        rkc_wall_ns() - gt, memory_order_relaxed);
+  atomic_store_explicit((_Atomic int64_t *)(void *)&a->control->hlc_offset_ns, rkc_wall_ns() - gt,
+                        memory_order_relaxed);
   /* release: orders the offset before the valid word the kernel polls */
   atomic_store_explicit(RKC_ATOM32(&a->control->offset_valid), 1u, memory_order_release);
   return RK_OK;
@@ -529,8 +529,8 @@ uint64_t rkc_actor_output_position(rkc_actor_t *a) {
 bool rkc_actor_output_visible(rkc_actor_t *a) {
   const uint32_t cap = a->cfg.output_capacity;
   uint64_t head = rkc_actor_output_position(a);
-  uint64_t v = atomic_load_explicit(a->k2h + (head & (cap - 1)) * a->slot_words,
-                                    memory_order_relaxed);
+  uint64_t v =
+      atomic_load_explicit(a->k2h + (head & (cap - 1)) * a->slot_words, memory_order_relaxed);
   return (uint32_t)(v >> 32) == rkc_flag(head, cap);
 }
 
@@ -538,8 +538,7 @@ bool rkc_actor_output_visible(rkc_actor_t *a) {
  * reads of lines the device just wrote miss the cache, and overlapping those misses is
  * what a batch gains. */
 static void rkc_prefetch_record(const rkc_actor_t *a, uint64_t pos) {
-  const char *rec =
-      (const char *)(a->k2h + (pos & (a->cfg.output_capacity - 1)) * a->slot_words);
+  const char *rec = (const char *)(a->k2h + (pos & (a->cfg.output_capacity - 1)) * a->slot_words);
   for (uint32_t off = 0; off < a->slot_words * 8u && off < 512u; off += 64u)
     __builtin_prefetch(rec + off, 0, 3);
 }
@@ -577,7 +576,8 @@ static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_
   const uint64_t first = rkc_actor_output_position(a);
   uint64_t head = first, published = first;
   *st = RK_OK;
-  for (uint32_t k = 1; k < RKC_DEQUEUE_PREFETCH && max > 1; k++) rkc_prefetch_record(a, head + k);
+  for (uint32_t k = 1; k < RKC_DEQUEUE_PREFETCH && max > 1; k++)
+    rkc_prefetch_record(a, head + k);
   while (head - first < max) {
     _Atomic uint64_t *slot = a->k2h + (head & (cap - 1)) * a->slot_words;
     uint32_t flag = rkc_flag(head, cap);
@@ -681,10 +681,11 @@ static rk_status_t rkc_take_inbox(rkc_actor_t *a, rk_message_header_t *hdr, void
     uint64_t pos = a->inbox_pos++;
     if (slot->seq != pos + 1) continue; /* claimed by a sender that never published */
     if (slot->header.payload_size > a->cfg.payload_capacity)
-      return rki_fail(RK_ECUDA, "GPU actor %llu: inbox record %llu claims %u payload bytes > "
-                      "capacity %u", (unsigned long long)a->cfg.actor_id,
-                      (unsigned long long)pos, slot->header.payload_size,
-                      a->cfg.payload_capacity);
+      return rki_fail(RK_ECUDA,
+                      "GPU actor %llu: inbox record %llu claims %u payload bytes > "
+                      "capacity %u",
+                      (unsigned long long)a->cfg.actor_id, (unsigned long long)pos,
+                      slot->header.payload_size, a->cfg.payload_capacity);
     rkc_expand(&slot->header, hdr);
     memcpy(payload, slot + 1, slot->header.payload_size);
     return RK_OK;
@@ -698,9 +699,9 @@ rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void 
   if (a->take_pos < a->h2k_tail) {
     const uint32_t cap = a->cfg.input_capacity;
     rkc_header_t c;
-    rk_status_t st = rkc_read_slot(a->h2k + (a->take_pos & (cap - 1)) * a->slot_words,
-                                   rkc_flag(a->take_pos, cap), &c, payload,
-                                   a->cfg.payload_capacity);
+    rk_status_t st =
+        rkc_read_slot(a->h2k + (a->take_pos & (cap - 1)) * a->slot_words,
+                      rkc_flag(a->take_pos, cap), &c, payload, a->cfg.payload_capacity);
     if (st != RK_OK) return st;
     a->take_pos++;
     rkc_expand(&c, hdr);
@@ -738,12 +739,18 @@ void rkc_actor_profile(rkc_actor_t *a, rk_cuda_actor_profile_t *out) {
   out->idle_polls = rkc_dev_u64(&c->prof_idle_polls);
 }
 
-uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) { return a->device_bytes; }
+uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) {
+  return a->device_bytes;
+}
 uint64_t rkc_actor_partial_reads(rkc_actor_t *a) {
   return rkc_dev_u64(&a->control->prof_partial_reads);
 }
-void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) { a->nt_stores = on; }
-uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) { return a->cfg.payload_capacity; }
+void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) {
+  a->nt_stores = on;
+}
+uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) {
+  return a->cfg.payload_capacity;
+}
 
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   const rkc_control_t *c = a->control;
@@ -755,16 +762,20 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->batch_cycles = rkc_dev_u64(&c->diag_batch_cycles);
   out->pace = rkc_dev_u64(&c->diag_pace);
   out->repolls = rkc_dev_u64(&c->diag_repolls);
-  for (int i = 0; i < 5; i++) out->phase[i] = rkc_dev_u64(&c->diag_phase[i]);
+  for (int i = 0; i < 5; i++)
+    out->phase[i] = rkc_dev_u64(&c->diag_phase[i]);
   out->watch_polls = rkc_dev_u64(&c->diag_watch_polls);
   out->watch_cycles = rkc_dev_u64(&c->diag_watch_cycles);
   out->inbox_solo = rkc_dev_u64(&c->diag_inbox_solo);
   out->inbox_solo_cycles = rkc_dev_u64(&c->diag_inbox_solo_cycles);
   out->helper_messages = rkc_dev_u64(&c->diag_helper_messages);
   out->batch_msgs = rkc_dev_u64(&c->diag_batch_msgs);
-  for (int i = 0; i < 3; i++) out->bphase[i] = rkc_dev_u64(&c->diag_bphase[i]);
+  for (int i = 0; i < 3; i++)
+    out->bphase[i] = rkc_dev_u64(&c->diag_bphase[i]);
 }
-rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) { return a->inbox; }
+rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) {
+  return a->inbox;
+}
 
 /* The poller asks this on every pass; cudaStreamQuery is a driver call (~1 µs, under
  * the driver's lock), which slowed every pass and with it every reply's notification:

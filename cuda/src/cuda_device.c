@@ -54,7 +54,9 @@ rk_status_t rk_cuda_device_synchronize(int32_t ordinal) {
   if (st == RK_OK) st = rkc_use_device(ordinal);
   if (st != RK_OK) return st;
   if (!rkc_pinned_run_idle(rkc_synchronize_idle, &st))
-    return rki_fail(RK_ESTATE, "device %d: cannot synchronize while GPU actors run (they "
-                    "never finish on their own; terminate them first)", (int)ordinal);
+    return rki_fail(RK_ESTATE,
+                    "device %d: cannot synchronize while GPU actors run (they "
+                    "never finish on their own; terminate them first)",
+                    (int)ordinal);
   return st;
 }

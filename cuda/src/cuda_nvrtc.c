@@ -49,16 +49,16 @@ static rk_status_t rkc_load_api(void) {
   if (rkc_api_loaded) return RK_OK;
   static const char *const names[] = {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"};
   void *h = NULL;
-  for (size_t i = 0; i < 3 && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+  for (size_t i = 0; i < 3 && !h; i++)
+    h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
   if (!h) return rki_fail(RK_EUNSUPPORTED, "NVRTC not available (libnvrtc.so.13): %s", dlerror());
   void **slots[] = {(void **)&rkc_api.create,     (void **)&rkc_api.compile,
                     (void **)&rkc_api.log_size,   (void **)&rkc_api.log,
                     (void **)&rkc_api.cubin_size, (void **)&rkc_api.cubin,
                     (void **)&rkc_api.destroy,    (void **)&rkc_api.error_string};
-  static const char *const syms[] = {"nvrtcCreateProgram", "nvrtcCompileProgram",
-                                     "nvrtcGetProgramLogSize", "nvrtcGetProgramLog",
-                                     "nvrtcGetCUBINSize", "nvrtcGetCUBIN",
-                                     "nvrtcDestroyProgram", "nvrtcGetErrorString"};
+  static const char *const syms[] = {
+      "nvrtcCreateProgram", "nvrtcCompileProgram", "nvrtcGetProgramLogSize", "nvrtcGetProgramLog",
+      "nvrtcGetCUBINSize",  "nvrtcGetCUBIN",       "nvrtcDestroyProgram",    "nvrtcGetErrorString"};
   for (size_t i = 0; i < 8; i++) {
     *slots[i] = dlsym(h, syms[i]);
     if (!*slots[i]) return rki_fail(RK_EUNSUPPORTED, "NVRTC lacks %s", syms[i]);
@@ -93,8 +93,10 @@ static char *rkc_program_text(const char *source, const char *entry) {
 static void rkc_cache_path(char *out, size_t cap, uint64_t key) {
   const char *xdg = getenv("XDG_CACHE_HOME");
   const char *home = getenv("HOME");
-  if (xdg && *xdg) snprintf(out, cap, "%s/ringkernel", xdg);
-  else snprintf(out, cap, "%s/.cache/ringkernel", home && *home ? home : "/tmp");
+  if (xdg && *xdg)
+    snprintf(out, cap, "%s/ringkernel", xdg);
+  else
+    snprintf(out, cap, "%s/.cache/ringkernel", home && *home ? home : "/tmp");
   size_t len = strlen(out);
   snprintf(out + len, cap - len, "/handler-%016llx.cubin", (unsigned long long)key);
 }
@@ -178,8 +180,10 @@ static rk_status_t rkc_compile(const char *text, const char *entry, const char *
   }
   rkc_api.cubin_size(prog, size);
   *cubin = malloc(*size);
-  if (!*cubin) st = rki_fail(RK_ENOMEM, "NVRTC: out of host memory");
-  else rkc_api.cubin(prog, *cubin);
+  if (!*cubin)
+    st = rki_fail(RK_ENOMEM, "NVRTC: out of host memory");
+  else
+    rkc_api.cubin(prog, *cubin);
   rkc_api.destroy(&prog);
   return st;
 }
@@ -208,8 +212,7 @@ static void rkc_load_library(void *ctx) {
 /* Loading a library waits until the device's work drains, which never happens while a
  * persistent actor runs (measured: the load hung with one actor running), so a new
  * handler is loaded only while no actor runs, and refused otherwise. */
-static rk_status_t rkc_load(int32_t device, uint64_t key, const char *cubin,
-                            const void **kernel) {
+static rk_status_t rkc_load(int32_t device, uint64_t key, const char *cubin, const void **kernel) {
   rkc_load_call_t call = {cubin, NULL, RK_OK};
   if (!rkc_pinned_run_idle(rkc_load_library, &call))
     return rki_fail(RK_ESTATE,

@@ -47,9 +47,8 @@ static uint32_t rkc_decode_scalar(const _Atomic uint64_t *src, uint8_t *data, ui
 }
 
 #if RKC_HAVE_AVX2_PATH
-__attribute__((target("avx2"))) static void rkc_encode_avx2(_Atomic uint64_t *dst,
-                                                            const uint8_t *data,
-                                                            uint32_t bytes, uint32_t flag) {
+__attribute__((target("avx2"))) static void
+rkc_encode_avx2(_Atomic uint64_t *dst, const uint8_t *data, uint32_t bytes, uint32_t flag) {
   const __m256i f = _mm256_set1_epi64x((long long)((uint64_t)flag << 32));
   uint32_t w = 0;
   for (; 4u * w + 16u <= bytes; w += 4u) {
@@ -61,9 +60,8 @@ __attribute__((target("avx2"))) static void rkc_encode_avx2(_Atomic uint64_t *ds
 
 /* The same with non-temporal stores (whole lines to memory without reading them into the
  * cache first); 32-byte aligned vectors where the words allow, 8-byte ones otherwise. */
-__attribute__((target("avx2"))) static void rkc_encode_avx2_nt(_Atomic uint64_t *dst,
-                                                               const uint8_t *data,
-                                                               uint32_t bytes, uint32_t flag) {
+__attribute__((target("avx2"))) static void
+rkc_encode_avx2_nt(_Atomic uint64_t *dst, const uint8_t *data, uint32_t bytes, uint32_t flag) {
   const __m256i f = _mm256_set1_epi64x((long long)((uint64_t)flag << 32));
   uint32_t w = 0;
   for (; 4u * w + 4u <= bytes && ((uintptr_t)&dst[w] & 31u); w++)
@@ -73,16 +71,15 @@ __attribute__((target("avx2"))) static void rkc_encode_avx2_nt(_Atomic uint64_t 
     _mm256_stream_si256((__m256i *)(void *)&dst[w], _mm256_or_si256(_mm256_cvtepu32_epi64(d), f));
   }
   for (; 4u * w < bytes; w++)
-    _mm_stream_si64((long long *)(void *)&dst[w],
-                    (long long)rkc_word(flag, data + 4u * w,
-                                        bytes - 4u * w < 4u ? bytes - 4u * w : 4u));
+    _mm_stream_si64(
+        (long long *)(void *)&dst[w],
+        (long long)rkc_word(flag, data + 4u * w, bytes - 4u * w < 4u ? bytes - 4u * w : 4u));
 }
 
 /* Decodes 4 words at a time while all 4 flags are current; the scalar loop takes the
  * rest (or the first stale word). */
-__attribute__((target("avx2"))) static uint32_t rkc_decode_avx2(const _Atomic uint64_t *src,
-                                                                uint8_t *data, uint32_t bytes,
-                                                                uint32_t flag) {
+__attribute__((target("avx2"))) static uint32_t
+rkc_decode_avx2(const _Atomic uint64_t *src, uint8_t *data, uint32_t bytes, uint32_t flag) {
   const __m256i want = _mm256_set1_epi64x((long long)((uint64_t)flag << 32));
   const __m256i hi = _mm256_set1_epi64x((long long)0xFFFFFFFF00000000ull);
   const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
@@ -119,8 +116,7 @@ void rkc_encode_words(_Atomic uint64_t *dst, const void *data, uint32_t bytes, u
   rkc_encode_scalar(dst, data, bytes, flag);
 }
 
-void rkc_encode_words_nt(_Atomic uint64_t *dst, const void *data, uint32_t bytes,
-                         uint32_t flag) {
+void rkc_encode_words_nt(_Atomic uint64_t *dst, const void *data, uint32_t bytes, uint32_t flag) {
 #if RKC_HAVE_AVX2_PATH
   if (rkc_use_avx2()) {
     rkc_encode_avx2_nt(dst, data, bytes, flag);

@@ -74,8 +74,7 @@ struct rkc_builtin_handlers {
 };
 
 /* The echo and forward built-ins run in registers where a message allows it. */
-template <>
-struct rkc_register_builtins<rkc_builtin_handlers> {
+template <> struct rkc_register_builtins<rkc_builtin_handlers> {
   static constexpr bool value = true;
 };
 
@@ -83,4 +82,6 @@ extern "C" __global__ void rk_k_actor_builtin(rkc_actor_params_t params) {
   rkc_actor_main<rkc_builtin_handlers>(params);
 }
 
-extern "C" const void *rkc_builtin_kernel(void) { return (const void *)rk_k_actor_builtin; }
+extern "C" const void *rkc_builtin_kernel(void) {
+  return (const void *)rk_k_actor_builtin;
+}

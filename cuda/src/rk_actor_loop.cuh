@@ -65,7 +65,7 @@ static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t ca
 /* Where the forward built-in's messages go: its destination's inbox as claimed. */
 typedef struct rkc_fwd {
   rkc_inbox_t *inbox;
-  uint64_t pos;          /* first claimed position; ~0: not claimed */
+  uint64_t pos; /* first claimed position; ~0: not claimed */
   uint32_t slot_bytes, capacity;
 } rkc_fwd_t;
 
@@ -75,9 +75,9 @@ typedef struct rkc_loop {
   uint64_t h2k_head, k2h_tail, k2h_head_cache, inbox_head, handled;
   uint64_t processed, dead, replies, k2k_recv, idle_polls, busy_cycles, partial_reads;
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles;
-  uint64_t poll_done; /* clock64 when the last poll's data was in */
-  uint64_t poll_wall_us; /* wall clock (µs) read during the last poll */
-  uint32_t grid_seq;      /* the last batch handed to the grid (grid > 1) */
+  uint64_t poll_done;                 /* clock64 when the last poll's data was in */
+  uint64_t poll_wall_us;              /* wall clock (µs) read during the last poll */
+  uint32_t grid_seq;                  /* the last batch handed to the grid (grid > 1) */
   unsigned long long helper_messages; /* other blocks' messages, as last read */
   uint64_t repolls, phase[5];
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
@@ -93,11 +93,11 @@ typedef struct rkc_loop {
   uint32_t terminate, active, head_valid, inbox_ready, idle, n, from_inbox, stop;
   uint32_t skip_poll, bursts;
   uint32_t reply_count, reply_ok;
-  uint32_t ack;         /* the value of `active` the loop acts on (2 before the first) */
-  uint32_t inbox_go;    /* inbox watcher may handle messages (set between watch phases) */
-  uint32_t h2k_done;    /* warp 0 left its watch: the inbox watcher leaves too (atomic) */
-  uint32_t want_block;  /* the inbox watcher needs the block (atomic) */
-  uint32_t solo_lock;   /* one solo path at a time (atomic) */
+  uint32_t ack;        /* the value of `active` the loop acts on (2 before the first) */
+  uint32_t inbox_go;   /* inbox watcher may handle messages (set between watch phases) */
+  uint32_t h2k_done;   /* warp 0 left its watch: the inbox watcher leaves too (atomic) */
+  uint32_t want_block; /* the inbox watcher needs the block (atomic) */
+  uint32_t solo_lock;  /* one solo path at a time (atomic) */
   /* last K2K destination looked up, per warp: warps of a batch send at the same time,
    * and one shared entry could pair one destination's id with another's inbox */
   rkc_directory_entry_t cache[32];
@@ -108,8 +108,8 @@ typedef struct rkc_batch_entry {
   rkc_header_t header;
   const uint8_t *payload;
   uint64_t stamp_physical, stamp_logical_node;
-  uint32_t offset;  /* K2H position offset of its reply within the batch */
-  int32_t status;   /* handler result */
+  uint32_t offset; /* K2H position offset of its reply within the batch */
+  int32_t status;  /* handler result */
 } rkc_batch_entry_t;
 
 static_assert(sizeof(rkc_batch_entry_t) == RKC_BATCH_ENTRY_BYTES, "host sizes shared memory");
@@ -128,16 +128,19 @@ static __device__ uint64_t rkc_wall_micros(const rkc_loop_t *L) {
 /* The host's receive rule (rk_hlc_merge) for one message, wall clock read once per batch
  * by the caller: the stamps of a batch share a microsecond and differ in logical. The
  * clock (lp, ll) lives in registers while a batch is stamped. */
-static __device__ __forceinline__ void rkc_hlc_merge_ts(uint64_t &lp, uint64_t &ll,
-                                                        uint64_t rp, uint64_t rl,
-                                                        uint64_t wall) {
+static __device__ __forceinline__ void rkc_hlc_merge_ts(uint64_t &lp, uint64_t &ll, uint64_t rp,
+                                                        uint64_t rl, uint64_t wall) {
   uint64_t m = wall > lp ? wall : lp;
   if (rp > m) m = rp;
   uint64_t l;
-  if (m == lp && m == rp) l = (ll > rl ? ll : rl) + 1;
-  else if (m == lp) l = ll + 1;
-  else if (m == rp) l = rl + 1;
-  else l = 0;
+  if (m == lp && m == rp)
+    l = (ll > rl ? ll : rl) + 1;
+  else if (m == lp)
+    l = ll + 1;
+  else if (m == rp)
+    l = rl + 1;
+  else
+    l = 0;
   lp = m;
   ll = l;
 }
@@ -153,7 +156,8 @@ static __device__ void rkc_hlc_merge(uint64_t &lp, uint64_t &ll, uint64_t node,
 static __device__ void rkc_hlc_stamp_at(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n,
                                         uint64_t wall) {
   uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
-  for (uint32_t i = 0; i < n; i++) rkc_hlc_merge(lp, ll, L->p.node_id, &batch[i], wall);
+  for (uint32_t i = 0; i < n; i++)
+    rkc_hlc_merge(lp, ll, L->p.node_id, &batch[i], wall);
   L->hlc_physical = lp;
   L->hlc_logical = ll;
 }
@@ -202,8 +206,10 @@ static __device__ void rkc_batch_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, 
 /* Decodes word `w` (data in the low half) of a slot into the entry's header or stage. */
 static __device__ __forceinline__ void rkc_put_word(rkc_batch_entry_t *e, uint8_t *stage,
                                                     uint32_t w, uint32_t data) {
-  if (w < RKC_HEADER_WORDS) ((uint32_t *)&e->header)[w] = data;
-  else ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = data;
+  if (w < RKC_HEADER_WORDS)
+    ((uint32_t *)&e->header)[w] = data;
+  else
+    ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = data;
 }
 
 /* Reads the payload words past the first 32 of one slot, waiting for each to be current
@@ -213,7 +219,9 @@ static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, 
   uint32_t words = RKC_HEADER_WORDS + (e->header.payload_size + 3u) / 4u;
   for (uint32_t w = 32u + rk_dev_lane(); w < words; w += 32u) {
     uint64_t v;
-    do v = rkc_ld_sys(slot + w); while ((uint32_t)(v >> 32) != flag);
+    do
+      v = rkc_ld_sys(slot + w);
+    while ((uint32_t)(v >> 32) != flag);
     ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = (uint32_t)v;
   }
 }
@@ -246,11 +254,13 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
     /* header words first: payload_size (word 14) says which payload words exist */
     uint64_t w = v[s];
     if (lane < RKC_HEADER_WORDS)
-      while ((uint32_t)(w >> 32) != flag) w = rkc_ld_sys(slot + lane);
+      while ((uint32_t)(w >> 32) != flag)
+        w = rkc_ld_sys(slot + lane);
     uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
     uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
     if (lane < words && lane < sw) {
-      while ((uint32_t)(w >> 32) != flag) w = rkc_ld_sys(slot + lane);
+      while ((uint32_t)(w >> 32) != flag)
+        w = rkc_ld_sys(slot + lane);
       rkc_put_word(e, stage, lane, (uint32_t)w);
     }
     v[s] = w;
@@ -417,15 +427,15 @@ static __device__ void rkc_grid_work(const rkc_handler_env_t &env, rkc_grid_batc
  * and takes its own share; returns once every message was handled, with the statuses
  * and reply bits back in shared memory for the reply phase. */
 template <typename Handler>
-static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch,
-                                       uint32_t *replied) {
+static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
   rkc_grid_batch_t *gb = L->p.grid_batch;
   rkc_batch_entry_t *ge = (rkc_batch_entry_t *)(gb + 1);
   uint32_t *gr = (uint32_t *)(ge + L->p.batch_max);
   const uint32_t tid = threadIdx.x, n = L->n;
   for (uint32_t w = tid; w < n * (sizeof(rkc_batch_entry_t) / 8u); w += blockDim.x)
     ((uint64_t *)ge)[w] = ((const uint64_t *)batch)[w];
-  for (uint32_t i = tid; i < n; i += blockDim.x) gr[i] = 0;
+  for (uint32_t i = tid; i < n; i += blockDim.x)
+    gr[i] = 0;
   __syncthreads();
   if (tid == 0) {
     L->grid_seq++;
@@ -446,7 +456,9 @@ static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch,
   if (tid == 0) {
     uint32_t done;
     do /* acquire: pairs with the release (fence + add) of every handled message */
-      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(done) : "l"(&gb->completed)
+      asm volatile("ld.acquire.gpu.global.u32 %0, [%1];"
+                   : "=r"(done)
+                   : "l"(&gb->completed)
                    : "memory");
     while (done < n);
     L->k2k_sent += atomicExch(&gb->k2k_sent, 0ull);
@@ -523,7 +535,8 @@ static __device__ void rkc_write_k2h(rkc_loop_t *L, const uint8_t *staged, uint6
     if (w + 1 == words && w >= RKC_HEADER_WORDS && last) {
       const uint8_t *b = staged + 4u * w; /* never read past the staged payload */
       d = 0;
-      for (uint32_t k = 0; k < last; k++) d |= (uint32_t)b[k] << (8 * k);
+      for (uint32_t k = 0; k < last; k++)
+        d |= (uint32_t)b[k] << (8 * k);
     } else {
       d = src[w];
     }
@@ -539,7 +552,9 @@ static __device__ bool rkc_wait_k2h_room(rkc_loop_t *L, uint32_t need) {
     /* acquire: pairs with the host's release store of k2h_head after reading records */
     uint64_t head;
     asm volatile("ld.acquire.sys.global.u64 %0, [%1];"
-                 : "=l"(head) : "l"(&L->p.control->k2h_head) : "memory");
+                 : "=l"(head)
+                 : "l"(&L->p.control->k2h_head)
+                 : "memory");
     L->k2h_head_cache = head;
     if (L->k2h_tail + need - head <= L->p.k2h_capacity) break;
     if (((volatile uint32_t *)&L->p.control->terminate)[0] == 1u) return false;
@@ -578,9 +593,10 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_repolls, L->repolls);
   rkc_st_sys(&c->diag_helper_messages, L->helper_messages);
   rkc_st_sys(&c->diag_batch_msgs, L->batch_msgs);
-  for (int i = 0; i < 3; i++) rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
-  for (int i = 0; i < 5; i++) rkc_st_sys(&c->diag_phase[i], L->phase[i]);
-
+  for (int i = 0; i < 3; i++)
+    rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
+  for (int i = 0; i < 5; i++)
+    rkc_st_sys(&c->diag_phase[i], L->phase[i]);
 }
 
 /* Lane 0: adds the time since the last mark to solo phase i. */
@@ -656,7 +672,8 @@ static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   } else if (avail) {
     L->n = (uint32_t)(avail < L->p.batch_max ? avail : L->p.batch_max);
   }
-  for (uint32_t i = 0; i < L->n; i++) replied[i] = 0;
+  for (uint32_t i = 0; i < L->n; i++)
+    replied[i] = 0;
 }
 
 /* Warp 0: each message's record offset within the batch's K2H output (records keep the
@@ -684,10 +701,7 @@ static __device__ void rkc_compact(rkc_loop_t *L, rkc_batch_entry_t *batch,
 /* Kernels whose echo and forward built-ins may run in registers (rkc_out_word and its
  * users) when the actor's handler is one of them: the precompiled kernel specializes
  * this to true; a user handler compiled with NVRTC has no built-ins. */
-template <typename Handler>
-struct rkc_register_builtins {
-  static constexpr bool value = false;
-};
+template <typename Handler> struct rkc_register_builtins { static constexpr bool value = false; };
 
 static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src) {
   return __shfl_sync(0xffffffffu, v, (int)src);
@@ -701,8 +715,7 @@ static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src
  * type, from this actor to `dest`, the stamp (sp, sl), the same payload, the request's
  * priority and no wire flags. */
 static __device__ __forceinline__ uint32_t rkc_out_word(const rkc_loop_t *L, uint32_t d,
-                                                        uint64_t dest, uint64_t sp,
-                                                        uint64_t sl) {
+                                                        uint64_t dest, uint64_t sp, uint64_t sl) {
   const uint32_t lane = rk_dev_lane();
   const uint64_t me = L->p.actor_id;
   /* selects, not a switch on the lane (which would run its cases one after another) */
@@ -723,8 +736,8 @@ static __device__ __forceinline__ uint32_t rkc_out_word(const rkc_loop_t *L, uin
 /* Warp: the echo built-in's reply to that message, stored into K2H position `pos`, each
  * lane its own flag word. */
 static __device__ __forceinline__ void rkc_echo_store(const rkc_loop_t *L, uint32_t d,
-                                                      uint32_t words, uint64_t pos,
-                                                      uint64_t sp, uint64_t sl) {
+                                                      uint32_t words, uint64_t pos, uint64_t sp,
+                                                      uint64_t sl) {
   const uint64_t source = ((uint64_t)rkc_shfl_u32(d, 5) << 32) | rkc_shfl_u32(d, 4);
   const uint32_t r = rkc_out_word(L, d, source, sp, sl);
   uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
@@ -746,12 +759,14 @@ static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t ma
     cache->actor_id = dest;
     cache->inbox = (uint64_t)f.inbox;
     const uint32_t cap = *(volatile uint32_t *)&f.inbox->payload_capacity;
-    f.slot_bytes = (uint32_t)*(volatile uint64_t *)&f.inbox->slot_bytes;
+    f.slot_bytes = (uint32_t) * (volatile uint64_t *)&f.inbox->slot_bytes;
     f.capacity = *(volatile uint32_t *)&f.inbox->capacity;
     const unsigned long long pos0 = *(volatile unsigned long long *)&f.inbox->tail;
     unsigned long long head0;
     /* acquire: pairs with the consumer's release store of head after reading slots */
-    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head0) : "l"(&f.inbox->head)
+    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];"
+                 : "=l"(head0)
+                 : "l"(&f.inbox->head)
                  : "memory");
     if (max_size <= cap) f.pos = rk_dev_inbox_claim_n(f.inbox, pos0, head0, f.capacity, n);
   }
@@ -761,8 +776,7 @@ static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t ma
   return f;
 }
 
-static __device__ __forceinline__ rkc_inbox_slot_t *rkc_fwd_slot(const rkc_fwd_t &f,
-                                                                 uint64_t pos) {
+static __device__ __forceinline__ rkc_inbox_slot_t *rkc_fwd_slot(const rkc_fwd_t &f, uint64_t pos) {
   uint8_t *base = (uint8_t *)f.inbox + sizeof(rkc_inbox_t);
   return (rkc_inbox_slot_t *)(base + (pos & (f.capacity - 1)) * f.slot_bytes);
 }
@@ -775,8 +789,10 @@ static __device__ __forceinline__ void rkc_fwd_store(const rkc_loop_t *L, const 
   const uint32_t lane = rk_dev_lane();
   const uint32_t r = rkc_out_word(L, d, L->p.forward_to, sp, sl);
   rkc_inbox_slot_t *slot = rkc_fwd_slot(f, pos);
-  if (lane < RKC_HEADER_WORDS) ((uint32_t *)&slot->header)[lane] = r;
-  else if (lane < words) ((uint32_t *)(slot + 1))[lane - RKC_HEADER_WORDS] = r;
+  if (lane < RKC_HEADER_WORDS)
+    ((uint32_t *)&slot->header)[lane] = r;
+  else if (lane < words)
+    ((uint32_t *)(slot + 1))[lane - RKC_HEADER_WORDS] = r;
 }
 
 /* Warp, after its rkc_fwd_store calls: publishes the slots at positions `first` +
@@ -792,7 +808,8 @@ static __device__ void rkc_fwd_publish(const rkc_fwd_t &f, uint64_t first, uint3
       const uint64_t pos = first + (uint64_t)k * stride;
       /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready) */
       asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&rkc_fwd_slot(f, pos)->seq),
-                   "l"(pos + 1) : "memory");
+                   "l"(pos + 1)
+                   : "memory");
     }
   }
   __syncwarp();
@@ -860,8 +877,8 @@ static __device__ void rkc_batch_done(rkc_loop_t *L) {
     L->inbox_ready -= L->n; /* still a safe count: only this loop consumes the inbox */
     L->k2k_recv += L->n;
     /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
-    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                 "l"(L->inbox_head) : "memory");
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head), "l"(L->inbox_head)
+                 : "memory");
   } else {
     L->h2k_head += L->n;
   }
@@ -926,8 +943,7 @@ static __device__ bool rkc_forward_batch(rkc_loop_t *L, const rkc_batch_entry_t 
     if (i >= L->n) break;
     const uint32_t d = (uint32_t)v[s];
     const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
-    rkc_fwd_store(L, f, d, words, f.pos + i, batch[i].stamp_physical,
-                  batch[i].stamp_logical_node);
+    rkc_fwd_store(L, f, d, words, f.pos + i, batch[i].stamp_physical, batch[i].stamp_logical_node);
     mine++;
   }
   rkc_fwd_publish(f, f.pos + warp, nwarps, mine);
@@ -946,8 +962,10 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   const uint32_t tid = threadIdx.x, warp = tid >> 5, nwarps = blockDim.x >> 5;
   uint64_t v[RKC_SLOTS_PER_WARP];
   long long mark = clock64();
-  if (L->from_inbox) rkc_read_inbox(L, batch, warp, nwarps, v);
-  else rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid, v);
+  if (L->from_inbox)
+    rkc_read_inbox(L, batch, warp, nwarps, v);
+  else
+    rkc_read_h2k(L, batch, warp, nwarps, first_word, warp == 0 && L->head_valid, v);
   __syncthreads();
   if (tid == 0) {
     const long long now = clock64();
@@ -965,8 +983,10 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     }
     if (rkc_forward_batch(L, batch, v, warp, nwarps)) return;
   }
-  if (gridDim.x > 1 && L->p.grid_batch) rkc_grid_handle<Handler>(L, batch, replied);
-  else rkc_handle<Handler>(L, batch, replied, warp, nwarps);
+  if (gridDim.x > 1 && L->p.grid_batch)
+    rkc_grid_handle<Handler>(L, batch, replied);
+  else
+    rkc_handle<Handler>(L, batch, replied, warp, nwarps);
   __syncthreads();
   if (warp == 0) rkc_compact(L, batch, replied);
   if (tid == 0) {
@@ -1016,8 +1036,10 @@ static __device__ void rkc_solo_record(rkc_loop_t *L, const rkc_batch_entry_t *e
     L->k2h_tail += rec;
     L->replies += rec;
     L->handled++;
-    if (e->status == 0) L->processed++;
-    else L->dead++;
+    if (e->status == 0)
+      L->processed++;
+    else
+      L->dead++;
   }
 }
 
@@ -1106,8 +1128,8 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
  * payload is read in place, the reply staged in shared memory. False when K2H is short
  * of room (the batch path waits for it). */
 template <typename Handler>
-static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
-                                      uint32_t *replied, uint8_t *solo) {
+static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                      uint8_t *solo) {
   const uint32_t lane = rk_dev_lane();
   if (lane == 0) rkc_lock(L);
   __syncwarp();
@@ -1129,7 +1151,8 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
       __ballot_sync(0xffffffffu, d == 0u);
       if (lane == 0)
         asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                     "l"(L->inbox_head + 1u) : "memory");
+                     "l"(L->inbox_head + 1u)
+                     : "memory");
       released = true;
     }
     done = words <= 32u && rkc_solo_builtin(L, d, words, wall);
@@ -1153,7 +1176,8 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
     /* release: pairs with the producers' acquire loads of head in rk_dev_send */
     if (!released)
       asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                   "l"(L->inbox_head) : "memory");
+                   "l"(L->inbox_head)
+                   : "memory");
     rkc_publish(L);
   }
   __syncwarp();
@@ -1195,9 +1219,11 @@ static __device__ void rkc_pace_learn(rkc_loop_t *L) {
   const uint32_t n = ++L->polls_since_reply;
   const bool found = L->head_valid || L->host_tail > L->h2k_head;
   if (!found || n > 2u) return;
-  if (n == 1u) L->pace = L->pace > RKC_PACE_DOWN_CYCLES ? L->pace - RKC_PACE_DOWN_CYCLES : 0u;
-  else L->pace = L->pace + RKC_PACE_UP_CYCLES < RKC_PACE_MAX_CYCLES
-                     ? L->pace + RKC_PACE_UP_CYCLES : RKC_PACE_MAX_CYCLES;
+  if (n == 1u)
+    L->pace = L->pace > RKC_PACE_DOWN_CYCLES ? L->pace - RKC_PACE_DOWN_CYCLES : 0u;
+  else
+    L->pace = L->pace + RKC_PACE_UP_CYCLES < RKC_PACE_MAX_CYCLES ? L->pace + RKC_PACE_UP_CYCLES
+                                                                 : RKC_PACE_MAX_CYCLES;
 }
 
 /* Warp 0 after a solo reply: waits the learned pause (a clock spin: __nanosleep is only
@@ -1214,8 +1240,8 @@ static __device__ void rkc_pace_wait(const rkc_loop_t *L) {
  * the block is needed: a state change, several messages, one the solo path refused, or
  * the inbox watcher asking. Returns the last poll's slot word (batch slot 0). */
 template <typename Handler>
-static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch,
-                                         uint32_t *replied, uint8_t *solo, bool inbox_here) {
+static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                         uint8_t *solo, bool inbox_here) {
   const uint32_t lane = rk_dev_lane();
   uint64_t w;
   for (;;) {
@@ -1230,11 +1256,11 @@ static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch
        * again at once; the block's batch path would read it again too, behind block
        * barriers. */
       const bool repoll = !handled && !L->head_valid && more;
-      leave = L->terminate != 0u || L->active != L->ack ||
-              (L->active && (L->head_valid || (more && !repoll) ||
-                             (inbox_here && L->inbox_ready))) ||
-              /* atomic: pairs with the inbox watcher's atomicExch */
-              (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
+      leave =
+          L->terminate != 0u || L->active != L->ack ||
+          (L->active && (L->head_valid || (more && !repoll) || (inbox_here && L->inbox_ready))) ||
+          /* atomic: pairs with the inbox watcher's atomicExch */
+          (!inbox_here && atomicAdd(&L->want_block, 0u) != 0u);
       if (!leave && !handled && !repoll) rkc_idle(L);
       if (repoll) L->repolls++;
       if (handled) L->polls_since_reply = 0;
@@ -1251,8 +1277,8 @@ static __device__ uint64_t rkc_watch_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch
  * leaves its watch, or asks for the block when several messages wait (a batch) or the
  * solo path refused one. Leaves inbox_ready fresh for the block's plan. */
 template <typename Handler>
-static __device__ void rkc_watch_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch,
-                                       uint32_t *replied, uint8_t *solo) {
+static __device__ void rkc_watch_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+                                       uint8_t *solo) {
   const uint32_t lane = rk_dev_lane();
   uint32_t idle = 0;
   long long t_poll = clock64();
@@ -1315,7 +1341,8 @@ static __device__ bool rkc_should_exit(const rkc_loop_t *L) {
 static __device__ void rkc_grid_stop(rkc_grid_batch_t *gb) {
   asm volatile("st.release.gpu.global.u32 [%0], %1;" ::"l"(&gb->stop), "r"(1u) : "memory");
   const uint64_t until = rkc_globaltimer() + 10000000ull;
-  while (*(volatile uint32_t *)&gb->online != 0u && rkc_globaltimer() < until) __nanosleep(1000);
+  while (*(volatile uint32_t *)&gb->online != 0u && rkc_globaltimer() < until)
+    __nanosleep(1000);
 }
 
 template <typename Handler>
@@ -1334,7 +1361,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   uint8_t *solo = RKC_SOLO_SMEM(params.payload_capacity) ? (uint8_t *)(replied + params.batch_max)
                                                          : (uint8_t *)0;
   if (tid == 0) {
-    for (uint32_t i = 0; i < sizeof L / 8u; i++) ((uint64_t *)&L)[i] = 0;
+    for (uint32_t i = 0; i < sizeof L / 8u; i++)
+      ((uint64_t *)&L)[i] = 0;
     L.p = params;
     L.ack = 2u; /* no value acted on yet: the first poll leaves the watch to set it */
     L.stop = rkc_handshake(&L) ? 0u : 1u;
@@ -1343,7 +1371,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
   while (!L.stop) {
     uint64_t first = 0;
     if (!L.skip_poll) {
-      if (warp == 0) first = rkc_watch_h2k<Handler>(&L, batch, replied, solo, !inbox_watcher);
+      if (warp == 0)
+        first = rkc_watch_h2k<Handler>(&L, batch, replied, solo, !inbox_watcher);
       else if (warp == 1 && inbox_watcher)
         rkc_watch_inbox<Handler>(&L, batch, replied, solo);
     }

@@ -581,8 +581,8 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     PyObject *hit = kh_stash_take(op, cid);
     if (hit || PyErr_Occurred()) return hit;
     /* the first wait needs no clock read: it is bounded by the timeout itself */
-    int64_t left = deadline < 0 ? KH_STASH_SLICE_NS
-                                : (first ? timeout_ns : deadline - rkpy_now_ns());
+    int64_t left =
+        deadline < 0 ? KH_STASH_SLICE_NS : (first ? timeout_ns : deadline - rkpy_now_ns());
     if (left < 0) left = 0;
     rk_status_t s =
         rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);

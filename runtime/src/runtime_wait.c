@@ -72,8 +72,8 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
 /* The bounded poll before sleeping (wait_spin_ns): retries try_fn whenever the waitset
  * moves (every producer of host-visible work bumps it) and every few rounds anyway, so a
  * device backend's output is seen directly, without waiting for the poller's signal. */
-static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws,
-                              rki_try_fn try_fn, void *arg, uint64_t until) {
+static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws, rki_try_fn try_fn,
+                              void *arg, uint64_t until) {
   uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
   /* A device backend's output is only seen by looking (a read of host memory the device
    * writes, no other thread's cache line): look every round, rounds a couple of pauses

@@ -147,8 +147,11 @@ static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total, 
   uint64_t t0 = rk_test_now_ns();
   while (got < total) {
     if (sent < total) sent += rkc_actor_enqueue(in, hs, ps, std::min<size_t>(B, total - sent));
-    if (many) rkc_actor_dequeue_many(out, B, back, count_record, &got);
-    else while (rkc_actor_dequeue(out, &r, back, &dead) == RK_OK) got++;
+    if (many)
+      rkc_actor_dequeue_many(out, B, back, count_record, &got);
+    else
+      while (rkc_actor_dequeue(out, &r, back, &dead) == RK_OK)
+        got++;
     if (rk_test_now_ns() - t0 > 10000000000ull) {
       printf("  throughput: stalled at %zu of %zu replies (%zu sent)\n", got, total, sent);
       return got / 10.0;
@@ -213,7 +216,8 @@ static double bench_enqueue_cost(void) {
     uint64_t t0 = rk_test_now_ns();
     size_t n = 0;
     if (single)
-      for (int i = 0; i < 4096; i++) n += rkc_actor_enqueue(a, hs + i, ps + i, 1);
+      for (int i = 0; i < 4096; i++)
+        n += rkc_actor_enqueue(a, hs + i, ps + i, 1);
     else
       n = rkc_actor_enqueue(a, hs, ps, 4096);
     double per = (rk_test_now_ns() - t0) / (double)(n ? n : 1);
@@ -225,8 +229,7 @@ static double bench_enqueue_cost(void) {
       rkc_actor_dequeue_many(a, 4096, back, count_record, &got);
     rkc_actor_set_active(a, false);
   }
-  printf("  host enqueue, one message per call (plain stores): %.1f ns per message\n",
-         best[1]);
+  printf("  host enqueue, one message per call (plain stores): %.1f ns per message\n", best[1]);
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_destroy(a);
   return best[0];
@@ -236,8 +239,7 @@ static double bench_enqueue_cost(void) {
  * waiting until the reply is visible, the receive call) and the kernel's diagnostics
  * line (polls, their round trip, solo path vs block batches). Cycles become ns with the
  * SM clock, which sits at its peak while a persistent kernel spins. */
-static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
-                                 bool pacing) {
+static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id, bool pacing) {
   rkc_directory_t *d0 = dir;
   rkc_actor_config_t c;
   memset(&c, 0, sizeof c);
@@ -294,11 +296,12 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
          d.polls / m, d.polls ? d.poll_cycles * ns / d.polls : 0.0, 100.0 * d.solo / m,
          d.solo ? d.solo_cycles * ns / d.solo : 0.0, (unsigned long long)d.batches,
          d.batches ? d.batch_cycles * ns / d.batches : 0.0, d.pace * ns);
-  printf("  kernel: %llu polls repeated (producer position ahead of its slot); solo phases (ns each): lock %.0f, stamp %.0f, "
-         "handler %.0f, reply write %.0f, publish %.0f\n", (unsigned long long)d.repolls,
-         d.solo ? d.phase[0] * ns / d.solo : 0.0, d.solo ? d.phase[1] * ns / d.solo : 0.0,
-         d.solo ? d.phase[2] * ns / d.solo : 0.0, d.solo ? d.phase[3] * ns / d.solo : 0.0,
-         d.solo ? d.phase[4] * ns / d.solo : 0.0);
+  printf("  kernel: %llu polls repeated (producer position ahead of its slot); solo phases (ns "
+         "each): lock %.0f, stamp %.0f, "
+         "handler %.0f, reply write %.0f, publish %.0f\n",
+         (unsigned long long)d.repolls, d.solo ? d.phase[0] * ns / d.solo : 0.0,
+         d.solo ? d.phase[1] * ns / d.solo : 0.0, d.solo ? d.phase[2] * ns / d.solo : 0.0,
+         d.solo ? d.phase[3] * ns / d.solo : 0.0, d.solo ? d.phase[4] * ns / d.solo : 0.0);
 }
 
 /* Where a K2K hop's time goes: host -> forward -K2K-> echo -> host round trips, then
@@ -319,12 +322,13 @@ static void diagnosed_k2k(std::vector<rkc_actor_t *> &spent) {
   cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
   const double ns = khz ? 1e6 / khz : 0;
   printf("  forward: solo %llu, %.0f ns from poll data to published (lock %.0f, send %.0f, "
-         "publish %.0f); poll round trip %.0f ns\n", (unsigned long long)f.solo,
-         f.solo ? f.solo_cycles * ns / f.solo : 0.0, f.solo ? f.phase[0] * ns / f.solo : 0.0,
-         f.solo ? f.phase[3] * ns / f.solo : 0.0, f.solo ? f.phase[4] * ns / f.solo : 0.0,
-         f.polls ? f.poll_cycles * ns / f.polls : 0.0);
+         "publish %.0f); poll round trip %.0f ns\n",
+         (unsigned long long)f.solo, f.solo ? f.solo_cycles * ns / f.solo : 0.0,
+         f.solo ? f.phase[0] * ns / f.solo : 0.0, f.solo ? f.phase[3] * ns / f.solo : 0.0,
+         f.solo ? f.phase[4] * ns / f.solo : 0.0, f.polls ? f.poll_cycles * ns / f.polls : 0.0);
   printf("  echo: inbox watcher %.0f ns per poll (%llu polls); inbox solo %llu, %.0f ns each; "
-         "batches %llu\n", e.watch_polls ? e.watch_cycles * ns / e.watch_polls : 0.0,
+         "batches %llu\n",
+         e.watch_polls ? e.watch_cycles * ns / e.watch_polls : 0.0,
          (unsigned long long)e.watch_polls, (unsigned long long)e.inbox_solo,
          e.inbox_solo ? e.inbox_solo_cycles * ns / e.inbox_solo : 0.0,
          (unsigned long long)e.batches);
@@ -361,8 +365,8 @@ static void bench_drain_split(void) {
     uint64_t t2 = rk_test_now_ns();
     rkc_actor_set_active(a, false);
     printf("  drain of %d: device %.2f M msg/s (incl. activation), host decode %.2f M msg/s "
-           "(%.1f ns per record)\n", N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3),
-           (t2 - t1) / (double)(got ? got : 1));
+           "(%.1f ns per record)\n",
+           N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3), (t2 - t1) / (double)(got ? got : 1));
   }
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_diag_t d;
@@ -372,9 +376,10 @@ static void bench_drain_split(void) {
   const double ns = khz ? 1e6 / khz : 0;
   const double b = d.batches ? (double)d.batches : 1.0;
   printf("  drain batches: %llu of %.1f messages; per batch: read %.0f ns, stamp %.0f ns, "
-         "rest %.0f ns, between batches %.0f ns\n", (unsigned long long)d.batches,
-         d.batch_msgs / b, d.bphase[0] * ns / b, d.bphase[1] * ns / b,
-         (d.batch_cycles - d.bphase[0] - d.bphase[1]) * ns / b, d.bphase[2] * ns / b);
+         "rest %.0f ns, between batches %.0f ns\n",
+         (unsigned long long)d.batches, d.batch_msgs / b, d.bphase[0] * ns / b,
+         d.bphase[1] * ns / b, (d.batch_cycles - d.bphase[0] - d.bphase[1]) * ns / b,
+         d.bphase[2] * ns / b);
   rkc_actor_destroy(a);
 }
 
@@ -439,7 +444,8 @@ static double bench_runtime_throughput(rk_kernel_t *k, size_t total) {
   static uint8_t p[64];
   static rk_send_item_t items[B];
   static rk_message_t *out[B];
-  for (int i = 0; i < B; i++) items[i] = rk_send_item_t{NULL, p, 64};
+  for (int i = 0; i < B; i++)
+    items[i] = rk_send_item_t{NULL, p, 64};
   size_t sent = 0, got = 0;
   uint64_t t0 = rk_test_now_ns();
   while (got < total) {
@@ -451,7 +457,8 @@ static double bench_runtime_throughput(rk_kernel_t *k, size_t total) {
     if (sent < total) rk_kernel_send_many(k, items, std::min<size_t>(B, total - sent), 0, &acc);
     sent += acc;
     rk_kernel_receive_many(k, out, B, 0, &c);
-    for (size_t i = 0; i < c; i++) rk_message_free(out[i]);
+    for (size_t i = 0; i < c; i++)
+      rk_message_free(out[i]);
     got += c;
   }
   return total / ((rk_test_now_ns() - t0) / 1e9);
@@ -485,7 +492,8 @@ static void runtime_part(Stats launch_sync) {
   rk_launch_options_init(&d);
   rk_kernel_t *kd = NULL;
   if (rk_runtime_launch(rt, "bench_default", &d, &kd) == RK_OK)
-    print("round trip, rk_kernel_request, default launch options", bench_runtime_request(kd, 20000));
+    print("round trip, rk_kernel_request, default launch options",
+          bench_runtime_request(kd, 20000));
   rk_runtime_destroy(rt);
 }
 
@@ -494,8 +502,8 @@ int main(void) {
   if (rk_cuda_device_count() == 0) return rk_test_skip("no CUDA device");
   rk_cuda_device_info_t info;
   rk_cuda_device_info(0, &info);
-  printf("device: %s (cc %d.%d); bench thread on CPU %d\n", info.name, info.cc_major,
-         info.cc_minor, sched_getcpu());
+  printf("device: %s (cc %d.%d); bench thread on CPU %d\n", info.name, info.cc_major, info.cc_minor,
+         sched_getcpu());
   {
     /* host costs that sit on every request path */
     const int n = 1000000;
@@ -587,8 +595,10 @@ int main(void) {
   rkc_actor_destroy(echo);
   rkc_actor_destroy(fwd_nw);
   rkc_actor_destroy(echo_nw);
-  for (rkc_actor_t *a : spent) rkc_actor_destroy(a);
-  for (rkc_actor_t *a : early) rkc_actor_destroy(a);
+  for (rkc_actor_t *a : spent)
+    rkc_actor_destroy(a);
+  for (rkc_actor_t *a : early)
+    rkc_actor_destroy(a);
   rkc_directory_destroy(dir);
   runtime_part(ls);
   printf("bench thread on CPU %d at the end\n", sched_getcpu());

@@ -62,13 +62,13 @@ __global__ void k_pingpong8(const uint64_t *h2d, uint64_t *d2h, uint32_t n) {
 }
 
 struct SlotCfg {
-  uint32_t depth;     /* polls in flight, 1..4 */
-  uint32_t gap_ns;    /* between poll issues */
-  uint32_t read_ctl;  /* lane 0 also reads the host's control word per poll */
-  uint32_t pause_ns;  /* after each reply, before polling again */
-  uint32_t ring;      /* slots each way: message i uses slot i % ring (1: one slot) */
-  uint32_t publish;   /* after the reply, 4 stores to a host line (the actor's publish) */
-  uint32_t timer;     /* read %globaltimer after the data is in, before the reply */
+  uint32_t depth;    /* polls in flight, 1..4 */
+  uint32_t gap_ns;   /* between poll issues */
+  uint32_t read_ctl; /* lane 0 also reads the host's control word per poll */
+  uint32_t pause_ns; /* after each reply, before polling again */
+  uint32_t ring;     /* slots each way: message i uses slot i % ring (1: one slot) */
+  uint32_t publish;  /* after the reply, 4 stores to a host line (the actor's publish) */
+  uint32_t timer;    /* read %globaltimer after the data is in, before the reply */
 };
 
 /* One poll: every lane loads its word of the slot (and lane 0 the control word). */
@@ -97,21 +97,33 @@ __global__ void k_slot(const uint64_t *req_ring, uint64_t *rep_ring, const uint6
     if (cfg.depth > 2) __nanosleep(cfg.gap_ns), w2 = issue(req, ctl, rc, c2);
     if (cfg.depth > 3) __nanosleep(cfg.gap_ns), w3 = issue(req, ctl, rc, c3);
     for (;;) { /* the ring of polls: check the oldest, re-issue it at the back */
-      if (complete(w0, i)) { got = w0; break; }
+      if (complete(w0, i)) {
+        got = w0;
+        break;
+      }
       w0 = issue(req, ctl, rc, c0);
       if (cfg.depth > 1) {
         __nanosleep(cfg.gap_ns);
-        if (complete(w1, i)) { got = w1; break; }
+        if (complete(w1, i)) {
+          got = w1;
+          break;
+        }
         w1 = issue(req, ctl, rc, c1);
       }
       if (cfg.depth > 2) {
         __nanosleep(cfg.gap_ns);
-        if (complete(w2, i)) { got = w2; break; }
+        if (complete(w2, i)) {
+          got = w2;
+          break;
+        }
         w2 = issue(req, ctl, rc, c2);
       }
       if (cfg.depth > 3) {
         __nanosleep(cfg.gap_ns);
-        if (complete(w3, i)) { got = w3; break; }
+        if (complete(w3, i)) {
+          got = w3;
+          break;
+        }
         w3 = issue(req, ctl, rc, c3);
       }
       if (cfg.depth > 1) __nanosleep(cfg.gap_ns);
@@ -134,8 +146,10 @@ __global__ void k_slot(const uint64_t *req_ring, uint64_t *rep_ring, const uint6
  * writer does), then the control word. */
 void host_write(volatile uint64_t *req, volatile uint64_t *ctl, uint32_t flag) {
   const uint64_t f = (uint64_t)flag << 32;
-  for (int w = 16; w < kWords; w++) req[w] = f | (uint32_t)(w * 7);
-  for (int w = 0; w < 16; w++) req[w] = f | (uint32_t)w;
+  for (int w = 16; w < kWords; w++)
+    req[w] = f | (uint32_t)(w * 7);
+  for (int w = 0; w < 16; w++)
+    req[w] = f | (uint32_t)w;
   *ctl = flag;
 }
 
@@ -154,7 +168,9 @@ struct Mapped {
     memset(host, 0, words * 8);
     cudaHostGetDevicePointer((void **)&dev, host, 0);
   }
-  ~Mapped() { cudaFreeHost(host); }
+  ~Mapped() {
+    cudaFreeHost(host);
+  }
 };
 
 Stats run_pingpong8(uint32_t n, uint32_t warm) {
@@ -207,7 +223,8 @@ Stats run_slot(SlotCfg cfg, uint32_t n, uint32_t warm) {
 int main() {
   setvbuf(stdout, NULL, _IOLBF, 0);
   int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) return rk_test_skip("no CUDA device");
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0)
+    return rk_test_skip("no CUDA device");
   const uint32_t n = 20000, warm = 2000;
   print("floor: 8-byte flag ping-pong", run_pingpong8(n, warm));
   struct {
@@ -223,6 +240,7 @@ int main() {
       {"  ring of 4096 + control word + publish + 600 ns pause", {1, 0, 1, 600, 4096, 1, 0}},
       {"slot ping-pong, one slot (again: spread)", {1, 0, 0, 0, 1, 0, 0}},
   };
-  for (auto &x : v) print(x.name, run_slot(x.cfg, n, warm));
+  for (auto &x : v)
+    print(x.name, run_slot(x.cfg, n, warm));
   return 0;
 }

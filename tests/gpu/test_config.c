@@ -13,7 +13,8 @@
 
 RK_TEST(size_classes) {
   const uint64_t bytes[6] = {256, 1024, 4096, 16384, 65536, 262144};
-  for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT; c++) CHECK_EQ_U64(rk_gpu_size_class_bytes(c), bytes[c]);
+  for (int c = 0; c < RK_GPU_SIZE_CLASS_COUNT; c++)
+    CHECK_EQ_U64(rk_gpu_size_class_bytes(c), bytes[c]);
   CHECK_EQ_U64(rk_gpu_size_class_bytes(-1), 0);
   CHECK_EQ_U64(rk_gpu_size_class_bytes(6), 0);
   CHECK_EQ_INT(rk_gpu_size_class_for_size(0), RK_GPU_SIZE_256B);
@@ -48,8 +49,7 @@ RK_TEST(pool_presets) {
   check_preset(rk_gpu_pool_config_for_graph_analytics,
                (const uint32_t[6]){2000, 200, 500, 100, 50, 20},
                (const uint32_t[6]){20000, 2000, 2000, 500, 200, 100}, 2 * GiB);
-  check_preset(rk_gpu_pool_config_for_simulation,
-               (const uint32_t[6]){100, 200, 500, 500, 200, 50},
+  check_preset(rk_gpu_pool_config_for_simulation, (const uint32_t[6]){100, 200, 500, 500, 200, 50},
                (const uint32_t[6]){1000, 2000, 5000, 5000, 2000, 500}, 4 * GiB);
   check_preset(rk_gpu_pool_config_minimal, (const uint32_t[6]){10, 10, 10, 10, 10, 10},
                (const uint32_t[6]){100, 100, 100, 100, 100, 100}, 64 * MiB);
@@ -159,10 +159,12 @@ RK_TEST(bad_actor_input) {
  * untouched, and decoding stops at the first word whose flag is not current. */
 RK_TEST(ring_words_round_trip) {
   uint8_t data[80], back[80];
-  for (int i = 0; i < 80; i++) data[i] = (uint8_t)(i * 37 + 11);
+  for (int i = 0; i < 80; i++)
+    data[i] = (uint8_t)(i * 37 + 11);
   for (uint32_t n = 0; n <= 80; n++) {
     _Atomic uint64_t words[24];
-    for (int i = 0; i < 24; i++) atomic_store(&words[i], 0xAAAAAAAAAAAAAAAAull);
+    for (int i = 0; i < 24; i++)
+      atomic_store(&words[i], 0xAAAAAAAAAAAAAAAAull);
     rkc_encode_words(words, data, n, 7u);
     const uint32_t used = (n + 3u) / 4u;
     for (uint32_t w = 0; w < used; w++) {
@@ -179,7 +181,8 @@ RK_TEST(ring_words_round_trip) {
     CHECK_EQ_U64(rkc_decode_words(words, back, n, 8u, 0), 0); /* a stale lap */
     /* the non-temporal encoder writes the same words, from any start alignment */
     _Atomic uint64_t nt[25];
-    for (int i = 0; i < 25; i++) atomic_store(&nt[i], 0xAAAAAAAAAAAAAAAAull);
+    for (int i = 0; i < 25; i++)
+      atomic_store(&nt[i], 0xAAAAAAAAAAAAAAAAull);
     rkc_encode_words_nt(nt + (n & 1u), data, n, 7u);
     for (uint32_t w = 0; w < used; w++)
       CHECK_EQ_U64(atomic_load(&nt[w + (n & 1u)]), atomic_load(&words[w]));

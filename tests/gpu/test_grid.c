@@ -32,8 +32,8 @@ static rk_status_t launch(uint64_t id, uint32_t handler, uint32_t grid, uint32_t
 }
 
 typedef struct {
-  uint64_t next;     /* replies seen */
-  uint64_t bad;      /* replies with a wrong value or out of order */
+  uint64_t next; /* replies seen */
+  uint64_t bad;  /* replies with a wrong value or out of order */
   uint64_t dead;
 } check_t;
 
