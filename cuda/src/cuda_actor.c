@@ -250,8 +250,9 @@ static void rkc_note_stopped(rkc_actor_t *a) {
 }
 
 /* The launch shape the kernel can run, said plainly rather than left to fail in the
- * driver: its registers bound the block, and every block of a persistent actor must be
- * resident at once (block 0 hands batches to the others and waits for them). */
+ * driver: its registers bound the block, and a grid must fit the device at once (its
+ * blocks leave only once they see block 0's stop, so one never scheduled would keep the
+ * kernel from finishing; other actors' blocks are not counted here). */
 static rk_status_t rkc_check_shape(const rkc_actor_config_t *cfg, const void *fn, size_t smem) {
   struct cudaFuncAttributes attr;
   rk_status_t st = RKC_CHECK(cudaFuncGetAttributes(&attr, fn));
@@ -414,6 +415,20 @@ static bool rkc_wait_terminated(rkc_actor_t *a, int64_t deadline) {
   return true;
 }
 
+/* Waits until every block of the kernel has returned, until deadline (monotonic ns). */
+static rk_status_t rkc_wait_kernel_done(rkc_actor_t *a, int64_t deadline) {
+  for (;;) {
+    cudaError_t e = cudaStreamQuery(a->stream);
+    if (e != cudaErrorNotReady) return RKC_CHECK(e);
+    if (rkc_mono_ns() > deadline)
+      return rki_fail(RK_ESTUCK,
+                      "GPU actor %llu: block 0 stopped but other blocks of its grid did not "
+                      "(never resident while other actors hold the device?)",
+                      (unsigned long long)a->cfg.actor_id);
+    rkc_sleep_ns(20000);
+  }
+}
+
 rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) {
   if (!a) return rki_fail(RK_EINVAL, "GPU actor is NULL");
   if (a->terminated)
@@ -452,7 +467,14 @@ rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) 
                     (unsigned long long)a->cfg.actor_id, (long long)(grace / 1000000));
   }
   a->terminated = true;
-  rk_status_t st = RKC_CHECK(cudaStreamSynchronize(a->stream));
+  /* Block 0 has left; the other blocks of a grid leave when they see `stop`, which needs
+   * them resident: bounded, so a grid squeezed out by other actors is reported, not
+   * waited for forever. */
+  rk_status_t st = rkc_wait_kernel_done(a, rkc_mono_ns() + grace);
+  if (st == RK_ESTUCK) {
+    a->stuck = true;
+    return st;
+  }
   rkc_note_stopped(a);
   a->take_pos = rkc_dev_u64(&a->control->h2k_head);
   return st;

@@ -218,8 +218,8 @@ static rk_status_t rkc_load(int32_t device, uint64_t key, const char *cubin, con
     return rki_fail(RK_ESTATE,
                     "CUDA-source handler: loading new GPU code waits for the device to go "
                     "idle, which it never does while GPU actors run; launch actors with new "
-                    "CUDA source before the others (or after terminating them) — compiled "
-                    "code is cached, so identical source loads later at no cost");
+                    "CUDA source before the others (or after terminating them); once loaded, "
+                    "identical source launches at any time");
   cudaLibrary_t lib = call.lib;
   rk_status_t st = call.st;
   cudaKernel_t k;

@@ -82,7 +82,10 @@ static void rkc_keep_locked(rkc_block_t **list, uint64_t *total, void *p, size_t
 /* The blocks come from cudaMallocAsync, whose pair is cudaFreeAsync; with no actor
  * running the default stream is free to run the free at once. */
 static void rkc_free_device(void *p, int32_t device) {
+  int before = -1;
+  (void)cudaGetDevice(&before); /* the caller's current device is left as it was */
   if (rkc_use_device(device) == RK_OK) (void)RKC_CHECK(cudaFreeAsync(p, 0));
+  if (before >= 0 && before != device) (void)cudaSetDevice(before);
 }
 
 void rkc_pinned_free(void *p, size_t bytes) {

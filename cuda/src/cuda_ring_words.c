@@ -5,9 +5,11 @@
  * scalar store or load per word was most of the host's cost per message (enqueue
  * 40-80 ns, decode 90-190 ns on the GPU machine). AVX2 widens 4 data words into 4 flag
  * words per instruction (vpmovzxdq + vpor) and checks 4 flags per compare. Every 8-byte
- * word stays 8-byte aligned inside a vector access and never straddles a 16-byte half,
- * so each word is still written and read whole (AVX-capable x86 CPUs make 16-byte
- * aligned accesses atomic). */
+ * word stays 8-byte aligned inside a vector access, which the architecture does not
+ * promise to keep whole (it promises 8-byte and, on AVX CPUs, aligned 16-byte accesses);
+ * in practice an aligned 8-byte word inside one cache line is written and read whole
+ * (the CPU's stores and the GPU's reads meet in whole cache lines), and a word caught
+ * stale fails its flag check and is read again. */
 #include "cuda_ring_words.h"
 
 #include <string.h>

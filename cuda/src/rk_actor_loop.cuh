@@ -1,9 +1,11 @@
 /* rk_actor_loop.cuh — the persistent actor kernel's main loop, a template over the
  * handler so the precompiled built-ins and NVRTC-compiled user handlers share it.
  *
- * Block 0 serves the actor; other blocks of a larger grid return at once (one ring has
- * one consumer). Two watchers run until the block is needed, each handling single
- * messages itself (the solo paths, one at a time under a shared-memory lock):
+ * Block 0 serves the actor (one ring has one consumer); other blocks of a larger grid
+ * help with the handlers of staged batches (rkc_grid_handle). Two watchers run until the
+ * block is needed, each handling single messages itself (the solo paths, one at a time
+ * under a shared-memory lock; the echo and forward built-ins build their messages in
+ * registers there and in batches):
  *
  *   warp 0 reads the first 32 words of the next H2K slot (the compact header and the
  *          first 64 payload bytes) while lane 0 reads the host line (terminate, active,
@@ -18,7 +20,8 @@
  *
  *   read   up to batch_max slots spread over the warps, each warp issuing all its loads
  *          before checking any, so a batch costs about one round trip.
- *   stamp  thread 0 merges each message's timestamp into the device HLC, in order.
+ *   stamp  warp 0 merges the batch's greatest timestamp into the device HLC once; the
+ *          messages take consecutive logical values in order (rkc_batch_stamp).
  *   handle one warp per message.
  *   reply  staged replies are compacted in batch order into the K2H ring (flag words,
  *          no fence), so replies leave in the order their requests arrived.
@@ -227,7 +230,8 @@ static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, 
 }
 
 /* One warp reads its share of H2K slots [head, head + n): all loads first, then checks.
- * v[s] keeps word `lane` of the warp's s-th slot (complete) for the register echo;
+ * v[s] keeps word `lane` of the warp's s-th slot for the register built-ins (current for
+ * the lanes below the message's word count, which are the only ones they use);
  * batch_large is set when a message has words past the first 32. */
 static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t warp,
                                     uint32_t nwarps, uint64_t first_word, bool have_first,
@@ -310,6 +314,13 @@ static __device__ void rkc_read_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
   }
 }
 
+/* Lane 0: gives the inbox slots before `head` back to their producers. */
+static __device__ __forceinline__ void rkc_release_inbox_head(const rkc_loop_t *L, uint64_t head) {
+  /* release: pairs with the producers' acquire load of head before they claim slots */
+  asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head), "l"(head)
+               : "memory");
+}
+
 /* Counts ready inbox slots from inbox_head (one warp; up to 32 per call). */
 static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
   uint64_t pos = L->inbox_head + rk_dev_lane();
@@ -325,11 +336,6 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
   return n;
 }
 
-/* Runs the handler on one message (one warp). `stage` receives the reply (64-byte
- * compact header, then the payload); a failure stages a dead-letter record instead (the
- * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). The DONE bit lets
- * K2K sends of later messages go (rk_dev_wait_earlier), so a batch's sends leave in
- * arrival order. */
 /* What a handler runs with besides its message: the actor's parameters, its count of
  * messages handled before the batch, where K2K counts go, this warp's lookup cache.
  * Block 0 passes its shared state; other blocks of a grid pass theirs and the grid
@@ -341,6 +347,11 @@ typedef struct rkc_handler_env {
   rkc_directory_entry_t *cache;
 } rkc_handler_env_t;
 
+/* Runs the handler on one message (one warp). `stage` receives the reply (64-byte
+ * compact header, then the payload); a failure stages a dead-letter record instead (the
+ * request's header with RKC_FLAG_DEAD_LETTER, payload = the status). The DONE bit lets
+ * K2K sends of later messages go (rk_dev_wait_earlier), so a batch's sends leave in
+ * arrival order. */
 template <typename Handler>
 static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_entry_t *e,
                                       uint32_t i, uint32_t *replied, uint8_t *stage) {
@@ -396,21 +407,37 @@ static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint3
   rkc_handle_msg<Handler>(env, e, i, replied, stage);
 }
 
+/* Lane 0: takes the next message index of batch `seq`, or ~0 when it has none left or a
+ * newer batch has begun. One CAS on the whole take word (see rkc_grid_batch_t). */
+static __device__ uint32_t rkc_grid_take(rkc_grid_batch_t *gb, uint32_t seq) {
+  unsigned long long w = *(volatile unsigned long long *)&gb->take;
+  for (;;) {
+    const uint32_t idx = (uint32_t)w & 0xFFFFu, n = ((uint32_t)w >> 16) & 0xFFFFu;
+    if ((uint32_t)(w >> 32) != seq || idx >= n) return ~0u;
+    const unsigned long long seen = atomicCAS(&gb->take, w, w + 1ull);
+    if (seen == w) return idx;
+    w = seen;
+  }
+}
+
 /* Any block's warp, grid > 1: takes messages of batch `seq` one at a time and handles
  * them, until the batch has none left or a newer batch has begun (a block that woke
- * late). The entries, the reply bits and the staged replies live in device memory. */
+ * late). The entries, the reply bits and the staged replies live in device memory. A
+ * helper reads the batch's handled count after its take: the batch cannot move on until
+ * that message is counted complete. */
 template <typename Handler>
-static __device__ void rkc_grid_work(const rkc_handler_env_t &env, rkc_grid_batch_t *gb,
-                                     uint32_t seq, uint32_t n, bool helper) {
+static __device__ void rkc_grid_work(const rkc_handler_env_t &env0, rkc_grid_batch_t *gb,
+                                     uint32_t seq, bool helper) {
   rkc_batch_entry_t *entries = (rkc_batch_entry_t *)(gb + 1);
-  uint32_t *replied = (uint32_t *)(entries + env.params->batch_max);
-  const uint32_t rstride = RKC_REPLY_STRIDE(env.params->payload_capacity);
+  uint32_t *replied = (uint32_t *)(entries + env0.params->batch_max);
+  const uint32_t rstride = RKC_REPLY_STRIDE(env0.params->payload_capacity);
+  rkc_handler_env_t env = env0;
   for (;;) {
-    uint32_t took = 0;
-    if (rk_dev_lane() == 0) took = atomicAdd(&gb->next, 1u);
-    took = __shfl_sync(0xffffffffu, took, 0);
-    const uint32_t i = took & 0xFFFFu;
-    if ((took >> 16) != (seq & 0xFFFFu) || i >= n) return;
+    uint32_t i = 0;
+    if (rk_dev_lane() == 0) i = rkc_grid_take(gb, seq);
+    i = __shfl_sync(0xffffffffu, i, 0);
+    if (i == ~0u) return;
+    if (helper) env.handled_base = *(volatile uint64_t *)&gb->handled_base;
     rkc_handle_msg<Handler>(env, &entries[i], i, replied,
                             env.params->reply_stage + (uint64_t)i * rstride);
     if (rk_dev_lane() == 0) {
@@ -439,19 +466,17 @@ static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, 
   __syncthreads();
   if (tid == 0) {
     L->grid_seq++;
-    gb->n = n;
-    gb->next = (L->grid_seq & 0xFFFFu) << 16;
     gb->completed = 0;
     gb->handled_base = L->handled;
-    /* release: the entries, reply bits and fields above before the batch number that
-     * the other blocks acquire */
-    asm volatile("st.release.gpu.global.u32 [%0], %1;" ::"l"(&gb->seq), "r"(L->grid_seq)
-                 : "memory");
+    const unsigned long long take = ((unsigned long long)L->grid_seq << 32) | (n << 16);
+    /* release: the entries, reply bits and fields above before the take word that the
+     * other blocks acquire */
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&gb->take), "l"(take) : "memory");
   }
   __syncthreads();
   const rkc_handler_env_t env = {&L->p, L->handled, &L->k2k_sent, &L->k2k_full,
                                  &L->cache[tid >> 5]};
-  rkc_grid_work<Handler>(env, gb, L->grid_seq, n, false);
+  rkc_grid_work<Handler>(env, gb, L->grid_seq, false);
   __syncthreads();
   if (tid == 0) {
     uint32_t done;
@@ -479,7 +504,7 @@ template <typename Handler>
 static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
   __shared__ rkc_actor_params_t P;
   __shared__ rkc_directory_entry_t cache[32];
-  __shared__ uint32_t seq, n, go;
+  __shared__ uint32_t seq, go;
   rkc_grid_batch_t *gb = params.grid_batch;
   if (!gb) return;
   const uint32_t tid = threadIdx.x;
@@ -492,13 +517,16 @@ static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
   for (;;) {
     if (tid == 0) {
       for (uint32_t idle = 0;; idle++) {
-        uint32_t s;
-        /* acquire: pairs with block 0's release of the batch number */
-        asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(s) : "l"(&gb->seq) : "memory");
+        unsigned long long take;
+        /* acquire: pairs with block 0's release of the take word */
+        asm volatile("ld.acquire.gpu.global.u64 %0, [%1];"
+                     : "=l"(take)
+                     : "l"(&gb->take)
+                     : "memory");
+        const uint32_t s = (uint32_t)(take >> 32);
         go = *(volatile uint32_t *)&gb->stop ? 0u : (s != seq ? 1u : 2u);
         if (go != 2u) {
           seq = s;
-          n = *(volatile uint32_t *)&gb->n;
           break;
         }
         if (idle > 256u) __nanosleep(idle > 4096u ? 1000u : 100u);
@@ -506,9 +534,8 @@ static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
     }
     __syncthreads();
     if (!go) break;
-    const rkc_handler_env_t env = {&P, *(volatile uint64_t *)&gb->handled_base, &gb->k2k_sent,
-                                   &gb->k2k_full, &cache[tid >> 5]};
-    rkc_grid_work<Handler>(env, gb, seq, n, true);
+    const rkc_handler_env_t env = {&P, 0, &gb->k2k_sent, &gb->k2k_full, &cache[tid >> 5]};
+    rkc_grid_work<Handler>(env, gb, seq, true);
     __syncthreads();
   }
   if (tid == 0) atomicSub(&gb->online, 1u);
@@ -876,9 +903,7 @@ static __device__ void rkc_batch_done(rkc_loop_t *L) {
     L->inbox_head += L->n;
     L->inbox_ready -= L->n; /* still a safe count: only this loop consumes the inbox */
     L->k2k_recv += L->n;
-    /* release: pairs with the producers' acquire load of head in rk_dev_inbox_claim */
-    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head), "l"(L->inbox_head)
-                 : "memory");
+    rkc_release_inbox_head(L, L->inbox_head);
   } else {
     L->h2k_head += L->n;
   }
@@ -1049,6 +1074,23 @@ static __device__ bool rkc_solo_room(const rkc_loop_t *L) {
   return L->k2h_tail + 2u - L->k2h_head_cache <= L->p.k2h_capacity;
 }
 
+/* Warp, end of an H2K solo message (lock held): the input consumed, progress published,
+ * the lock given back. */
+static __device__ void rkc_solo_h2k_done(rkc_loop_t *L, uint64_t &mark) {
+  if (rk_dev_lane() == 0) {
+    rkc_phase(L, 3, mark);
+    L->h2k_head++;
+    L->head_valid = 0;
+    L->idle = 1; /* published below; the next empty poll need not publish again */
+    rkc_publish(L);
+    rkc_phase(L, 4, mark);
+    L->solo++;
+    L->solo_cycles += clock64() - L->poll_done;
+  }
+  __syncwarp();
+  if (rk_dev_lane() == 0) rkc_unlock(L);
+}
+
 /* The H2K solo path (warp 0, right after a poll): one message whose words all arrived in
  * the poll's read and fit in them is handled at once, staged in shared memory, with no
  * block barrier and no device-memory round trip: the latency path. Returns false when
@@ -1081,18 +1123,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   }
   if (rkc_builtin_in_registers<Handler>(L) &&
       rkc_solo_builtin(L, (uint32_t)w, words, L->poll_wall_us)) {
-    if (lane == 0) {
-      rkc_phase(L, 3, mark);
-      L->h2k_head++;
-      L->head_valid = 0;
-      L->idle = 1;
-      rkc_publish(L);
-      rkc_phase(L, 4, mark);
-      L->solo++;
-      L->solo_cycles += clock64() - L->poll_done;
-    }
-    __syncwarp();
-    if (lane == 0) rkc_unlock(L);
+    rkc_solo_h2k_done(L, mark);
     return true;
   }
   rkc_batch_entry_t *e = &batch[0];
@@ -1109,18 +1140,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   rkc_handle_one<Handler>(L, e, 0, replied, stage);
   if (lane == 0) rkc_phase(L, 2, mark);
   rkc_solo_record(L, e, replied, stage);
-  if (lane == 0) {
-    rkc_phase(L, 3, mark);
-    L->h2k_head++;
-    L->head_valid = 0;
-    L->idle = 1; /* published below; the next empty poll need not publish again */
-    rkc_publish(L);
-    rkc_phase(L, 4, mark);
-    L->solo++;
-    L->solo_cycles += clock64() - L->poll_done;
-  }
-  __syncwarp();
-  if (lane == 0) rkc_unlock(L);
+  rkc_solo_h2k_done(L, mark);
   return true;
 }
 
@@ -1147,12 +1167,11 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
     if (words <= 32u && L->p.handler == RKC_HANDLER_ECHO) {
       /* An echo cannot fail: give the slot back before replying, so the release's fence
        * waits for these loads only, not for the reply's stores to host memory. The
-       * ballot makes every lane's load complete first. */
+       * ballot needs every lane's loaded word (so each load is in); __syncwarp orders the
+       * lanes' loads before lane 0's release. */
       __ballot_sync(0xffffffffu, d == 0u);
-      if (lane == 0)
-        asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                     "l"(L->inbox_head + 1u)
-                     : "memory");
+      __syncwarp();
+      if (lane == 0) rkc_release_inbox_head(L, L->inbox_head + 1u);
       released = true;
     }
     done = words <= 32u && rkc_solo_builtin(L, d, words, wall);
@@ -1173,11 +1192,7 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
   if (lane == 0) {
     L->inbox_head++;
     L->k2k_recv++;
-    /* release: pairs with the producers' acquire loads of head in rk_dev_send */
-    if (!released)
-      asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&L->p.inbox->head),
-                   "l"(L->inbox_head)
-                   : "memory");
+    if (!released) rkc_release_inbox_head(L, L->inbox_head);
     rkc_publish(L);
   }
   __syncwarp();

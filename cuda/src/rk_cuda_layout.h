@@ -164,15 +164,16 @@ typedef struct rkc_directory_entry {
  * down the staged handler path it hands the batch to every block through this area in
  * device memory (the batch's entries and reply bits follow it: batch_max entries of
  * RKC_BATCH_ENTRY_BYTES, then batch_max uint32 bits). Warps of all blocks take messages
- * one at a time from `next`, whose high 16 bits carry the batch number so a block that
- * woke late never takes a message of the next batch. */
+ * one at a time with a CAS on `take`, which holds the batch number, its size and the next
+ * index in one word: a block that woke late for an older batch sees the number differ
+ * and takes nothing (a number, size and index read apart could take, or skip, a message
+ * of the next batch). */
 typedef struct rkc_grid_batch {
-  uint32_t seq;             /* batch number, published with release after the entries */
-  uint32_t n;               /* messages in the batch */
-  uint32_t next;            /* seq << 16 | next message index to take */
+  unsigned long long take;  /* batch << 32 | messages << 16 | next index; release */
   uint32_t completed;       /* messages handled (release after the handler's writes) */
   uint32_t stop;            /* 1: the actor leaves; other blocks return */
   uint32_t online;          /* other blocks inside their loop */
+  uint32_t pad0;
   uint64_t handled_base;    /* messages the actor handled before this batch */
   unsigned long long k2k_sent, k2k_full; /* other blocks' K2K counts, folded by block 0 */
   unsigned long long helper_messages;    /* messages other blocks handled (diagnostics) */

@@ -241,8 +241,9 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   if (rk_dev_lane() == 0) rk_dev_fill_header(ctx, msg, &slot->header, dest, message_type, size);
   __syncwarp();
   if (rk_dev_lane() == 0) {
-    __threadfence(); /* every lane's slot writes (ordered by __syncwarp) before seq */
-    /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready) */
+    /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready); __syncwarp
+     * ordered every lane's slot writes before it and a release is cumulative, so no
+     * separate fence (the actor loop's forward publishes the same way) */
     asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1)
                  : "memory");
     atomicAdd(ctx->k2k_sent, 1ull);
