@@ -164,10 +164,10 @@ typedef struct rkc_directory_entry {
  * down the staged handler path it hands the batch to every block through this area in
  * device memory (the batch's entries and reply bits follow it: batch_max entries of
  * RKC_BATCH_ENTRY_BYTES, then batch_max uint32 bits). Warps of all blocks take messages
- * one at a time with a CAS on `take`, which holds the batch number, its size and the next
- * index in one word: a block that woke late for an older batch sees the number differ
- * and takes nothing (a number, size and index read apart could take, or skip, a message
- * of the next batch). */
+ * one at a time with an add on `take`, which holds the batch number, its size and the
+ * next index in one word: the index an add returns is always handled by its warp, also
+ * when the warp came late for an older batch (a number, size and index kept apart let a
+ * late block skip a message of the next batch, which then never completed). */
 typedef struct rkc_grid_batch {
   unsigned long long take;  /* batch << 32 | messages << 16 | next index; release */
   uint32_t completed;       /* messages handled (release after the handler's writes) */
