@@ -84,7 +84,10 @@ typedef struct rkc_loop {
   unsigned long long helper_messages; /* other blocks' messages, as last read */
   uint64_t repolls, phase[5];
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
-  uint64_t batch_msgs, bphase[3], last_batch_end;
+  /* batch diagnostics, added with atomics by thread 0: a plain `+=` under `tid == 0`
+   * let the compiler load the field in every thread, which racecheck reports */
+  unsigned long long batch_msgs, bphase[3];
+  uint64_t last_batch_end;
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
   rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
@@ -993,13 +996,13 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
   __syncthreads();
   if (tid == 0) {
     const long long now = clock64();
-    L->bphase[0] += (uint64_t)(now - mark);
+    atomicAdd(&L->bphase[0], (unsigned long long)(now - mark));
     mark = now;
-    L->batch_msgs += L->n;
+    atomicAdd(&L->batch_msgs, (unsigned long long)L->n);
   }
   if (warp == 0) rkc_batch_stamp(L, batch, L->n);
   __syncthreads();
-  if (tid == 0) L->bphase[1] += (uint64_t)(clock64() - mark);
+  if (tid == 0) atomicAdd(&L->bphase[1], (unsigned long long)(clock64() - mark));
   if (rkc_builtin_in_registers<Handler>(L) && !L->batch_large) {
     if (L->p.handler == RKC_HANDLER_ECHO) {
       rkc_echo_batch(L, batch, v, warp, nwarps);
@@ -1409,7 +1412,8 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
     if (L.n == 0) continue;
     uint64_t t0 = clock64();
     /* between two batches of a stream (the last one skipped its poll): watch and plan */
-    if (tid == 0 && L.last_batch_end) L.bphase[2] += t0 - L.last_batch_end;
+    if (tid == 0 && L.last_batch_end)
+      atomicAdd(&L.bphase[2], (unsigned long long)(t0 - L.last_batch_end));
     rkc_run_batch<Handler>(&L, batch, replied, first);
     if (tid == 0) {
       const uint64_t end = clock64(), spent = end - t0;
