@@ -158,18 +158,13 @@ static __device__ void rkc_hlc_merge(uint64_t &lp, uint64_t &ll, uint64_t node,
   e->stamp_logical_node = (ll << 16) | (node & 0xFFFFu);
 }
 
-/* Thread 0: stamps entries [0, n) in order with one wall-clock reading (microseconds). */
-static __device__ void rkc_hlc_stamp_at(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n,
-                                        uint64_t wall) {
+/* One thread (the solo paths' lane 0): stamps one message with the wall clock `wall`
+ * (microseconds). Batches are stamped by rkc_batch_stamp. */
+static __device__ void rkc_hlc_stamp_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint64_t wall) {
   uint64_t lp = L->hlc_physical, ll = L->hlc_logical;
-  for (uint32_t i = 0; i < n; i++)
-    rkc_hlc_merge(lp, ll, L->p.node_id, &batch[i], wall);
+  rkc_hlc_merge(lp, ll, L->p.node_id, e, wall);
   L->hlc_physical = lp;
   L->hlc_logical = ll;
-}
-
-static __device__ void rkc_hlc_stamp(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t n) {
-  rkc_hlc_stamp_at(L, batch, n, rkc_wall_micros(L));
 }
 
 /* Warp 0: stamps a batch as one receive of all its messages: the clock merges with the
@@ -284,14 +279,6 @@ static __device__ __forceinline__ rkc_inbox_slot_t *rkc_inbox_slot(const rkc_loo
   return (rkc_inbox_slot_t *)(base + (pos & (L->p.h2k_capacity - 1)) * L->p.inbox_slot_bytes);
 }
 
-/* One warp copies the header of the inbox slot at pos into e; the payload is used in place. */
-static __device__ void rkc_inbox_entry(const rkc_loop_t *L, rkc_batch_entry_t *e, uint64_t pos) {
-  rkc_inbox_slot_t *slot = rkc_inbox_slot(L, pos);
-  if (rk_dev_lane() < RKC_HEADER_WORDS)
-    ((uint32_t *)&e->header)[rk_dev_lane()] = ((volatile uint32_t *)&slot->header)[rk_dev_lane()];
-  if (rk_dev_lane() == 0) e->payload = (const uint8_t *)(slot + 1);
-}
-
 /* Word `lane` of the inbox message at pos (header words, then the first 64 payload
  * bytes, which every inbox slot has room for). */
 static __device__ __forceinline__ uint32_t rkc_inbox_word(const rkc_loop_t *L, uint64_t pos) {
@@ -299,6 +286,14 @@ static __device__ __forceinline__ uint32_t rkc_inbox_word(const rkc_loop_t *L, u
   const rkc_inbox_slot_t *slot = rkc_inbox_slot(L, pos);
   return lane < RKC_HEADER_WORDS ? ((const volatile uint32_t *)&slot->header)[lane]
                                  : ((const volatile uint32_t *)(slot + 1))[lane - RKC_HEADER_WORDS];
+}
+
+/* One warp: the inbox message at pos into e from its words `d` (rkc_inbox_word), the
+ * payload used in place. */
+static __device__ void rkc_inbox_entry(const rkc_loop_t *L, rkc_batch_entry_t *e, uint64_t pos,
+                                       uint32_t d) {
+  if (rk_dev_lane() < RKC_HEADER_WORDS) ((uint32_t *)&e->header)[rk_dev_lane()] = d;
+  if (rk_dev_lane() == 0) e->payload = (const uint8_t *)(rkc_inbox_slot(L, pos) + 1);
 }
 
 /* One warp copies its share of inbox slots [inbox_head, +n) headers into the batch (the
@@ -310,8 +305,8 @@ static __device__ void rkc_read_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
   for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
     const uint32_t i = warp + s * nwarps;
     if (i >= L->n) break;
-    rkc_inbox_entry(L, &batch[i], L->inbox_head + i);
     const uint32_t d = rkc_inbox_word(L, L->inbox_head + i);
+    rkc_inbox_entry(L, &batch[i], L->inbox_head + i, d);
     v[s] = d;
     if (rk_dev_lane() == 14u && d > 64u) L->batch_large = 1u;
   }
@@ -787,17 +782,11 @@ static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t ma
   if (rk_dev_lane() == 0) {
     cache->actor_id = dest;
     cache->inbox = (uint64_t)f.inbox;
-    const uint32_t cap = *(volatile uint32_t *)&f.inbox->payload_capacity;
-    f.slot_bytes = (uint32_t) * (volatile uint64_t *)&f.inbox->slot_bytes;
-    f.capacity = *(volatile uint32_t *)&f.inbox->capacity;
-    const unsigned long long pos0 = *(volatile unsigned long long *)&f.inbox->tail;
-    unsigned long long head0;
-    /* acquire: pairs with the consumer's release store of head after reading slots */
-    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];"
-                 : "=l"(head0)
-                 : "l"(&f.inbox->head)
-                 : "memory");
-    if (max_size <= cap) f.pos = rk_dev_inbox_claim_n(f.inbox, pos0, head0, f.capacity, n);
+    const rk_dev_inbox_view_t view = rk_dev_inbox_read(f.inbox);
+    f.slot_bytes = view.slot_bytes;
+    f.capacity = view.capacity;
+    if (max_size <= view.payload_cap)
+      f.pos = rk_dev_inbox_claim_n(f.inbox, view.tail, view.head, f.capacity, n);
   }
   f.pos = __shfl_sync(0xffffffffu, f.pos, 0);
   f.slot_bytes = __shfl_sync(0xffffffffu, f.slot_bytes, 0);
@@ -1135,7 +1124,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   if (lane == 0) {
     e->payload = req;
     replied[0] = 0;
-    rkc_hlc_stamp_at(L, e, 1u, L->poll_wall_us);
+    rkc_hlc_stamp_one(L, e, L->poll_wall_us);
     rkc_phase(L, 1, mark);
   }
   __syncwarp();
@@ -1181,11 +1170,11 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
   if (!done) {
     rkc_batch_entry_t *e = &batch[0];
     uint8_t *stage = solo + 64u;
-    rkc_inbox_entry(L, e, L->inbox_head);
+    rkc_inbox_entry(L, e, L->inbox_head, rkc_inbox_word(L, L->inbox_head));
     __syncwarp();
     if (lane == 0) {
       replied[0] = 0;
-      rkc_hlc_stamp(L, e, 1u);
+      rkc_hlc_stamp_one(L, e, rkc_wall_micros(L));
     }
     __syncwarp();
     rkc_handle_one<Handler>(L, e, 0, replied, stage);

@@ -31,27 +31,27 @@
 typedef struct rk_dev_msg {
   uint64_t message_id;
   uint64_t correlation_id;
-  uint64_t source_kernel;  /* 0 = host */
+  uint64_t source_kernel; /* 0 = host */
   uint64_t dest_kernel;
   uint64_t message_type;
-  uint64_t ts_physical;    /* the message's HLC timestamp */
+  uint64_t ts_physical; /* the message's HLC timestamp */
   uint64_t ts_logical;
   uint64_t ts_node;
   uint32_t payload_size;
   uint32_t flags;
   uint32_t priority;
-  const uint8_t *payload;  /* payload_size bytes, device memory */
+  const uint8_t *payload; /* payload_size bytes, device memory */
 } rk_dev_msg_t;
 
 /* Per-message context; fields are the runtime's, read them through the helpers. */
 typedef struct rk_dev_ctx {
   const rkc_actor_params_t *params;
-  uint32_t index;              /* position of the message in its batch */
-  uint32_t *replied;           /* shared, per batch index: RK_DEV_REPLIED_* bits */
-  rkc_header_t *reply_header;  /* staging for this message's reply */
+  uint32_t index;             /* position of the message in its batch */
+  uint32_t *replied;          /* shared, per batch index: RK_DEV_REPLIED_* bits */
+  rkc_header_t *reply_header; /* staging for this message's reply */
   uint8_t *reply_payload;
-  uint64_t handled_before;     /* messages this actor handled before this one */
-  uint64_t stamp_physical;     /* the actor's HLC stamp for this message */
+  uint64_t handled_before; /* messages this actor handled before this one */
+  uint64_t stamp_physical; /* the actor's HLC stamp for this message */
   uint64_t stamp_logical_node;
   unsigned long long *k2k_sent;
   unsigned long long *k2k_full;
@@ -64,7 +64,7 @@ typedef struct rk_dev_ctx {
 #define RK_DEV_REPLIED_DEAD 2u
 #define RK_DEV_REPLIED_DONE 4u
 
-#define RK_DEVICE_HANDLER(name) \
+#define RK_DEVICE_HANDLER(name)                                                                    \
   extern "C" __device__ int name(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg)
 
 #define RK_DEV_OK 0
@@ -74,7 +74,9 @@ typedef struct rk_dev_ctx {
 #define RK_DEV_ESTATE (-7)
 #define RK_DEV_ETOOBIG (-9)
 
-static __device__ __forceinline__ uint32_t rk_dev_lane(void) { return threadIdx.x & 31u; }
+static __device__ __forceinline__ uint32_t rk_dev_lane(void) {
+  return threadIdx.x & 31u;
+}
 
 static __device__ __forceinline__ void *rk_dev_state(rk_dev_ctx_t *ctx) {
   return ctx->params->user_state;
@@ -93,21 +95,21 @@ static __device__ __forceinline__ uint64_t rk_dev_actor_id(const rk_dev_ctx_t *c
 /* Warp-cooperative copy (device or shared memory). 4-byte words when both ends are
  * 4-aligned (a 64-byte payload is then one load per lane instead of two dependent byte
  * rounds), bytes for the rest. */
-static __device__ __forceinline__ void rk_dev_copy(uint8_t *dst, const uint8_t *src,
-                                                   uint32_t n) {
+static __device__ __forceinline__ void rk_dev_copy(uint8_t *dst, const uint8_t *src, uint32_t n) {
   uint32_t done = 0;
   if ((((unsigned long long)dst | (unsigned long long)src) & 3u) == 0u) {
     done = n & ~3u;
     for (uint32_t i = 4u * rk_dev_lane(); i < done; i += 128u)
       *(uint32_t *)(dst + i) = *(const uint32_t *)(src + i);
   }
-  for (uint32_t i = done + rk_dev_lane(); i < n; i += 32u) dst[i] = src[i];
+  for (uint32_t i = done + rk_dev_lane(); i < n; i += 32u)
+    dst[i] = src[i];
 }
 
 static __device__ __forceinline__ void rk_dev_fill_header(const rk_dev_ctx_t *ctx,
-                                                          const rk_dev_msg_t *msg,
-                                                          rkc_header_t *h, uint64_t dest,
-                                                          uint64_t type, uint32_t size) {
+                                                          const rk_dev_msg_t *msg, rkc_header_t *h,
+                                                          uint64_t dest, uint64_t type,
+                                                          uint32_t size) {
   h->message_id = 0; /* the host assigns ids to device-made messages */
   h->correlation_id = msg->correlation_id;
   h->source_kernel = ctx->params->actor_id;
@@ -122,8 +124,7 @@ static __device__ __forceinline__ void rk_dev_fill_header(const rk_dev_ctx_t *ct
 /* Replies to the host. RK_DEV_ETOOBIG above the actor's payload capacity, RK_DEV_ESTATE
  * for a second reply to the same message. */
 static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
-                                   uint64_t message_type, const void *payload,
-                                   uint32_t size) {
+                                   uint64_t message_type, const void *payload, uint32_t size) {
   if (size > ctx->params->payload_capacity) return RK_DEV_ETOOBIG;
   __syncwarp();
   if (ctx->replied[ctx->index] != 0) return RK_DEV_ESTATE;
@@ -158,6 +159,25 @@ static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
   return rk_dev_find_inbox(ctx->params->directory, ctx->cache, dest);
 }
 
+/* An inbox's geometry and positions as one producer (lane 0) read them: the five plain
+ * loads are in flight together (one device-memory round trip); head with acquire. A
+ * sealed inbox (its actor terminated) reads capacity 0: full. */
+typedef struct rk_dev_inbox_view {
+  uint32_t payload_cap, slot_bytes, capacity;
+  unsigned long long tail, head;
+} rk_dev_inbox_view_t;
+
+static __device__ rk_dev_inbox_view_t rk_dev_inbox_read(rkc_inbox_t *inbox) {
+  rk_dev_inbox_view_t v;
+  v.payload_cap = *(volatile uint32_t *)&inbox->payload_capacity;
+  v.slot_bytes = (uint32_t) * (volatile uint64_t *)&inbox->slot_bytes;
+  v.capacity = *(volatile uint32_t *)&inbox->capacity;
+  v.tail = *(volatile unsigned long long *)&inbox->tail;
+  /* acquire: pairs with the consumer's release store of head after reading slots */
+  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(v.head) : "l"(&inbox->head) : "memory");
+  return v;
+}
+
 /* Claims n consecutive inbox positions for one producer (lane 0) and returns the first,
  * or ~0 when fewer than n are free. pos and head were read together with the inbox's
  * geometry (one device-memory round trip); a failed CAS retries with the tail it saw, and
@@ -171,7 +191,9 @@ static __device__ uint64_t rk_dev_inbox_claim_n(rkc_inbox_t *inbox, unsigned lon
     if (pos - head + n > capacity) {
       unsigned long long fresh;
       /* acquire: pairs with the consumer's release store of head after reading slots */
-      asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(fresh) : "l"(&inbox->head)
+      asm volatile("ld.acquire.gpu.global.u64 %0, [%1];"
+                   : "=l"(fresh)
+                   : "l"(&inbox->head)
                    : "memory");
       if (fresh == head) return ~0ull;
       head = fresh;
@@ -203,38 +225,28 @@ static __device__ void rk_dev_wait_earlier(const rk_dev_ctx_t *ctx) {
 }
 
 /* K2K send to the GPU actor with numeric id `dest`. */
-static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
-                                  uint64_t dest, uint64_t message_type,
-                                  const void *payload, uint32_t size) {
+static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg, uint64_t dest,
+                                  uint64_t message_type, const void *payload, uint32_t size) {
   rkc_inbox_t *inbox = rk_dev_lookup(ctx, dest);
   if (!inbox) return RK_DEV_ENOTFOUND;
   if (rk_dev_lane() == 0) {
     ctx->cache->actor_id = dest;
     ctx->cache->inbox = (uint64_t)inbox;
   }
-  uint32_t payload_cap = 0, slot_bytes = 0, capacity = 0;
-  unsigned long long pos0 = 0, head0 = 0;
-  if (rk_dev_lane() == 0) { /* plain loads first: all five are in flight together */
-    payload_cap = *(volatile uint32_t *)&inbox->payload_capacity;
-    slot_bytes = (uint32_t)*(volatile uint64_t *)&inbox->slot_bytes;
-    capacity = *(volatile uint32_t *)&inbox->capacity;
-    pos0 = *(volatile unsigned long long *)&inbox->tail;
-    /* acquire: pairs with the consumer's release store of head after reading slots */
-    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(head0) : "l"(&inbox->head)
-                 : "memory");
-  }
-  payload_cap = __shfl_sync(0xffffffffu, payload_cap, 0);
+  rk_dev_inbox_view_t view = {0, 0, 0, 0, 0};
+  if (rk_dev_lane() == 0) view = rk_dev_inbox_read(inbox);
+  uint32_t payload_cap = __shfl_sync(0xffffffffu, view.payload_cap, 0);
   if (size > payload_cap) return RK_DEV_ETOOBIG;
   rk_dev_wait_earlier(ctx);
   uint64_t pos = 0;
-  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox, pos0, head0, capacity);
+  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox, view.tail, view.head, view.capacity);
   pos = __shfl_sync(0xffffffffu, pos, 0);
   if (pos == ~0ull) {
     if (rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
     return RK_DEV_EAGAIN;
   }
-  slot_bytes = __shfl_sync(0xffffffffu, slot_bytes, 0);
-  capacity = __shfl_sync(0xffffffffu, capacity, 0);
+  const uint32_t slot_bytes = __shfl_sync(0xffffffffu, view.slot_bytes, 0);
+  const uint32_t capacity = __shfl_sync(0xffffffffu, view.capacity, 0);
   uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
   rkc_inbox_slot_t *slot = (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
   rk_dev_copy((uint8_t *)(slot + 1), (const uint8_t *)payload, size);
@@ -244,8 +256,7 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
     /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready); __syncwarp
      * ordered every lane's slot writes before it and a release is cumulative, so no
      * separate fence (the actor loop's forward publishes the same way) */
-    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1)
-                 : "memory");
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1) : "memory");
     atomicAdd(ctx->k2k_sent, 1ull);
   }
   __syncwarp();
