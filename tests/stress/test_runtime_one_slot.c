@@ -10,6 +10,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -21,16 +22,6 @@ typedef struct requester {
   uint32_t answered, wrong;
   rk_status_t last;
 } requester_t;
-
-static rk_runtime_t *make_rt(uint32_t workers) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = workers;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
 
 static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler,
                            const char *forward_to) {
@@ -97,7 +88,7 @@ static void check_settled(rk_kernel_t *k, uint64_t processed) {
 }
 
 RK_TEST(echo_answers_three_requesters) {
-  rk_runtime_t *rt = make_rt(2);
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *k = launch(rt, "echo", NULL, NULL);
   run_requesters(k);
   check_settled(k, THREADS * REQUESTS);
@@ -125,7 +116,7 @@ static void *serve_main(void *arg) {
 }
 
 RK_TEST(script_answers_three_requesters) {
-  rk_runtime_t *rt = make_rt(1);
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "script", "script", NULL);
   server_t s = {rt, 0};
   pthread_t th;
@@ -157,7 +148,7 @@ static void *send_main(void *arg) {
 }
 
 RK_TEST(forwards_and_host_share_one_slot_input) {
-  rk_runtime_t *rt = make_rt(2);
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *a = launch(rt, "a", "forward", "sink");
   rk_kernel_t *b = launch(rt, "b", "forward", "sink");
   rk_kernel_t *sink = launch(rt, "sink", NULL, NULL);

@@ -3,18 +3,9 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
-
-static rk_runtime_t *make_rt(void) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 2;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
 
 static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler) {
   rk_launch_options_t o;
@@ -81,7 +72,7 @@ static rk_message_t *roundtrip(rk_kernel_t *k, uint64_t type, const void *p, siz
 }
 
 RK_TEST(sum_float64_and_int64) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *k = launch(rt, "sum", "sum");
   double v[4] = {1.5, 2.25, -0.75, 100.0};
   rk_message_t *m = roundtrip(k, 1, v, sizeof v);
@@ -116,7 +107,7 @@ RK_TEST(sum_float64_and_int64) {
 }
 
 RK_TEST(count_replies_running_count) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *k = launch(rt, "count", "count");
   for (uint64_t i = 1; i <= 5; i++) {
     rk_message_t *m = roundtrip(k, 9, "x", 1);
@@ -131,7 +122,7 @@ RK_TEST(count_replies_running_count) {
 }
 
 RK_TEST(forward_to_destination) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *sink = launch(rt, "sink", "echo");
   rk_launch_options_t o;
   rk_launch_options_init(&o);
@@ -174,7 +165,7 @@ RK_TEST(forward_to_destination) {
 RK_TEST(handler_state_and_user) {
   static char tag[] = "t";
   CHECK_OK(rk_handler_register("stateful", stateful, tag));
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *a = launch(rt, "a", "stateful");
   rk_kernel_t *b = launch(rt, "b", "stateful");
   rk_message_t *m = roundtrip(a, 1, "x", 1);
@@ -202,7 +193,7 @@ static rk_status_t self_stopper(rk_handler_ctx_t *ctx, const rk_message_header_t
 }
 
 RK_TEST(handler_cannot_stop_its_own_kernel_or_runtime) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   CHECK_OK(rk_handler_register("self_stopper", self_stopper, rt));
   rk_kernel_t *k = launch(rt, "stopper", "self_stopper");
   rk_message_t *m = roundtrip(k, 1, "x", 1);

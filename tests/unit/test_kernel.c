@@ -8,6 +8,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -36,16 +37,6 @@ static rk_status_t picky_handler(rk_handler_ctx_t *ctx, const rk_message_header_
   (void)user;
   if (hdr->message_type == 13) return rk_ctx_fail(ctx, RK_EHANDLER, "type 13 is unlucky");
   return rk_ctx_reply(ctx, payload, len);
-}
-
-static rk_runtime_t *make_rt(void) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 1;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
 }
 
 static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler, uint32_t cap,
@@ -86,7 +77,7 @@ RK_TEST(options_defaults_and_validation) {
   CHECK(!o.cooperative);
   CHECK(!o.enable_k2k);
   CHECK(o.handler == NULL);
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = NULL;
   o.input_capacity = 1000;
   o.output_capacity = 3;
@@ -107,7 +98,7 @@ RK_TEST(options_defaults_and_validation) {
 }
 
 RK_TEST(lifecycle_transitions) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "life", NULL, 16, false);
   CHECK_EQ_INT(rk_kernel_state(k), RK_KERNEL_LAUNCHED);
   CHECK_STATUS(rk_kernel_deactivate(k), RK_ESTATE);
@@ -143,7 +134,7 @@ RK_TEST(lifecycle_transitions) {
 }
 
 RK_TEST(send_errors) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "x", NULL, 16, false);
   CHECK_STATUS(rk_kernel_send_bytes(k, 1, "a", 1, 0, 0), RK_ESTATE);
   CHECK_STR(rk_last_error(), "Kernel not active: x");
@@ -173,7 +164,7 @@ RK_TEST(send_errors) {
 }
 
 RK_TEST(echo_reply_fields) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "echo", NULL, 16, true);
   rk_message_header_t h;
   rk_message_header_init(&h, 42, 0, 0, 0, rk_hlc_timestamp_now(1));
@@ -214,7 +205,7 @@ RK_TEST(echo_reply_fields) {
 
 RK_TEST(full_queue_nonblocking_and_timeout) {
   rk_handler_register("gate", gate_handler, NULL);
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "gated", "gate", 4, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
@@ -242,7 +233,7 @@ RK_TEST(full_queue_nonblocking_and_timeout) {
 }
 
 RK_TEST(batch_partial_acceptance) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "batch", "gate", 8, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
@@ -288,7 +279,7 @@ RK_TEST(batch_partial_acceptance) {
 }
 
 RK_TEST(request_matching_interleaved) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "req", NULL, 64, true);
   CHECK_OK(rk_kernel_send_bytes(k, 5, "A", 1, 100, -1));
   CHECK_OK(rk_kernel_send_bytes(k, 5, "B", 1, 101, -1));
@@ -315,7 +306,7 @@ RK_TEST(request_matching_interleaved) {
 
 RK_TEST(handler_error_dead_letters_and_keeps_serving) {
   rk_handler_register("picky", picky_handler, NULL);
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "picky", "picky", 16, true);
   rk_message_header_t h;
   rk_message_header_init(&h, 13, 0, 0, 0, rk_hlc_timestamp_now(1));
@@ -345,7 +336,7 @@ RK_TEST(handler_error_dead_letters_and_keeps_serving) {
 }
 
 RK_TEST(deactivate_keeps_messages) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "pause", "gate", 16, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
@@ -374,7 +365,7 @@ RK_TEST(deactivate_keeps_messages) {
 }
 
 RK_TEST(terminate_dead_letters_or_drains) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "stop", "gate", 16, true);
   atomic_store(&gate_open, 0);
   atomic_store(&gate_entered, 0);
@@ -422,7 +413,7 @@ static void on_destroy(void *p) {
 }
 
 RK_TEST(user_pointer) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "user", NULL, 16, true);
   CHECK(rk_kernel_get_user(k) == NULL);
   rk_kernel_set_user(k, &destroyed_calls, on_destroy);

@@ -4,16 +4,7 @@
 #include "ringkernel/ringkernel.h"
 #include "runtime_internal.h"
 #include "tests_common/rk_test.h"
-
-static rk_runtime_t *cpu_runtime(uint32_t workers) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = workers;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
+#include "tests_common/rk_test_runtime.h"
 
 RK_TEST(config_defaults) {
   rk_runtime_config_t cfg;
@@ -100,7 +91,7 @@ RK_TEST(getters) {
 }
 
 RK_TEST(launch_get_list) {
-  rk_runtime_t *rt = cpu_runtime(1);
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *a = NULL, *b = NULL, *dup = NULL;
   CHECK_OK(rk_runtime_launch(rt, "a", NULL, &a));
   CHECK_OK(rk_runtime_launch(rt, "b", NULL, &b));
@@ -145,7 +136,7 @@ RK_TEST(launch_get_list) {
 }
 
 RK_TEST(metrics_exact) {
-  rk_runtime_t *rt = cpu_runtime(2);
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *a = NULL, *b = NULL;
   rk_launch_options_t o;
   rk_launch_options_init(&o);
@@ -176,7 +167,7 @@ RK_TEST(metrics_exact) {
 }
 
 RK_TEST(sticky_failure) {
-  rk_runtime_t *rt = cpu_runtime(1);
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = NULL;
   CHECK_OK(rk_runtime_launch(rt, "k", NULL, &k));
   /* What a backend's host->fail callback does after e.g. a CUDA error. */
@@ -197,7 +188,7 @@ RK_TEST(sticky_failure) {
 }
 
 RK_TEST(bad_input_never_crashes) {
-  rk_runtime_t *rt = cpu_runtime(1);
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = NULL;
   CHECK_OK(rk_runtime_launch(rt, "k", NULL, &k));
   rk_message_t *m = NULL;

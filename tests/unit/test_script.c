@@ -6,18 +6,9 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
-
-static rk_runtime_t *make_rt(void) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 1;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
 
 static rk_kernel_t *launch(rk_runtime_t *rt, const char *id, const char *handler) {
   rk_launch_options_t o;
@@ -56,7 +47,7 @@ static rk_status_t serve_one(rk_runtime_t *rt, int64_t timeout, rk_kernel_t **se
 }
 
 RK_TEST(script_work_loop) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *s1 = launch(rt, "py1", "script");
   rk_kernel_t *s2 = launch(rt, "py2", "script");
   rk_kernel_t *served = NULL;
@@ -120,7 +111,7 @@ static void *serve_thread(void *arg) {
 }
 
 RK_TEST(request_served_by_script_thread) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *s = launch(rt, "py", "script");
   pthread_t th;
   pthread_create(&th, NULL, serve_thread, rt);
@@ -144,7 +135,7 @@ RK_TEST(request_served_by_script_thread) {
 }
 
 RK_TEST(readiness_fd) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   int fd = rk_runtime_ready_fd(rt);
   CHECK(fd >= 0);
   CHECK(!readable(fd, 0));
@@ -172,7 +163,7 @@ static void *interrupter(void *arg) {
 }
 
 RK_TEST(interrupt_wakes_waiters) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch(rt, "idle", NULL);
   pthread_t th;
   pthread_create(&th, NULL, interrupter, rt);

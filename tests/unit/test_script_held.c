@@ -6,19 +6,10 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 enum { N = 50 };
-
-static rk_runtime_t *make_rt(void) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 1;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
 
 static rk_kernel_t *launch_script(rk_runtime_t *rt, const char *id, uint32_t out_cap) {
   rk_launch_options_t o;
@@ -87,7 +78,7 @@ static void check_counts(rk_kernel_t *k, uint64_t processed) {
 
 /* One thread alternates serve and receive: output capacity 4, 50 requests. */
 RK_TEST(single_thread_serve_and_receive) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch_script(rt, "s", 4);
   send_numbers(k, 0, N);
   /* 4 replies fit, the 5th is held and the kernel waits: its other 45 stay queued */
@@ -111,7 +102,7 @@ RK_TEST(single_thread_serve_and_receive) {
 
 /* An output of one slot holds one reply at a time; the rest wait, in order. */
 RK_TEST(one_slot_output) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch_script(rt, "s", 1);
   send_numbers(k, 0, 10);
   CHECK_EQ_INT(serve_until_idle(rt), 2); /* one out, one held */
@@ -135,7 +126,7 @@ static void *serve_n(void *arg) {
 
 /* A loop waiting with a held reply is woken by a receive on another thread. */
 RK_TEST(receiver_wakes_waiting_loop) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch_script(rt, "s", 4);
   send_numbers(k, 0, N);
   pthread_t th;
@@ -150,7 +141,7 @@ RK_TEST(receiver_wakes_waiting_loop) {
 /* Terminate moves held replies to the receivable ones, in order, and so does a reply
  * made after terminate; the input left over is dead-lettered as always. */
 RK_TEST(terminate_keeps_held_replies) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch_script(rt, "s", 2);
   send_numbers(k, 0, 6);
   CHECK_EQ_INT(serve_until_idle(rt), 3); /* two out, one held */
@@ -179,7 +170,7 @@ RK_TEST(terminate_keeps_held_replies) {
 
 /* Shutdown with a held reply: still receivable afterwards. */
 RK_TEST(shutdown_keeps_held_replies) {
-  rk_runtime_t *rt = make_rt();
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_kernel_t *k = launch_script(rt, "s", 2);
   send_numbers(k, 0, 4);
   CHECK_EQ_INT(serve_until_idle(rt), 3);

@@ -7,6 +7,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 static const int async_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
                                  SIGUSR2, SIGPIPE, SIGCHLD, SIGALRM};
@@ -26,18 +27,8 @@ static rk_status_t mask_probe(rk_handler_ctx_t *ctx, const rk_message_header_t *
   return rk_ctx_reply(ctx, out, sizeof out);
 }
 
-static rk_runtime_t *make_rt(uint32_t workers) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = workers;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
-  return rt;
-}
-
 RK_TEST(workers_block_async_signals) {
-  rk_runtime_t *rt = make_rt(2);
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = "mask_probe";
@@ -62,7 +53,7 @@ RK_TEST(creator_mask_unchanged) {
   sigemptyset(&usr2);
   sigaddset(&usr2, SIGUSR2);
   CHECK_EQ_INT(pthread_sigmask(SIG_BLOCK, &usr2, &before), 0);
-  rk_runtime_t *rt = make_rt(1);
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   CHECK_EQ_INT(pthread_sigmask(SIG_BLOCK, NULL, &after), 0);
   CHECK_EQ_INT(sigismember(&after, SIGUSR2), 1); /* what the caller blocked stays blocked */
   CHECK_EQ_INT(sigismember(&after, SIGINT), 0);  /* and nothing more */
