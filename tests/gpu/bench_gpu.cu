@@ -75,6 +75,23 @@ static Stats bench_graph(int n) {
 
 static rkc_directory_t *dir;
 
+/* `N` 64-byte messages of type 1 from the host, ready for rkc_actor_enqueue. */
+template <int N>
+struct Batch {
+  rk_message_header_t h[N];
+  const rk_message_header_t *hs[N];
+  const void *ps[N];
+  uint8_t p[64] = {};
+  Batch() {
+    for (int i = 0; i < N; i++) {
+      rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
+      hs[i] = &h[i];
+      ps[i] = p;
+    }
+  }
+};
+
+
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
                            uint32_t block, bool inbox_watcher = true, uint32_t grid = 1) {
   rkc_actor_config_t c;
@@ -131,15 +148,9 @@ static bool count_record(void *ctx, const rk_message_header_t *, const void *, i
  * decodes with rkc_actor_dequeue_many, else one rkc_actor_dequeue per record. */
 static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total, bool many) {
   enum { B = 512 };
-  static rk_message_header_t h[B];
-  static const rk_message_header_t *hs[B];
-  static const void *ps[B];
-  static uint8_t p[64];
-  for (int i = 0; i < B; i++) {
-    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
-    hs[i] = &h[i];
-    ps[i] = p;
-  }
+  static Batch<B> msgs;
+  const rk_message_header_t *const *hs = msgs.hs;
+  const void *const *ps = msgs.ps;
   rk_message_header_t r;
   uint8_t back[256];
   int32_t dead;
@@ -163,15 +174,9 @@ static double bench_throughput(rkc_actor_t *in, rkc_actor_t *out, size_t total, 
 /* The same with the host's two halves on two threads: one sends, the caller receives. */
 static double bench_throughput_two_threads(rkc_actor_t *in, rkc_actor_t *out, size_t total) {
   enum { B = 512 };
-  static rk_message_header_t h[B];
-  static const rk_message_header_t *hs[B];
-  static const void *ps[B];
-  static uint8_t p[64];
-  for (int i = 0; i < B; i++) {
-    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
-    hs[i] = &h[i];
-    ps[i] = p;
-  }
+  static Batch<B> msgs;
+  const rk_message_header_t *const *hs = msgs.hs;
+  const void *const *ps = msgs.ps;
   std::atomic<bool> stop{false};
   uint64_t t0 = rk_test_now_ns();
   std::thread sender([&] {
@@ -198,15 +203,9 @@ static double bench_enqueue_cost(void) {
   rkc_actor_t *a = launch(90, 0, 0, 4096, 32);
   if (!a) return 0;
   rkc_actor_set_active(a, false);
-  static rk_message_header_t h[4096];
-  static const rk_message_header_t *hs[4096];
-  static const void *ps[4096];
-  static uint8_t p[64];
-  for (int i = 0; i < 4096; i++) {
-    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
-    hs[i] = &h[i];
-    ps[i] = p;
-  }
+  static Batch<4096> msgs;
+  const rk_message_header_t *const *hs = msgs.hs;
+  const void *const *ps = msgs.ps;
   /* one call of 4096 (non-temporal stores: a batch) and 4096 calls of one (plain stores)
    * alternately, each round on a drained ring; the best of 3 rounds each */
   double best[2] = {1e9, 1e9};
@@ -342,15 +341,9 @@ static void bench_drain_split(void) {
   rkc_actor_t *a = launch(91, 0, 0, N, 256);
   if (!a) return;
   rkc_actor_set_active(a, false);
-  static rk_message_header_t h[N];
-  static const rk_message_header_t *hs[N];
-  static const void *ps[N];
-  static uint8_t p[64];
-  for (int i = 0; i < N; i++) {
-    rk_message_header_init(&h[i], 1, 0, 0, 64, rk_hlc_timestamp_now(1));
-    hs[i] = &h[i];
-    ps[i] = p;
-  }
+  static Batch<N> msgs;
+  const rk_message_header_t *const *hs = msgs.hs;
+  const void *const *ps = msgs.ps;
   for (int round = 0; round < 3; round++) {
     if (rkc_actor_enqueue(a, hs, ps, N) != N) break;
     uint64_t t0 = rk_test_now_ns();
