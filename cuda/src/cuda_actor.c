@@ -784,8 +784,6 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->batch_cycles = rkc_dev_u64(&c->diag_batch_cycles);
   out->pace = rkc_dev_u64(&c->diag_pace);
   out->repolls = rkc_dev_u64(&c->diag_repolls);
-  for (int i = 0; i < 5; i++)
-    out->phase[i] = rkc_dev_u64(&c->diag_phase[i]);
   out->watch_polls = rkc_dev_u64(&c->diag_watch_polls);
   out->watch_cycles = rkc_dev_u64(&c->diag_watch_cycles);
   out->inbox_solo = rkc_dev_u64(&c->diag_inbox_solo);

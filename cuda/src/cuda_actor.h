@@ -114,7 +114,7 @@ uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
  * at exit): polls and their round-trip cycles, solo-path and batch counts and cycles. */
 typedef struct rkc_actor_diag {
   uint64_t polls, poll_cycles, solo, solo_cycles, batches, batch_cycles, pace;
-  uint64_t repolls, phase[5];
+  uint64_t repolls;
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
   uint64_t helper_messages; /* handled by blocks other than block 0 (grid > 1) */
   uint64_t batch_msgs, bphase[3]; /* batches' messages; read, stamp, rest; between */

@@ -82,7 +82,7 @@ typedef struct rkc_loop {
   uint64_t poll_wall_us;              /* wall clock (µs) read during the last poll */
   uint32_t grid_seq;                  /* the last batch handed to the grid (grid > 1) */
   unsigned long long helper_messages; /* other blocks' messages, as last read */
-  uint64_t repolls, phase[5];
+  uint64_t repolls;
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
   /* batch diagnostics, added with atomics by thread 0: a plain `+=` under `tid == 0`
    * let the compiler load the field in every thread, which racecheck reports */
@@ -619,16 +619,8 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_batch_msgs, L->batch_msgs);
   for (int i = 0; i < 3; i++)
     rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
-  for (int i = 0; i < 5; i++)
-    rkc_st_sys(&c->diag_phase[i], L->phase[i]);
 }
 
-/* Lane 0: adds the time since the last mark to solo phase i. */
-static __device__ __forceinline__ void rkc_phase(rkc_loop_t *L, int i, uint64_t &mark) {
-  const uint64_t now = clock64();
-  L->phase[i] += now - mark;
-  mark = now;
-}
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
 static __device__ bool rkc_handshake(rkc_loop_t *L) {
@@ -1067,14 +1059,12 @@ static __device__ bool rkc_solo_room(const rkc_loop_t *L) {
 
 /* Warp, end of an H2K solo message (lock held): the input consumed, progress published,
  * the lock given back. */
-static __device__ void rkc_solo_h2k_done(rkc_loop_t *L, uint64_t &mark) {
+static __device__ void rkc_solo_h2k_done(rkc_loop_t *L) {
   if (rk_dev_lane() == 0) {
-    rkc_phase(L, 3, mark);
     L->h2k_head++;
     L->head_valid = 0;
     L->idle = 1; /* published below; the next empty poll need not publish again */
     rkc_publish(L);
-    rkc_phase(L, 4, mark);
     L->solo++;
     L->solo_cycles += clock64() - L->poll_done;
   }
@@ -1101,11 +1091,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     return false;
   }
   if (words > 32u) return false;
-  uint64_t mark = L->poll_done;
-  if (lane == 0) {
-    rkc_lock(L);
-    rkc_phase(L, 0, mark);
-  }
+  if (lane == 0) rkc_lock(L);
   __syncwarp();
   if (!rkc_solo_room(L)) {
     __syncwarp();
@@ -1114,7 +1100,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   }
   if (rkc_builtin_in_registers<Handler>(L) &&
       rkc_solo_builtin(L, (uint32_t)w, words, L->poll_wall_us)) {
-    rkc_solo_h2k_done(L, mark);
+    rkc_solo_h2k_done(L);
     return true;
   }
   rkc_batch_entry_t *e = &batch[0];
@@ -1125,13 +1111,11 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     e->payload = req;
     replied[0] = 0;
     rkc_hlc_stamp_one(L, e, L->poll_wall_us);
-    rkc_phase(L, 1, mark);
   }
   __syncwarp();
   rkc_handle_one<Handler>(L, e, 0, replied, stage);
-  if (lane == 0) rkc_phase(L, 2, mark);
   rkc_solo_record(L, e, replied, stage);
-  rkc_solo_h2k_done(L, mark);
+  rkc_solo_h2k_done(L);
   return true;
 }
 

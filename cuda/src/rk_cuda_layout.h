@@ -104,11 +104,8 @@ typedef struct rkc_control {
   uint64_t diag_pace;          /* the learned pause after solo replies, SM cycles */
   uint64_t diag_repolls;       /* polls repeated at once: the producer position was ahead
                                 * of a slot that did not read as complete yet */
-  /* solo path phases, SM cycles summed: lock taken, stamped, handled, reply written,
-   * published */
-  uint64_t diag_phase[5];
   uint64_t diag_helper_messages; /* messages handled by blocks other than block 0 */
-  uint64_t diag_pad[2];
+  uint64_t diag_pad[7];
   /* the inbox watcher: its polls and their time (sleeps included), inbox messages its
    * solo path handled and their time from the poll that saw them */
   uint64_t diag_watch_polls;

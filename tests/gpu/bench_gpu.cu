@@ -295,12 +295,8 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
          d.polls / m, d.polls ? d.poll_cycles * ns / d.polls : 0.0, 100.0 * d.solo / m,
          d.solo ? d.solo_cycles * ns / d.solo : 0.0, (unsigned long long)d.batches,
          d.batches ? d.batch_cycles * ns / d.batches : 0.0, d.pace * ns);
-  printf("  kernel: %llu polls repeated (producer position ahead of its slot); solo phases (ns "
-         "each): lock %.0f, stamp %.0f, "
-         "handler %.0f, reply write %.0f, publish %.0f\n",
-         (unsigned long long)d.repolls, d.solo ? d.phase[0] * ns / d.solo : 0.0,
-         d.solo ? d.phase[1] * ns / d.solo : 0.0, d.solo ? d.phase[2] * ns / d.solo : 0.0,
-         d.solo ? d.phase[3] * ns / d.solo : 0.0, d.solo ? d.phase[4] * ns / d.solo : 0.0);
+  printf("  kernel: %llu polls repeated (producer position ahead of its slot)\n",
+         (unsigned long long)d.repolls);
 }
 
 /* Where a K2K hop's time goes: host -> forward -K2K-> echo -> host round trips, then
@@ -320,11 +316,9 @@ static void diagnosed_k2k(std::vector<rkc_actor_t *> &spent) {
   int khz = 0;
   cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
   const double ns = khz ? 1e6 / khz : 0;
-  printf("  forward: solo %llu, %.0f ns from poll data to published (lock %.0f, send %.0f, "
-         "publish %.0f); poll round trip %.0f ns\n",
+  printf("  forward: solo %llu, %.0f ns from poll data to published; poll round trip %.0f ns\n",
          (unsigned long long)f.solo, f.solo ? f.solo_cycles * ns / f.solo : 0.0,
-         f.solo ? f.phase[0] * ns / f.solo : 0.0, f.solo ? f.phase[3] * ns / f.solo : 0.0,
-         f.solo ? f.phase[4] * ns / f.solo : 0.0, f.polls ? f.poll_cycles * ns / f.polls : 0.0);
+         f.polls ? f.poll_cycles * ns / f.polls : 0.0);
   printf("  echo: inbox watcher %.0f ns per poll (%llu polls); inbox solo %llu, %.0f ns each; "
          "batches %llu\n",
          e.watch_polls ? e.watch_cycles * ns / e.watch_polls : 0.0,
