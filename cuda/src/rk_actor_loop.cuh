@@ -275,8 +275,7 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
 
 static __device__ __forceinline__ rkc_inbox_slot_t *rkc_inbox_slot(const rkc_loop_t *L,
                                                                    uint64_t pos) {
-  uint8_t *base = (uint8_t *)L->p.inbox + sizeof(rkc_inbox_t);
-  return (rkc_inbox_slot_t *)(base + (pos & (L->p.h2k_capacity - 1)) * L->p.inbox_slot_bytes);
+  return rk_dev_inbox_slot(L->p.inbox, pos, L->p.h2k_capacity, L->p.inbox_slot_bytes);
 }
 
 /* Word `lane` of the inbox message at pos (header words, then the first 64 payload
@@ -621,7 +620,6 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
     rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
 }
 
-
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
 static __device__ bool rkc_handshake(rkc_loop_t *L) {
   rkc_control_t *c = L->p.control;
@@ -787,8 +785,7 @@ static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t ma
 }
 
 static __device__ __forceinline__ rkc_inbox_slot_t *rkc_fwd_slot(const rkc_fwd_t &f, uint64_t pos) {
-  uint8_t *base = (uint8_t *)f.inbox + sizeof(rkc_inbox_t);
-  return (rkc_inbox_slot_t *)(base + (pos & (f.capacity - 1)) * f.slot_bytes);
+  return rk_dev_inbox_slot(f.inbox, pos, f.capacity, f.slot_bytes);
 }
 
 /* Warp: the forward built-in's message for the one whose word `lane` is `d`, written

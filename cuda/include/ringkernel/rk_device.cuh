@@ -159,6 +159,14 @@ static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
   return rk_dev_find_inbox(ctx->params->directory, ctx->cache, dest);
 }
 
+/* The slot of an inbox at position pos (capacity a power of two; slots follow the
+ * inbox header, slot_bytes each). */
+static __device__ __forceinline__ rkc_inbox_slot_t *
+rk_dev_inbox_slot(const rkc_inbox_t *inbox, uint64_t pos, uint32_t capacity, uint32_t slot_bytes) {
+  uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
+  return (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
+}
+
 /* An inbox's geometry and positions as one producer (lane 0) read them: the five plain
  * loads are in flight together (one device-memory round trip); head with acquire. A
  * sealed inbox (its actor terminated) reads capacity 0: full. */
@@ -247,8 +255,7 @@ static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg, ui
   }
   const uint32_t slot_bytes = __shfl_sync(0xffffffffu, view.slot_bytes, 0);
   const uint32_t capacity = __shfl_sync(0xffffffffu, view.capacity, 0);
-  uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
-  rkc_inbox_slot_t *slot = (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
+  rkc_inbox_slot_t *slot = rk_dev_inbox_slot(inbox, pos, capacity, slot_bytes);
   rk_dev_copy((uint8_t *)(slot + 1), (const uint8_t *)payload, size);
   if (rk_dev_lane() == 0) rk_dev_fill_header(ctx, msg, &slot->header, dest, message_type, size);
   __syncwarp();
