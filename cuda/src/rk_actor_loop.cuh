@@ -217,7 +217,7 @@ static __device__ __forceinline__ void rkc_put_word(rkc_batch_entry_t *e, uint8_
  * (the producer published the slot, so they arrive). */
 static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, uint32_t flag,
                                      rkc_batch_entry_t *e, uint8_t *stage) {
-  uint32_t words = RKC_HEADER_WORDS + (e->header.payload_size + 3u) / 4u;
+  uint32_t words = RKC_SLOT_WORDS(e->header.payload_size);
   for (uint32_t w = 32u + rk_dev_lane(); w < words; w += 32u) {
     uint64_t v;
     do
@@ -259,7 +259,7 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
       while ((uint32_t)(w >> 32) != flag)
         w = rkc_ld_sys(slot + lane);
     uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
-    uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
+    uint32_t words = RKC_SLOT_WORDS(size);
     if (lane < words && lane < sw) {
       while ((uint32_t)(w >> 32) != flag)
         w = rkc_ld_sys(slot + lane);
@@ -548,7 +548,7 @@ static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint3
 /* Writes one staged record as flag words into K2H position `pos` (one warp). */
 static __device__ void rkc_write_k2h(rkc_loop_t *L, const uint8_t *staged, uint64_t pos) {
   const rkc_header_t *h = (const rkc_header_t *)staged;
-  uint32_t words = RKC_HEADER_WORDS + (h->payload_size + 3u) / 4u;
+  uint32_t words = RKC_SLOT_WORDS(h->payload_size);
   uint64_t flag = (uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32;
   uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
   const uint32_t *src = (const uint32_t *)staged;
@@ -721,6 +721,11 @@ static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src
   return __shfl_sync(0xffffffffu, v, (int)src);
 }
 
+/* Warp: the words of the message whose word `lane` is `d` (word 14 is its payload size). */
+static __device__ __forceinline__ uint32_t rkc_words_of(uint32_t d) {
+  return RKC_SLOT_WORDS(__shfl_sync(0xffffffffu, d, 14));
+}
+
 /* Warp: word `lane` of the message a built-in sends for the one whose word `lane` is
  * `d` (all its words within the first 32), built in registers: no staging in shared or
  * device memory and no handler frame (the staged path costs ~1.4 µs of dependent
@@ -891,6 +896,25 @@ static __device__ void rkc_batch_done(rkc_loop_t *L) {
   if (L->p.profiling) rkc_publish_profile(L);
 }
 
+/* Warp, a batch of small messages read into registers (v[s]: word `lane` of the warp's
+ * s-th message, batch index warp + s * nwarps): calls fn(i, d, words) for each; returns
+ * how many. */
+template <typename Fn>
+static __device__ __forceinline__ uint32_t rkc_each_small(const rkc_loop_t *L,
+                                                          const uint64_t (&v)[RKC_SLOTS_PER_WARP],
+                                                          uint32_t warp, uint32_t nwarps, Fn fn) {
+  uint32_t count = 0;
+#pragma unroll
+  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
+    const uint32_t i = warp + s * nwarps;
+    if (i >= L->n) break;
+    const uint32_t d = (uint32_t)v[s];
+    fn(i, d, rkc_words_of(d));
+    count++;
+  }
+  return count;
+}
+
 /* The block, an H2K batch of small messages to the echo built-in: every message replies,
  * so reply i goes to K2H position k2h_tail + i, built from the words the read left in
  * registers. */
@@ -900,15 +924,10 @@ static __device__ void rkc_echo_batch(rkc_loop_t *L, const rkc_batch_entry_t *ba
   if (threadIdx.x == 0) L->stop = rkc_wait_k2h_room(L, L->n) ? 0u : 1u;
   __syncthreads();
   if (!L->stop) {
-#pragma unroll
-    for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
-      const uint32_t i = warp + s * nwarps;
-      if (i >= L->n) break;
-      const uint32_t d = (uint32_t)v[s];
-      const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
+    rkc_each_small(L, v, warp, nwarps, [&](uint32_t i, uint32_t d, uint32_t words) {
       rkc_echo_store(L, d, words, L->k2h_tail + i, batch[i].stamp_physical,
                      batch[i].stamp_logical_node);
-    }
+    });
   }
   __syncthreads();
   if (threadIdx.x == 0 && !L->stop) { /* stopped while the output was full: stays input */
@@ -941,16 +960,11 @@ static __device__ bool rkc_forward_batch(rkc_loop_t *L, const rkc_batch_entry_t 
   __syncthreads();
   const rkc_fwd_t f = L->fwd;
   if (f.pos == ~0ull) return false;
-  uint32_t mine = 0;
-#pragma unroll
-  for (uint32_t s = 0; s < RKC_SLOTS_PER_WARP; s++) {
-    const uint32_t i = warp + s * nwarps;
-    if (i >= L->n) break;
-    const uint32_t d = (uint32_t)v[s];
-    const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
-    rkc_fwd_store(L, f, d, words, f.pos + i, batch[i].stamp_physical, batch[i].stamp_logical_node);
-    mine++;
-  }
+  const uint32_t mine =
+      rkc_each_small(L, v, warp, nwarps, [&](uint32_t i, uint32_t d, uint32_t words) {
+        rkc_fwd_store(L, f, d, words, f.pos + i, batch[i].stamp_physical,
+                      batch[i].stamp_logical_node);
+      });
   rkc_fwd_publish(f, f.pos + warp, nwarps, mine);
   __syncthreads();
   if (threadIdx.x == 0) {
@@ -1080,7 +1094,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   if (!solo || !L->active || L->terminate || !L->head_valid) return false;
   const uint32_t flag = rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
   const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
-  const uint32_t words = RKC_HEADER_WORDS + (size + 3u) / 4u;
+  const uint32_t words = RKC_SLOT_WORDS(size);
   bool ok = lane >= words || (uint32_t)(w >> 32) == flag;
   if (!__all_sync(0xffffffffu, ok)) {
     /* the poll caught the slot half-written: BENCH.md's second round trip, counted */
@@ -1135,7 +1149,7 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
     const uint32_t d = rkc_inbox_word(L, L->inbox_head);
     uint64_t wall = 0;
     if (lane == 0) wall = rkc_wall_micros(L); /* read while the slot's words are in flight */
-    const uint32_t words = RKC_HEADER_WORDS + (rkc_shfl_u32(d, 14) + 3u) / 4u;
+    const uint32_t words = rkc_words_of(d);
     if (words <= 32u && L->p.handler == RKC_HANDLER_ECHO) {
       /* An echo cannot fail: give the slot back before replying, so the release's fence
        * waits for these loads only, not for the reply's stores to host memory. The

@@ -59,7 +59,8 @@ RKC_STATIC_ASSERT(sizeof(rkc_header_t) == 64, "compact header is one cache line"
 #define RKC_FLAG_DEAD_LETTER 0x00800000u /* K2H record: a dead letter, not a reply */
 #define RKC_FLAG_MASK_WIRE 0x0000FFFFu
 
-/* Words of 8 bytes (4 data + 4 flag) per ring slot for a payload capacity. */
+/* Words of 8 bytes (4 data + 4 flag) a message of `payload_cap` payload bytes takes (for
+ * the actor's payload capacity: a ring slot). */
 #define RKC_SLOT_WORDS(payload_cap) (RKC_HEADER_WORDS + (((payload_cap) + 3u) / 4u))
 
 /* Control block: one per actor, in mapped pinned host memory. Each line has one writer. */
