@@ -54,6 +54,10 @@ void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs);
  * getters (called with the object), upvalue 1 the methods (lua_class.c). */
 int rkl_instance_index(lua_State *L);
 
+/* Sets t.__methods = m and t.__getters = g (stack indices): the tables rk.members lists
+ * for a class or enum (lua_class.c). */
+void rkl_set_member_tables(lua_State *L, int t, int m, int g);
+
 /* ---- classes (lua_class.c) ------------------------------------------------------------- */
 
 typedef struct rkl_class {
