@@ -38,6 +38,9 @@ int64_t rkl_now_ns(void);
 /* The monotonic time timeout_ns from now; -1 (never) for a negative timeout or one so
  * large the sum would overflow. */
 int64_t rkl_deadline_ns(int64_t timeout_ns);
+/* The time left until a deadline from rkl_deadline_ns: -1 for none, 0 once it has
+ * passed. */
+int64_t rkl_left_ns(int64_t deadline_ns);
 
 /* One step of a blocking wait; may block for at most slice_ns. */
 typedef rk_status_t (*rkl_wait_step)(void *ctx, int64_t slice_ns);

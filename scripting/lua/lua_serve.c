@@ -106,8 +106,7 @@ static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_n
   uint64_t done = 0;
   rkl_serve_io_t io = {.rt = rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - rkl_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
+    int64_t left = rkl_left_ns(deadline);
     rk_status_t st = left == 0 ? rkl_serve_step(&io, 0) : rkl_wait(L, rkl_serve_step, &io, left);
     if (st == RK_ETIMEDOUT || st == RK_EAGAIN || st == RK_ESHUTDOWN) break;
     if (st != RK_OK) rkl_error_status(L, st);
