@@ -21,8 +21,7 @@
 #define RKL_TWO53 9007199254740992.0
 #define RKL_TWO64 18446744073709551616.0
 
-/* The type name used in messages: a class or enum name for our objects. */
-static const char *rkl_typename(lua_State *L, int idx) {
+const char *rkl_typename(lua_State *L, int idx) {
   if (lua_getmetatable(L, idx)) {
     lua_getfield(L, -1, "__name");
     const char *name = lua_tostring(L, -1);

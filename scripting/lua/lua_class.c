@@ -145,20 +145,10 @@ void *rkl_test(lua_State *L, int idx, const rkl_class_t *cls) {
   return same ? lua_touserdata(L, idx) : NULL;
 }
 
-static const char *rkl_value_typename(lua_State *L, int idx) {
-  if (lua_getmetatable(L, idx)) {
-    lua_getfield(L, -1, "__name");
-    const char *name = lua_tostring(L, -1);
-    lua_pop(L, 2);
-    if (name) return name;
-  }
-  return luaL_typename(L, idx);
-}
-
 void *rkl_check(lua_State *L, int idx, const rkl_class_t *cls, const char *what) {
   void *p = rkl_test(L, idx, cls);
   if (p == NULL)
-    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name, rkl_value_typename(L, idx));
+    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name, rkl_typename(L, idx));
   return p;
 }
 
@@ -168,7 +158,7 @@ void *rkl_self(lua_State *L, const rkl_class_t *cls) {
     rkl_error(L, "TypeError",
               "%s method needs a %s as self (call it as obj:method()), "
               "got %s",
-              cls->name, cls->name, rkl_value_typename(L, 1));
+              cls->name, cls->name, rkl_typename(L, 1));
   return p;
 }
 

@@ -146,6 +146,10 @@ void rkl_open_u64(lua_State *L);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
+/* The type name used in messages: a class or enum name for our objects, else Lua's
+ * (lua_args.c). */
+const char *rkl_typename(lua_State *L, int idx);
+
 /* A number as error messages show it: "nan", "inf", integers without exponent. */
 const char *rkl_num_text(char *buf, size_t cap, double d);
 /* "true"/"false", as the spec's reprs print booleans. */
