@@ -64,7 +64,7 @@ rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeou
 
 /* ---- RingKernel ------------------------------------------------------------------------- */
 
-static rkl_runtime_t *rkl_rt_self(lua_State *L) {
+rkl_runtime_t *rkl_rt_self(lua_State *L) {
   rkl_runtime_t *r = rkl_self(L, &rkl_runtime_class);
   if (r->rt == NULL) rkl_error(L, "RingKernelError", "runtime is closed");
   return r;

@@ -25,6 +25,8 @@ typedef struct rkl_kernel {
 extern const rkl_class_t rkl_runtime_class;
 extern const rkl_class_t rkl_kernel_class;
 
+/* `self` of a RingKernel method; RingKernelError "runtime is closed" once it is. */
+rkl_runtime_t *rkl_rt_self(lua_State *L);
 /* Pushes the cached KernelHandle of k (creating it), runtime userdata at rt_idx. */
 void rkl_push_kernel(lua_State *L, int rt_idx, rk_kernel_t *k);
 /* Pushes a K2KBroker wrapping a runtime-owned broker; owner_idx is kept alive by it. */
