@@ -334,33 +334,21 @@ static const rkl_class_t rkl_header_class = {
 
 /* ---- MessageEnvelope -------------------------------------------------------------------- */
 
-static rkl_envelope_t *rkl_env_alloc(lua_State *L, size_t len) {
+void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
+                       size_t len) {
   rkl_envelope_t *e = lua_newuserdata(L, sizeof *e + len);
-  memset(e, 0, sizeof *e);
+  e->h = *hdr; /* with len, every byte of *e: the header is a padding-free wire layout */
   e->len = len;
+  if (len) memcpy(e->payload, payload, len);
   lua_pushlightuserdata(L, (void *)&rkl_envelope_class);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_setmetatable(L, -2);
-  return e;
-}
-
-void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
-                       size_t len) {
-  rkl_envelope_t *e = rkl_env_alloc(L, len);
-  e->h = *hdr;
-  if (len) memcpy(e->payload, payload, len);
 }
 
 void rkl_push_message(lua_State *L, rk_message_t *msg) {
-  size_t len = rk_message_payload_size(msg);
   /* Only an out-of-memory error can raise here; msg then leaks rather than dangles. */
-  rkl_envelope_t *e = lua_newuserdata(L, sizeof *e + len);
-  e->h = *rk_message_header(msg);
-  e->len = len;
-  if (len) memcpy(e->payload, rk_message_payload(msg), len);
-  lua_pushlightuserdata(L, (void *)&rkl_envelope_class);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_setmetatable(L, -2);
+  rkl_push_envelope(L, rk_message_header(msg), rk_message_payload(msg),
+                    rk_message_payload_size(msg));
   rk_message_free(msg);
 }
 
