@@ -184,12 +184,8 @@ static uint64_t rkl_check_correlation(lua_State *L, int idx) {
 
 /* ---- MessageHeader ---------------------------------------------------------------------- */
 
-void rkl_push_header(lua_State *L, const rk_message_header_t *hdr) {
+static void rkl_push_header(lua_State *L, const rk_message_header_t *hdr) {
   *(rk_message_header_t *)rkl_new(L, &rkl_header_class) = *hdr;
-}
-
-const rk_message_header_t *rkl_check_header(lua_State *L, int idx, const char *what) {
-  return rkl_check(L, idx, &rkl_header_class, what);
 }
 
 static rk_message_header_t *rkl_hdr_self(lua_State *L) {
@@ -367,7 +363,7 @@ static rkl_envelope_t *rkl_env_self(lua_State *L) {
 static int rkl_env_from_bytes(lua_State *L) {
   static const char *const names[] = {"header", "payload", NULL};
   rkl_args(L, "MessageEnvelope.from_bytes", 1, names, false);
-  const rk_message_header_t *h = rkl_check_header(L, 1, "header");
+  const rk_message_header_t *h = rkl_check(L, 1, &rkl_header_class, "header");
   size_t len;
   const char *p = rkl_check_string(L, 2, "payload", &len);
   if (len > RK_MAX_PAYLOAD_SIZE)

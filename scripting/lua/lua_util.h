@@ -39,10 +39,6 @@ int rkl_error(lua_State *L, const char *kind, const char *fmt, ...)
 int rkl_error_status(lua_State *L, rk_status_t status);
 /* Same with an explicit kind (e.g. QueueEmptyError for an empty RK_EAGAIN). */
 int rkl_error_status_as(lua_State *L, const char *kind, rk_status_t status);
-/* The kind name for a status. Never NULL. */
-const char *rkl_status_kind(rk_status_t status);
-/* Pushes a new error value (not raised). */
-void rkl_push_error(lua_State *L, const char *kind, const char *message);
 /* Creates rk.exceptions, the top-level kind objects and rk.is_error in table `mod`. */
 void rkl_open_errors(lua_State *L, int mod);
 
@@ -164,9 +160,7 @@ void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len);
 
 void rkl_push_timestamp(lua_State *L, rk_hlc_timestamp_t ts);
 rk_hlc_timestamp_t rkl_check_timestamp(lua_State *L, int idx, const char *what);
-void rkl_push_header(lua_State *L, const rk_message_header_t *hdr);
 void rkl_push_message_id(lua_State *L, uint64_t id);
-const rk_message_header_t *rkl_check_header(lua_State *L, int idx, const char *what);
 /* Pushes a MessageEnvelope holding a copy of hdr and payload. */
 void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
                        size_t len);
