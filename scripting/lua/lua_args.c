@@ -21,8 +21,7 @@
 #define RKL_TWO53 9007199254740992.0
 #define RKL_TWO64 18446744073709551616.0
 
-/* The type name used in messages: a class or enum name for our objects. */
-static const char *rkl_typename(lua_State *L, int idx) {
+const char *rkl_typename(lua_State *L, int idx) {
   if (lua_getmetatable(L, idx)) {
     lua_getfield(L, -1, "__name");
     const char *name = lua_tostring(L, -1);
@@ -121,14 +120,21 @@ static bool rkl_cdata_u64(lua_State *L, int idx, const char *what, uint64_t *out
   return true;
 }
 
+/* The Lua number at idx; ValueError naming `what` unless it is a finite integer. */
+static double rkl_check_integral(lua_State *L, int idx, const char *what) {
+  double d = lua_tonumber(L, idx);
+  char num[48];
+  if (!isfinite(d) || d != floor(d))
+    rkl_error(L, "ValueError", "%s must be an integer, got %s", what,
+              rkl_num_text(num, sizeof num, d));
+  return d;
+}
+
 uint64_t rkl_check_u64(lua_State *L, int idx, const char *what, uint64_t max) {
   uint64_t v = 0;
   if (lua_type(L, idx) == LUA_TNUMBER) {
-    double d = lua_tonumber(L, idx);
+    double d = rkl_check_integral(L, idx, what);
     char num[48];
-    if (!isfinite(d) || d != floor(d))
-      rkl_error(L, "ValueError", "%s must be an integer, got %s", what,
-                rkl_num_text(num, sizeof num, d));
     if (d < 0 || d >= RKL_TWO64 || (uint64_t)d > max)
       rkl_error(L, "ValueError", "%s must be 0..%llu, got %s", what, (unsigned long long)max,
                 rkl_num_text(num, sizeof num, d));
@@ -158,11 +164,8 @@ int64_t rkl_check_i64(lua_State *L, int idx, const char *what, int64_t min, int6
                 (long long)max, (unsigned long long)v);
     return (int64_t)v;
   }
-  double d = lua_tonumber(L, idx);
+  double d = rkl_check_integral(L, idx, what);
   char num[48];
-  if (!isfinite(d) || d != floor(d))
-    rkl_error(L, "ValueError", "%s must be an integer, got %s", what,
-              rkl_num_text(num, sizeof num, d));
   if (d < (double)min || d > (double)max)
     rkl_error(L, "ValueError", "%s must be %lld..%lld, got %s", what, (long long)min,
               (long long)max, rkl_num_text(num, sizeof num, d));

@@ -58,6 +58,13 @@ static int rkl_class_tostring(lua_State *L) {
   return 1;
 }
 
+void rkl_set_member_tables(lua_State *L, int t, int m, int g) {
+  lua_pushvalue(L, m);
+  lua_setfield(L, t, "__methods");
+  lua_pushvalue(L, g);
+  lua_setfield(L, t, "__getters");
+}
+
 void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs) {
   lua_newtable(L);
   for (const luaL_Reg *r = regs; r && r->name; r++) {
@@ -84,10 +91,7 @@ static void rkl_fill_instance_meta(lua_State *L, const rkl_class_t *cls, int m, 
     lua_pushcfunction(L, r->func);
     lua_setfield(L, mt, r->name);
   }
-  lua_pushvalue(L, m);
-  lua_setfield(L, mt, "__methods");
-  lua_pushvalue(L, g);
-  lua_setfield(L, mt, "__getters");
+  rkl_set_member_tables(L, mt, m, g);
 }
 
 void rkl_class_register(lua_State *L, const rkl_class_t *cls, int mod) {
@@ -108,10 +112,7 @@ void rkl_class_register(lua_State *L, const rkl_class_t *cls, int mod) {
   lua_createtable(L, 0, 5); /* its metatable */
   lua_pushvalue(L, m);
   lua_setfield(L, -2, "__index");
-  lua_pushvalue(L, m);
-  lua_setfield(L, -2, "__methods");
-  lua_pushvalue(L, g);
-  lua_setfield(L, -2, "__getters");
+  rkl_set_member_tables(L, lua_gettop(L), m, g);
   if (cls->ctor) {
     lua_pushcfunction(L, cls->ctor);
     lua_pushcclosure(L, rkl_class_call, 1);
@@ -144,20 +145,10 @@ void *rkl_test(lua_State *L, int idx, const rkl_class_t *cls) {
   return same ? lua_touserdata(L, idx) : NULL;
 }
 
-static const char *rkl_value_typename(lua_State *L, int idx) {
-  if (lua_getmetatable(L, idx)) {
-    lua_getfield(L, -1, "__name");
-    const char *name = lua_tostring(L, -1);
-    lua_pop(L, 2);
-    if (name) return name;
-  }
-  return luaL_typename(L, idx);
-}
-
 void *rkl_check(lua_State *L, int idx, const rkl_class_t *cls, const char *what) {
   void *p = rkl_test(L, idx, cls);
   if (p == NULL)
-    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name, rkl_value_typename(L, idx));
+    rkl_error(L, "TypeError", "%s must be %s, got %s", what, cls->name, rkl_typename(L, idx));
   return p;
 }
 
@@ -167,7 +158,7 @@ void *rkl_self(lua_State *L, const rkl_class_t *cls) {
     rkl_error(L, "TypeError",
               "%s method needs a %s as self (call it as obj:method()), "
               "got %s",
-              cls->name, cls->name, rkl_value_typename(L, 1));
+              cls->name, cls->name, rkl_typename(L, 1));
   return p;
 }
 

@@ -204,10 +204,7 @@ void rkl_enum_register(lua_State *L, const rkl_enum_t *e, int mod) {
   lua_createtable(L, 0, 5);
   lua_pushlightuserdata(L, (void *)e);
   lua_setfield(L, -2, "__enum");
-  lua_pushvalue(L, m);
-  lua_setfield(L, -2, "__methods");
-  lua_pushvalue(L, g);
-  lua_setfield(L, -2, "__getters");
+  rkl_set_member_tables(L, lua_gettop(L), m, g);
   lua_pushcfunction(L, rkl_enum_call);
   lua_setfield(L, -2, "__call");
   lua_pushcfunction(L, rkl_enum_tostring);

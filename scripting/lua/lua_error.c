@@ -57,7 +57,8 @@ static const rkl_kind_t *rkl_kind_find(const char *name) {
   return NULL;
 }
 
-const char *rkl_status_kind(rk_status_t status) {
+/* The kind name for a status. Never NULL. */
+static const char *rkl_status_kind(rk_status_t status) {
   switch (status) {
   case RK_EINVAL:
   case RK_EVALIDATION:
@@ -89,7 +90,8 @@ const char *rkl_status_kind(rk_status_t status) {
   return "RingKernelError";
 }
 
-void rkl_push_error(lua_State *L, const char *kind, const char *message) {
+/* Pushes a new error value (not raised). */
+static void rkl_push_error(lua_State *L, const char *kind, const char *message) {
   lua_createtable(L, 0, 3);
   lua_pushstring(L, kind);
   lua_setfield(L, -2, "kind");

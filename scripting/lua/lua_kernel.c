@@ -406,12 +406,7 @@ static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t t
   int64_t deadline = rkl_deadline_ns(timeout_ns);
   for (;;) {
     if (rkl_stash_take(L, cid)) return 1;
-    int64_t left = -1;
-    if (deadline >= 0) {
-      left = deadline - rkl_now_ns();
-      if (left < 0) left = 0;
-    }
-    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, left);
+    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, rkl_left_ns(deadline));
     if (st == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns);
     if (st != RK_OK) return rkl_error_status(L, st);
     bool mine = rk_message_header(io.reply)->correlation_id == cid;
@@ -432,14 +427,9 @@ static int rkl_k_request(lua_State *L) {
   uint64_t cid = rk_message_id_generate();
   /* One timeout bounds the whole request: the send may wait for input space, and what
    * it waited comes off the wait for the reply. */
-  int64_t start = rkl_now_ns();
+  int64_t deadline = rkl_deadline_ns(timeout);
   rkl_send_one(L, k, 2, timeout, cid);
-  int64_t left = timeout;
-  if (timeout > 0) {
-    left = timeout - (rkl_now_ns() - start);
-    if (left < 0) left = 0;
-  }
-  return rkl_await_reply(L, k, cid, left);
+  return rkl_await_reply(L, k, cid, rkl_left_ns(deadline));
 }
 
 static int rkl_k_tostring(lua_State *L) {

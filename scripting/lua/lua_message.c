@@ -184,12 +184,8 @@ static uint64_t rkl_check_correlation(lua_State *L, int idx) {
 
 /* ---- MessageHeader ---------------------------------------------------------------------- */
 
-void rkl_push_header(lua_State *L, const rk_message_header_t *hdr) {
+static void rkl_push_header(lua_State *L, const rk_message_header_t *hdr) {
   *(rk_message_header_t *)rkl_new(L, &rkl_header_class) = *hdr;
-}
-
-const rk_message_header_t *rkl_check_header(lua_State *L, int idx, const char *what) {
-  return rkl_check(L, idx, &rkl_header_class, what);
 }
 
 static rk_message_header_t *rkl_hdr_self(lua_State *L) {
@@ -334,33 +330,21 @@ static const rkl_class_t rkl_header_class = {
 
 /* ---- MessageEnvelope -------------------------------------------------------------------- */
 
-static rkl_envelope_t *rkl_env_alloc(lua_State *L, size_t len) {
+void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
+                       size_t len) {
   rkl_envelope_t *e = lua_newuserdata(L, sizeof *e + len);
-  memset(e, 0, sizeof *e);
+  e->h = *hdr; /* with len, every byte of *e: the header is a padding-free wire layout */
   e->len = len;
+  if (len) memcpy(e->payload, payload, len);
   lua_pushlightuserdata(L, (void *)&rkl_envelope_class);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_setmetatable(L, -2);
-  return e;
-}
-
-void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
-                       size_t len) {
-  rkl_envelope_t *e = rkl_env_alloc(L, len);
-  e->h = *hdr;
-  if (len) memcpy(e->payload, payload, len);
 }
 
 void rkl_push_message(lua_State *L, rk_message_t *msg) {
-  size_t len = rk_message_payload_size(msg);
   /* Only an out-of-memory error can raise here; msg then leaks rather than dangles. */
-  rkl_envelope_t *e = lua_newuserdata(L, sizeof *e + len);
-  e->h = *rk_message_header(msg);
-  e->len = len;
-  if (len) memcpy(e->payload, rk_message_payload(msg), len);
-  lua_pushlightuserdata(L, (void *)&rkl_envelope_class);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_setmetatable(L, -2);
+  rkl_push_envelope(L, rk_message_header(msg), rk_message_payload(msg),
+                    rk_message_payload_size(msg));
   rk_message_free(msg);
 }
 
@@ -379,7 +363,7 @@ static rkl_envelope_t *rkl_env_self(lua_State *L) {
 static int rkl_env_from_bytes(lua_State *L) {
   static const char *const names[] = {"header", "payload", NULL};
   rkl_args(L, "MessageEnvelope.from_bytes", 1, names, false);
-  const rk_message_header_t *h = rkl_check_header(L, 1, "header");
+  const rk_message_header_t *h = rkl_check(L, 1, &rkl_header_class, "header");
   size_t len;
   const char *p = rkl_check_string(L, 2, "payload", &len);
   if (len > RK_MAX_PAYLOAD_SIZE)

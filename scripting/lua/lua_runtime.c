@@ -37,13 +37,19 @@ int64_t rkl_deadline_ns(int64_t timeout_ns) {
   return now + timeout_ns;
 }
 
+int64_t rkl_left_ns(int64_t deadline_ns) {
+  if (deadline_ns < 0) return -1;
+  int64_t left = deadline_ns - rkl_now_ns();
+  return left > 0 ? left : 0;
+}
+
 rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeout_ns) {
   int64_t deadline = rkl_deadline_ns(timeout_ns);
   for (;;) {
     int64_t slice = RKL_WAIT_SLICE_NS;
     if (deadline >= 0) {
-      int64_t left = deadline - rkl_now_ns();
-      if (left < slice) slice = left > 0 ? left : 0;
+      int64_t left = rkl_left_ns(deadline);
+      if (left < slice) slice = left;
     }
     rk_status_t st = step(ctx, slice);
     if (st != RK_ETIMEDOUT && st != RK_EAGAIN && st != RK_EINTR) return st;
@@ -58,7 +64,7 @@ rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeou
 
 /* ---- RingKernel ------------------------------------------------------------------------- */
 
-static rkl_runtime_t *rkl_rt_self(lua_State *L) {
+rkl_runtime_t *rkl_rt_self(lua_State *L) {
   rkl_runtime_t *r = rkl_self(L, &rkl_runtime_class);
   if (r->rt == NULL) rkl_error(L, "RingKernelError", "runtime is closed");
   return r;

@@ -25,6 +25,8 @@ typedef struct rkl_kernel {
 extern const rkl_class_t rkl_runtime_class;
 extern const rkl_class_t rkl_kernel_class;
 
+/* `self` of a RingKernel method; RingKernelError "runtime is closed" once it is. */
+rkl_runtime_t *rkl_rt_self(lua_State *L);
 /* Pushes the cached KernelHandle of k (creating it), runtime userdata at rt_idx. */
 void rkl_push_kernel(lua_State *L, int rt_idx, rk_kernel_t *k);
 /* Pushes a K2KBroker wrapping a runtime-owned broker; owner_idx is kept alive by it. */
@@ -38,6 +40,9 @@ int64_t rkl_now_ns(void);
 /* The monotonic time timeout_ns from now; -1 (never) for a negative timeout or one so
  * large the sum would overflow. */
 int64_t rkl_deadline_ns(int64_t timeout_ns);
+/* The time left until a deadline from rkl_deadline_ns: -1 for none, 0 once it has
+ * passed. */
+int64_t rkl_left_ns(int64_t deadline_ns);
 
 /* One step of a blocking wait; may block for at most slice_ns. */
 typedef rk_status_t (*rkl_wait_step)(void *ctx, int64_t slice_ns);

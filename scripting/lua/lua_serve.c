@@ -106,8 +106,7 @@ static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_n
   uint64_t done = 0;
   rkl_serve_io_t io = {.rt = rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - rkl_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
+    int64_t left = rkl_left_ns(deadline);
     rk_status_t st = left == 0 ? rkl_serve_step(&io, 0) : rkl_wait(L, rkl_serve_step, &io, left);
     if (st == RK_ETIMEDOUT || st == RK_EAGAIN || st == RK_ESHUTDOWN) break;
     if (st != RK_OK) rkl_error_status(L, st);
@@ -117,15 +116,9 @@ static uint64_t rkl_serve_loop(lua_State *L, rk_runtime_t *rt, int64_t timeout_n
   return done;
 }
 
-static rk_runtime_t *rkl_serve_self(lua_State *L) {
-  rkl_runtime_t *r = rkl_self(L, &rkl_runtime_class);
-  if (r->rt == NULL) rkl_error(L, "RingKernelError", "runtime is closed");
-  return r->rt;
-}
-
 int rkl_runtime_serve(lua_State *L) {
   static const char *const names[] = {"timeout", "max_messages", NULL};
-  rk_runtime_t *rt = rkl_serve_self(L);
+  rk_runtime_t *rt = rkl_rt_self(L)->rt;
   rkl_args(L, "RingKernel.serve", 2, names, false);
   int64_t timeout = rkl_opt_timeout(L, 2, "timeout", -1);
   uint64_t max = rkl_opt_u64(L, 3, "max_messages", UINT64_MAX, UINT64_MAX);
@@ -136,7 +129,7 @@ int rkl_runtime_serve(lua_State *L) {
 /* Handles what is waiting now, and what those handlers' effects queue in turn, until
  * no script work is left. */
 int rkl_runtime_run_until_idle(lua_State *L) {
-  rk_runtime_t *rt = rkl_serve_self(L);
+  rk_runtime_t *rt = rkl_rt_self(L)->rt;
   if (lua_gettop(L) > 1)
     return rkl_error(L, "TypeError", "RingKernel.run_until_idle() takes no arguments");
   rkl_push_u64(L, rkl_serve_loop(L, rt, 0, UINT64_MAX));

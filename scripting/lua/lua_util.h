@@ -39,10 +39,6 @@ int rkl_error(lua_State *L, const char *kind, const char *fmt, ...)
 int rkl_error_status(lua_State *L, rk_status_t status);
 /* Same with an explicit kind (e.g. QueueEmptyError for an empty RK_EAGAIN). */
 int rkl_error_status_as(lua_State *L, const char *kind, rk_status_t status);
-/* The kind name for a status. Never NULL. */
-const char *rkl_status_kind(rk_status_t status);
-/* Pushes a new error value (not raised). */
-void rkl_push_error(lua_State *L, const char *kind, const char *message);
 /* Creates rk.exceptions, the top-level kind objects and rk.is_error in table `mod`. */
 void rkl_open_errors(lua_State *L, int mod);
 
@@ -53,6 +49,10 @@ void rkl_push_reg_table(lua_State *L, const luaL_Reg *regs);
 /* __index closure body shared by class instances and enum members: upvalue 2 holds the
  * getters (called with the object), upvalue 1 the methods (lua_class.c). */
 int rkl_instance_index(lua_State *L);
+
+/* Sets t.__methods = m and t.__getters = g (stack indices): the tables rk.members lists
+ * for a class or enum (lua_class.c). */
+void rkl_set_member_tables(lua_State *L, int t, int m, int g);
 
 /* ---- classes (lua_class.c) ------------------------------------------------------------- */
 
@@ -142,6 +142,10 @@ void rkl_open_u64(lua_State *L);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
+/* The type name used in messages: a class or enum name for our objects, else Lua's
+ * (lua_args.c). */
+const char *rkl_typename(lua_State *L, int idx);
+
 /* A number as error messages show it: "nan", "inf", integers without exponent. */
 const char *rkl_num_text(char *buf, size_t cap, double d);
 /* "true"/"false", as the spec's reprs print booleans. */
@@ -156,9 +160,7 @@ void rkl_push_pyrepr_str(lua_State *L, const char *s, size_t len);
 
 void rkl_push_timestamp(lua_State *L, rk_hlc_timestamp_t ts);
 rk_hlc_timestamp_t rkl_check_timestamp(lua_State *L, int idx, const char *what);
-void rkl_push_header(lua_State *L, const rk_message_header_t *hdr);
 void rkl_push_message_id(lua_State *L, uint64_t id);
-const rk_message_header_t *rkl_check_header(lua_State *L, int idx, const char *what);
 /* Pushes a MessageEnvelope holding a copy of hdr and payload. */
 void rkl_push_envelope(lua_State *L, const rk_message_header_t *hdr, const void *payload,
                        size_t len);
