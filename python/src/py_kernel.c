@@ -467,8 +467,9 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
     rk_status_t s =
         left == 0 ? rk_kernel_try_receive(io.k, &io.reply) : rkpy_wait(kh_receive_step, &io, left);
     if (s == RK_OK) {
+      uint64_t cid = rk_message_header(io.reply)->correlation_id;
       PyObject *env = rkpy_envelope_from_message(st, io.reply);
-      int pending = env ? kh_is_pending(op, kh_cid_of(st, env)) : -1;
+      int pending = env ? kh_is_pending(op, cid) : -1;
       if (pending == 0) return env;
       if (pending < 0) {
         Py_XDECREF(env);
