@@ -554,6 +554,15 @@ static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
   return rc < 0 ? -1 : 0;
 }
 
+/* Forgets a request in flight without disturbing the exception being raised, if any. */
+static int kh_pending_forget(PyObject *op, uint64_t cid) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  int rc = kh_pending_update(op, cid, 0);
+  PyErr_Restore(type, value, tb);
+  return rc;
+}
+
 /* Sends a request: a fresh correlation id, registered as pending until forgotten. */
 /* send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
  * which must not block its loop). */
@@ -563,10 +572,7 @@ static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns
   *cid = rk_message_id_generate();
   if (kh_pending_update(op, *cid, 1) < 0) return -1;
   if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  kh_pending_update(op, *cid, 0);
-  PyErr_Restore(type, value, tb);
+  kh_pending_forget(op, *cid);
   return -1;
 }
 
@@ -613,11 +619,7 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
     if (wait_ns < 0) wait_ns = 0;
   }
   PyObject *reply = kh_await_reply(op, cid, wait_ns);
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  int rc = kh_pending_update(op, cid, 0);
-  PyErr_Restore(type, value, tb);
-  if (rc < 0) Py_CLEAR(reply);
+  if (kh_pending_forget(op, cid) < 0) Py_CLEAR(reply);
   return reply;
 }
 
