@@ -429,18 +429,22 @@ static int kh_is_pending(PyObject *op, uint64_t cid) {
   return r;
 }
 
+/* Removes and returns (new ref) stash entry i; NULL with an exception on failure. */
+static PyObject *kh_stash_take_at(PyObject *stash, Py_ssize_t i) {
+  PyObject *env = PyList_GET_ITEM(stash, i);
+  Py_INCREF(env);
+  if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
+  return env;
+}
+
 /* Oldest stashed reply no pending request waits for (new ref), or NULL without an
  * exception when there is none. */
 static PyObject *kh_stash_pop(PyObject *op) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
   for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
-    PyObject *env = PyList_GET_ITEM(stash, i);
-    int pending = kh_is_pending(op, kh_cid_of(kh_state(op), env));
+    int pending = kh_is_pending(op, kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)));
     if (pending < 0) return NULL;
-    if (pending) continue;
-    Py_INCREF(env);
-    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
-    return env;
+    if (!pending) return kh_stash_take_at(stash, i);
   }
   return NULL;
 }
@@ -535,13 +539,9 @@ static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
 /* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
 static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
-  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
-    PyObject *env = PyList_GET_ITEM(stash, i);
-    if (kh_cid_of(kh_state(op), env) != cid) continue;
-    Py_INCREF(env);
-    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
-    return env;
-  }
+  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++)
+    if (kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)) == cid)
+      return kh_stash_take_at(stash, i);
   return NULL;
 }
 
