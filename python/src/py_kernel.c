@@ -266,18 +266,10 @@ static PyObject *kh_dead_letters(PyObject *op, PyObject *Py_UNUSED(ignored)) {
  * header, message type 0). view is filled (and must be released) in the second case. */
 static int kh_message_parts(rkpy_state *st, PyObject *msg, const rk_message_header_t **hdr,
                             const void **payload, size_t *len, Py_buffer *view) {
-  view->obj = NULL;
-  if (PyObject_TypeCheck(msg, st->MessageEnvelope_type))
-    return rkpy_envelope_parts(st, msg, hdr, payload, len);
-  if (rkpy_arg_buffer(msg, "message", view) < 0) {
-    PyErr_Format(PyExc_TypeError, "message must be a MessageEnvelope or bytes-like, got %.100s",
-                 Py_TYPE(msg)->tp_name);
-    return -1;
-  }
-  *hdr = NULL;
-  *payload = view->buf;
-  *len = (size_t)view->len;
-  return 0;
+  if (rkpy_message_parts(st, msg, "message", hdr, payload, len, view) == 0) return 0;
+  PyErr_Format(PyExc_TypeError, "message must be a MessageEnvelope or bytes-like, got %.100s",
+               Py_TYPE(msg)->tp_name);
+  return -1;
 }
 
 typedef struct {
