@@ -458,10 +458,7 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
   for (;;) {
     PyObject *stashed = kh_stash_pop(op);
     if (stashed || PyErr_Occurred()) return stashed;
-    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
-    rk_status_t s =
-        left == 0 ? rk_kernel_try_receive(io.k, &io.reply) : rkpy_wait(kh_receive_step, &io, left);
+    rk_status_t s = rkpy_wait_until(kh_receive_step, &io, deadline);
     if (s == RK_OK) {
       uint64_t cid = rk_message_header(io.reply)->correlation_id;
       PyObject *env = rkpy_envelope_from_message(st, io.reply);

@@ -42,6 +42,10 @@ typedef rk_status_t (*rkpy_wait_step)(void *ctx, int64_t slice_ns);
  * RK_EINTR with a Python exception set when a signal handler raised. */
 rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns);
 
+/* rkpy_wait up to an absolute rkpy_now_ns() deadline (< 0: none); once it has passed,
+ * one step(ctx, 0) with the GIL held (its own status, no timeout message). */
+rk_status_t rkpy_wait_until(rkpy_wait_step step, void *ctx, int64_t deadline);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t rkpy_now_ns(void);
 

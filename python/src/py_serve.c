@@ -95,9 +95,7 @@ PyObject *rkpy_serve(PyObject *op, PyObject *args, PyObject *kwds) {
   uint64_t done = 0;
   serve_io io = {.rt = self->rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
-    rk_status_t s = left == 0 ? serve_step(&io, 0) : rkpy_wait(serve_step, &io, left);
+    rk_status_t s = rkpy_wait_until(serve_step, &io, deadline);
     if (s == RK_ETIMEDOUT || s == RK_EAGAIN || s == RK_ESHUTDOWN) break;
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (serve_one(self, io.k, io.msg) < 0) return NULL;
