@@ -645,17 +645,9 @@ static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
 
 /* ---- awaitables (coroutines of ringkernel._aio) ------------------------------------- */
 
-static PyObject *kh_aio(PyObject *op, const char *fn, PyObject *args, PyObject *kwds) {
-  PyObject *a = Py_BuildValue("(OOO)", op, args ? args : Py_None, kwds ? kwds : Py_None);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(kh_state(op), fn, a);
-  Py_DECREF(a);
-  return r;
-}
-
 #define KH_ASYNC(cname, pyname)                                                                    \
   static PyObject *cname(PyObject *op, PyObject *args, PyObject *kwds) {                           \
-    return kh_aio(op, pyname, args, kwds);                                                         \
+    return rkpy_aio_call_args(kh_state(op), pyname, op, args, kwds);                               \
   }
 KH_ASYNC(kh_activate, "activate")
 KH_ASYNC(kh_deactivate, "deactivate")

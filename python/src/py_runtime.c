@@ -87,11 +87,8 @@ static PyObject *rt_deferred(rkpy_state *st, PyObject *obj, const char *sync_nam
                              PyObject *args, PyObject *kwds) {
   PyObject *fn = PyObject_GetAttrString(obj, sync_name);
   if (!fn) return NULL;
-  PyObject *a = Py_BuildValue("(OOO)", fn, args, kwds ? kwds : Py_None);
+  PyObject *r = rkpy_aio_call_args(st, "call", fn, args, kwds);
   Py_DECREF(fn);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(st, "call", a);
-  Py_DECREF(a);
   return r;
 }
 
@@ -372,11 +369,7 @@ static PyObject *rt_k2k_broker(PyObject *op, PyObject *Py_UNUSED(ignored)) {
 PyObject *rkpy_serve(PyObject *op, PyObject *args, PyObject *kwds);
 
 static PyObject *rt_serve_async(PyObject *op, PyObject *args, PyObject *kwds) {
-  PyObject *a = Py_BuildValue("(OOO)", op, args, kwds ? kwds : Py_None);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(rkpy_runtime_state(op), "serve", a);
-  Py_DECREF(a);
-  return r;
+  return rkpy_aio_call_args(rkpy_runtime_state(op), "serve", op, args, kwds);
 }
 
 static PyObject *rt_script_pending(PyObject *op, PyObject *Py_UNUSED(ignored)) {

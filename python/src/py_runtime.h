@@ -51,6 +51,9 @@ int64_t rkpy_now_ns(void);
 
 /* Result of an awaitable method: ringkernel._aio.<fn>(*args) (a coroutine). */
 PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args);
+/* The same for a method's call: ringkernel._aio.<fn>(first, args, kwds), NULLs as None. */
+PyObject *rkpy_aio_call_args(rkpy_state *st, const char *fn, PyObject *first, PyObject *args,
+                             PyObject *kwds);
 
 /* The state of a RingKernel / KernelHandle instance. */
 rkpy_state *rkpy_runtime_state(PyObject *obj);

@@ -59,3 +59,12 @@ PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args) {
   Py_DECREF(f);
   return r;
 }
+
+PyObject *rkpy_aio_call_args(rkpy_state *st, const char *fn, PyObject *first, PyObject *args,
+                             PyObject *kwds) {
+  PyObject *a = Py_BuildValue("(OOO)", first, args ? args : Py_None, kwds ? kwds : Py_None);
+  if (!a) return NULL;
+  PyObject *r = rkpy_aio_call(st, fn, a);
+  Py_DECREF(a);
+  return r;
+}
