@@ -55,8 +55,7 @@ class Dispatcher:
         if self._loop is not None:
             self._loop.remove_reader(self._fd)
         for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
+            _resolve(fut)
 
     def wake_all(self) -> None:
         """Resolves every parked waiter (used at shutdown, so they see the new state)."""
@@ -64,8 +63,7 @@ class Dispatcher:
         if waiters and self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self._fd)
         for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
+            _resolve(fut)
 
     async def ready(self, deadline: Optional[float]) -> None:
         """Returns when the fd was readable (something may have arrived) or the loop

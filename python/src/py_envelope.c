@@ -50,16 +50,36 @@ PyObject *rkpy_envelope_from_message(rkpy_state *st, rk_message_t *msg) {
   return (PyObject *)e;
 }
 
+static void env_parts(PyObject *obj, const rk_message_header_t **hdr, const void **payload,
+                      size_t *len) {
+  rkpy_envelope *e = (rkpy_envelope *)obj;
+  *hdr = &e->h;
+  *payload = e->payload;
+  *len = e->len;
+}
+
 int rkpy_envelope_parts(rkpy_state *st, PyObject *obj, const rk_message_header_t **hdr,
                         const void **payload, size_t *len) {
   if (!PyObject_TypeCheck(obj, st->MessageEnvelope_type)) {
     PyErr_Format(PyExc_TypeError, "expected a MessageEnvelope, got %.100s", Py_TYPE(obj)->tp_name);
     return -1;
   }
-  rkpy_envelope *e = (rkpy_envelope *)obj;
-  *hdr = &e->h;
-  *payload = e->payload;
-  *len = e->len;
+  env_parts(obj, hdr, payload, len);
+  return 0;
+}
+
+int rkpy_message_parts(rkpy_state *st, PyObject *obj, const char *what,
+                       const rk_message_header_t **hdr, const void **payload, size_t *len,
+                       Py_buffer *view) {
+  view->obj = NULL;
+  if (PyObject_TypeCheck(obj, st->MessageEnvelope_type)) {
+    env_parts(obj, hdr, payload, len);
+    return 0;
+  }
+  if (rkpy_arg_buffer(obj, what, view) < 0) return -1;
+  *hdr = NULL;
+  *payload = view->buf;
+  *len = (size_t)view->len;
   return 0;
 }
 

@@ -369,18 +369,11 @@ static PyObject *br_send(PyObject *op, PyObject *args, PyObject *kwds) {
   const char *csrc = src == Py_None ? NULL : br_id(src, "source");
   const char *cdst = br_id(dst, "destination");
   if ((!csrc && src != Py_None) || !cdst) return NULL;
-  const rk_message_header_t *hdr = NULL;
+  const rk_message_header_t *hdr;
   const void *payload;
   size_t len;
-  Py_buffer view = {0};
-  if (PyObject_TypeCheck(msg, st->MessageEnvelope_type)) {
-    rkpy_envelope_parts(st, msg, &hdr, &payload, &len);
-  } else if (rkpy_arg_buffer(msg, "envelope", &view) == 0) {
-    payload = view.buf;
-    len = (size_t)view.len;
-  } else {
-    return NULL;
-  }
+  Py_buffer view;
+  if (rkpy_message_parts(st, msg, "envelope", &hdr, &payload, &len, &view) < 0) return NULL;
   rk_delivery_receipt_t r;
   rk_status_t s;
   rk_k2k_broker_t *b = br_of(op);

@@ -266,18 +266,10 @@ static PyObject *kh_dead_letters(PyObject *op, PyObject *Py_UNUSED(ignored)) {
  * header, message type 0). view is filled (and must be released) in the second case. */
 static int kh_message_parts(rkpy_state *st, PyObject *msg, const rk_message_header_t **hdr,
                             const void **payload, size_t *len, Py_buffer *view) {
-  view->obj = NULL;
-  if (PyObject_TypeCheck(msg, st->MessageEnvelope_type))
-    return rkpy_envelope_parts(st, msg, hdr, payload, len);
-  if (rkpy_arg_buffer(msg, "message", view) < 0) {
-    PyErr_Format(PyExc_TypeError, "message must be a MessageEnvelope or bytes-like, got %.100s",
-                 Py_TYPE(msg)->tp_name);
-    return -1;
-  }
-  *hdr = NULL;
-  *payload = view->buf;
-  *len = (size_t)view->len;
-  return 0;
+  if (rkpy_message_parts(st, msg, "message", hdr, payload, len, view) == 0) return 0;
+  PyErr_Format(PyExc_TypeError, "message must be a MessageEnvelope or bytes-like, got %.100s",
+               Py_TYPE(msg)->tp_name);
+  return -1;
 }
 
 typedef struct {
@@ -429,18 +421,22 @@ static int kh_is_pending(PyObject *op, uint64_t cid) {
   return r;
 }
 
+/* Removes and returns (new ref) stash entry i; NULL with an exception on failure. */
+static PyObject *kh_stash_take_at(PyObject *stash, Py_ssize_t i) {
+  PyObject *env = PyList_GET_ITEM(stash, i);
+  Py_INCREF(env);
+  if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
+  return env;
+}
+
 /* Oldest stashed reply no pending request waits for (new ref), or NULL without an
  * exception when there is none. */
 static PyObject *kh_stash_pop(PyObject *op) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
   for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
-    PyObject *env = PyList_GET_ITEM(stash, i);
-    int pending = kh_is_pending(op, kh_cid_of(kh_state(op), env));
+    int pending = kh_is_pending(op, kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)));
     if (pending < 0) return NULL;
-    if (pending) continue;
-    Py_INCREF(env);
-    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
-    return env;
+    if (!pending) return kh_stash_take_at(stash, i);
   }
   return NULL;
 }
@@ -462,13 +458,11 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
   for (;;) {
     PyObject *stashed = kh_stash_pop(op);
     if (stashed || PyErr_Occurred()) return stashed;
-    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
-    rk_status_t s =
-        left == 0 ? rk_kernel_try_receive(io.k, &io.reply) : rkpy_wait(kh_receive_step, &io, left);
+    rk_status_t s = rkpy_wait_until(kh_receive_step, &io, deadline);
     if (s == RK_OK) {
+      uint64_t cid = rk_message_header(io.reply)->correlation_id;
       PyObject *env = rkpy_envelope_from_message(st, io.reply);
-      int pending = env ? kh_is_pending(op, kh_cid_of(st, env)) : -1;
+      int pending = env ? kh_is_pending(op, cid) : -1;
       if (pending == 0) return env;
       if (pending < 0) {
         Py_XDECREF(env);
@@ -534,13 +528,9 @@ static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
 /* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
 static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
-  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++) {
-    PyObject *env = PyList_GET_ITEM(stash, i);
-    if (kh_cid_of(kh_state(op), env) != cid) continue;
-    Py_INCREF(env);
-    if (PyList_SetSlice(stash, i, i + 1, NULL) < 0) Py_CLEAR(env);
-    return env;
-  }
+  for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++)
+    if (kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)) == cid)
+      return kh_stash_take_at(stash, i);
   return NULL;
 }
 
@@ -553,6 +543,15 @@ static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
   return rc < 0 ? -1 : 0;
 }
 
+/* Forgets a request in flight without disturbing the exception being raised, if any. */
+static int kh_pending_forget(PyObject *op, uint64_t cid) {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  int rc = kh_pending_update(op, cid, 0);
+  PyErr_Restore(type, value, tb);
+  return rc;
+}
+
 /* Sends a request: a fresh correlation id, registered as pending until forgotten. */
 /* send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
  * which must not block its loop). */
@@ -562,10 +561,7 @@ static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns
   *cid = rk_message_id_generate();
   if (kh_pending_update(op, *cid, 1) < 0) return -1;
   if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  kh_pending_update(op, *cid, 0);
-  PyErr_Restore(type, value, tb);
+  kh_pending_forget(op, *cid);
   return -1;
 }
 
@@ -612,11 +608,7 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
     if (wait_ns < 0) wait_ns = 0;
   }
   PyObject *reply = kh_await_reply(op, cid, wait_ns);
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  int rc = kh_pending_update(op, cid, 0);
-  PyErr_Restore(type, value, tb);
-  if (rc < 0) Py_CLEAR(reply);
+  if (kh_pending_forget(op, cid) < 0) Py_CLEAR(reply);
   return reply;
 }
 
@@ -653,17 +645,9 @@ static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
 
 /* ---- awaitables (coroutines of ringkernel._aio) ------------------------------------- */
 
-static PyObject *kh_aio(PyObject *op, const char *fn, PyObject *args, PyObject *kwds) {
-  PyObject *a = Py_BuildValue("(OOO)", op, args ? args : Py_None, kwds ? kwds : Py_None);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(kh_state(op), fn, a);
-  Py_DECREF(a);
-  return r;
-}
-
 #define KH_ASYNC(cname, pyname)                                                                    \
   static PyObject *cname(PyObject *op, PyObject *args, PyObject *kwds) {                           \
-    return kh_aio(op, pyname, args, kwds);                                                         \
+    return rkpy_aio_call_args(kh_state(op), pyname, op, args, kwds);                               \
   }
 KH_ASYNC(kh_activate, "activate")
 KH_ASYNC(kh_deactivate, "deactivate")

@@ -24,14 +24,19 @@ typedef struct {
 
 /* ---- MemoryEstimate --------------------------------------------------------------- */
 
+/* A MemoryEstimate of `type` holding *e, or the error for status s (the C call's). */
+static PyObject *estimate_wrap(PyTypeObject *type, rk_status_t s, const rk_memory_estimate_t *e) {
+  if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
+  rkpy_estimate *self = (rkpy_estimate *)type->tp_alloc(type, 0);
+  if (self) self->e = *e;
+  return (PyObject *)self;
+}
+
 static PyObject *estimate_make(PyTypeObject *type, uint64_t primary, uint64_t aux, uint64_t peak,
                                double confidence) {
   rk_memory_estimate_t e;
   rk_status_t s = rk_memory_estimate_init(&e, primary, aux, peak, confidence);
-  if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
-  rkpy_estimate *self = (rkpy_estimate *)type->tp_alloc(type, 0);
-  if (self) self->e = e;
-  return (PyObject *)self;
+  return estimate_wrap(type, s, &e);
 }
 
 static PyObject *estimate_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
@@ -57,13 +62,9 @@ static PyObject *estimate_for_elements(PyObject *cls, PyObject *args, PyObject *
   if (rkpy_arg_u64(c, "count", UINT64_MAX, &count) < 0 ||
       rkpy_arg_u64(b, "bytes_per_element", UINT64_MAX, &bpe) < 0)
     return NULL;
-  PyTypeObject *type = (PyTypeObject *)cls;
   rk_memory_estimate_t e;
   rk_status_t s = rk_memory_estimate_for_elements(count, bpe, &e);
-  if (s != RK_OK) return rkpy_raise_status(rkpy_state_of_type(type), s);
-  rkpy_estimate *self = (rkpy_estimate *)type->tp_alloc(type, 0);
-  if (self) self->e = e;
-  return (PyObject *)self;
+  return estimate_wrap((PyTypeObject *)cls, s, &e);
 }
 
 static PyObject *estimate_total(PyObject *self, PyObject *unused) {

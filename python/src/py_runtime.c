@@ -81,15 +81,19 @@ static PyObject *rt_create_sync(PyObject *cls, PyObject *args, PyObject *kwds) {
   return rt_create_impl((PyTypeObject *)cls, args, kwds);
 }
 
-static PyObject *rt_create(PyObject *cls, PyObject *args, PyObject *kwds) {
-  PyObject *fn = PyObject_GetAttrString(cls, "create_sync");
+/* Awaitable running obj.<sync_name>(*args, **kwds) (ringkernel._aio.call): create and
+ * launch do not block, so their awaitable forms just defer the sync call. */
+static PyObject *rt_deferred(rkpy_state *st, PyObject *obj, const char *sync_name,
+                             PyObject *args, PyObject *kwds) {
+  PyObject *fn = PyObject_GetAttrString(obj, sync_name);
   if (!fn) return NULL;
-  PyObject *a = Py_BuildValue("(OOO)", fn, args, kwds ? kwds : Py_None);
+  PyObject *r = rkpy_aio_call_args(st, "call", fn, args, kwds);
   Py_DECREF(fn);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(rkpy_state_of_type((PyTypeObject *)cls), "call", a);
-  Py_DECREF(a);
   return r;
+}
+
+static PyObject *rt_create(PyObject *cls, PyObject *args, PyObject *kwds) {
+  return rt_deferred(rkpy_state_of_type((PyTypeObject *)cls), cls, "create_sync", args, kwds);
 }
 
 static int rt_traverse(PyObject *op, visitproc visit, void *arg) {
@@ -150,14 +154,7 @@ static PyObject *rt_launch_sync(PyObject *op, PyObject *args, PyObject *kwds) {
 }
 
 static PyObject *rt_launch(PyObject *op, PyObject *args, PyObject *kwds) {
-  PyObject *fn = PyObject_GetAttrString(op, "launch_sync");
-  if (!fn) return NULL;
-  PyObject *a = Py_BuildValue("(OOO)", fn, args, kwds ? kwds : Py_None);
-  Py_DECREF(fn);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(rkpy_runtime_state(op), "call", a);
-  Py_DECREF(a);
-  return r;
+  return rt_deferred(rkpy_runtime_state(op), op, "launch_sync", args, kwds);
 }
 
 static PyObject *rt_get_kernel(PyObject *op, PyObject *id) {
@@ -372,11 +369,7 @@ static PyObject *rt_k2k_broker(PyObject *op, PyObject *Py_UNUSED(ignored)) {
 PyObject *rkpy_serve(PyObject *op, PyObject *args, PyObject *kwds);
 
 static PyObject *rt_serve_async(PyObject *op, PyObject *args, PyObject *kwds) {
-  PyObject *a = Py_BuildValue("(OOO)", op, args, kwds ? kwds : Py_None);
-  if (!a) return NULL;
-  PyObject *r = rkpy_aio_call(rkpy_runtime_state(op), "serve", a);
-  Py_DECREF(a);
-  return r;
+  return rkpy_aio_call_args(rkpy_runtime_state(op), "serve", op, args, kwds);
 }
 
 static PyObject *rt_script_pending(PyObject *op, PyObject *Py_UNUSED(ignored)) {

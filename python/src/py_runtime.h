@@ -42,11 +42,18 @@ typedef rk_status_t (*rkpy_wait_step)(void *ctx, int64_t slice_ns);
  * RK_EINTR with a Python exception set when a signal handler raised. */
 rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns);
 
+/* rkpy_wait up to an absolute rkpy_now_ns() deadline (< 0: none); once it has passed,
+ * one step(ctx, 0) with the GIL held (its own status, no timeout message). */
+rk_status_t rkpy_wait_until(rkpy_wait_step step, void *ctx, int64_t deadline);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t rkpy_now_ns(void);
 
 /* Result of an awaitable method: ringkernel._aio.<fn>(*args) (a coroutine). */
 PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args);
+/* The same for a method's call: ringkernel._aio.<fn>(first, args, kwds), NULLs as None. */
+PyObject *rkpy_aio_call_args(rkpy_state *st, const char *fn, PyObject *first, PyObject *args,
+                             PyObject *kwds);
 
 /* The state of a RingKernel / KernelHandle instance. */
 rkpy_state *rkpy_runtime_state(PyObject *obj);

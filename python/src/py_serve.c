@@ -20,23 +20,19 @@ static rk_status_t serve_step(void *ctx, int64_t slice_ns) {
 static rk_status_t serve_reply(rkpy_state *st, rk_kernel_t *k, const rk_message_t *req,
                                PyObject *result) {
   if (result == Py_None) return RK_OK;
-  const rk_message_header_t *hdr;
+  const rk_message_header_t *hdr; /* a reply takes its header from the request */
   const void *payload;
   size_t len;
-  if (PyObject_TypeCheck(result, st->MessageEnvelope_type)) {
-    rkpy_envelope_parts(st, result, &hdr, &payload, &len);
-    return rk_kernel_reply(k, req, payload, len);
-  }
   Py_buffer view;
-  if (rkpy_arg_buffer(result, "handler result", &view) < 0) {
+  if (rkpy_message_parts(st, result, "handler result", &hdr, &payload, &len, &view) < 0) {
     PyErr_Format(PyExc_TypeError,
                  "a handler must return None, a MessageEnvelope or a bytes-like object, "
                  "got %.100s",
                  Py_TYPE(result)->tp_name);
     return RK_EHANDLER;
   }
-  rk_status_t s = rk_kernel_reply(k, req, view.buf, (size_t)view.len);
-  PyBuffer_Release(&view);
+  rk_status_t s = rk_kernel_reply(k, req, payload, len);
+  if (view.obj) PyBuffer_Release(&view);
   return s;
 }
 
@@ -99,9 +95,7 @@ PyObject *rkpy_serve(PyObject *op, PyObject *args, PyObject *kwds) {
   uint64_t done = 0;
   serve_io io = {.rt = self->rt};
   while (done < max) {
-    int64_t left = deadline < 0 ? -1 : deadline - rkpy_now_ns();
-    if (deadline >= 0 && left < 0) left = 0;
-    rk_status_t s = left == 0 ? serve_step(&io, 0) : rkpy_wait(serve_step, &io, left);
+    rk_status_t s = rkpy_wait_until(serve_step, &io, deadline);
     if (s == RK_ETIMEDOUT || s == RK_EAGAIN || s == RK_ESHUTDOWN) break;
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (serve_one(self, io.k, io.msg) < 0) return NULL;

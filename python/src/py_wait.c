@@ -42,6 +42,12 @@ rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
   }
 }
 
+rk_status_t rkpy_wait_until(rkpy_wait_step step, void *ctx, int64_t deadline) {
+  if (deadline < 0) return rkpy_wait(step, ctx, -1);
+  int64_t left = deadline - rkpy_now_ns();
+  return left <= 0 ? step(ctx, 0) : rkpy_wait(step, ctx, left);
+}
+
 PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args) {
   if (!st->aio_module) {
     st->aio_module = PyImport_ImportModule("ringkernel._aio");
@@ -51,5 +57,14 @@ PyObject *rkpy_aio_call(rkpy_state *st, const char *fn, PyObject *args) {
   if (!f) return NULL;
   PyObject *r = PyObject_Call(f, args, NULL);
   Py_DECREF(f);
+  return r;
+}
+
+PyObject *rkpy_aio_call_args(rkpy_state *st, const char *fn, PyObject *first, PyObject *args,
+                             PyObject *kwds) {
+  PyObject *a = Py_BuildValue("(OOO)", first, args ? args : Py_None, kwds ? kwds : Py_None);
+  if (!a) return NULL;
+  PyObject *r = rkpy_aio_call(st, fn, a);
+  Py_DECREF(a);
   return r;
 }

@@ -178,6 +178,12 @@ PyObject *rkpy_envelope_from_message(rkpy_state *st, struct rk_message *msg);
 /* Borrowed pointers into an envelope (valid while it lives); TypeError for other types. */
 int rkpy_envelope_parts(rkpy_state *st, PyObject *obj, const struct rk_message_header **hdr,
                         const void **payload, size_t *len);
+/* What a send or reply takes: a MessageEnvelope's parts, or any bytes-like payload with
+ * *hdr NULL (a fresh header); view is then filled and must be released (view->obj set).
+ * -1 with rkpy_arg_buffer's error, naming `what`. */
+int rkpy_message_parts(rkpy_state *st, PyObject *obj, const char *what,
+                       const struct rk_message_header **hdr, const void **payload, size_t *len,
+                       Py_buffer *view);
 
 struct rk_launch_options;
 /* The C launch options of a LaunchOptions (or defaults for None/NULL). Strings borrow
