@@ -548,14 +548,14 @@ static int kh_pending_forget(PyObject *op, uint64_t cid) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   int rc = kh_pending_update(op, cid, 0);
-  PyErr_Restore(type, value, tb);
+  /* an earlier error wins; with none, a failure to forget keeps its own */
+  if (type) PyErr_Restore(type, value, tb);
   return rc;
 }
 
-/* Sends a request: a fresh correlation id, registered as pending until forgotten. */
-/* send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
- * which must not block its loop). */
-/* *waited_ns (may be NULL): how long the send waited for input space. */
+/* Sends a request: a fresh correlation id, registered as pending until forgotten.
+ * send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
+ * which must not block its loop); *waited_ns (may be NULL): how long it waited. */
 static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid,
                             int64_t *waited_ns) {
   *cid = rk_message_id_generate();
