@@ -438,8 +438,8 @@ static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, uint32_
   rk_kernel_t *k = e->kernel;
   endpoint_t *final = hops ? find_ep(b, dest) : e;
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
-  bool movable = move && *move && (*move)->payload == payload && (*move)->len == len &&
-                 k->ops == k->rt->cpu_ops && (*move)->pool == k->rt->pool;
+  bool movable =
+      k->ops == k->rt->cpu_ops && rki_message_movable(move, payload, len, k->rt->pool) != NULL;
   rk_status_t st = movable ? move_into(k, h, move) : rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
   return st == RK_EAGAIN ? RK_DELIVERY_QUEUE_FULL : RK_DELIVERY_NOT_FOUND;
