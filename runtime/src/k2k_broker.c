@@ -174,10 +174,17 @@ rk_status_t rk_k2k_broker_config(const rk_k2k_broker_t *b, rk_k2k_config_t *out)
   return RK_OK;
 }
 
+/* Index of endpoint id in b->eps, or b->nep when it is not registered. */
+static size_t ep_index(const rk_k2k_broker_t *b, const char *id) {
+  size_t i = 0;
+  while (i < b->nep && strcmp(b->eps[i]->id, id) != 0)
+    i++;
+  return i;
+}
+
 static endpoint_t *find_ep(const rk_k2k_broker_t *b, const char *id) {
-  for (size_t i = 0; i < b->nep; i++)
-    if (strcmp(b->eps[i]->id, id) == 0) return b->eps[i];
-  return NULL;
+  size_t i = ep_index(b, id);
+  return i < b->nep ? b->eps[i] : NULL;
 }
 
 static route_t *find_route(const rk_k2k_broker_t *b, const char *dest) {
@@ -225,9 +232,7 @@ rk_status_t rk_k2k_unregister(rk_k2k_broker_t *b, const char *id) {
   if (!b || !id) return rki_fail(RK_EINVAL, "broker or id is NULL");
   pthread_rwlock_wrlock(&b->lock);
   rk_status_t st = RK_OK;
-  size_t i = 0;
-  while (i < b->nep && strcmp(b->eps[i]->id, id) != 0)
-    i++;
+  size_t i = ep_index(b, id);
   if (i == b->nep) {
     st = rki_fail(RK_ENOTFOUND, "Endpoint not registered: %s", id);
   } else {
@@ -438,8 +443,8 @@ static rk_delivery_status_t to_kernel(rk_k2k_broker_t *b, endpoint_t *e, uint32_
   rk_kernel_t *k = e->kernel;
   endpoint_t *final = hops ? find_ep(b, dest) : e;
   h->dest_kernel = final && final->kernel ? final->kernel->num : k->num;
-  bool movable = move && *move && (*move)->payload == payload && (*move)->len == len &&
-                 k->ops == k->rt->cpu_ops && (*move)->pool == k->rt->pool;
+  bool movable =
+      k->ops == k->rt->cpu_ops && rki_message_movable(move, payload, len, k->rt->pool) != NULL;
   rk_status_t st = movable ? move_into(k, h, move) : rki_kernel_deliver(k, h, payload, len, true);
   if (st == RK_OK) return RK_DELIVERY_DELIVERED;
   return st == RK_EAGAIN ? RK_DELIVERY_QUEUE_FULL : RK_DELIVERY_NOT_FOUND;

@@ -82,10 +82,7 @@ static rk_status_t deliver_direct(rk_handler_ctx_t *ctx, rk_kernel_t *to, uint64
                                   const void *payload, size_t len, rk_hlc_timestamp_t stamp,
                                   rk_message_t **move) {
   rk_kernel_t *k = ctx->k;
-  rk_message_t *m = move && *move && (*move)->payload == payload && (*move)->len == len &&
-                            (*move)->pool == k->rt->pool
-                        ? *move
-                        : NULL;
+  rk_message_t *m = rki_message_movable(move, payload, len, k->rt->pool);
   bool moving = m != NULL;
   uint64_t correlation = ctx->msg->hdr.correlation_id;
   rk_message_header_t old;

@@ -37,6 +37,16 @@ static rk_message_t *pending_take(rk_kernel_t *k, bool any, uint64_t cid) {
   return NULL;
 }
 
+/* Moves everything in the backend output to the end of the pending list, in order.
+ * Caller holds recv_lock. */
+static void park_output_locked(rk_kernel_t *k) {
+  rk_message_t *batch[RECV_BATCH];
+  size_t n;
+  while ((n = k->ops->dequeue(k->actor, batch, RECV_BATCH)) > 0)
+    for (size_t i = 0; i < n; i++)
+      pending_append(k, batch[i]);
+}
+
 static void count_received(rk_kernel_t *k, size_t n) {
   atomic_fetch_add_explicit(&k->rt->messages_received, n, memory_order_relaxed);
 }
@@ -86,12 +96,9 @@ static rk_status_t recv_check(rk_kernel_t *k, void *out) {
 }
 
 void rki_kernel_release_actor(rk_kernel_t *k) {
-  rk_message_t *batch[RECV_BATCH];
   rk_backend_actor_t *gone = NULL;
   pthread_mutex_lock(&k->recv_lock);
-  size_t n;
-  while ((n = k->ops->dequeue(k->actor, batch, RECV_BATCH)) > 0)
-    for (size_t i = 0; i < n; i++) pending_append(k, batch[i]);
+  park_output_locked(k);
   if (k->ops->output_depth(k->actor) == 0) {
     k->ops->counters(k->actor, &k->final_counters);
     gone = k->actor;
@@ -199,12 +206,8 @@ rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const v
 }
 
 void rki_kernel_spill_replies(rk_kernel_t *k, rk_message_t *list) {
-  rk_message_t *batch[RECV_BATCH];
-  size_t n;
   pthread_mutex_lock(&k->recv_lock);
-  while ((n = k->ops->dequeue(k->actor, batch, RECV_BATCH)) > 0)
-    for (size_t i = 0; i < n; i++)
-      pending_append(k, batch[i]);
+  park_output_locked(k);
   while (list) {
     rk_message_t *next = list->next;
     pending_append(k, list);

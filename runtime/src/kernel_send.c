@@ -34,13 +34,6 @@ static void release(rk_kernel_t *k) {
   atomic_fetch_sub_explicit(&k->senders, 1, memory_order_seq_cst);
 }
 
-/* Hot wait loops retry on RK_EAGAIN many times; the detail text is formatted once, when
- * the call gives up (see finish). */
-static rk_status_t queue_full(const rk_kernel_t *k) {
-  (void)k;
-  return RK_EAGAIN;
-}
-
 rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
                              uint64_t source, rk_hlc_timestamp_t ts, rk_message_header_t *out) {
   if (len > RK_MAX_PAYLOAD_SIZE)
@@ -72,7 +65,7 @@ rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, c
   RKI_ASSERT(hdr->payload_size == len);
   size_t n = k->ops->enqueue(k->actor, &hdr, &payload, 1);
   release(k);
-  if (n != 1) return queue_full(k);
+  if (n != 1) return RK_EAGAIN;
   rki_counter_add(&k->rt->messages_sent, 1);
   return RK_OK;
 }
@@ -104,6 +97,8 @@ static rk_status_t try_send_one(void *arg) {
   return rki_kernel_deliver(s->k, s->hdr, s->payload, s->len, false);
 }
 
+/* A full input is a bare RK_EAGAIN while the wait loop retries it (many times when hot);
+ * the detail text is formatted here, once, when the call gives up. */
 static rk_status_t finish(const rk_kernel_t *k, rk_status_t st, int64_t timeout_ns) {
   if (st == RK_EAGAIN)
     return rki_fail(RK_EAGAIN, "Queue full (capacity: %u)", k->opts.input_capacity);
@@ -172,7 +167,7 @@ static rk_status_t try_send_chunk(send_many_t *s) {
   release(s->k);
   s->done += got;
   rki_counter_add(&s->k->rt->messages_sent, got);
-  if (got < n) return queue_full(s->k);
+  if (got < n) return RK_EAGAIN;
   return bad;
 }
 
@@ -214,7 +209,7 @@ static rk_status_t try_send_chunk_owned(send_many_t *s) {
   size_t room = rki_cpu_input_room(k->actor);
   if (room == 0) {
     rk_status_t bad = check_item(k, &s->items[s->done], s->done);
-    return bad != RK_OK ? bad : queue_full(k);
+    return bad != RK_OK ? bad : RK_EAGAIN;
   }
   rki_hlc_clock_tick_many(k->rt->clock, rk_hlc_wall_micros(), want, ts);
   size_t n = 0;
@@ -236,7 +231,7 @@ static rk_status_t try_send_chunk_owned(send_many_t *s) {
   rki_counter_add(&k->rt->messages_sent, got);
   /* A chunk cut short by the room seen is progress: the caller comes back for the rest
    * and, finding no room then, asks for the notify before it sleeps. */
-  if (got < n) return queue_full(k);
+  if (got < n) return RK_EAGAIN;
   return bad;
 }
 

@@ -74,6 +74,45 @@ static inline uint64_t rki_seq_ready(uint64_t pos) {
   return (pos << 1) | 1;
 }
 
+/* rki_seq_ready(pos) when published, else rki_seq_free(pos). */
+static inline uint64_t rki_seq_wanted(uint64_t pos, bool published) {
+  return published ? rki_seq_ready(pos) : rki_seq_free(pos);
+}
+
+static inline uint64_t rki_seq_load(rki_slot_t *s) {
+  /* Acquire pairs with the release store of seq by the other side (the consumer's
+   * free-for-next-lap store when a producer loads it, the producer's publish store when
+   * a consumer loads it), so the slot bytes the other side touched are settled. */
+  return atomic_load_explicit(&s->seq, memory_order_acquire);
+}
+
+/* The claim shared by MP producers (index = head, claiming slots free for their
+ * position) and MPMC consumers (index = tail, claiming published slots): takes up to
+ * want consecutive positions whose seq reads the wanted value with one CAS on *index.
+ * Returns how many (0 when the slot at *index still holds the previous lap: full for a
+ * producer, empty for a consumer) and the first position in *first. `won` is the CAS's
+ * success order (a constant at every call, so it folds once inlined). */
+static inline uint64_t rki_seq_claim(rk_ring_t *r, _Atomic uint64_t *index, bool published,
+                                     memory_order won, uint64_t want, uint64_t *first) {
+  uint64_t pos = atomic_load_explicit(index, memory_order_relaxed);
+  for (;;) {
+    uint64_t n = 0;
+    while (n < want && n < r->capacity &&
+           rki_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_wanted(pos + n, published))
+      n++;
+    if (n == 0) {
+      uint64_t seq = rki_seq_load(rki_ring_slot(r, pos));
+      if ((int64_t)(seq - rki_seq_wanted(pos, published)) < 0) return 0; /* a lap behind */
+      pos = atomic_load_explicit(index, memory_order_relaxed);
+      continue;
+    }
+    if (atomic_compare_exchange_weak_explicit(index, &pos, pos + n, won, memory_order_relaxed)) {
+      *first = pos;
+      return n;
+    }
+  }
+}
+
 static inline unsigned char *rki_slot_data(rki_slot_t *s) {
   return (unsigned char *)s + RKI_SLOT_HEADER;
 }

@@ -9,39 +9,11 @@
 
 #include "ring_internal.h"
 
-static uint64_t rki_mc_seq_load(rki_slot_t *s) {
-  /* Acquire pairs with the producer's release store of the published value
-   * (rki_seq_ready, ring_mpsc.c), so the slot's length and bytes are visible. */
-  return atomic_load_explicit(&s->seq, memory_order_acquire);
-}
-
-/* Number of consecutive published messages from pos (at most want). */
-static uint64_t rki_mc_ready_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
-  uint64_t n = 0;
-  while (n < want && rki_mc_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_ready(pos + n))
-    n++;
-  return n;
-}
-
-/* Claims up to want published positions with one CAS on tail; 0 when empty. */
+/* Claims up to want published positions; 0 = empty. Release on success pairs with the
+ * acquire load of tail in depth/stats readers; the slot itself is handed back through its
+ * seq word. */
 static uint64_t rki_mc_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
-  uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
-  for (;;) {
-    uint64_t n = rki_mc_ready_run(r, pos, want);
-    if (n == 0) {
-      uint64_t seq = rki_mc_seq_load(rki_ring_slot(r, pos));
-      if ((int64_t)(seq - rki_seq_ready(pos)) < 0) return 0; /* not published yet: empty */
-      pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
-      continue;
-    }
-    /* Release on success pairs with the acquire load of tail in depth/stats readers;
-     * the slot itself is handed back through its seq word. */
-    if (atomic_compare_exchange_weak_explicit(&r->tail, &pos, pos + n, memory_order_release,
-                                              memory_order_relaxed)) {
-      *first = pos;
-      return n;
-    }
-  }
+  return rki_seq_claim(r, &r->tail, true, memory_order_release, want, first);
 }
 
 static void rki_mc_take(rk_ring_t *r, uint64_t pos, unsigned char *out, size_t *len) {

@@ -8,46 +8,16 @@
 
 #include "ring_internal.h"
 
-static uint64_t rki_seq_load(rki_slot_t *s) {
-  /* Acquire pairs with the release store of seq by the other side (the consumer's
-   * free-for-next-lap store when a producer loads it, the producer's publish store when
-   * a consumer loads it), so the slot bytes the other side touched are settled. */
-  return atomic_load_explicit(&s->seq, memory_order_acquire);
-}
-
 static void rki_seq_store(rki_slot_t *s, uint64_t seq) {
-  /* Release pairs with the acquire load in rki_seq_load on the other side. */
+  /* Release pairs with the acquire load in rki_seq_load (ring_internal.h) on the other
+   * side. */
   atomic_store_explicit(&s->seq, seq, memory_order_release);
 }
 
-/* Number of consecutive slots free for positions pos, pos+1, ... (at most want). */
-static uint64_t rki_mp_free_run(rk_ring_t *r, uint64_t pos, uint64_t want) {
-  uint64_t n = 0;
-  while (n < want && n < r->capacity &&
-         rki_seq_load(rki_ring_slot(r, pos + n)) == rki_seq_free(pos + n))
-    n++;
-  return n;
-}
-
-/* Claims up to want positions with one CAS on head; returns how many (0 = full) and the
- * first position in *first. */
+/* Claims up to want positions; 0 = full. Relaxed on success: winning the position
+ * orders nothing; the slot's seq carries the data. */
 static uint64_t rki_mp_claim(rk_ring_t *r, uint64_t want, uint64_t *first) {
-  uint64_t pos = atomic_load_explicit(&r->head, memory_order_relaxed);
-  for (;;) {
-    uint64_t n = rki_mp_free_run(r, pos, want);
-    if (n == 0) {
-      uint64_t seq = rki_seq_load(rki_ring_slot(r, pos));
-      if ((int64_t)(seq - rki_seq_free(pos)) < 0) return 0; /* last lap's message: full */
-      pos = atomic_load_explicit(&r->head, memory_order_relaxed);
-      continue;
-    }
-    /* Relaxed: winning the position orders nothing; the slot's seq carries the data. */
-    if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + n, memory_order_relaxed,
-                                              memory_order_relaxed)) {
-      *first = pos;
-      return n;
-    }
-  }
+  return rki_seq_claim(r, &r->head, false, memory_order_relaxed, want, first);
 }
 
 /* Raises max_depth after a push that ended at `end`. seen_tail is a tail some producer

@@ -51,6 +51,14 @@ rk_message_t *rki_message_alloc(rk_pool_t *pool, size_t len);
 rk_message_t *rki_message_new(rk_pool_t *pool, const rk_message_header_t *hdr, const void *payload,
                               size_t len);
 
+/* *move when a send's payload is that message's own and its block is from pool, so the
+ * block can change hands instead of being copied (K2K forward); else NULL. */
+static inline rk_message_t *rki_message_movable(rk_message_t *const *move, const void *payload,
+                                                size_t len, const rk_pool_t *pool) {
+  rk_message_t *m = move ? *move : NULL;
+  return m && m->payload == payload && m->len == len && m->pool == pool ? m : NULL;
+}
+
 /* ---- waiting (runtime_wait.c) ------------------------------------------------------- */
 
 /* A futex word plus a waiter count, so notify costs one atomic add when nobody sleeps.

@@ -10,6 +10,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -41,12 +42,7 @@ static void *drain_main(void *arg) {
 }
 
 static void run(uint32_t workers, uint32_t in_cap, uint32_t out_cap) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = workers;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(workers);
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.input_capacity = in_cap;
@@ -117,12 +113,7 @@ static void *k2k_send_main(void *arg) {
 }
 
 RK_TEST(k2k_senders_wait_for_room) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 2;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = "forward";

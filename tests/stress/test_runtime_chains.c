@@ -14,6 +14,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -130,12 +131,7 @@ static tally_t tally;
 static void run_chain(bool kill_middle) {
   memset(&tally, 0, sizeof tally);
   atomic_store(&total_accepted, 0);
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 3;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(3);
   rk_kernel_t *ks[CHAIN];
   ks[3] = launch(rt, "sink", "tally", NULL);
   ks[2] = launch(rt, "k2", "forward", "sink");
@@ -234,12 +230,7 @@ static void *request_loop(void *arg) {
 }
 
 RK_TEST(concurrent_requests_match) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 2;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *k = NULL;
   CHECK_OK(rk_runtime_launch(rt, "echo", NULL, &k));
   requester_t r[4];

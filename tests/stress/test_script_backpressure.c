@@ -10,6 +10,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -57,12 +58,7 @@ static void *receive_main(void *arg) {
 }
 
 static void run(uint32_t in_cap, uint32_t out_cap) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 1;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
   rk_launch_options_t o;
   rk_launch_options_init(&o);
   o.handler = "script";

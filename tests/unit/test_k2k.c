@@ -5,6 +5,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 #define SEC 1000000000LL
 
@@ -293,12 +294,7 @@ RK_TEST(handler_sends_follow_table_changes) {
  * worker holds the kernel (hlc_internal.h): with two workers taking turns on "stamper",
  * its replies (in output order) must still carry strictly increasing stamps. */
 RK_TEST(stamps_increase_across_workers) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = 2;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(2);
   rk_kernel_t *st = launch(rt, "stamper", 1024, true);
   rk_kernel_t *fwd = launch_forward(rt, "relay", "stamper");
   enum { N = 20000, CHUNK = 256 };

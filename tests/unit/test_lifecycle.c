@@ -8,6 +8,7 @@
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
+#include "tests_common/rk_test_runtime.h"
 
 enum { THREADS = 4, KERNELS = 3 };
 
@@ -49,12 +50,7 @@ static uint64_t drain_replies(rk_kernel_t *k) {
 }
 
 static void race_once(uint32_t workers, int delay_us) {
-  rk_runtime_config_t cfg;
-  rk_runtime_config_init(&cfg);
-  cfg.backend = RK_BACKEND_CPU;
-  cfg.worker_count = workers;
-  rk_runtime_t *rt = NULL;
-  CHECK_OK(rk_runtime_create(&cfg, &rt));
+  rk_runtime_t *rt = rk_test_cpu_runtime(workers);
   rk_kernel_t *ks[KERNELS];
   for (int i = 0; i < KERNELS; i++) {
     char id[16];

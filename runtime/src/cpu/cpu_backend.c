@@ -161,12 +161,16 @@ static void cpu_actor_destroy(rk_backend_actor_t *ba) {
 
 enum { ENQ_CHUNK = 64 };
 
+static size_t input_room(rki_cpu_actor_t *a) {
+  size_t depth = rk_ring_depth(a->in);
+  return depth >= a->in_cap ? 0 : a->in_cap - depth;
+}
+
 /* Copies up to n messages and publishes them with one ring claim. Allocates only what the
  * free space seen now can take, so a full ring costs no allocation. */
 static size_t enqueue_chunk(rki_cpu_actor_t *a, const rk_message_header_t *const *hdrs,
                             const void *const *payloads, size_t n) {
-  size_t depth = rk_ring_depth(a->in);
-  size_t room = depth >= a->in_cap ? 0 : a->in_cap - depth;
+  size_t room = input_room(a);
   if (n > room) n = room;
   rk_message_t *ms[ENQ_CHUNK];
   const void *ptrs[ENQ_CHUNK];
@@ -315,11 +319,6 @@ size_t rki_cpu_enqueue_owned_many(rk_backend_actor_t *ba, rk_message_t *const *m
   }
   if (done) kick(a); /* as in cpu_enqueue */
   return done;
-}
-
-static size_t input_room(rki_cpu_actor_t *a) {
-  size_t depth = rk_ring_depth(a->in);
-  return depth >= a->in_cap ? 0 : a->in_cap - depth;
 }
 
 size_t rki_cpu_input_room(rk_backend_actor_t *ba) {
