@@ -9,7 +9,6 @@
 #include "py_runtime.h"
 
 #include <structmember.h>
-#include <time.h>
 
 /* ---- handle objects ----------------------------------------------------------------- */
 
@@ -122,13 +121,7 @@ static PyObject *kh_terminate_sync(PyObject *op, PyObject *Py_UNUSED(ignored)) {
 /* Sleeps in 1 ms naps until the kernel is Terminated: there is no state-change event to
  * block on, and a nap costs nothing measurable while the kernel lives on. */
 static rk_status_t kh_wait_step(void *ctx, int64_t slice_ns) {
-  rk_kernel_t *k = ctx;
-  const struct timespec nap = {0, 1000000};
-  for (int64_t slept = 0;; slept += nap.tv_nsec) {
-    if (rk_kernel_state(k) == RK_KERNEL_TERMINATED) return RK_OK;
-    if (slept >= slice_ns) return RK_ETIMEDOUT;
-    nanosleep(&nap, NULL);
-  }
+  return rk_kernel_wait_terminated(ctx, slice_ns);
 }
 
 static PyObject *kh_wait_sync(PyObject *op, PyObject *args, PyObject *kwds) {

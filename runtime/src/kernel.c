@@ -1,7 +1,9 @@
 /* kernel.c — kernel objects: launch options, identity, lifecycle transitions, status. */
+#define _GNU_SOURCE /* nanosleep under -std=c11 */
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hlc_internal.h"
 #include "runtime_internal.h"
@@ -183,6 +185,15 @@ uint64_t rk_kernel_numeric_id(const rk_kernel_t *k) {
 rk_kernel_state_t rk_kernel_state(const rk_kernel_t *k) {
   return k ? (rk_kernel_state_t)atomic_load_explicit(&k->state, memory_order_acquire)
            : RK_KERNEL_TERMINATED;
+}
+
+rk_status_t rk_kernel_wait_terminated(const rk_kernel_t *k, int64_t timeout_ns) {
+  const struct timespec nap = {0, 1000000};
+  for (int64_t slept = 0;; slept += nap.tv_nsec) {
+    if (rk_kernel_state(k) == RK_KERNEL_TERMINATED) return RK_OK;
+    if (timeout_ns >= 0 && slept >= timeout_ns) return RK_ETIMEDOUT;
+    nanosleep(&nap, NULL);
+  }
 }
 
 bool rk_kernel_is_active(const rk_kernel_t *k) {

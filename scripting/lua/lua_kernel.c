@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "lua_runtime.h"
 
@@ -80,13 +79,7 @@ static int rkl_k_terminate(lua_State *L) {
 /* Naps 1 ms at a time until the kernel is Terminated: there is no state-change event to
  * block on, and a nap costs nothing measurable. */
 static rk_status_t rkl_k_wait_step(void *ctx, int64_t slice_ns) {
-  rk_kernel_t *k = ctx;
-  const struct timespec nap = {0, 1000000};
-  for (int64_t slept = 0;; slept += nap.tv_nsec) {
-    if (rk_kernel_state(k) == RK_KERNEL_TERMINATED) return RK_OK;
-    if (slept >= slice_ns) return RK_ETIMEDOUT;
-    nanosleep(&nap, NULL);
-  }
+  return rk_kernel_wait_terminated(ctx, slice_ns);
 }
 
 static int rkl_k_wait(lua_State *L) {

@@ -113,8 +113,12 @@ RK_TEST(lifecycle_transitions) {
   CHECK_STATUS(rk_kernel_deactivate(k), RK_ESTATE);
   CHECK_STR(rk_last_error(), "Invalid state transition: Deactivated -> Deactivated");
   CHECK_OK(rk_kernel_activate(k));
+  CHECK_STATUS(rk_kernel_wait_terminated(k, 0), RK_ETIMEDOUT);
+  CHECK_STATUS(rk_kernel_wait_terminated(k, 3000000), RK_ETIMEDOUT);
   CHECK_OK(rk_kernel_terminate(k));
   CHECK_EQ_INT(rk_kernel_state(k), RK_KERNEL_TERMINATED);
+  CHECK_OK(rk_kernel_wait_terminated(k, 0));
+  CHECK_OK(rk_kernel_wait_terminated(k, -1));
   CHECK_STATUS(rk_kernel_activate(k), RK_ESTATE);
   CHECK_STR(rk_last_error(), "Invalid state transition: Terminated -> Active");
   CHECK_STATUS(rk_kernel_deactivate(k), RK_ESTATE);

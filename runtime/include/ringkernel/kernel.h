@@ -129,6 +129,10 @@ RK_API const char *rk_kernel_id(const rk_kernel_t *k);
 RK_API uint64_t rk_kernel_numeric_id(const rk_kernel_t *k);
 RK_API rk_kernel_state_t rk_kernel_state(const rk_kernel_t *k);
 RK_API bool rk_kernel_is_active(const rk_kernel_t *k);
+/* Waits until the kernel is Terminated: RK_OK, or RK_ETIMEDOUT after timeout_ns (< 0:
+ * no limit; 0: look once). Blocks, polling the state once per millisecond; any thread.
+ * The bindings call it in slices so a script's Ctrl-C is seen. */
+RK_API rk_status_t rk_kernel_wait_terminated(const rk_kernel_t *k, int64_t timeout_ns);
 
 /* Lifecycle transitions (see the diagram above). Non-blocking except terminate.
  * Deactivate keeps queued messages: none are processed, none are lost, and they are
