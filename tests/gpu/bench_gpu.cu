@@ -330,10 +330,11 @@ static void diagnosed_k2k(std::vector<rkc_actor_t *> &spent) {
 /* Where the throughput goes: 4096 messages queued while the actor is inactive, then
  * (1) the device alone: activation until the last reply is visible (no host decode);
  * (2) the host alone: decoding the 4096 visible replies. */
-static void bench_drain_split(void) {
+static void bench_drain_split(uint64_t id, uint32_t block) {
   enum { N = 4096 };
-  rkc_actor_t *a = launch(91, 0, 0, N, 256);
+  rkc_actor_t *a = launch(id, 0, 0, N, block);
   if (!a) return;
+  printf("  block %u (batches of up to %u):\n", block, block / 32u * 16u);
   rkc_actor_set_active(a, false);
   static Batch<N> msgs;
   const rk_message_header_t *const *hs = msgs.hs;
@@ -510,7 +511,9 @@ int main(void) {
   if (rkc_directory_create(0, &dir) != RK_OK) return 1;
   /* first, alone: freeing an actor's memory (cudaFree) waits for the whole device */
   printf("%-52s %.1f ns\n", "host enqueue cost per message (batch of 4096)", bench_enqueue_cost());
-  bench_drain_split();
+  bench_drain_split(91, 256);
+  bench_drain_split(92, 512);
+  bench_drain_split(93, 1024);
   std::vector<rkc_actor_t *> early; /* terminated at once, destroyed at the end */
   bench_grid_spin(early);
   rkc_actor_t *echo = launch(1, 0, 0, 4096, 256);
@@ -560,6 +563,17 @@ int main(void) {
          bench_throughput_two_threads(echo, echo, 8000000) / 1e6);
   printf("%-52s %.2f M msg/s\n", "throughput host -> forward -K2K-> echo -> host",
          bench_throughput(fwd, echo, 2000000, true) / 1e6);
+  /* A wider block reads more slots per batch (16 per warp): whether the device's read of
+   * host memory scales with the loads in flight. */
+  for (uint32_t blk : {512u, 1024u}) {
+    rkc_actor_t *w = launch(118 + blk / 512u, 0, 0, 4096, blk);
+    if (!w) continue;
+    spent.push_back(w);
+    char what[80];
+    snprintf(what, sizeof what, "  same two threads, echo block %u", blk);
+    printf("%-52s %.2f M msg/s\n", what, bench_throughput_two_threads(w, w, 8000000) / 1e6);
+    rkc_actor_terminate(w, false, 2000000000);
+  }
   /* A staged handler (the sum built-in, 64-byte payloads of 8 doubles) with the batch
    * spread over the grid's blocks, beside one block. */
   for (uint32_t g : {1u, 4u}) {
