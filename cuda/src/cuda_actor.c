@@ -17,7 +17,6 @@
 #include "rk_internal.h"
 
 #define RKC_WARPS_MAX 32u
-#define RKC_SLOTS_PER_WARP_HOST 16u /* RKC_SLOTS_PER_WARP of rk_actor_loop.cuh */
 #define RKC_NT_BATCH_MIN 8u         /* enqueues of this many messages use non-temporal stores */
 
 struct rkc_actor {
@@ -34,6 +33,7 @@ struct rkc_actor {
   bool launched, terminated, stuck;
   bool counted;              /* counted as running by cuda_pinned.c */
   bool nt_stores;            /* H2K words written with non-temporal stores */
+  uint32_t prefetch_ahead;   /* K2H records the decoder fetches ahead of its position */
   int64_t health_checked_ns; /* last cudaStreamQuery of rkc_actor_health (poller) */
 
   pthread_mutex_t send_lock; /* producers of H2K */
@@ -55,6 +55,8 @@ struct rkc_actor {
  * accessed through atomics so the compiler neither caches nor tears them. */
 #define RKC_ATOM64(p) ((_Atomic uint64_t *)(void *)(p))
 #define RKC_ATOM32(p) ((_Atomic uint32_t *)(void *)(p))
+
+#define RKC_DEQUEUE_PREFETCH 4u /* K2H records decoded ahead of (default) */
 
 static uint64_t rkc_dev_u64(const uint64_t *p) {
   return atomic_load_explicit(RKC_ATOM64(p), memory_order_acquire);
@@ -362,9 +364,10 @@ rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out) {
   if (!a) return rki_fail(RK_ENOMEM, "GPU actor: out of host memory");
   a->cfg = *cfg;
   a->slot_words = RKC_SLOT_WORDS(cfg->payload_capacity);
-  a->batch_max = (cfg->block / 32u) * RKC_SLOTS_PER_WARP_HOST;
+  a->batch_max = (cfg->block / 32u) * RKC_SLOTS_PER_WARP;
   const char *nt = getenv("RINGKERNEL_CUDA_NT_STORES");
   a->nt_stores = nt && strcmp(nt, "1") == 0;
+  a->prefetch_ahead = RKC_DEQUEUE_PREFETCH;
   pthread_mutex_init(&a->send_lock, NULL);
   rkc_range_push("rk.launch");
   st = rkc_alloc_all(a);
@@ -587,7 +590,6 @@ static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head)
   rkc_note_output_depth(a, rkc_dev_u64(&a->control->k2h_tail) - head);
 }
 
-#define RKC_DEQUEUE_PREFETCH 4u /* records decoded ahead of */
 #define RKC_PUBLISH_EVERY 64u   /* records consumed between publishes within one batch */
 
 /* The decode loop of both dequeue calls; *st is RK_ECUDA when a visible record never
@@ -598,13 +600,14 @@ static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_
   const uint64_t first = rkc_actor_output_position(a);
   uint64_t head = first, published = first;
   *st = RK_OK;
-  for (uint32_t k = 1; k < RKC_DEQUEUE_PREFETCH && max > 1; k++)
+  const uint32_t ahead = a->prefetch_ahead;
+  for (uint32_t k = 1; k < ahead && max > 1; k++)
     rkc_prefetch_record(a, head + k);
   while (head - first < max) {
     _Atomic uint64_t *slot = a->k2h + (head & (cap - 1)) * a->slot_words;
     uint32_t flag = rkc_flag(head, cap);
     if ((uint32_t)(atomic_load_explicit(slot, memory_order_relaxed) >> 32) != flag) break;
-    if (max > 1) rkc_prefetch_record(a, head + RKC_DEQUEUE_PREFETCH);
+    if (max > 1) rkc_prefetch_record(a, head + ahead);
     rkc_header_t c;
     *st = rkc_read_slot(slot, flag, &c, payload, a->cfg.payload_capacity);
     if (*st != RK_OK) break;
@@ -767,6 +770,10 @@ uint64_t rkc_actor_device_bytes(const rkc_actor_t *a) {
 uint64_t rkc_actor_partial_reads(rkc_actor_t *a) {
   return rkc_dev_u64(&a->control->prof_partial_reads);
 }
+void rkc_actor_set_prefetch(rkc_actor_t *a, uint32_t records) {
+  a->prefetch_ahead = records < 1u ? 1u : records > 64u ? 64u : records;
+}
+
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) {
   a->nt_stores = on;
 }

@@ -36,7 +36,6 @@
 
 #include "rk_device.cuh"
 
-#define RKC_SLOTS_PER_WARP 16u
 #define RKC_SPIN_POLLS 4096u
 #define RKC_MAX_SLEEP_NS 2000u
 #define RKC_INBOX_MAX_SLEEP_NS 256u

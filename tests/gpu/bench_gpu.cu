@@ -339,7 +339,9 @@ static void bench_drain_split(uint64_t id, uint32_t block) {
   static Batch<N> msgs;
   const rk_message_header_t *const *hs = msgs.hs;
   const void *const *ps = msgs.ps;
-  for (int round = 0; round < 3; round++) {
+  static const uint32_t prefetch[] = {4, 16, 32, 4, 16, 32};
+  for (int round = 0; round < 6; round++) {
+    rkc_actor_set_prefetch(a, prefetch[round]);
     if (rkc_actor_enqueue(a, hs, ps, N) != N) break;
     uint64_t t0 = rk_test_now_ns();
     rkc_actor_set_active(a, true);
@@ -353,8 +355,9 @@ static void bench_drain_split(uint64_t id, uint32_t block) {
     uint64_t t2 = rk_test_now_ns();
     rkc_actor_set_active(a, false);
     printf("  drain of %d: device %.2f M msg/s (incl. activation), host decode %.2f M msg/s "
-           "(%.1f ns per record)\n",
-           N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3), (t2 - t1) / (double)(got ? got : 1));
+           "(%.1f ns per record, prefetch %u ahead)\n",
+           N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3), (t2 - t1) / (double)(got ? got : 1),
+           prefetch[round]);
   }
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_diag_t d;
@@ -514,6 +517,16 @@ int main(void) {
   bench_drain_split(91, 256);
   bench_drain_split(92, 512);
   bench_drain_split(93, 1024);
+  if (getenv("RK_BENCH_THROUGHPUT_ONLY")) { /* a build with other RKC_SLOTS_PER_WARP */
+    for (uint32_t blk : {256u, 512u}) {
+      rkc_actor_t *w = launch(130 + blk / 256u, 0, 0, 4096, blk);
+      if (!w) continue;
+      printf("throughput, two threads, echo block %-5u             %.2f M msg/s\n", blk,
+             bench_throughput_two_threads(w, w, 8000000) / 1e6);
+      rkc_actor_terminate(w, false, 2000000000);
+    }
+    return 0;
+  }
   std::vector<rkc_actor_t *> early; /* terminated at once, destroyed at the end */
   bench_grid_spin(early);
   rkc_actor_t *echo = launch(1, 0, 0, 4096, 256);

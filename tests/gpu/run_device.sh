@@ -9,6 +9,7 @@
 #   RK_NO_SANITIZER=1 skips compute-sanitizer (when device time is short);
 #   RK_NO_SUITES=1 skips the script suites of the full mode
 #     quick  echo test + benchmarks only
+#     bench  benchmarks only (C), no tests, no sanitizers
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$ROOT/device-out}
@@ -27,7 +28,7 @@ note "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2
 OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=ON -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
 # Per-step limits (seconds): test, benchmark, sanitizer run.
 T_TEST=100 T_BENCH=120 T_SAN=75
-if [ "$MODE" = gpu ]; then
+if [ "$MODE" = gpu ] || [ "$MODE" = bench ]; then
   OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
   T_TEST=45 T_BENCH=90 T_SAN=45
 elif [ -d "$ROOT/third_party/.offline" ]; then
@@ -54,7 +55,8 @@ if ! cmake -S "$ROOT" -B $B -G Ninja "${OPTS[@]}" >"$OUT/configure.log" 2>&1; th
 fi
 TARGETS=""
 if [ "$MODE" = quick ]; then TARGETS="gpu_echo bench_gpu"; fi
-if [ "$MODE" = gpu ]; then TARGETS="gpu_echo gpu_runtime gpu_lifecycle gpu_grid bench_gpu bench_gpu_floor"; fi
+if [ "$MODE" = bench ]; then TARGETS="bench_gpu bench_gpu_floor bench_gpu_read"; fi
+if [ "$MODE" = gpu ]; then TARGETS="gpu_echo gpu_runtime gpu_lifecycle gpu_grid bench_gpu bench_gpu_floor bench_gpu_read"; fi
 if ! ninja -C $B -k 0 -j"$(nproc)" $TARGETS >"$OUT/build.log" 2>&1; then
   note "build had failures (see build.log); continuing with what was built"
 fi
@@ -63,6 +65,7 @@ note "build: $(( $(date +%s) - t0 )) s"
 cd $B
 GPU_TESTS=$(ls tests/gpu/gpu_* 2>/dev/null | xargs -n1 basename | grep -v '^gpu_config$')
 if [ "$MODE" = quick ]; then GPU_TESTS=gpu_echo; fi
+if [ "$MODE" = bench ]; then GPU_TESTS=""; fi
 
 note ""
 note "| test | plain |"
@@ -81,7 +84,7 @@ for b in tests/gpu/bench_gpu*; do
   [ -x "$b" ] || continue
   timeout $T_BENCH "$b" >"$OUT/$(basename "$b").log" 2>&1; rc=$?
   note "### $(basename "$b") (exit $rc)"
-  tail -n 30 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
+  tail -n 45 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
 done
 
 SO=$(find $B -name "_ringkernel*.so" | head -1)
@@ -112,7 +115,7 @@ if [ "$MODE" = full ] && [ -z "${RK_NO_SUITES:-}" ]; then
   grep -E "tests passed|Failed|\*\*\*" "$OUT/suites.log" | head -20 | tee -a "$SUMMARY"
 fi
 
-if [ "$MODE" != quick ] && [ -z "${RK_NO_SANITIZER:-}" ] && command -v compute-sanitizer >/dev/null; then
+if [ "$MODE" != quick ] && [ "$MODE" != bench ] && [ -z "${RK_NO_SANITIZER:-}" ] && command -v compute-sanitizer >/dev/null; then
   note ""
   note "| test (RK_GPU_SMALL=1) | memcheck | racecheck |"
   note "|---|---|---|"
