@@ -799,6 +799,8 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->batch_msgs = rkc_dev_u64(&c->diag_batch_msgs);
   for (int i = 0; i < 3; i++)
     out->bphase[i] = rkc_dev_u64(&c->diag_bphase[i]);
+  for (int i = 0; i < 4; i++)
+    out->probe[i] = rkc_dev_u64(&c->diag_probe[i]);
 }
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a) {
   return a->inbox;

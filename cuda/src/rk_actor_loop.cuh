@@ -58,6 +58,14 @@ static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
   return t;
 }
 
+/* Probe points of the solo path (lane 0), compiled in only for measurements. */
+#ifdef RKC_SOLO_PROBES
+#define RKC_PROBE(L, k) \
+  do { if (rk_dev_lane() == 0) (L)->probe_at[k] = clock64(); } while (0)
+#else
+#define RKC_PROBE(L, k) do { } while (0)
+#endif
+
 /* capacity is a power of two: a shift, not a 64-bit division (a long subroutine on the
  * latency path, which computes flags several times per message). */
 static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t capacity) {
@@ -87,6 +95,8 @@ typedef struct rkc_loop {
    * let the compiler load the field in every thread, which racecheck reports */
   unsigned long long batch_msgs, bphase[3];
   uint64_t last_batch_end;
+  long long probe_at[4];               /* RKC_SOLO_PROBES: clock64 at each probe point */
+  unsigned long long probe_sum[4];     /* and their sums from poll_done, solo messages */
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
   rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
@@ -631,6 +641,10 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_batch_msgs, L->batch_msgs);
   for (int i = 0; i < 3; i++)
     rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
+#ifdef RKC_SOLO_PROBES
+  for (int i = 0; i < 4; i++)
+    rkc_st_sys(&c->diag_probe[i], L->probe_sum[i]);
+#endif
 }
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
@@ -878,6 +892,7 @@ static __device__ bool rkc_solo_builtin(rkc_loop_t *L, uint32_t d, uint32_t word
   }
   sp = __shfl_sync(0xffffffffu, sp, 0);
   sl = __shfl_sync(0xffffffffu, sl, 0);
+  RKC_PROBE(L, 2);
   if (forward) {
     rkc_fwd_store(L, f, d, words, f.pos, sp, sl);
     rkc_fwd_publish(f, f.pos, 1u, 1u);
@@ -885,6 +900,7 @@ static __device__ bool rkc_solo_builtin(rkc_loop_t *L, uint32_t d, uint32_t word
     rkc_echo_store(rkc_k2h_ref(L), d, words, L->k2h_tail, sp, sl);
     __syncwarp();
   }
+  RKC_PROBE(L, 3);
   if (lane == 0) {
     if (forward) {
       L->k2k_sent++;
@@ -1105,6 +1121,10 @@ static __device__ void rkc_solo_h2k_done(rkc_loop_t *L) {
     rkc_publish(L);
     L->solo++;
     L->solo_cycles += clock64() - L->poll_done;
+#ifdef RKC_SOLO_PROBES
+    for (int k = 0; k < 4; k++)
+      L->probe_sum[k] += L->probe_at[k] - (long long)L->poll_done;
+#endif
   }
   __syncwarp();
   if (rk_dev_lane() == 0) rkc_unlock(L);
@@ -1118,6 +1138,7 @@ template <typename Handler>
 static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                 uint8_t *solo, uint64_t w) {
   const uint32_t lane = rk_dev_lane();
+  RKC_PROBE(L, 0);
   if (!solo || !L->active || L->terminate || !L->head_valid) return false;
   const uint32_t flag = rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
   const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
@@ -1131,6 +1152,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   if (words > 32u) return false;
   if (lane == 0) rkc_lock(L);
   __syncwarp();
+  RKC_PROBE(L, 1);
   if (!rkc_solo_room(L)) {
     __syncwarp();
     if (lane == 0) rkc_unlock(L);

@@ -106,7 +106,10 @@ typedef struct rkc_control {
   uint64_t diag_repolls;       /* polls repeated at once: the producer position was ahead
                                 * of a slot that did not read as complete yet */
   uint64_t diag_helper_messages; /* messages handled by blocks other than block 0 */
-  uint64_t diag_pad[7];
+  /* solo-path probes, summed over solo messages (SM cycles from the poll's data): only
+   * a build with RKC_SOLO_PROBES writes them (the reads cost the latency path) */
+  uint64_t diag_probe[4];
+  uint64_t diag_pad[3];
   /* the inbox watcher: its polls and their time (sleeps included), inbox messages its
    * solo path handled and their time from the poll that saw them */
   uint64_t diag_watch_polls;

@@ -297,6 +297,11 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
          d.batches ? d.batch_cycles * ns / d.batches : 0.0, d.pace * ns);
   printf("  kernel: %llu polls repeated (producer position ahead of its slot)\n",
          (unsigned long long)d.repolls);
+  if (d.probe[3] && d.solo)
+    printf("  solo probes (from the poll's data): entry %.0f ns, lock %.0f ns, stamp %.0f ns, "
+           "reply stored %.0f ns\n",
+           d.probe[0] * ns / d.solo, d.probe[1] * ns / d.solo, d.probe[2] * ns / d.solo,
+           d.probe[3] * ns / d.solo);
 }
 
 /* Where a K2K hop's time goes: host -> forward -K2K-> echo -> host round trips, then
@@ -512,6 +517,14 @@ int main(void) {
   Stats gr = bench_graph(20000);
   print("floor: 1-node CUDA graph launch + sync", gr);
   if (rkc_directory_create(0, &dir) != RK_OK) return 1;
+  if (getenv("RK_BENCH_DIAG_ONLY")) { /* a probe build (RKC_SOLO_PROBES): latency only */
+    std::vector<rkc_actor_t *> spent;
+    diagnosed_round_trip(spent, 95, true);
+    diagnosed_round_trip(spent, 96, false);
+    diagnosed_round_trip(spent, 97, true);
+    diagnosed_k2k(spent);
+    return 0;
+  }
   /* first, alone: freeing an actor's memory (cudaFree) waits for the whole device */
   printf("%-52s %.1f ns\n", "host enqueue cost per message (batch of 4096)", bench_enqueue_cost());
   bench_drain_split(91, 256);

@@ -87,6 +87,17 @@ for b in tests/gpu/bench_gpu*; do
   tail -n 45 "$OUT/$(basename "$b").log" | tee -a "$SUMMARY"
 done
 
+if [ -n "${RK_PROBE_BUILD:-}" ]; then
+  # The solo path's probe points (RKC_SOLO_PROBES): a second build of bench_gpu only.
+  P=/tmp/rk-probe
+  cmake -S "$ROOT" -B $P -G Ninja -DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_FLAGS=-DRKC_SOLO_PROBES=1 >"$OUT/probe.log" 2>&1 &&
+    ninja -C $P bench_gpu >>"$OUT/probe.log" 2>&1 &&
+    RK_BENCH_DIAG_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu >"$OUT/bench_probe.log" 2>&1
+  note "### bench_gpu, probe build (exit $?)"
+  grep -E "round trip|kernel:|probes|forward|echo:" "$OUT/bench_probe.log" | tee -a "$SUMMARY"
+fi
+
 SO=$(find $B -name "_ringkernel*.so" | head -1)
 if [ -n "$SO" ] && [ "$MODE" != gpu ]; then
   PKG=$(dirname "$SO")
