@@ -118,6 +118,7 @@ typedef struct rkc_actor_diag {
   uint64_t watch_polls, watch_cycles, inbox_solo, inbox_solo_cycles;
   uint64_t helper_messages; /* handled by blocks other than block 0 (grid > 1) */
   uint64_t batch_msgs, bphase[3]; /* batches' messages; read, stamp, rest; between */
+  uint64_t seal_unpublished; /* inbox claims never published when the seal's wait gave up */
 } rkc_actor_diag_t;
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out);
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a);
