@@ -30,6 +30,10 @@
  * activity, then growing to 2 µs), the inbox poll likewise but only up to 256 ns (a
  * device-memory read is cheap, and K2K wake-up stays short), so an idle actor leaves its
  * SM nearly cold.
+ *
+ * Terminate: warp 0 seals the inbox once the loop sees terminate, or as it leaves
+ * (rkc_seal_inbox): no sender's claim can land after the loop's last look, and claims
+ * made before the seal are waited for, then drained or left whole for take_input.
  */
 #ifndef RK_ACTOR_LOOP_CUH
 #define RK_ACTOR_LOOP_CUH
