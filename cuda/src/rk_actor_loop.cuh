@@ -108,9 +108,9 @@ typedef struct rkc_loop {
   uint32_t h2k_done;   /* warp 0 left its watch: the inbox watcher leaves too (atomic) */
   uint32_t want_block; /* the inbox watcher needs the block (atomic) */
   uint32_t solo_lock;  /* one solo path at a time (atomic) */
-  uint32_t sealed;            /* the inbox is sealed (rkc_seal_inbox ran) */
+  uint32_t sealed; /* the inbox is sealed (rkc_seal_inbox ran) */
   uint32_t pad_sealed;
-  uint64_t seal_unpublished;  /* claims the seal's wait gave up on (diagnostics) */
+  uint64_t seal_unpublished; /* claims the seal's wait gave up on (diagnostics) */
   /* last K2K destination sent to, per warp (rk_dev_dest_t says why per warp) */
   rk_dev_dest_t cache[32];
 } rkc_loop_t;
@@ -347,8 +347,7 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
 
 /* Warp: the published state of positions [base, base + 32) below `end`: bit k set when
  * position base + k is claimed but not published yet. */
-static __device__ unsigned rkc_inbox_unpublished(const rkc_loop_t *L, uint64_t base,
-                                                 uint64_t end) {
+static __device__ unsigned rkc_inbox_unpublished(const rkc_loop_t *L, uint64_t base, uint64_t end) {
   const uint64_t pos = base + rk_dev_lane();
   bool missing = false;
   if (pos < end) {

@@ -20,47 +20,47 @@
  * K2K_STOP_ON_FULL; it stops at the first other failure and replies {sent, status}.
  * k2k_sink: counts K2K messages in its state and echoes each (type and payload) to the
  * host; a host message gets the count back. */
-#define K2K_SOURCE_TEXT                                                                        \
-  "#define K2K_TYPE_BASE 0x1000ull\n"                                                          \
-  "#define K2K_MIX 0x9E3779B97F4A7C15ull\n"                                                    \
-  "#define K2K_STOP_ON_FULL 1u\n"                                                              \
-  "static __device__ unsigned long long k2k_now(void) {\n"                                     \
-  "  unsigned long long t;\n"                                                                  \
-  "  asm volatile(\"mov.u64 %0, %%globaltimer;\" : \"=l\"(t));\n"                              \
-  "  return __shfl_sync(0xffffffffu, t, 0);\n"                                                 \
-  "}\n"                                                                                        \
-  "RK_DEVICE_HANDLER(k2k_source) {\n"                                                          \
-  "  unsigned long long order[3];\n"                                                           \
-  "  memcpy(order, msg->payload, sizeof order);\n"                                             \
-  "  const unsigned long long dest = order[0], first = order[1];\n"                            \
+#define K2K_SOURCE_TEXT                                                                            \
+  "#define K2K_TYPE_BASE 0x1000ull\n"                                                              \
+  "#define K2K_MIX 0x9E3779B97F4A7C15ull\n"                                                        \
+  "#define K2K_STOP_ON_FULL 1u\n"                                                                  \
+  "static __device__ unsigned long long k2k_now(void) {\n"                                         \
+  "  unsigned long long t;\n"                                                                      \
+  "  asm volatile(\"mov.u64 %0, %%globaltimer;\" : \"=l\"(t));\n"                                  \
+  "  return __shfl_sync(0xffffffffu, t, 0);\n"                                                     \
+  "}\n"                                                                                            \
+  "RK_DEVICE_HANDLER(k2k_source) {\n"                                                              \
+  "  unsigned long long order[3];\n"                                                               \
+  "  memcpy(order, msg->payload, sizeof order);\n"                                                 \
+  "  const unsigned long long dest = order[0], first = order[1];\n"                                \
   "  const unsigned int count = (unsigned int)order[2], flags = (unsigned int)(order[2] >> 32);\n" \
-  "  int st = RK_DEV_OK;\n"                                                                    \
-  "  unsigned int sent = 0;\n"                                                                 \
-  "  for (unsigned int i = 0; i < count && st == RK_DEV_OK; i++) {\n"                          \
-  "    const unsigned long long idx = first + i;\n"                                            \
-  "    const unsigned long long p[2] = {idx, (idx * K2K_MIX) ^ dest};\n"                       \
-  "    const unsigned long long t0 = k2k_now();\n"                                             \
-  "    for (;;) {\n"                                                                           \
-  "      st = rk_dev_send(ctx, msg, dest, K2K_TYPE_BASE + idx, p, sizeof p);\n"                \
-  "      if (st != RK_DEV_EAGAIN || (flags & K2K_STOP_ON_FULL)) break;\n"                      \
-  "      if (k2k_now() - t0 > 2000000000ull) break;\n"                                         \
-  "      __nanosleep(100);\n"                                                                  \
-  "    }\n"                                                                                    \
-  "    if (st == RK_DEV_OK) sent++;\n"                                                         \
-  "  }\n"                                                                                      \
-  "  const int out[2] = {(int)sent, st};\n"                                                    \
-  "  return rk_dev_reply(ctx, msg, msg->message_type, out, sizeof out);\n"                     \
-  "}\n"                                                                                        \
-  "RK_DEVICE_HANDLER(k2k_sink) {\n"                                                            \
-  "  unsigned long long *handled = (unsigned long long *)rk_dev_state(ctx);\n"                 \
-  "  unsigned long long n = 0;\n"                                                              \
-  "  if (msg->source_kernel == 0) {\n"                                                         \
-  "    if (rk_dev_lane() == 0) n = atomicAdd(handled, 0ull);\n"                                \
-  "    n = __shfl_sync(0xffffffffu, n, 0);\n"                                                  \
-  "    return rk_dev_reply(ctx, msg, msg->message_type, &n, sizeof n);\n"                      \
-  "  }\n"                                                                                      \
-  "  if (rk_dev_lane() == 0) atomicAdd(handled, 1ull);\n"                                      \
-  "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"     \
+  "  int st = RK_DEV_OK;\n"                                                                        \
+  "  unsigned int sent = 0;\n"                                                                     \
+  "  for (unsigned int i = 0; i < count && st == RK_DEV_OK; i++) {\n"                              \
+  "    const unsigned long long idx = first + i;\n"                                                \
+  "    const unsigned long long p[2] = {idx, (idx * K2K_MIX) ^ dest};\n"                           \
+  "    const unsigned long long t0 = k2k_now();\n"                                                 \
+  "    for (;;) {\n"                                                                               \
+  "      st = rk_dev_send(ctx, msg, dest, K2K_TYPE_BASE + idx, p, sizeof p);\n"                    \
+  "      if (st != RK_DEV_EAGAIN || (flags & K2K_STOP_ON_FULL)) break;\n"                          \
+  "      if (k2k_now() - t0 > 2000000000ull) break;\n"                                             \
+  "      __nanosleep(100);\n"                                                                      \
+  "    }\n"                                                                                        \
+  "    if (st == RK_DEV_OK) sent++;\n"                                                             \
+  "  }\n"                                                                                          \
+  "  const int out[2] = {(int)sent, st};\n"                                                        \
+  "  return rk_dev_reply(ctx, msg, msg->message_type, out, sizeof out);\n"                         \
+  "}\n"                                                                                            \
+  "RK_DEVICE_HANDLER(k2k_sink) {\n"                                                                \
+  "  unsigned long long *handled = (unsigned long long *)rk_dev_state(ctx);\n"                     \
+  "  unsigned long long n = 0;\n"                                                                  \
+  "  if (msg->source_kernel == 0) {\n"                                                             \
+  "    if (rk_dev_lane() == 0) n = atomicAdd(handled, 0ull);\n"                                    \
+  "    n = __shfl_sync(0xffffffffu, n, 0);\n"                                                      \
+  "    return rk_dev_reply(ctx, msg, msg->message_type, &n, sizeof n);\n"                          \
+  "  }\n"                                                                                          \
+  "  if (rk_dev_lane() == 0) atomicAdd(handled, 1ull);\n"                                          \
+  "  return rk_dev_reply(ctx, msg, msg->message_type, msg->payload, msg->payload_size);\n"         \
   "}\n"
 
 #define K2K_TYPE_BASE 0x1000ull
@@ -187,7 +187,8 @@ static void terminate_under_k2k_load(bool drain) {
   source_order(src, DST, 0, 1u << 30, 0);
   uint64_t echoed = 0;
   const uint64_t until = rk_test_now_ns() + 30000000ull;
-  while (rk_test_now_ns() < until) echoed = drain_echoes(sink, DST, echoed);
+  while (rk_test_now_ns() < until)
+    echoed = drain_echoes(sink, DST, echoed);
   CHECK(echoed > 0); /* the source was sending when terminate came */
   CHECK_OK(rkc_actor_terminate(sink, drain, 2000000000ll));
   echoed = drain_echoes(sink, DST, echoed);
@@ -207,8 +208,7 @@ static void terminate_under_k2k_load(bool drain) {
   rkc_actor_diag(sink, &d);
   CHECK_EQ_U64(d.seal_unpublished, 0);
   fprintf(stderr, "  %s: %d sent, %llu handled, %llu taken back after terminate\n",
-          drain ? "drain" : "stop", r.sent, (unsigned long long)echoed,
-          (unsigned long long)taken);
+          drain ? "drain" : "stop", r.sent, (unsigned long long)echoed, (unsigned long long)taken);
   /* the destination is gone: a new order fails at its first send */
   source_order(src, DST, (uint64_t)r.sent, 5, 0);
   const source_result_t again = source_result(src, 5000000000ull);
@@ -219,8 +219,12 @@ static void terminate_under_k2k_load(bool drain) {
   rkc_actor_destroy(sink);
 }
 
-RK_TEST(terminate_stop_under_k2k_load) { terminate_under_k2k_load(false); }
-RK_TEST(terminate_drain_under_k2k_load) { terminate_under_k2k_load(true); }
+RK_TEST(terminate_stop_under_k2k_load) {
+  terminate_under_k2k_load(false);
+}
+RK_TEST(terminate_drain_under_k2k_load) {
+  terminate_under_k2k_load(true);
+}
 
 /* (b) A sender (one warp, so every order runs on the warp whose cache holds the old
  * inbox) reaches a new actor launched with the terminated one's id. */
@@ -274,7 +278,8 @@ RK_TEST(forward_chain_in_order) {
   while (got < N && rk_test_now_ns() < deadline && !rk_test_case_failed) {
     if (sent < N && sent - got < 128) {
       const size_t len = 8 + (size_t)(sent % 7) * 24;
-      for (size_t j = 0; j < len; j++) p[j] = (uint8_t)(sent * 31 + j * 7);
+      for (size_t j = 0; j < len; j++)
+        p[j] = (uint8_t)(sent * 31 + j * 7);
       sent += send_one(a, 77, p, len, sent + 1);
     }
     rk_message_header_t r;

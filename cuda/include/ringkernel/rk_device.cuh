@@ -59,7 +59,8 @@ typedef struct rk_dev_dest {
   uint32_t capacity, slot_bytes, payload_cap, pad;
 } rk_dev_dest_t;
 
-static_assert(sizeof(rk_dev_dest_t) == 48, "the actor loop zeroes its shared state in 8-byte words");
+static_assert(sizeof(rk_dev_dest_t) == 48,
+              "the actor loop zeroes its shared state in 8-byte words");
 
 /* Per-message context; fields are the runtime's, read them through the helpers. */
 typedef struct rk_dev_ctx {
@@ -200,7 +201,7 @@ static __device__ __forceinline__ unsigned long long rk_dev_ld_relaxed(const voi
 
 /* Warp: makes `c` describe the inbox of actor `dest`: kept when it already does, else
  * looked up in the directory and its geometry and positions read by lane 0 in one
- * device-memory round trip (five loads in flight; head with acquire). RK_DEV_ENOTFOUND
+ * device-memory round trip (five loads in flight; head with acquire, last). RK_DEV_ENOTFOUND
  * when no actor has that id or its inbox is already sealed. */
 static __device__ int rk_dev_dest_open(const rkc_directory_entry_t *directory, rk_dev_dest_t *c,
                                        uint64_t dest) {
@@ -224,7 +225,9 @@ static __device__ int rk_dev_dest_open(const rkc_directory_entry_t *directory, r
         c->payload_cap = payload_cap;
         c->slot_bytes = (uint32_t)slot_bytes;
         c->capacity = capacity;
-        c->tail = tail;
+        /* tail was read first (the acquire of head would hold back later loads), so head
+         * may be ahead of it: the tail is at least head, the better first guess */
+        c->tail = head > tail ? head : tail;
         c->head = head;
         c->actor_id = dest;
       }
@@ -253,10 +256,13 @@ static __device__ unsigned long long rk_dev_dest_claim(rk_dev_dest_t *c, uint32_
         c->head = head;
         return RK_DEV_CLAIM_FULL;
       }
-      /* acquire: pairs with the consumer's release store of head after reading slots */
-      head = rk_dev_ld_acquire(&inbox->head);
+      /* tail first, so both loads are in flight together (an acquire holds back the loads
+       * after it); acquire: pairs with the consumer's release store of head after reading
+       * slots. head may then be ahead of the tail read: the tail is at least head. */
       pos = rk_dev_ld_relaxed(tail);
+      head = rk_dev_ld_acquire(&inbox->head);
       if (pos & RKC_INBOX_SEALED) return RK_DEV_CLAIM_SEALED;
+      if (head > pos) pos = head;
       refreshed = true;
       continue;
     }
