@@ -443,9 +443,9 @@ rk_status_t rkc_actor_terminate(rkc_actor_t *a, bool drain, int64_t timeout_ns) 
     return RK_OK;
   }
   rkc_range_push("rk.terminate");
-  /* Other actors' sends to this one are refused from now on (the inbox reads as full);
-   * what is queued still gets processed or collected. Only a send that read the inbox
-   * before this line and claims after it can land late (cuda/README.md, Limits). */
+  /* No new sender finds this actor from now on; senders that cached its inbox still
+   * reach it until its loop, seeing terminate, seals the inbox (cuda/README.md, Sealing
+   * an inbox): what they sent before is handled (drain) or returned by take_input. */
   rkc_directory_remove(a->cfg.directory, a->cfg.actor_id);
   /* drain: timeout_ns bounds the drain (< 0: up to 60 s, never forever); then, or
    * without drain, the kernel gets a stop grace (timeout_ns when a non-drain caller
@@ -671,8 +671,10 @@ size_t rkc_actor_output_depth(rkc_actor_t *a) {
 
 /* ---- after terminate ---------------------------------------------------------------- */
 /* The copy runs on the actor's own stream (idle once the kernel returned): a copy on the
- * legacy default stream could wait for other streams' work. The geometry comes from the
- * launch configuration, as the inbox's capacity word was sealed to 0 at terminate. */
+ * legacy default stream could wait for other streams' work. The kernel sealed the inbox
+ * as it left (RKC_INBOX_SEALED in tail) after every claim below the final tail was
+ * published (or its wait gave up: such a slot is skipped below), so the copy holds every
+ * message a sender was told was delivered and the loop did not handle. */
 static rk_status_t rkc_copy_inbox(rkc_actor_t *a) {
   size_t bytes = rkc_inbox_bytes(&a->cfg);
   uint8_t *copy = malloc(bytes);
@@ -688,7 +690,7 @@ static rk_status_t rkc_copy_inbox(rkc_actor_t *a) {
   const rkc_inbox_t *ib = (const rkc_inbox_t *)copy;
   a->inbox_copy = copy;
   a->inbox_pos = ib->head;
-  a->inbox_end = ib->tail;
+  a->inbox_end = ib->tail & ~RKC_INBOX_SEALED;
   return RK_OK;
 }
 
@@ -797,6 +799,7 @@ void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {
   out->inbox_solo_cycles = rkc_dev_u64(&c->diag_inbox_solo_cycles);
   out->helper_messages = rkc_dev_u64(&c->diag_helper_messages);
   out->batch_msgs = rkc_dev_u64(&c->diag_batch_msgs);
+  out->seal_unpublished = rkc_dev_u64(&c->diag_seal_unpublished);
   for (int i = 0; i < 3; i++)
     out->bphase[i] = rkc_dev_u64(&c->diag_bphase[i]);
   for (int i = 0; i < 4; i++)

@@ -122,6 +122,7 @@ typedef struct rkc_actor_diag {
   uint64_t batch_msgs, bphase[3]; /* batches' messages; read, stamp, rest; between */
   uint64_t probe[4]; /* RKC_SOLO_PROBES builds: solo path, cycles from the poll's data to
                       * solo entry, lock taken, stamp ready, reply stored (sums) */
+  uint64_t seal_unpublished; /* inbox claims never published when the seal's wait gave up */
 } rkc_actor_diag_t;
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out);
 rkc_inbox_t *rkc_actor_inbox(const rkc_actor_t *a);

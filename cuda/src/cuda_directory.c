@@ -96,26 +96,20 @@ rk_status_t rkc_directory_add(rkc_directory_t *dir, uint64_t actor_id, rkc_inbox
   return st;
 }
 
-/* Senders keep the inbox of their last destination in a per-warp cache, so clearing the
- * entry alone does not stop them: a capacity of 0 makes every later claim see a full
- * inbox (RK_DEV_EAGAIN to the handler, never a write). The actor's own loop takes its
- * capacity from its launch parameters, so it still drains what is queued. */
-static void rkc_directory_seal(rkc_directory_t *dir, uint64_t inbox) {
-  static const uint32_t zero = 0;
-  uint8_t *cap = (uint8_t *)(uintptr_t)inbox + offsetof(rkc_inbox_t, capacity);
-  (void)rkc_directory_put(dir, cap, &zero, sizeof zero);
-}
-
+/* New lookups miss from now on. Senders that cached the inbox still reach it until the
+ * actor's own loop seals it when it terminates (rkc_seal_inbox), so what they send is
+ * handled or returned by take_input. (Writing capacity 0 here, as before, refused them
+ * sooner but raced with their claims: a claim that had read the geometry before it still
+ * landed after the loop had exited, lost. Senders now cache the geometry, so it would
+ * not even reach them.) */
 void rkc_directory_remove(rkc_directory_t *dir, uint64_t actor_id) {
   if (!dir || actor_id == 0) return;
   pthread_mutex_lock(&dir->lock);
   for (uint32_t i = 0; i < RKC_DIRECTORY_SIZE; i++) {
     if (dir->mirror[i].actor_id != actor_id) continue;
-    uint64_t inbox = dir->mirror[i].inbox;
     dir->mirror[i].actor_id = 0;
     dir->mirror[i].inbox = 0;
     (void)rkc_directory_write(dir, i);
-    rkc_directory_seal(dir, inbox);
   }
   pthread_mutex_unlock(&dir->lock);
 }

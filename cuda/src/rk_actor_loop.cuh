@@ -30,6 +30,10 @@
  * activity, then growing to 2 µs), the inbox poll likewise but only up to 256 ns (a
  * device-memory read is cheap, and K2K wake-up stays short), so an idle actor leaves its
  * SM nearly cold.
+ *
+ * Terminate: warp 0 seals the inbox once the loop sees terminate, or as it leaves
+ * (rkc_seal_inbox): no sender's claim can land after the loop's last look, and claims
+ * made before the seal are waited for, then drained or left whole for take_input.
  */
 #ifndef RK_ACTOR_LOOP_CUH
 #define RK_ACTOR_LOOP_CUH
@@ -113,9 +117,11 @@ typedef struct rkc_loop {
   uint32_t h2k_done;   /* warp 0 left its watch: the inbox watcher leaves too (atomic) */
   uint32_t want_block; /* the inbox watcher needs the block (atomic) */
   uint32_t solo_lock;  /* one solo path at a time (atomic) */
-  /* last K2K destination looked up, per warp: warps of a batch send at the same time,
-   * and one shared entry could pair one destination's id with another's inbox */
-  rkc_directory_entry_t cache[32];
+  uint32_t sealed; /* the inbox is sealed (rkc_seal_inbox ran) */
+  uint32_t pad_sealed;
+  uint64_t seal_unpublished; /* claims the seal's wait gave up on (diagnostics) */
+  /* last K2K destination sent to, per warp (rk_dev_dest_t says why per warp) */
+  rk_dev_dest_t cache[32];
 } rkc_loop_t;
 
 /* Dynamic shared memory per batch index. */
@@ -356,6 +362,72 @@ static __device__ uint32_t rkc_inbox_ready(rkc_loop_t *L, uint32_t limit) {
   return n;
 }
 
+/* How long the seal waits for a claim below the final tail to be published, without
+ * progress, before it gives up on it (counted in diag_seal_unpublished). A sender
+ * publishes right after its claim (slot stores, then seq), so this only passes when a
+ * sender's warp is starved of its SM for that long. */
+#define RKC_SEAL_WAIT_NS 5000000ull
+
+/* Warp: the published state of positions [base, base + 32) below `end`: bit k set when
+ * position base + k is claimed but not published yet. */
+static __device__ unsigned rkc_inbox_unpublished(const rkc_loop_t *L, uint64_t base, uint64_t end) {
+  const uint64_t pos = base + rk_dev_lane();
+  bool missing = false;
+  if (pos < end) {
+    uint64_t seq;
+    asm volatile("ld.relaxed.gpu.global.u64 %0, [%1];"
+                 : "=l"(seq)
+                 : "l"(&rkc_inbox_slot(L, pos)->seq)
+                 : "memory");
+    missing = seq != pos + 1;
+  }
+  return __ballot_sync(0xffffffffu, missing);
+}
+
+/* Warp 0, the actor terminating (both modes; once): seals the inbox so that no message
+ * lands after the loop's last look at it. The atomic OR returns the final tail: every
+ * claim below it was made before the seal, every later claim fails on the bit (see
+ * rkc_inbox_t). The wait until the positions [inbox_head, final) are published lets
+ * half-written claims complete, so a drain handles them and a stop leaves them whole
+ * for the host's take_input; inbox_ready then counts the published run from the head. */
+static __device__ void rkc_seal_inbox(rkc_loop_t *L) {
+  const uint32_t lane = rk_dev_lane();
+  if (L->sealed) return;
+  unsigned long long end = 0;
+  uint64_t last_progress = 0;
+  if (lane == 0) {
+    end = atomicOr((unsigned long long *)&L->p.inbox->tail, RKC_INBOX_SEALED) & ~RKC_INBOX_SEALED;
+    last_progress = rkc_globaltimer();
+  }
+  end = __shfl_sync(0xffffffffu, end, 0);
+  uint64_t base = L->inbox_head;
+  while (base < end) {
+    const unsigned missing = rkc_inbox_unpublished(L, base, end);
+    const uint64_t next = missing ? base + (uint32_t)__ffs(missing) - 1u : base + 32u;
+    bool give_up = false;
+    if (lane == 0) {
+      const uint64_t now = rkc_globaltimer();
+      if (next != base) last_progress = now;
+      give_up = now - last_progress > RKC_SEAL_WAIT_NS;
+    }
+    base = next < end ? next : end;
+    if (__shfl_sync(0xffffffffu, give_up, 0)) break;
+    if (missing) __nanosleep(200);
+  }
+  uint64_t lost = 0;
+  for (uint64_t b = base; b < end; b += 32u)
+    lost += __popc(rkc_inbox_unpublished(L, b, end));
+  /* acquire (relaxed loads + fence): pairs with the senders' release stores of seq, so
+   * the batch that drains these slots reads them whole */
+  asm volatile("fence.acq_rel.gpu;" ::: "memory");
+  if (lane == 0) {
+    L->seal_unpublished += lost;
+    L->inbox_ready = (uint32_t)(base - L->inbox_head);
+    L->sealed = 1u;
+  }
+  __syncwarp();
+}
+
 /* What a handler runs with besides its message: the actor's parameters, its count of
  * messages handled before the batch, where K2K counts go, this warp's lookup cache.
  * Block 0 passes its shared state; other blocks of a grid pass theirs and the grid
@@ -364,7 +436,7 @@ typedef struct rkc_handler_env {
   const rkc_actor_params_t *params;
   uint64_t handled_base;
   unsigned long long *k2k_sent, *k2k_full;
-  rkc_directory_entry_t *cache;
+  rk_dev_dest_t *cache;
 } rkc_handler_env_t;
 
 /* Runs the handler on one message (one warp). `stage` receives the reply (64-byte
@@ -522,7 +594,7 @@ static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, 
 template <typename Handler>
 static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
   __shared__ rkc_actor_params_t P;
-  __shared__ rkc_directory_entry_t cache[32];
+  __shared__ rk_dev_dest_t cache[32];
   __shared__ uint32_t seq, go;
   rkc_grid_batch_t *gb = params.grid_batch;
   if (!gb) return;
@@ -532,7 +604,7 @@ static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
     seq = 0;
     atomicAdd(&gb->online, 1u);
   }
-  if (tid < 32) cache[tid].actor_id = 0, cache[tid].inbox = 0;
+  if (tid < 32) cache[tid].actor_id = 0, cache[tid].inbox = 0; /* nothing cached */
   for (;;) {
     if (tid == 0) {
       for (uint32_t idle = 0;; idle++) {
@@ -638,6 +710,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
   rkc_st_sys(&c->diag_pace, L->pace);
   rkc_st_sys(&c->diag_repolls, L->repolls);
   rkc_st_sys(&c->diag_helper_messages, L->helper_messages);
+  rkc_st_sys(&c->diag_seal_unpublished, L->seal_unpublished);
   rkc_st_sys(&c->diag_batch_msgs, L->batch_msgs);
   for (int i = 0; i < 3; i++)
     rkc_st_sys(&c->diag_bphase[i], L->bphase[i]);
@@ -803,27 +876,21 @@ static __device__ __forceinline__ void rkc_echo_store(const rkc_k2h_ref_t &o, ui
 }
 
 /* Warp: claims n consecutive slots of the forward destination's inbox for a message
- * run whose largest payload is max_size (lane 0 decides, every lane gets the answer).
- * pos is ~0 when the destination is unknown, too small or short of n free slots: the
- * staged path then applies the built-in's rules (dead letter, back-pressure patience). */
+ * run whose largest payload is max_size (rk_dev_claim, the send's claim; every lane gets
+ * the answer). pos is ~0 when the destination is unknown or terminated, too small or
+ * short of n free slots: the staged path then applies the built-in's rules (dead letter,
+ * back-pressure patience). */
 static __device__ rkc_fwd_t rkc_fwd_claim(rkc_loop_t *L, uint32_t n, uint32_t max_size) {
   rkc_fwd_t f = {0, ~0ull, 0, 0};
   const uint64_t dest = L->p.forward_to;
-  rkc_directory_entry_t *cache = &L->cache[threadIdx.x >> 5];
-  if (dest) f.inbox = rk_dev_find_inbox(L->p.directory, cache, dest);
-  if (!f.inbox) return f;
-  if (rk_dev_lane() == 0) {
-    cache->actor_id = dest;
-    cache->inbox = (uint64_t)f.inbox;
-    const rk_dev_inbox_view_t view = rk_dev_inbox_read(f.inbox);
-    f.slot_bytes = view.slot_bytes;
-    f.capacity = view.capacity;
-    if (max_size <= view.payload_cap)
-      f.pos = rk_dev_inbox_claim_n(f.inbox, view.tail, view.head, f.capacity, n);
-  }
-  f.pos = __shfl_sync(0xffffffffu, f.pos, 0);
-  f.slot_bytes = __shfl_sync(0xffffffffu, f.slot_bytes, 0);
-  f.capacity = __shfl_sync(0xffffffffu, f.capacity, 0);
+  if (!dest) return f;
+  const rk_dev_claim_t c =
+      rk_dev_claim(L->p.directory, &L->cache[threadIdx.x >> 5], dest, n, max_size);
+  if (c.status != RK_DEV_OK) return f;
+  f.inbox = c.inbox;
+  f.pos = c.pos;
+  f.slot_bytes = c.slot_bytes;
+  f.capacity = c.capacity;
   return f;
 }
 
@@ -1427,6 +1494,10 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
         rkc_watch_inbox<Handler>(&L, batch, replied, solo);
     }
     __syncthreads();
+    if (L.terminate) { /* uniform: read after the barrier; written only in warp 0's watch */
+      if (warp == 0) rkc_seal_inbox(&L);
+      __syncthreads();
+    }
     if (rkc_should_exit(&L)) break;
     if (tid == 0) {
       if (L.active != L.ack) {
@@ -1465,6 +1536,9 @@ static __device__ void rkc_actor_main(const rkc_actor_params_t &params) {
     __syncthreads();
   }
   __syncthreads();
+  /* a loop stopped without seeing terminate in a poll (a full K2H, the handshake) seals
+   * here; no claim may land in an inbox nobody reads any more */
+  if (warp == 0) rkc_seal_inbox(&L);
   if (tid == 0) {
     if (L.p.grid_batch) rkc_grid_stop(L.p.grid_batch);
     rkc_publish(&L);

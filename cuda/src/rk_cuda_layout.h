@@ -109,7 +109,10 @@ typedef struct rkc_control {
   /* solo-path probes, summed over solo messages (SM cycles from the poll's data): only
    * a build with RKC_SOLO_PROBES writes them (the reads cost the latency path) */
   uint64_t diag_probe[4];
-  uint64_t diag_pad[3];
+  uint64_t diag_seal_unpublished; /* inbox positions claimed before the seal whose sender
+                                 * had not published them when the consumer gave up
+                                 * waiting (RKC_SEAL_WAIT_NS): lost, so counted */
+  uint64_t diag_pad[2];
   /* the inbox watcher: its polls and their time (sleeps included), inbox messages its
    * solo path handled and their time from the poll that saw them */
   uint64_t diag_watch_polls;
@@ -129,12 +132,22 @@ RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, prof_messages) == 128, "prof
 RKC_STATIC_ASSERT(__builtin_offsetof(rkc_control_t, diag_polls) == 192, "diagnostics line");
 #endif
 
-/* K2K inbox in device memory. Producers (any GPU actor) claim a position with a CAS on
- * `tail` after checking it against `head`, write the slot, then publish seq = pos + 1
- * (release); the consumer reads seq (acquire) before the slot and publishes `head`
- * (release) after it has read it. A full inbox is refused, never overwritten. */
+/* K2K inbox in device memory. Producers (any GPU actor) claim positions with a CAS on
+ * `tail` after checking them against `head` (a copy cached per sending warp, re-read only
+ * when it says full), write the slot, then publish seq = pos + 1 (release); the consumer
+ * reads seq (acquire) before the slot and publishes `head` (release) after it has read
+ * it. A full inbox is refused, never overwritten.
+ *
+ * Sealing: when its actor leaves its loop, the consumer sets RKC_INBOX_SEALED in `tail`
+ * with one atomic OR, which returns the final tail. Every claim is a CAS whose expected
+ * value never has that bit, so a claim either happened before the seal (below the final
+ * tail: the consumer waits for it to be published, then handles it or leaves it to the
+ * host's take_input) or fails and sees the bit (the sender never writes). Whoever
+ * computes with tail masks the bit. */
+#define RKC_INBOX_SEALED 0x8000000000000000ull
+
 typedef struct rkc_inbox {
-  uint64_t tail;             /* producers' claim counter */
+  uint64_t tail;             /* producers' claim counter | RKC_INBOX_SEALED */
   uint64_t pad0[7];
   uint64_t head;             /* consumer position */
   uint64_t pad1[7];

@@ -171,9 +171,10 @@ RK_TEST(k2k_stats_count_device_sends) {
   CHECK_EQ_U64(s.messages_delivered - s0.messages_delivered, N);
 }
 
-/* After the forward's destination terminated, its sends are refused (a full, sealed
- * inbox), never written into the destroyed actor's memory: each message comes back as a
- * dead letter of the forward. */
+/* After the forward's destination terminated, its sends are refused (its loop sealed the
+ * inbox the forward still has cached; looked up again, the destination is gone), never
+ * written into the destroyed actor's memory: each message comes back as a dead letter of
+ * the forward, RK_ENOTFOUND as for an unknown destination. */
 RK_TEST(forward_to_destroyed_actor_dead_letters) {
   rk_kernel_t *e = launch("gone_echo", "echo", NULL);
   rk_kernel_t *f = launch("gone_fwd", "forward", "gone_echo");
@@ -198,6 +199,7 @@ RK_TEST(forward_to_destroyed_actor_dead_letters) {
     rk_dead_letter_t dl;
     CHECK_OK(rk_kernel_pop_dead_letter(f, &dl));
     CHECK_EQ_U64(dl.correlation_id, 20 + i);
+    CHECK_CONTAINS(dl.detail, "RK_ENOTFOUND");
   }
   CHECK_OK(rk_kernel_terminate(f));
 }

@@ -16,7 +16,9 @@
  *                 the request's correlation id and the actor's device HLC stamp.
  *   rk_dev_send   K2K to another GPU actor by numeric id, through its device inbox;
  *                 RK_EAGAIN (-3) when that inbox is full (back-pressure: nothing is
- *                 overwritten), RK_ENOTFOUND (-5) when no actor has that id.
+ *                 overwritten), RK_ENOTFOUND (-5) when no actor has that id or it has
+ *                 terminated. RK_OK means delivered: handled by the destination, or
+ *                 returned by its take_input when it terminated first.
  *   rk_dev_state  4 KiB of per-actor device memory, zeroed at launch, kept across messages
  *                 (warps of one batch share it: use atomics).
  * Handler source given to LaunchOptions.with_cuda_source() is compiled with NVRTC at
@@ -43,6 +45,23 @@ typedef struct rk_dev_msg {
   const uint8_t *payload; /* payload_size bytes, device memory */
 } rk_dev_msg_t;
 
+/* Where a warp last sent, kept in shared memory, one per warp (warps of a batch send at
+ * the same time; one shared entry could pair one destination's id with another's inbox).
+ * The geometry never changes for one inbox, so it is read once per destination; `tail`
+ * and `head` are hints that make the common send one CAS: `tail` is where this warp
+ * expects the next free position (its last claim's end; a failed CAS returns the real
+ * one), `head` a consumer position seen earlier, which only grows, so a fullness check
+ * against it is conservative and the real head is re-read only when it says full. */
+typedef struct rk_dev_dest {
+  uint64_t actor_id; /* 0: nothing cached */
+  uint64_t inbox;    /* device address of the rkc_inbox_t */
+  unsigned long long tail, head;
+  uint32_t capacity, slot_bytes, payload_cap, pad;
+} rk_dev_dest_t;
+
+static_assert(sizeof(rk_dev_dest_t) == 48,
+              "the actor loop zeroes its shared state in 8-byte words");
+
 /* Per-message context; fields are the runtime's, read them through the helpers. */
 typedef struct rk_dev_ctx {
   const rkc_actor_params_t *params;
@@ -55,7 +74,7 @@ typedef struct rk_dev_ctx {
   uint64_t stamp_logical_node;
   unsigned long long *k2k_sent;
   unsigned long long *k2k_full;
-  rkc_directory_entry_t *cache; /* shared, this warp's: last destination looked up */
+  rk_dev_dest_t *cache; /* shared, this warp's: last destination sent to */
 } rk_dev_ctx_t;
 
 /* Bits of ctx->replied[i]: a reply is staged, a dead letter is staged, the handler of
@@ -137,12 +156,18 @@ static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
   return RK_DEV_OK;
 }
 
+/* The slot of an inbox at position pos (capacity a power of two; slots follow the
+ * inbox header, slot_bytes each). */
+static __device__ __forceinline__ rkc_inbox_slot_t *
+rk_dev_inbox_slot(const rkc_inbox_t *inbox, uint64_t pos, uint32_t capacity, uint32_t slot_bytes) {
+  uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
+  return (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
+}
+
 /* Finds the inbox of actor `dest` in a directory (0 when none). Lane-parallel scan (a
- * warp), the last answer cached in `cache` (the caller stores it). */
+ * warp). */
 static __device__ rkc_inbox_t *rk_dev_find_inbox(const rkc_directory_entry_t *directory,
-                                                 const rkc_directory_entry_t *cache,
                                                  uint64_t dest) {
-  if (cache->actor_id == dest && cache->inbox) return (rkc_inbox_t *)cache->inbox;
   uint64_t found = 0;
   for (uint32_t base = 0; base < RKC_DIRECTORY_SIZE && !found; base += 32u) {
     const volatile rkc_directory_entry_t *e = directory + base + rk_dev_lane();
@@ -154,69 +179,154 @@ static __device__ rkc_inbox_t *rk_dev_find_inbox(const rkc_directory_entry_t *di
   return (rkc_inbox_t *)found;
 }
 
-/* Finds the inbox of actor `dest` (0 when none). Lane-parallel scan, cached per warp. */
-static __device__ rkc_inbox_t *rk_dev_lookup(rk_dev_ctx_t *ctx, uint64_t dest) {
-  return rk_dev_find_inbox(ctx->params->directory, ctx->cache, dest);
-}
-
-/* The slot of an inbox at position pos (capacity a power of two; slots follow the
- * inbox header, slot_bytes each). */
-static __device__ __forceinline__ rkc_inbox_slot_t *
-rk_dev_inbox_slot(const rkc_inbox_t *inbox, uint64_t pos, uint32_t capacity, uint32_t slot_bytes) {
-  uint8_t *base = (uint8_t *)inbox + sizeof(rkc_inbox_t);
-  return (rkc_inbox_slot_t *)(base + (pos & (capacity - 1)) * slot_bytes);
-}
-
-/* An inbox's geometry and positions as one producer (lane 0) read them: the five plain
- * loads are in flight together (one device-memory round trip); head with acquire. A
- * sealed inbox (its actor terminated) reads capacity 0: full. */
-typedef struct rk_dev_inbox_view {
-  uint32_t payload_cap, slot_bytes, capacity;
-  unsigned long long tail, head;
-} rk_dev_inbox_view_t;
-
-static __device__ rk_dev_inbox_view_t rk_dev_inbox_read(rkc_inbox_t *inbox) {
-  rk_dev_inbox_view_t v;
-  v.payload_cap = *(volatile uint32_t *)&inbox->payload_capacity;
-  v.slot_bytes = (uint32_t) * (volatile uint64_t *)&inbox->slot_bytes;
-  v.capacity = *(volatile uint32_t *)&inbox->capacity;
-  v.tail = *(volatile unsigned long long *)&inbox->tail;
-  /* acquire: pairs with the consumer's release store of head after reading slots */
-  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(v.head) : "l"(&inbox->head) : "memory");
+/* Loads with the orders the claim protocol needs (lane 0). */
+static __device__ __forceinline__ unsigned long long rk_dev_ld_acquire(const void *p) {
+  unsigned long long v;
+  asm volatile("ld.acquire.gpu.global.u64 %0, [%1];" : "=l"(v) : "l"(p) : "memory");
   return v;
 }
 
-/* Claims n consecutive inbox positions for one producer (lane 0) and returns the first,
- * or ~0 when fewer than n are free. pos and head were read together with the inbox's
- * geometry (one device-memory round trip); a failed CAS retries with the tail it saw, and
- * an inbox that looks full is re-read once, so stale first reads cost a retry, never a
- * wrong answer. */
-static __device__ uint64_t rk_dev_inbox_claim_n(rkc_inbox_t *inbox, unsigned long long pos,
-                                                unsigned long long head, uint32_t capacity,
-                                                uint32_t n) {
-  unsigned long long *tail = (unsigned long long *)&inbox->tail;
-  for (;;) {
-    if (pos - head + n > capacity) {
-      unsigned long long fresh;
+static __device__ __forceinline__ unsigned long long rk_dev_ld_relaxed(const void *p) {
+  unsigned long long v;
+  asm volatile("ld.relaxed.gpu.global.u64 %0, [%1];" : "=l"(v) : "l"(p) : "memory");
+  return v;
+}
+
+/* Answers of rk_dev_dest_claim besides a position (positions stay below 2^63). */
+#define RK_DEV_CLAIM_FULL (~0ull)
+#define RK_DEV_CLAIM_SEALED (~1ull)
+/* Re-lookups of a destination whose cached inbox was sealed (its actor terminated; a new
+ * one with the same id may have a new inbox, which may itself be sealed meanwhile). */
+#define RK_DEV_REOPEN_MAX 4u
+
+/* Warp: makes `c` describe the inbox of actor `dest`: kept when it already does, else
+ * looked up in the directory and its geometry and positions read by lane 0 in one
+ * device-memory round trip (five loads in flight; head with acquire, last). RK_DEV_ENOTFOUND
+ * when no actor has that id or its inbox is already sealed. */
+static __device__ int rk_dev_dest_open(const rkc_directory_entry_t *directory, rk_dev_dest_t *c,
+                                       uint64_t dest) {
+  __syncwarp();
+  if (c->actor_id == dest && c->inbox) return RK_DEV_OK;
+  rkc_inbox_t *inbox = rk_dev_find_inbox(directory, dest);
+  int st = inbox ? RK_DEV_OK : RK_DEV_ENOTFOUND;
+  if (rk_dev_lane() == 0) {
+    c->actor_id = 0;
+    if (inbox) {
+      const uint32_t payload_cap = *(volatile uint32_t *)&inbox->payload_capacity;
+      const uint64_t slot_bytes = *(volatile uint64_t *)&inbox->slot_bytes;
+      const uint32_t capacity = *(volatile uint32_t *)&inbox->capacity;
+      const unsigned long long tail = rk_dev_ld_relaxed(&inbox->tail);
       /* acquire: pairs with the consumer's release store of head after reading slots */
-      asm volatile("ld.acquire.gpu.global.u64 %0, [%1];"
-                   : "=l"(fresh)
-                   : "l"(&inbox->head)
-                   : "memory");
-      if (fresh == head) return ~0ull;
-      head = fresh;
+      const unsigned long long head = rk_dev_ld_acquire(&inbox->head);
+      if (tail & RKC_INBOX_SEALED) {
+        st = RK_DEV_ENOTFOUND;
+      } else {
+        c->inbox = (uint64_t)inbox;
+        c->payload_cap = payload_cap;
+        c->slot_bytes = (uint32_t)slot_bytes;
+        c->capacity = capacity;
+        /* tail was read first (the acquire of head would hold back later loads), so head
+         * may be ahead of it: the tail is at least head, the better first guess */
+        c->tail = head > tail ? head : tail;
+        c->head = head;
+        c->actor_id = dest;
+      }
+    }
+  }
+  st = __shfl_sync(0xffffffffu, st, 0);
+  __syncwarp();
+  return st;
+}
+
+/* Lane 0: claims n consecutive positions of the cached inbox with a CAS from the cached
+ * tail, no read before it. Returns the first position, RK_DEV_CLAIM_FULL when fewer than
+ * n are free (checked against the cached head; head and tail re-read together only when
+ * that says full), or RK_DEV_CLAIM_SEALED when the inbox's consumer has sealed it: then
+ * nothing was claimed. A failed CAS returns the real tail and is retried with it, so a
+ * stale cache costs a retry, never a wrong answer. */
+static __device__ unsigned long long rk_dev_dest_claim(rk_dev_dest_t *c, uint32_t n) {
+  rkc_inbox_t *inbox = (rkc_inbox_t *)c->inbox;
+  unsigned long long *tail = (unsigned long long *)&inbox->tail;
+  unsigned long long pos = c->tail, head = c->head;
+  bool refreshed = false;
+  for (;;) {
+    if (pos - head + n > c->capacity) {
+      if (refreshed) {
+        c->tail = pos;
+        c->head = head;
+        return RK_DEV_CLAIM_FULL;
+      }
+      /* tail first, so both loads are in flight together (an acquire holds back the loads
+       * after it); acquire: pairs with the consumer's release store of head after reading
+       * slots. head may then be ahead of the tail read: the tail is at least head. */
+      pos = rk_dev_ld_relaxed(tail);
+      head = rk_dev_ld_acquire(&inbox->head);
+      if (pos & RKC_INBOX_SEALED) return RK_DEV_CLAIM_SEALED;
+      if (head > pos) pos = head;
+      refreshed = true;
       continue;
     }
-    unsigned long long seen = atomicCAS(tail, pos, pos + n);
-    if (seen == pos) return pos;
+    /* relaxed: the slot is free by the head acquired earlier, and the slot's content is
+     * published by the seq release, not by this claim */
+    const unsigned long long seen = atomicCAS(tail, pos, pos + n);
+    if (seen == pos) {
+      c->tail = pos + n;
+      c->head = head;
+      return pos;
+    }
+    if (seen & RKC_INBOX_SEALED) return RK_DEV_CLAIM_SEALED;
     pos = seen;
+    refreshed = false; /* someone else moved: full must be checked against a fresh head */
   }
 }
 
-/* Claims one inbox position (lane 0), ~0 when the inbox is full. */
-static __device__ uint64_t rk_dev_inbox_claim(rkc_inbox_t *inbox, unsigned long long pos,
-                                              unsigned long long head, uint32_t capacity) {
-  return rk_dev_inbox_claim_n(inbox, pos, head, capacity, 1u);
+/* What a warp's claim got: the first position of its run in `inbox`, or a status. */
+typedef struct rk_dev_claim {
+  int status; /* RK_DEV_OK, _EAGAIN (full), _ENOTFOUND, _ETOOBIG (max_size too large) */
+  uint32_t capacity, slot_bytes;
+  rkc_inbox_t *inbox;
+  unsigned long long pos;
+} rk_dev_claim_t;
+
+/* Warp: claims n consecutive positions of actor `dest`'s inbox for messages of at most
+ * max_size payload bytes, through the warp's cache `c`; every lane gets the answer. The
+ * K2K send and the forward built-in both claim here. A sealed inbox is dropped from the
+ * cache and the destination looked up again: a new actor with the same id is reached,
+ * none gives RK_DEV_ENOTFOUND. */
+static __device__ rk_dev_claim_t rk_dev_claim(const rkc_directory_entry_t *directory,
+                                              rk_dev_dest_t *c, uint64_t dest, uint32_t n,
+                                              uint32_t max_size) {
+  rk_dev_claim_t r = {RK_DEV_ENOTFOUND, 0u, 0u, (rkc_inbox_t *)0, RK_DEV_CLAIM_FULL};
+  for (uint32_t attempt = 0; attempt < RK_DEV_REOPEN_MAX; attempt++) {
+    r.status = rk_dev_dest_open(directory, c, dest);
+    if (r.status != RK_DEV_OK) return r;
+    if (max_size > c->payload_cap) {
+      r.status = RK_DEV_ETOOBIG;
+      return r;
+    }
+    unsigned long long pos = 0;
+    if (rk_dev_lane() == 0) {
+      pos = rk_dev_dest_claim(c, n);
+      if (pos == RK_DEV_CLAIM_SEALED) c->actor_id = 0;
+    }
+    pos = __shfl_sync(0xffffffffu, pos, 0);
+    __syncwarp();
+    if (pos == RK_DEV_CLAIM_SEALED) {
+      r.status = RK_DEV_ENOTFOUND;
+      continue;
+    }
+    if (pos == RK_DEV_CLAIM_FULL) {
+      r.status = RK_DEV_EAGAIN;
+      return r;
+    }
+    r.status = RK_DEV_OK;
+    r.pos = pos;
+    r.inbox = (rkc_inbox_t *)c->inbox;
+    r.capacity = c->capacity;
+    r.slot_bytes = c->slot_bytes;
+    return r;
+  }
+  return r;
 }
 
 /* Waits (warp) until the handlers of the batch's earlier messages have returned, so K2K
@@ -232,38 +342,28 @@ static __device__ void rk_dev_wait_earlier(const rk_dev_ctx_t *ctx) {
   }
 }
 
-/* K2K send to the GPU actor with numeric id `dest`. */
+/* K2K send to the GPU actor with numeric id `dest`: RK_DEV_EAGAIN when its inbox is
+ * full, RK_DEV_ENOTFOUND when no actor has that id (or it has terminated: its inbox is
+ * sealed), RK_DEV_ETOOBIG above its payload capacity. RK_DEV_OK means the message is in
+ * the inbox: its actor handles it or, terminated, leaves it to the host's take_input. */
 static __device__ int rk_dev_send(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg, uint64_t dest,
                                   uint64_t message_type, const void *payload, uint32_t size) {
-  rkc_inbox_t *inbox = rk_dev_lookup(ctx, dest);
-  if (!inbox) return RK_DEV_ENOTFOUND;
-  if (rk_dev_lane() == 0) {
-    ctx->cache->actor_id = dest;
-    ctx->cache->inbox = (uint64_t)inbox;
-  }
-  rk_dev_inbox_view_t view = {0, 0, 0, 0, 0};
-  if (rk_dev_lane() == 0) view = rk_dev_inbox_read(inbox);
-  uint32_t payload_cap = __shfl_sync(0xffffffffu, view.payload_cap, 0);
-  if (size > payload_cap) return RK_DEV_ETOOBIG;
   rk_dev_wait_earlier(ctx);
-  uint64_t pos = 0;
-  if (rk_dev_lane() == 0) pos = rk_dev_inbox_claim(inbox, view.tail, view.head, view.capacity);
-  pos = __shfl_sync(0xffffffffu, pos, 0);
-  if (pos == ~0ull) {
-    if (rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
-    return RK_DEV_EAGAIN;
+  const rk_dev_claim_t c = rk_dev_claim(ctx->params->directory, ctx->cache, dest, 1u, size);
+  if (c.status != RK_DEV_OK) {
+    if (c.status == RK_DEV_EAGAIN && rk_dev_lane() == 0) atomicAdd(ctx->k2k_full, 1ull);
+    return c.status;
   }
-  const uint32_t slot_bytes = __shfl_sync(0xffffffffu, view.slot_bytes, 0);
-  const uint32_t capacity = __shfl_sync(0xffffffffu, view.capacity, 0);
-  rkc_inbox_slot_t *slot = rk_dev_inbox_slot(inbox, pos, capacity, slot_bytes);
+  rkc_inbox_slot_t *slot = rk_dev_inbox_slot(c.inbox, c.pos, c.capacity, c.slot_bytes);
   rk_dev_copy((uint8_t *)(slot + 1), (const uint8_t *)payload, size);
   if (rk_dev_lane() == 0) rk_dev_fill_header(ctx, msg, &slot->header, dest, message_type, size);
   __syncwarp();
   if (rk_dev_lane() == 0) {
-    /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready); __syncwarp
-     * ordered every lane's slot writes before it and a release is cumulative, so no
-     * separate fence (the actor loop's forward publishes the same way) */
-    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(pos + 1) : "memory");
+    /* release: pairs with the consumer's acquire of seq (rkc_inbox_ready, and the seal's
+     * wait); __syncwarp ordered every lane's slot writes before it and a release is
+     * cumulative, so no separate fence (the actor loop's forward publishes the same way) */
+    asm volatile("st.release.gpu.global.u64 [%0], %1;" ::"l"(&slot->seq), "l"(c.pos + 1)
+                 : "memory");
     atomicAdd(ctx->k2k_sent, 1ull);
   }
   __syncwarp();
