@@ -494,6 +494,97 @@ static PyObject *kh_receive_timeout_sync(PyObject *op, PyObject *t) {
   return kh_receive_impl(op, timeout_ns, 0);
 }
 
+/* receive_many takes replies out of the runtime this many at a time: one
+ * rk_kernel_receive_many call (one lock, one queue scan) per chunk instead of one
+ * rk_kernel_receive per message, and a chunk's array fits on the stack. */
+#define KH_RECEIVE_CHUNK 256
+
+typedef struct {
+  rk_kernel_t *k;
+  rk_message_t **out;
+  size_t want, got;
+} kh_chunk;
+
+static rk_status_t kh_chunk_step(void *ctx, int64_t slice_ns) {
+  kh_chunk *c = ctx;
+  return rk_kernel_receive_many(c->k, c->out, c->want, slice_ns, &c->got);
+}
+
+/* Moves the stashed replies no pending request waits for into list (oldest first) until
+ * it holds max. 0 / -1. */
+static int kh_drain_stash(PyObject *op, PyObject *list, size_t max) {
+  while ((size_t)PyList_GET_SIZE(list) < max) {
+    PyObject *env = kh_stash_pop(op);
+    if (!env) return PyErr_Occurred() ? -1 : 0;
+    int rc = PyList_Append(list, env);
+    Py_DECREF(env);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+/* Wraps a received chunk into envelopes: replies a pending request waits for go to the
+ * stash, the others to list, in arrival order. Every message is owned by an envelope or
+ * freed, also on error. 0 / -1. */
+static int kh_take_chunk(PyObject *op, PyObject *list, rk_message_t **msgs, size_t n) {
+  rkpy_state *st = kh_state(op);
+  size_t i = 0;
+  int rc = 0;
+  for (; i < n && rc == 0; i++) {
+    uint64_t cid = rk_message_header(msgs[i])->correlation_id;
+    PyObject *env = rkpy_envelope_from_message(st, msgs[i]);
+    int pending = env ? kh_is_pending(op, cid) : -1;
+    if (pending == 0)
+      rc = PyList_Append(list, env);
+    else if (pending > 0)
+      rc = PyList_Append(((rkpy_kernel *)op)->stash, env);
+    else
+      rc = -1;
+    Py_XDECREF(env);
+  }
+  for (; i < n; i++)
+    rk_message_free(msgs[i]);
+  return rc;
+}
+
+/* Fills list up to max: the stash first, then chunks from the runtime taken with the GIL
+ * held (a chunk that finds replies never blocks). Only when nothing at all was found does
+ * it wait, releasing the GIL, until deadline (< 0: none; 0 timeout: no wait). */
+static int kh_receive_into(PyObject *op, PyObject *list, size_t max, int64_t timeout_ns) {
+  rk_message_t *buf[KH_RECEIVE_CHUNK];
+  /* read the clock only once a wait is needed: on the GPU host's VM a read is not free */
+  int64_t deadline = timeout_ns < 0 ? -1 : 0;
+  bool clock_read = timeout_ns <= 0;
+  if (kh_drain_stash(op, list, max) < 0) return -1;
+  while ((size_t)PyList_GET_SIZE(list) < max) {
+    size_t left = max - (size_t)PyList_GET_SIZE(list);
+    kh_chunk c = {kh_k(op), buf, left < KH_RECEIVE_CHUNK ? left : KH_RECEIVE_CHUNK, 0};
+    rk_status_t s = kh_chunk_step(&c, 0);
+    if (s == RK_EAGAIN && PyList_GET_SIZE(list) == 0 && timeout_ns != 0) {
+      if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
+      clock_read = true;
+      s = rkpy_wait_until(kh_chunk_step, &c, deadline);
+      /* a reply set aside by another thread meanwhile is older than this chunk */
+      if (s == RK_OK && kh_drain_stash(op, list, max) < 0) s = RK_ENOMEM;
+    }
+    if (PyErr_Occurred()) {
+      for (size_t i = 0; i < c.got; i++)
+        rk_message_free(buf[i]);
+      return -1;
+    }
+    if (s == RK_EAGAIN || s == RK_ETIMEDOUT) return 0;
+    if (s != RK_OK) {
+      rkpy_raise_status(kh_state(op), s);
+      return -1;
+    }
+    if (kh_take_chunk(op, list, buf, c.got) < 0) return -1;
+    /* A short chunk drained the queue: another call would only find it empty. Unless
+     * all it held went to pending requests and the caller is willing to wait. */
+    if (c.got < c.want && (PyList_GET_SIZE(list) > 0 || timeout_ns == 0)) return 0;
+  }
+  return 0;
+}
+
 static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"max_messages", "timeout", NULL};
   PyObject *mx = NULL, *t = NULL;
@@ -504,15 +595,7 @@ static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
       (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
     return NULL;
   PyObject *list = PyList_New(0);
-  while (list && (size_t)PyList_GET_SIZE(list) < max) {
-    PyObject *env = kh_receive_impl(op, PyList_GET_SIZE(list) == 0 ? timeout_ns : 0, 1);
-    if (!env) {
-      if (PyErr_Occurred()) Py_CLEAR(list);
-      break;
-    }
-    if (PyList_Append(list, env) < 0) Py_CLEAR(list);
-    Py_DECREF(env);
-  }
+  if (list && kh_receive_into(op, list, max, timeout_ns) < 0) Py_CLEAR(list);
   return list;
 }
 
