@@ -72,6 +72,15 @@ int rkpy_message_parts(rkpy_state *st, PyObject *obj, const char *what,
                        const rk_message_header_t **hdr, const void **payload, size_t *len,
                        Py_buffer *view) {
   view->obj = NULL;
+  /* Exact bytes first, without a buffer view: immutable, and the caller holds a reference
+   * for as long as it uses the pointer, so the view's export/release pair buys nothing
+   * (it was a third of send_many's per-message cost). */
+  if (PyBytes_CheckExact(obj)) {
+    *hdr = NULL;
+    *payload = PyBytes_AS_STRING(obj);
+    *len = (size_t)PyBytes_GET_SIZE(obj);
+    return 0;
+  }
   if (PyObject_TypeCheck(obj, st->MessageEnvelope_type)) {
     env_parts(obj, hdr, payload, len);
     return 0;
