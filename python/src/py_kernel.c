@@ -342,14 +342,45 @@ static rk_status_t kh_batch_step(void *ctx, int64_t slice_ns) {
   return s;
 }
 
-static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer *views,
+/* Payloads other than bytes and envelopes (bytearray, memoryview, NumPy) are read through
+ * a buffer view held until the send is over; the array for them is allocated only when
+ * the first such payload shows up, so a batch of bytes or envelopes allocates none. */
+static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer **views,
                          Py_ssize_t n) {
   for (Py_ssize_t i = 0; i < n; i++) {
-    if (kh_message_parts(st, PySequence_Fast_GET_ITEM(seq, i), &items[i].header, &items[i].payload,
-                         &items[i].len, &views[i]) < 0)
+    PyObject *msg = PyTuple_GET_ITEM(seq, i);
+    Py_buffer scratch, *view = &scratch;
+    if (!PyBytes_CheckExact(msg) && !PyObject_TypeCheck(msg, st->MessageEnvelope_type)) {
+      if (!*views && !(*views = PyMem_Calloc((size_t)n, sizeof **views))) {
+        PyErr_NoMemory();
+        return -1;
+      }
+      view = &(*views)[i];
+    }
+    if (kh_message_parts(st, msg, &items[i].header, &items[i].payload, &items[i].len, view) < 0)
       return -1;
   }
   return 0;
+}
+
+/* Bytes of payload up to which a batch is first tried with the GIL held: copying that
+ * much takes microseconds, less than handing the GIL off and back (and the clock read
+ * of a timed wait). Larger batches copy with the GIL released. */
+#define KH_SEND_HOLD_GIL_BYTES (256 * 1024)
+
+static size_t kh_batch_bytes(const rk_send_item_t *items, Py_ssize_t n) {
+  size_t total = 0;
+  for (Py_ssize_t i = 0; i < n; i++)
+    total += items[i].len;
+  return total;
+}
+
+static rk_status_t kh_batch_send(kh_batch *b, int64_t timeout_ns) {
+  rk_status_t s = RK_EAGAIN;
+  if (timeout_ns == 0 || kh_batch_bytes(b->items, (Py_ssize_t)b->count) <= KH_SEND_HOLD_GIL_BYTES)
+    s = kh_batch_step(b, 0);
+  if (s == RK_EAGAIN && timeout_ns != 0) s = rkpy_wait(kh_batch_step, b, timeout_ns);
+  return s;
 }
 
 static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
@@ -372,17 +403,16 @@ static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
     return NULL;
   }
   Py_ssize_t n = PyTuple_GET_SIZE(seq);
-  rk_send_item_t *items = PyMem_Calloc(n ? (size_t)n : 1, sizeof *items);
-  Py_buffer *views = PyMem_Calloc(n ? (size_t)n : 1, sizeof *views);
+  rk_send_item_t *items = PyMem_Malloc((n ? (size_t)n : 1) * sizeof *items);
+  Py_buffer *views = NULL;
   kh_batch b = {.k = kh_k(op), .items = items, .count = (size_t)n};
   rk_status_t s = RK_OK;
-  int failed = !items || !views;
+  int failed = !items;
   if (failed)
     PyErr_NoMemory();
   else
-    failed = kh_fill_items(st, seq, items, views, n) < 0;
-  if (!failed && n > 0)
-    s = timeout_ns == 0 ? kh_batch_step(&b, 0) : rkpy_wait(kh_batch_step, &b, timeout_ns);
+    failed = kh_fill_items(st, seq, items, &views, n) < 0;
+  if (!failed && n > 0) s = kh_batch_send(&b, timeout_ns);
   for (Py_ssize_t i = 0; views && i < n; i++)
     if (views[i].obj) PyBuffer_Release(&views[i]);
   PyMem_Free(items);
