@@ -383,14 +383,17 @@ static rk_status_t kh_batch_send(kh_batch *b, int64_t timeout_ns) {
   return s;
 }
 
-static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"messages", "timeout", NULL};
-  PyObject *msgs, *t = NULL;
+/* Vectorcall (no argument tuple or keyword dict per call): batch loops call it often. */
+static PyObject *kh_send_many(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames) {
+  static const char *const names[] = {"messages", "timeout"};
+  PyObject *a[2];
   int64_t timeout_ns = 0;
   rkpy_state *st = kh_state(op);
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_many", kwlist, &msgs, &t) ||
-      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+  if (rkpy_parse_args("send_many", args, nargs, kwnames, names, 2, 1, a) < 0 ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0))
     return NULL;
+  PyObject *msgs = a[0];
   /* A tuple of our own, not PySequence_Fast: for a list that returns the list itself, and
    * another thread could empty it (freeing the envelopes whose memory we point into)
    * while the send waits with the GIL released. */
@@ -615,14 +618,15 @@ static int kh_receive_into(PyObject *op, PyObject *list, size_t max, int64_t tim
   return 0;
 }
 
-static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"max_messages", "timeout", NULL};
-  PyObject *mx = NULL, *t = NULL;
+static PyObject *kh_receive_many(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames) {
+  static const char *const names[] = {"max_messages", "timeout"};
+  PyObject *a[2];
   size_t max = 1024;
   int64_t timeout_ns = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:receive_many", kwlist, &mx, &t) ||
-      (mx && rkpy_arg_size(mx, "max_messages", RK_QUEUE_CAPACITY_MAX, &max) < 0) ||
-      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+  if (rkpy_parse_args("receive_many", args, nargs, kwnames, names, 2, 0, a) < 0 ||
+      (a[0] && rkpy_arg_size(a[0], "max_messages", RK_QUEUE_CAPACITY_MAX, &max) < 0) ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0))
     return NULL;
   PyObject *list = PyList_New(0);
   if (list && kh_receive_into(op, list, max, timeout_ns) < 0) Py_CLEAR(list);
@@ -806,7 +810,7 @@ static PyMethodDef kh_methods[] = {
      "send_sync(envelope, timeout=0) -> None. envelope: MessageEnvelope or any bytes-like "
      "object (sent without an intermediate copy). timeout 0: QueueFullError at once when "
      "full; None: wait for room."},
-    {"send_many", FN(kh_send_many), KW,
+    {"send_many", FN(kh_send_many), FAST,
      "send_many(messages, timeout=0) -> number accepted, in order (the rest were not "
      "sent)."},
     {"receive", FN(kh_receive), KW, "Awaitable: the next reply."},
@@ -816,7 +820,7 @@ static PyMethodDef kh_methods[] = {
     {"receive_timeout_sync", kh_receive_timeout_sync, METH_O,
      "receive_timeout_sync(seconds) -> MessageEnvelope or TimeoutError."},
     {"try_receive", kh_try_receive, METH_NOARGS, "try_receive() -> MessageEnvelope or None."},
-    {"receive_many", FN(kh_receive_many), KW,
+    {"receive_many", FN(kh_receive_many), FAST,
      "receive_many(max_messages=1024, timeout=0) -> list; waits only for the first."},
     {"request", FN(kh_request), KW, "Awaitable request_sync(envelope, timeout=None)."},
     {"request_sync", FN(kh_request_sync), FAST,

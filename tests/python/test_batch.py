@@ -179,3 +179,16 @@ def test_send_many_full_queue_reports_how_many(runtime):
     assert k.send_many([b"x"], timeout=0.05) == 0
     assert time.monotonic() - t0 >= 0.04
     assert k.input_queue_stats().enqueued == 4
+
+
+def test_batch_calls_by_keyword_and_argument_errors(echo):
+    assert echo.send_many(messages=[b"kw"], timeout=None) == 1
+    assert [e.payload for e in echo.receive_many(max_messages=5, timeout=None)] == [b"kw"]
+    with pytest.raises(TypeError, match=r"send_many\(\) missing required argument 'messages'"):
+        echo.send_many()
+    with pytest.raises(TypeError, match=r"send_many\(\) takes at most 2 arguments \(3 given\)"):
+        echo.send_many([], 1, 2)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'max'"):
+        echo.receive_many(max=1)
+    with pytest.raises(TypeError, match="multiple values for argument 'max_messages'"):
+        echo.receive_many(1, max_messages=2)
