@@ -597,8 +597,6 @@ static int kh_receive_into(PyObject *op, PyObject *list, size_t max, int64_t tim
       if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
       clock_read = true;
       s = rkpy_wait_until(kh_chunk_step, &c, deadline);
-      /* a reply set aside by another thread meanwhile is older than this chunk */
-      if (s == RK_OK && kh_drain_stash(op, list, max) < 0) s = RK_ENOMEM;
     }
     if (PyErr_Occurred()) {
       for (size_t i = 0; i < c.got; i++)
