@@ -363,15 +363,16 @@ static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, P
   return 0;
 }
 
-/* Bytes of payload up to which a batch is first tried with the GIL held: copying that
- * much takes microseconds, less than handing the GIL off and back (and the clock read
- * of a timed wait). Larger batches copy with the GIL released. */
+/* Bytes a batch copies (each message's header and payload) up to which it is first tried
+ * with the GIL held: copying that much takes microseconds, about what handing the GIL
+ * off and back costs (plus the clock read of a timed wait). Larger batches copy with the
+ * GIL released, so other threads are not held up for long. */
 #define KH_SEND_HOLD_GIL_BYTES (256 * 1024)
 
 static size_t kh_batch_bytes(const rk_send_item_t *items, Py_ssize_t n) {
   size_t total = 0;
   for (Py_ssize_t i = 0; i < n; i++)
-    total += items[i].len;
+    total += RK_HEADER_SIZE + items[i].len;
   return total;
 }
 
