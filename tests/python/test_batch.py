@@ -192,3 +192,22 @@ def test_batch_calls_by_keyword_and_argument_errors(echo):
         echo.receive_many(max=1)
     with pytest.raises(TypeError, match="multiple values for argument 'max_messages'"):
         echo.receive_many(1, max_messages=2)
+
+
+@pytest.mark.skipif(not ringkernel.is_cuda_available(), reason="no usable CUDA device")
+def test_batch_round_trip_through_a_gpu_actor():
+    # The device's output ring read 256 records per runtime call: every reply exactly once,
+    # in order, with its own bytes (sizes vary so a record boundary slip would show).
+    n = 3000
+    payloads = [numbered(i, 8 + (i % 57)) for i in range(n)]
+    with ringkernel.RingKernel.create_sync(backend="cuda") as rt:
+        k = rt.launch_sync("gpu_batch", LaunchOptions().with_queue_capacity(1024))
+        got, sent = [], 0
+        while sent < n:
+            sent += k.send_many(payloads[sent:sent + 512], timeout=10)
+            got += k.receive_many(1024)
+        deadline = time.monotonic() + 30
+        while len(got) < n and time.monotonic() < deadline:
+            got += k.receive_many(n - len(got), timeout=1)
+        assert [e.payload for e in got] == payloads
+        assert k.receive_many(10, timeout=0.05) == []
