@@ -342,24 +342,59 @@ static rk_status_t kh_batch_step(void *ctx, int64_t slice_ns) {
   return s;
 }
 
-static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer *views,
+/* Payloads other than bytes and envelopes (bytearray, memoryview, NumPy) are read through
+ * a buffer view held until the send is over; the array for them is allocated only when
+ * the first such payload shows up, so a batch of bytes or envelopes allocates none. */
+static int kh_fill_items(rkpy_state *st, PyObject *seq, rk_send_item_t *items, Py_buffer **views,
                          Py_ssize_t n) {
   for (Py_ssize_t i = 0; i < n; i++) {
-    if (kh_message_parts(st, PySequence_Fast_GET_ITEM(seq, i), &items[i].header, &items[i].payload,
-                         &items[i].len, &views[i]) < 0)
+    PyObject *msg = PyTuple_GET_ITEM(seq, i);
+    Py_buffer scratch, *view = &scratch;
+    if (!PyBytes_CheckExact(msg) && !PyObject_TypeCheck(msg, st->MessageEnvelope_type)) {
+      if (!*views && !(*views = PyMem_Calloc((size_t)n, sizeof **views))) {
+        PyErr_NoMemory();
+        return -1;
+      }
+      view = &(*views)[i];
+    }
+    if (kh_message_parts(st, msg, &items[i].header, &items[i].payload, &items[i].len, view) < 0)
       return -1;
   }
   return 0;
 }
 
-static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"messages", "timeout", NULL};
-  PyObject *msgs, *t = NULL;
+/* Bytes a batch copies (each message's header and payload) up to which it is first tried
+ * with the GIL held: copying that much takes microseconds, about what handing the GIL
+ * off and back costs (plus the clock read of a timed wait). Larger batches copy with the
+ * GIL released, so other threads are not held up for long. */
+#define KH_SEND_HOLD_GIL_BYTES (256 * 1024)
+
+static size_t kh_batch_bytes(const rk_send_item_t *items, Py_ssize_t n) {
+  size_t total = 0;
+  for (Py_ssize_t i = 0; i < n; i++)
+    total += RK_HEADER_SIZE + items[i].len;
+  return total;
+}
+
+static rk_status_t kh_batch_send(kh_batch *b, int64_t timeout_ns) {
+  rk_status_t s = RK_EAGAIN;
+  if (timeout_ns == 0 || kh_batch_bytes(b->items, (Py_ssize_t)b->count) <= KH_SEND_HOLD_GIL_BYTES)
+    s = kh_batch_step(b, 0);
+  if (s == RK_EAGAIN && timeout_ns != 0) s = rkpy_wait(kh_batch_step, b, timeout_ns);
+  return s;
+}
+
+/* Vectorcall (no argument tuple or keyword dict per call): batch loops call it often. */
+static PyObject *kh_send_many(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames) {
+  static const char *const names[] = {"messages", "timeout"};
+  PyObject *a[2];
   int64_t timeout_ns = 0;
   rkpy_state *st = kh_state(op);
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:send_many", kwlist, &msgs, &t) ||
-      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+  if (rkpy_parse_args("send_many", args, nargs, kwnames, names, 2, 1, a) < 0 ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0))
     return NULL;
+  PyObject *msgs = a[0];
   /* A tuple of our own, not PySequence_Fast: for a list that returns the list itself, and
    * another thread could empty it (freeing the envelopes whose memory we point into)
    * while the send waits with the GIL released. */
@@ -372,17 +407,16 @@ static PyObject *kh_send_many(PyObject *op, PyObject *args, PyObject *kwds) {
     return NULL;
   }
   Py_ssize_t n = PyTuple_GET_SIZE(seq);
-  rk_send_item_t *items = PyMem_Calloc(n ? (size_t)n : 1, sizeof *items);
-  Py_buffer *views = PyMem_Calloc(n ? (size_t)n : 1, sizeof *views);
+  rk_send_item_t *items = PyMem_Malloc((n ? (size_t)n : 1) * sizeof *items);
+  Py_buffer *views = NULL;
   kh_batch b = {.k = kh_k(op), .items = items, .count = (size_t)n};
   rk_status_t s = RK_OK;
-  int failed = !items || !views;
+  int failed = !items;
   if (failed)
     PyErr_NoMemory();
   else
-    failed = kh_fill_items(st, seq, items, views, n) < 0;
-  if (!failed && n > 0)
-    s = timeout_ns == 0 ? kh_batch_step(&b, 0) : rkpy_wait(kh_batch_step, &b, timeout_ns);
+    failed = kh_fill_items(st, seq, items, &views, n) < 0;
+  if (!failed && n > 0) s = kh_batch_send(&b, timeout_ns);
   for (Py_ssize_t i = 0; views && i < n; i++)
     if (views[i].obj) PyBuffer_Release(&views[i]);
   PyMem_Free(items);
@@ -494,25 +528,107 @@ static PyObject *kh_receive_timeout_sync(PyObject *op, PyObject *t) {
   return kh_receive_impl(op, timeout_ns, 0);
 }
 
-static PyObject *kh_receive_many(PyObject *op, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"max_messages", "timeout", NULL};
-  PyObject *mx = NULL, *t = NULL;
+/* receive_many takes replies out of the runtime this many at a time: one
+ * rk_kernel_receive_many call (one lock, one queue scan) per chunk instead of one
+ * rk_kernel_receive per message, and a chunk's array fits on the stack. */
+#define KH_RECEIVE_CHUNK 256
+
+typedef struct {
+  rk_kernel_t *k;
+  rk_message_t **out;
+  size_t want, got;
+} kh_chunk;
+
+static rk_status_t kh_chunk_step(void *ctx, int64_t slice_ns) {
+  kh_chunk *c = ctx;
+  return rk_kernel_receive_many(c->k, c->out, c->want, slice_ns, &c->got);
+}
+
+/* Moves the stashed replies no pending request waits for into list (oldest first) until
+ * it holds max. 0 / -1. */
+static int kh_drain_stash(PyObject *op, PyObject *list, size_t max) {
+  while ((size_t)PyList_GET_SIZE(list) < max) {
+    PyObject *env = kh_stash_pop(op);
+    if (!env) return PyErr_Occurred() ? -1 : 0;
+    int rc = PyList_Append(list, env);
+    Py_DECREF(env);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+/* Wraps a received chunk into envelopes: replies a pending request waits for go to the
+ * stash, the others to list, in arrival order. Every message is owned by an envelope or
+ * freed, also on error. 0 / -1. */
+static int kh_take_chunk(PyObject *op, PyObject *list, rk_message_t **msgs, size_t n) {
+  rkpy_state *st = kh_state(op);
+  size_t i = 0;
+  int rc = 0;
+  for (; i < n && rc == 0; i++) {
+    uint64_t cid = rk_message_header(msgs[i])->correlation_id;
+    PyObject *env = rkpy_envelope_from_message(st, msgs[i]);
+    int pending = env ? kh_is_pending(op, cid) : -1;
+    if (pending == 0)
+      rc = PyList_Append(list, env);
+    else if (pending > 0)
+      rc = PyList_Append(((rkpy_kernel *)op)->stash, env);
+    else
+      rc = -1;
+    Py_XDECREF(env);
+  }
+  for (; i < n; i++)
+    rk_message_free(msgs[i]);
+  return rc;
+}
+
+/* Fills list up to max: the stash first, then chunks from the runtime taken with the GIL
+ * held (a chunk that finds replies never blocks). Only when nothing at all was found does
+ * it wait, releasing the GIL, until deadline (< 0: none; 0 timeout: no wait). */
+static int kh_receive_into(PyObject *op, PyObject *list, size_t max, int64_t timeout_ns) {
+  rk_message_t *buf[KH_RECEIVE_CHUNK];
+  /* read the clock only once a wait is needed: on the GPU host's VM a read is not free */
+  int64_t deadline = timeout_ns < 0 ? -1 : 0;
+  bool clock_read = timeout_ns <= 0;
+  if (kh_drain_stash(op, list, max) < 0) return -1;
+  while ((size_t)PyList_GET_SIZE(list) < max) {
+    size_t left = max - (size_t)PyList_GET_SIZE(list);
+    kh_chunk c = {kh_k(op), buf, left < KH_RECEIVE_CHUNK ? left : KH_RECEIVE_CHUNK, 0};
+    rk_status_t s = kh_chunk_step(&c, 0);
+    if (s == RK_EAGAIN && PyList_GET_SIZE(list) == 0 && timeout_ns != 0) {
+      if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
+      clock_read = true;
+      s = rkpy_wait_until(kh_chunk_step, &c, deadline);
+    }
+    if (PyErr_Occurred()) {
+      for (size_t i = 0; i < c.got; i++)
+        rk_message_free(buf[i]);
+      return -1;
+    }
+    if (s == RK_EAGAIN || s == RK_ETIMEDOUT) return 0;
+    if (s != RK_OK) {
+      rkpy_raise_status(kh_state(op), s);
+      return -1;
+    }
+    if (kh_take_chunk(op, list, buf, c.got) < 0) return -1;
+    /* A short chunk drained the queue: another call would only find it empty. Unless
+     * all it held went to pending requests and the caller is willing to wait. */
+    if (c.got < c.want && (PyList_GET_SIZE(list) > 0 || timeout_ns == 0)) return 0;
+  }
+  return 0;
+}
+
+static PyObject *kh_receive_many(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames) {
+  static const char *const names[] = {"max_messages", "timeout"};
+  PyObject *a[2];
   size_t max = 1024;
   int64_t timeout_ns = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:receive_many", kwlist, &mx, &t) ||
-      (mx && rkpy_arg_size(mx, "max_messages", RK_QUEUE_CAPACITY_MAX, &max) < 0) ||
-      (t && rkpy_arg_timeout(t, "timeout", 1, &timeout_ns) < 0))
+  if (rkpy_parse_args("receive_many", args, nargs, kwnames, names, 2, 0, a) < 0 ||
+      (a[0] && rkpy_arg_size(a[0], "max_messages", RK_QUEUE_CAPACITY_MAX, &max) < 0) ||
+      (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0))
     return NULL;
   PyObject *list = PyList_New(0);
-  while (list && (size_t)PyList_GET_SIZE(list) < max) {
-    PyObject *env = kh_receive_impl(op, PyList_GET_SIZE(list) == 0 ? timeout_ns : 0, 1);
-    if (!env) {
-      if (PyErr_Occurred()) Py_CLEAR(list);
-      break;
-    }
-    if (PyList_Append(list, env) < 0) Py_CLEAR(list);
-    Py_DECREF(env);
-  }
+  if (list && kh_receive_into(op, list, max, timeout_ns) < 0) Py_CLEAR(list);
   return list;
 }
 
@@ -693,7 +809,7 @@ static PyMethodDef kh_methods[] = {
      "send_sync(envelope, timeout=0) -> None. envelope: MessageEnvelope or any bytes-like "
      "object (sent without an intermediate copy). timeout 0: QueueFullError at once when "
      "full; None: wait for room."},
-    {"send_many", FN(kh_send_many), KW,
+    {"send_many", FN(kh_send_many), FAST,
      "send_many(messages, timeout=0) -> number accepted, in order (the rest were not "
      "sent)."},
     {"receive", FN(kh_receive), KW, "Awaitable: the next reply."},
@@ -703,7 +819,7 @@ static PyMethodDef kh_methods[] = {
     {"receive_timeout_sync", kh_receive_timeout_sync, METH_O,
      "receive_timeout_sync(seconds) -> MessageEnvelope or TimeoutError."},
     {"try_receive", kh_try_receive, METH_NOARGS, "try_receive() -> MessageEnvelope or None."},
-    {"receive_many", FN(kh_receive_many), KW,
+    {"receive_many", FN(kh_receive_many), FAST,
      "receive_many(max_messages=1024, timeout=0) -> list; waits only for the first."},
     {"request", FN(kh_request), KW, "Awaitable request_sync(envelope, timeout=None)."},
     {"request_sync", FN(kh_request_sync), FAST,

@@ -179,7 +179,8 @@ PyObject *rkpy_envelope_from_message(rkpy_state *st, struct rk_message *msg);
 int rkpy_envelope_parts(rkpy_state *st, PyObject *obj, const struct rk_message_header **hdr,
                         const void **payload, size_t *len);
 /* What a send or reply takes: a MessageEnvelope's parts, or any bytes-like payload with
- * *hdr NULL (a fresh header); view is then filled and must be released (view->obj set).
+ * *hdr NULL (a fresh header); view is filled and must be released when view->obj is set
+ * (not for exact bytes, read in place while the caller holds the object).
  * -1 with rkpy_arg_buffer's error, naming `what`. */
 int rkpy_message_parts(rkpy_state *st, PyObject *obj, const char *what,
                        const struct rk_message_header **hdr, const void **payload, size_t *len,

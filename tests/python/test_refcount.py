@@ -103,3 +103,24 @@ def test_async_request_does_not_leak(echo):
     asyncio.run(many())
     gc.collect()
     assert sys.getallocatedblocks() - before < 400
+
+
+def test_batch_paths_do_not_leak(runtime):
+    # Several receive chunks per call, every kind of payload a send_many reads.
+    k = runtime.launch_sync("leak_batch", LaunchOptions().with_queue_capacity(1024))
+    payload, shared = bytearray(b"z" * 64), b"w" * 64
+    h = MessageHeader.new(type_id=1, source_kernel=0, dest_kernel=0, payload_size=0,
+                          timestamp=HlcTimestamp.zero())
+    items = [payload, shared, memoryview(payload), MessageEnvelope.from_bytes(h, shared)] * 150
+
+    def body():
+        assert k.send_many(items, timeout=5) == len(items)
+        got = 0
+        while got < len(items):
+            got += len(k.receive_many(len(items) - got, timeout=5))
+
+    before = (sys.getrefcount(payload), sys.getrefcount(shared))
+    assert growth(body, 300) < 200
+    assert (sys.getrefcount(payload), sys.getrefcount(shared)) == before
+    items.clear()  # drops the test's own memoryview of payload
+    payload.append(0)  # no buffer export left behind
