@@ -88,14 +88,19 @@ for b in tests/gpu/bench_gpu*; do
 done
 
 if [ -n "${RK_PROBE_BUILD:-}" ]; then
-  # The solo path's probe points (RKC_SOLO_PROBES): a second build of bench_gpu only.
-  P=/tmp/rk-probe
-  cmake -S "$ROOT" -B $P -G Ninja -DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_FLAGS=-DRKC_SOLO_PROBES=1 >"$OUT/probe.log" 2>&1 &&
-    ninja -C $P bench_gpu >>"$OUT/probe.log" 2>&1 &&
-    RK_BENCH_DIAG_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu >"$OUT/bench_probe.log" 2>&1
-  note "### bench_gpu, probe build (exit $?)"
-  grep -E "round trip|kernel:|probes|forward|echo:" "$OUT/bench_probe.log" | tee -a "$SUMMARY"
+  # The solo path's probe points (RKC_SOLO_PROBES): more builds of bench_gpu only, one per
+  # variant named in RK_PROBE_BUILD (space-separated extra -D flags, "-" for none).
+  for variant in $RK_PROBE_BUILD; do
+    P=/tmp/rk-probe$variant
+    flags="-DRKC_SOLO_PROBES=1"
+    [ "$variant" != "-" ] && flags="$flags -D$variant=1"
+    cmake -S "$ROOT" -B $P -G Ninja -DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF \
+      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CUDA_FLAGS=$flags" >"$OUT/probe.log" 2>&1 &&
+      ninja -C $P bench_gpu >>"$OUT/probe.log" 2>&1 &&
+      RK_BENCH_DIAG_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu >"$OUT/bench_probe$variant.log" 2>&1
+    note "### bench_gpu, probe build $variant (exit $?)"
+    grep -E "round trip|kernel:|probes|forward|echo:" "$OUT/bench_probe$variant.log" | tee -a "$SUMMARY"
+  done
 fi
 
 SO=$(find $B -name "_ringkernel*.so" | head -1)
