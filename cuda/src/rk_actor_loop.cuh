@@ -1144,26 +1144,6 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
 /* The solo lock: both watchers' solo paths use the solo staging, batch[0], the K2H
  * producer position, the HLC and the counters, so one runs at a time. One thread (lane
  * 0) takes and gives it; the warp syncs around. */
-#if defined(RKC_LOCK_SEM) /* measurement variant: acquire/release atomics, no fences */
-static __device__ void rkc_lock(rkc_loop_t *L) {
-  const uint32_t a = (uint32_t)__cvta_generic_to_shared(&L->solo_lock);
-  uint32_t old;
-  do
-    asm volatile("atom.acquire.cta.shared::cta.cas.b32 %0, [%1], 0, 1;"
-                 : "=r"(old) : "r"(a) : "memory");
-  while (old != 0u);
-}
-
-static __device__ void rkc_unlock(rkc_loop_t *L) {
-  const uint32_t a = (uint32_t)__cvta_generic_to_shared(&L->solo_lock);
-  uint32_t old;
-  asm volatile("atom.release.cta.shared::cta.exch.b32 %0, [%1], 0;"
-               : "=r"(old) : "r"(a) : "memory");
-}
-#elif defined(RKC_LOCK_NONE) /* measurement only: what the lock costs (no K2K traffic) */
-static __device__ void rkc_lock(rkc_loop_t *) {}
-static __device__ void rkc_unlock(rkc_loop_t *) {}
-#else
 static __device__ void rkc_lock(rkc_loop_t *L) {
   while (atomicCAS(&L->solo_lock, 0u, 1u) != 0u) {
   }
@@ -1174,7 +1154,6 @@ static __device__ void rkc_unlock(rkc_loop_t *L) {
   __threadfence_block(); /* release: the holder's shared writes before the lock is free */
   atomicExch(&L->solo_lock, 0u);
 }
-#endif
 
 /* Warp, lock held: sends the staged record of batch[0] (if any) and counts the message. */
 static __device__ void rkc_solo_record(rkc_loop_t *L, const rkc_batch_entry_t *e,
