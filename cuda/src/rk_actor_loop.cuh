@@ -372,7 +372,7 @@ static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_en
   m.ts_logical = e->header.ts_logical_node >> 16;
   m.ts_node = e->header.ts_logical_node & 0xFFFFu;
   m.payload_size = e->header.payload_size;
-  m.flags = e->header.flags_priority & 0x00FFFFFFu;
+  m.flags = e->header.flags_priority & RKC_FLAG_MASK_WIRE; /* not the internal bits */
   m.priority = e->header.flags_priority >> 24;
   m.payload = e->payload;
   rk_dev_ctx_t c;
