@@ -49,7 +49,6 @@ struct rkc_actor {
 
   _Atomic uint64_t k2h_head;      /* next position to read (one consumer; read by poll) */
   _Atomic uint64_t out_max_depth; /* raised by the consumer and by counter snapshots */
-  uint64_t k2h_spill_head;        /* K2H spill ring: copied out before this (the consumer) */
   uint64_t take_pos;              /* take_input cursor over H2K */
   uint8_t *inbox_copy;            /* take_input: host copy of the inbox after terminate */
   uint64_t inbox_pos, inbox_end;
@@ -705,7 +704,6 @@ static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head)
 /* A spilled record was consumed: its spill entry goes back to the device at once (it may
  * be waiting for room to write a large reply). */
 static void rkc_release_k2h_spill(rkc_actor_t *a, rkc_spill_view_t *spill) {
-  a->k2h_spill_head = spill->end;
   /* release: our copy out of the entry before the device may overwrite it */
   atomic_store_explicit(RKC_ATOM64(&a->control->k2h_spill_head), spill->end,
                         memory_order_release);

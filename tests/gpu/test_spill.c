@@ -35,7 +35,8 @@ static size_t first_mismatch(const uint8_t *p, uint64_t i, size_t len) {
   return len;
 }
 
-static rkc_actor_t *launch_echo(uint64_t id, uint32_t queue_cap, uint32_t payload_cap) {
+static rkc_actor_t *launch_actor(uint64_t id, uint32_t handler, uint64_t forward_to,
+                                 uint32_t queue_cap, uint32_t payload_cap) {
   rkc_actor_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.actor_id = id;
@@ -44,12 +45,17 @@ static rkc_actor_t *launch_echo(uint64_t id, uint32_t queue_cap, uint32_t payloa
   cfg.block = 256;
   cfg.input_capacity = cfg.output_capacity = queue_cap;
   cfg.payload_capacity = payload_cap;
-  cfg.handler = RKC_HANDLER_ECHO;
+  cfg.handler = handler;
+  cfg.forward_to = forward_to;
   cfg.directory = dir;
   cfg.start_active = true;
   rkc_actor_t *a = NULL;
   CHECK_OK(rkc_actor_launch(&cfg, &a));
   return a;
+}
+
+static rkc_actor_t *launch_echo(uint64_t id, uint32_t queue_cap, uint32_t payload_cap) {
+  return launch_actor(id, RKC_HANDLER_ECHO, 0, queue_cap, payload_cap);
 }
 
 static size_t send_one(rkc_actor_t *a, uint64_t type, const void *p, size_t len, uint64_t corr) {
@@ -184,6 +190,54 @@ RK_TEST(take_input_returns_spilled) {
   rk_message_header_t r;
   CHECK_STATUS(rkc_actor_take_input(a, &r, out_buf), RK_EAGAIN);
   rkc_actor_destroy(a);
+}
+
+/* The forward built-in on spilled messages (never in registers): to an inbox whose slots
+ * hold the payload it goes through (read in place from the H2K spill ring) and the
+ * destination's echo answers byte-exact; to one that cannot hold it, a dead letter
+ * RK_ETOOBIG as for any too-big K2K send, carrying no payload. */
+RK_TEST(forward_spilled) {
+  rkc_actor_t *wide = launch_echo(35, 16, RK_MAX_PAYLOAD_SIZE);
+  rkc_actor_t *narrow = launch_echo(36, 16, 64);
+  rkc_actor_t *to_wide = launch_actor(37, RKC_HANDLER_FORWARD, 35, 16, 64);
+  rkc_actor_t *to_narrow = launch_actor(38, RKC_HANDLER_FORWARD, 36, 16, 64);
+  if (wide && narrow && to_wide && to_narrow) {
+    const size_t sizes[3] = {2000, 65536, 40};
+    for (size_t i = 0; i < 3; i++) {
+      fill(in_buf, 50 + i, sizes[i]);
+      CHECK_EQ_INT(send_one(to_wide, 8, in_buf, sizes[i], 800 + i), 1);
+      rk_message_header_t r;
+      int32_t dead = -1;
+      memset(out_buf, 0, sizeof out_buf);
+      CHECK_OK(recv_one(wide, &r, out_buf, &dead));
+      CHECK_EQ_INT(dead, 0);
+      CHECK_EQ_U64(r.correlation_id, 800 + i);
+      CHECK_EQ_U64(r.payload_size, sizes[i]);
+      CHECK_EQ_U64(first_mismatch(out_buf, 50 + i, sizes[i]), sizes[i]);
+    }
+    fill(in_buf, 60, 3000);
+    CHECK_EQ_INT(send_one(to_narrow, 8, in_buf, 3000, 900), 1);
+    rk_message_header_t r;
+    int32_t dead = 0;
+    CHECK_OK(recv_one(to_narrow, &r, out_buf, &dead));
+    CHECK_EQ_INT(dead, RK_ETOOBIG);
+    CHECK_EQ_U64(r.correlation_id, 900);
+    CHECK_EQ_U64(r.payload_size, 0);
+    CHECK_EQ_U64(r.flags, 0);
+    CHECK_STATUS(rkc_actor_dequeue(narrow, &r, out_buf, &dead), RK_EAGAIN);
+    /* the forwarder goes on: a small message still reaches the narrow echo */
+    fill(in_buf, 61, 32);
+    CHECK_EQ_INT(send_one(to_narrow, 8, in_buf, 32, 901), 1);
+    CHECK_OK(recv_one(narrow, &r, out_buf, &dead));
+    CHECK_EQ_INT(dead, 0);
+    CHECK_EQ_U64(r.correlation_id, 901);
+    CHECK_EQ_U64(first_mismatch(out_buf, 61, 32), 32);
+  }
+  rkc_actor_t *all[4] = {to_wide, to_narrow, wide, narrow};
+  for (int i = 0; i < 4; i++) {
+    if (all[i]) CHECK_OK(rkc_actor_terminate(all[i], false, 2000000000));
+    rkc_actor_destroy(all[i]);
+  }
 }
 
 /* ---- through the runtime API --------------------------------------------------------- */
@@ -351,6 +405,7 @@ int main(void) {
   RK_RUN(echo_sizes_above_slot);
   RK_RUN(echo_mixed_sizes_in_order);
   RK_RUN(take_input_returns_spilled);
+  RK_RUN(forward_spilled);
   RK_RUN(runtime_request_10000);
   RK_RUN(runtime_send_receive_mixed);
   rkc_directory_destroy(dir);
