@@ -1005,14 +1005,16 @@ static __device__ void rkc_cut_at_spill(rkc_loop_t *L) {
  * K2H position `pos`. */
 static __device__ void rkc_write_k2h_ref(rkc_loop_t *L, const rkc_header_t *h, uint64_t pos) {
   const uint32_t lane = rk_dev_lane();
-  rkc_spill_ref_t ref;
-  ref.address = (uint64_t)(L->p.k2h_spill + L->spill_start % RKC_SPILL_RING_BYTES);
-  ref.end = L->spill_end;
+  /* the reference's words by selects (an indexed struct would live in local memory) */
+  const uint64_t address = (uint64_t)(L->p.k2h_spill + L->spill_start % RKC_SPILL_RING_BYTES);
+  const uint64_t end = L->spill_end;
   uint32_t d = 0;
-  if (lane < RKC_HEADER_WORDS)
+  if (lane < RKC_HEADER_WORDS) {
     d = ((const uint32_t *)h)[lane] | (lane == 15u ? RKC_FLAG_SPILLED : 0u);
-  else if (lane < RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS)
-    d = ((const uint32_t *)&ref)[lane - RKC_HEADER_WORDS];
+  } else {
+    const uint64_t half = lane < RKC_HEADER_WORDS + 2u ? address : end; /* rkc_spill_ref_t */
+    d = (lane & 1u) ? (uint32_t)(half >> 32) : (uint32_t)half;
+  }
   uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
   if (lane < RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS)
     rkc_st_sys(slot + lane, ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | d);
@@ -1133,9 +1135,10 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     __syncwarp(); /* thread 0's cut before the stamp's reads of n */
     rkc_batch_stamp(L, batch, L->n);
   }
-  __syncthreads();
+  /* the barrier carries thread 0's verdict: no other thread reads spill_at */
+  const bool spilled_alone = __syncthreads_or(tid == 0 && L->spill_at == 0u) != 0;
   if (tid == 0) atomicAdd(&L->bphase[1], (unsigned long long)(clock64() - mark));
-  if (L->spill_at == 0u) {
+  if (spilled_alone) {
     rkc_run_spilled<Handler>(L, batch, replied);
     return;
   }
