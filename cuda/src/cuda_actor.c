@@ -38,10 +38,10 @@ struct rkc_actor {
   bool nt_stores;            /* H2K words written with non-temporal stores */
   int64_t health_checked_ns; /* last cudaStreamQuery of rkc_actor_health (poller) */
 
-  pthread_mutex_t send_lock; /* producers of H2K */
-  uint64_t h2k_tail;         /* next position to write (under send_lock) */
-  uint64_t h2k_head_cache;   /* device consumer position last read */
-  uint64_t h2k_spill_tail;   /* H2K spill ring: next byte position to write (send_lock) */
+  pthread_mutex_t send_lock;     /* producers of H2K */
+  uint64_t h2k_tail;             /* next position to write (under send_lock) */
+  uint64_t h2k_head_cache;       /* device consumer position last read */
+  uint64_t h2k_spill_tail;       /* H2K spill ring: next byte position to write (send_lock) */
   uint64_t h2k_spill_head_cache; /* the device's h2k_spill_head last read */
   uint64_t in_rejected, in_max_depth;
   atomic_bool space_wanted;      /* an enqueue was refused since the last signal */
@@ -563,8 +563,8 @@ static bool rkc_h2k_spill_room(rkc_actor_t *a, uint32_t bytes, uint64_t *start, 
   a->h2k_head_cache = rkc_dev_u64(&a->control->h2k_head);
   /* acquire: pairs with the device's publish after the entry's handler returned */
   a->h2k_spill_head_cache = rkc_dev_u64(&a->control->h2k_spill_head);
-  return rkc_spill_reserve(a->h2k_spill_tail, a->h2k_spill_head_cache, RKC_SPILL_RING_BYTES,
-                           bytes, start, end) != 0;
+  return rkc_spill_reserve(a->h2k_spill_tail, a->h2k_spill_head_cache, RKC_SPILL_RING_BYTES, bytes,
+                           start, end) != 0;
 }
 
 /* Writes a message whose payload is larger than the slot into H2K position `pos`: the
@@ -705,8 +705,7 @@ static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head)
  * be waiting for room to write a large reply). */
 static void rkc_release_k2h_spill(rkc_actor_t *a, rkc_spill_view_t *spill) {
   /* release: our copy out of the entry before the device may overwrite it */
-  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_spill_head), spill->end,
-                        memory_order_release);
+  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_spill_head), spill->end, memory_order_release);
   spill->end = 0;
 }
 

@@ -92,9 +92,9 @@ RKC_STATIC_ASSERT(RKC_SPILL_RING_BYTES >= 2u * RKC_SPILL_MAX_PAYLOAD + RKC_SPILL
 
 /* Ring words of one slot of an actor: its payload area, and at least room for a spill
  * reference (a payload capacity below 16 bytes would not hold one). */
-#define RKC_ACTOR_SLOT_WORDS(payload_cap)                                                   \
-  (RKC_SLOT_WORDS(payload_cap) > RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS                     \
-       ? RKC_SLOT_WORDS(payload_cap)                                                        \
+#define RKC_ACTOR_SLOT_WORDS(payload_cap)                                                          \
+  (RKC_SLOT_WORDS(payload_cap) > RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS                            \
+       ? RKC_SLOT_WORDS(payload_cap)                                                               \
        : RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS)
 
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
@@ -110,7 +110,8 @@ RKC_STATIC_ASSERT(RKC_SPILL_RING_BYTES >= 2u * RKC_SPILL_MAX_PAYLOAD + RKC_SPILL
  * the consumer has not freed enough yet (nothing changes: try again later). */
 RKC_HOST_DEVICE int rkc_spill_reserve(uint64_t tail, uint64_t head, uint64_t ring_bytes,
                                       uint32_t bytes, uint64_t *start, uint64_t *end) {
-  const uint64_t size = ((uint64_t)bytes + RKC_SPILL_ALIGN - 1u) & ~(uint64_t)(RKC_SPILL_ALIGN - 1u);
+  const uint64_t size =
+      ((uint64_t)bytes + RKC_SPILL_ALIGN - 1u) & ~(uint64_t)(RKC_SPILL_ALIGN - 1u);
   const uint64_t off = tail % ring_bytes;
   const uint64_t first = off + size > ring_bytes ? tail + (ring_bytes - off) : tail;
   if (size > ring_bytes || first + size - head > ring_bytes) return 0;

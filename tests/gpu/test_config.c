@@ -246,9 +246,9 @@ RK_TEST(spill_reserve_arithmetic) {
         continue;
       }
       if (start % R + bytes > R || start < tail || end - head > R || end % 64u) {
-        RK_FAIL_AT("entry [%llu, %llu) of %u bytes, tail %llu head %llu",
-                   (unsigned long long)start, (unsigned long long)end, bytes,
-                   (unsigned long long)tail, (unsigned long long)head);
+        RK_FAIL_AT("entry [%llu, %llu) of %u bytes, tail %llu head %llu", (unsigned long long)start,
+                   (unsigned long long)end, bytes, (unsigned long long)tail,
+                   (unsigned long long)head);
         return;
       }
       tail = end;

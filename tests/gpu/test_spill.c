@@ -25,7 +25,8 @@ static uint8_t pattern(uint64_t i, size_t k) {
 }
 
 static void fill(uint8_t *p, uint64_t i, size_t len) {
-  for (size_t k = 0; k < len; k++) p[k] = pattern(i, k);
+  for (size_t k = 0; k < len; k++)
+    p[k] = pattern(i, k);
 }
 
 /* Index of the first byte that differs from message i's pattern, or len when none. */
@@ -276,8 +277,7 @@ static void wait_dead_letters(rk_kernel_t *k, size_t n) {
   while (rk_kernel_dead_letter_count(k) < n && rk_test_now_ns() < deadline) {
     rk_message_t *m = NULL;
     if (rk_kernel_receive(k, &m, 10000000ll) == RK_OK) {
-      RK_FAIL_AT("unexpected reply of %llu bytes",
-                 (unsigned long long)rk_message_payload_size(m));
+      RK_FAIL_AT("unexpected reply of %llu bytes", (unsigned long long)rk_message_payload_size(m));
       rk_message_free(m);
     }
   }

@@ -50,9 +50,9 @@ typedef struct rk_dev_ctx {
   uint32_t *replied;          /* shared, per batch index: RK_DEV_REPLIED_* bits */
   rkc_header_t *reply_header; /* staging for this message's reply */
   uint8_t *reply_payload;
-  uint32_t reply_capacity;    /* bytes reply_payload holds: the actor's payload capacity,
-                               * or the maximum payload for a message processed alone (one
-                               * whose own payload was above the capacity) */
+  uint32_t reply_capacity; /* bytes reply_payload holds: the actor's payload capacity,
+                            * or the maximum payload for a message processed alone (one
+                            * whose own payload was above the capacity) */
   uint64_t handled_before; /* messages this actor handled before this one */
   uint64_t stamp_physical; /* the actor's HLC stamp for this message */
   uint64_t stamp_logical_node;
