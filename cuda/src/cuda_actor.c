@@ -28,6 +28,8 @@ struct rkc_actor {
   rkc_inbox_t *inbox;                                /* device */
   uint8_t *request_stage, *reply_stage, *user_state; /* device */
   rkc_grid_batch_t *grid_batch;                      /* device, grid > 1 only */
+  uint8_t *h2k_spill, *k2h_spill; /* mapped spill rings; NULL when the slot holds any payload */
+  uint8_t *big_stage;             /* device: a lone message's staged reply (spilling only) */
   uint32_t slot_words, batch_max;
   uint64_t device_bytes;
   bool launched, terminated, stuck;
@@ -36,9 +38,11 @@ struct rkc_actor {
   uint32_t prefetch_ahead;   /* K2H records the decoder fetches ahead of its position */
   int64_t health_checked_ns; /* last cudaStreamQuery of rkc_actor_health (poller) */
 
-  pthread_mutex_t send_lock; /* producers of H2K */
-  uint64_t h2k_tail;         /* next position to write (under send_lock) */
-  uint64_t h2k_head_cache;   /* device consumer position last read */
+  pthread_mutex_t send_lock;     /* producers of H2K */
+  uint64_t h2k_tail;             /* next position to write (under send_lock) */
+  uint64_t h2k_head_cache;       /* device consumer position last read */
+  uint64_t h2k_spill_tail;       /* H2K spill ring: next byte position to write (send_lock) */
+  uint64_t h2k_spill_head_cache; /* the device's h2k_spill_head last read */
   uint64_t in_rejected, in_max_depth;
   atomic_bool space_wanted;      /* an enqueue was refused since the last signal */
   _Atomic uint64_t refused_head; /* device consumer position seen at that refusal */
@@ -137,15 +141,49 @@ static rk_status_t rkc_read_words(const _Atomic uint64_t *src, void *data, uint3
   return RK_OK;
 }
 
-/* Reads one complete slot. RK_ECUDA when it never completes or claims more payload than
- * the actor's capacity. */
+/* The spill ring a slot's references point into, and where the last one read ended. */
+typedef struct rkc_spill_view {
+  const uint8_t *ring; /* NULL: the actor has no spill rings */
+  uint64_t end;        /* the last reference's end position; 0 = none read */
+} rkc_spill_view_t;
+
+/* A spilled record (its header read): copies the payload out of the spill entry its
+ * reference names. RK_ECUDA when the reference lies outside the ring or the size is above
+ * RK_MAX_PAYLOAD_SIZE (the caller's buffer holds that much). */
+static rk_status_t rkc_read_spilled(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
+                                    uint8_t *payload, rkc_spill_view_t *spill) {
+  rkc_spill_ref_t ref;
+  rk_status_t st =
+      rkc_read_words(slot + RKC_HEADER_WORDS, &ref, sizeof ref, flag, "spill reference");
+  if (st != RK_OK) return st;
+  const uint64_t base = (uint64_t)(uintptr_t)spill->ring;
+  if (c->payload_size > RK_MAX_PAYLOAD_SIZE || ref.address < base ||
+      ref.address + c->payload_size > base + RKC_SPILL_RING_BYTES)
+    return rki_fail(RK_ECUDA,
+                    "GPU ring record: spilled payload of %u bytes at %#llx is outside the "
+                    "%u-byte spill ring at %#llx (or above the %d-byte maximum)",
+                    c->payload_size, (unsigned long long)ref.address, RKC_SPILL_RING_BYTES,
+                    (unsigned long long)base, RK_MAX_PAYLOAD_SIZE);
+  /* acquire: the entry's bytes were written before the slot words we saw current */
+  atomic_thread_fence(memory_order_acquire);
+  memcpy(payload, (const void *)(uintptr_t)ref.address, c->payload_size);
+  spill->end = ref.end;
+  return RK_OK;
+}
+
+/* Reads one complete slot; a spilled payload is copied out of `spill`'s ring. RK_ECUDA
+ * when it never completes or claims more payload than the actor's capacity without a
+ * spill reference. */
 static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_header_t *c,
-                                 uint8_t *payload, uint32_t payload_cap) {
+                                 uint8_t *payload, uint32_t payload_cap, rkc_spill_view_t *spill) {
   rk_status_t st = rkc_read_words(slot, c, sizeof *c, flag, "header");
   if (st != RK_OK) return st;
-  if (c->payload_size > payload_cap)
+  if (c->payload_size > payload_cap) { /* only here a record can be spilled: off the fast path */
+    if ((c->flags_priority & RKC_FLAG_SPILLED) && spill->ring)
+      return rkc_read_spilled(slot, flag, c, payload, spill);
     return rki_fail(RK_ECUDA, "GPU ring record payload %u > capacity %u", c->payload_size,
                     payload_cap);
+  }
   return rkc_read_words(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag, "payload");
 }
 
@@ -194,6 +232,11 @@ static size_t rkc_inbox_bytes(const rkc_actor_config_t *cfg) {
   return sizeof(rkc_inbox_t) + rkc_inbox_slot_bytes(cfg->payload_capacity) * cfg->input_capacity;
 }
 
+/* Spill rings exist when a slot cannot hold every payload the runtime accepts. */
+static bool rkc_spills(const rkc_actor_config_t *cfg) {
+  return cfg->payload_capacity < RK_MAX_PAYLOAD_SIZE;
+}
+
 static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   const rkc_actor_config_t *cfg = &a->cfg;
   rk_status_t st = RKC_CHECK(cudaStreamCreateWithFlags(&a->stream, cudaStreamNonBlocking));
@@ -211,6 +254,11 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
   if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->user_state, RKC_USER_STATE_BYTES);
   if (st == RK_OK && cfg->grid > 1)
     st = rkc_dev_alloc(a, (void **)&a->grid_batch, RKC_GRID_BATCH_BYTES(a->batch_max));
+  if (st == RK_OK && rkc_spills(cfg)) {
+    st = rkc_pinned_alloc(RKC_SPILL_RING_BYTES, (void **)&a->h2k_spill);
+    if (st == RK_OK) st = rkc_pinned_alloc(RKC_SPILL_RING_BYTES, (void **)&a->k2h_spill);
+    if (st == RK_OK) st = rkc_dev_alloc(a, (void **)&a->big_stage, 64u + RKC_SPILL_MAX_PAYLOAD);
+  }
   if (st == RK_OK) {
     rkc_inbox_t ib;
     memset(&ib, 0, sizeof ib);
@@ -231,8 +279,8 @@ static rk_status_t rkc_alloc_all(rkc_actor_t *a) {
 static void rkc_free_all(rkc_actor_t *a) {
   free(a->inbox_copy);
   if (a->stuck) return; /* never free memory a live kernel may still touch */
-  void *dev[4] = {a->request_stage, a->reply_stage, a->user_state, a->grid_batch};
-  for (int i = 0; i < 4 && a->stream; i++)
+  void *dev[5] = {a->request_stage, a->reply_stage, a->user_state, a->grid_batch, a->big_stage};
+  for (int i = 0; i < 5 && a->stream; i++)
     if (dev[i]) (void)RKC_CHECK(cudaFreeAsync(dev[i], a->stream));
   if (a->stream) {
     (void)RKC_CHECK(cudaStreamSynchronize(a->stream)); /* this stream only */
@@ -242,6 +290,8 @@ static void rkc_free_all(rkc_actor_t *a) {
   rkc_pinned_free(a->control, sizeof(rkc_control_t));
   rkc_pinned_free((void *)a->h2k, rkc_ring_bytes(a, true));
   rkc_pinned_free((void *)a->k2h, rkc_ring_bytes(a, false));
+  rkc_pinned_free(a->h2k_spill, RKC_SPILL_RING_BYTES);
+  rkc_pinned_free(a->k2h_spill, RKC_SPILL_RING_BYTES);
 }
 
 /* The kernel was seen to return (or never started): it no longer holds the device. */
@@ -304,6 +354,9 @@ static rk_status_t rkc_start_kernel(rkc_actor_t *a) {
   p.inbox_slot_bytes = (uint32_t)rkc_inbox_slot_bytes(cfg->payload_capacity);
   p.inbox_watcher = cfg->no_inbox_watcher ? 0u : 1u;
   p.pacing = cfg->no_pacing ? 0u : 1u;
+  p.h2k_spill = a->h2k_spill;
+  p.k2h_spill = a->k2h_spill;
+  p.big_stage = a->big_stage;
   void *args[1] = {&p};
   size_t smem =
       (size_t)a->batch_max * (RKC_BATCH_ENTRY_BYTES + 4u) + RKC_SOLO_SMEM(cfg->payload_capacity);
@@ -363,7 +416,7 @@ rk_status_t rkc_actor_launch(const rkc_actor_config_t *cfg, rkc_actor_t **out) {
   rkc_actor_t *a = calloc(1, sizeof *a);
   if (!a) return rki_fail(RK_ENOMEM, "GPU actor: out of host memory");
   a->cfg = *cfg;
-  a->slot_words = RKC_SLOT_WORDS(cfg->payload_capacity);
+  a->slot_words = RKC_ACTOR_SLOT_WORDS(cfg->payload_capacity);
   a->batch_max = (cfg->block / 32u) * RKC_SLOTS_PER_WARP;
   const char *nt = getenv("RINGKERNEL_CUDA_NT_STORES");
   a->nt_stores = nt && strcmp(nt, "1") == 0;
@@ -500,6 +553,66 @@ static bool rkc_h2k_room(rkc_actor_t *a) {
   return a->h2k_tail - a->h2k_head_cache < a->cfg.input_capacity;
 }
 
+/* Room for an entry of `bytes` in the H2K spill ring (send_lock held): *start and *end
+ * as rkc_spill_reserve gives them. The device's consumed position is read only when the
+ * cached one says there is no room, as for the ring itself. */
+static bool rkc_h2k_spill_room(rkc_actor_t *a, uint32_t bytes, uint64_t *start, uint64_t *end) {
+  if (rkc_spill_reserve(a->h2k_spill_tail, a->h2k_spill_head_cache, RKC_SPILL_RING_BYTES, bytes,
+                        start, end))
+    return true;
+  /* The consumer position first: the device publishes h2k_spill_head before h2k_head, so
+   * the spill position read next is at least as new, and the refusal's space signal
+   * (rkc_actor_take_space_signal) fires once the device moves past this position. */
+  a->h2k_head_cache = rkc_dev_u64(&a->control->h2k_head);
+  /* acquire: pairs with the device's publish after the entry's handler returned */
+  a->h2k_spill_head_cache = rkc_dev_u64(&a->control->h2k_spill_head);
+  return rkc_spill_reserve(a->h2k_spill_tail, a->h2k_spill_head_cache, RKC_SPILL_RING_BYTES, bytes,
+                           start, end) != 0;
+}
+
+/* Writes a message whose payload is larger than the slot into H2K position `pos`: the
+ * payload into the spill ring, then the slot with RKC_FLAG_SPILLED and the reference.
+ * False (nothing written) when the payload is above RK_MAX_PAYLOAD_SIZE, the actor has no
+ * spill ring, or the device has not freed enough of it yet: the caller stops there, as
+ * for a full ring, and keeps the message. */
+static bool rkc_enqueue_spilled(rkc_actor_t *a, const rk_message_header_t *h, const void *payload,
+                                uint64_t pos, bool nt) {
+  uint64_t start, end;
+  if (!a->h2k_spill || h->payload_size > RK_MAX_PAYLOAD_SIZE ||
+      !rkc_h2k_spill_room(a, (uint32_t)h->payload_size, &start, &end))
+    return false;
+  uint8_t *entry = a->h2k_spill + start % RKC_SPILL_RING_BYTES;
+  memcpy(entry, payload, h->payload_size);
+#if defined(__x86_64__)
+  _mm_sfence(); /* a large memcpy may use non-temporal stores: drain them before the slot */
+#endif
+  atomic_thread_fence(memory_order_release); /* the entry's bytes before the slot's words */
+  rkc_header_t c;
+  rkc_compact(h, &c);
+  c.flags_priority |= RKC_FLAG_SPILLED;
+  const rkc_spill_ref_t ref = {(uint64_t)(uintptr_t)entry, end};
+  const uint32_t cap = a->cfg.input_capacity;
+  _Atomic uint64_t *slot = a->h2k + (pos & (cap - 1)) * a->slot_words;
+  const uint32_t flag = rkc_flag(pos, cap);
+  if (nt) {
+    rkc_encode_words_nt(slot + RKC_HEADER_WORDS, &ref, sizeof ref, flag);
+    rkc_encode_words_nt(slot, &c, sizeof c, flag);
+  } else {
+    rkc_encode_words(slot + RKC_HEADER_WORDS, &ref, sizeof ref, flag);
+    rkc_encode_words(slot, &c, sizeof c, flag);
+  }
+  a->h2k_spill_tail = end;
+  return true;
+}
+
+/* An enqueue stopped short: the space signal waits for the device to move past the
+ * consumer position last read (fresh after a full ring or a full spill ring). */
+static void rkc_note_refusal(rkc_actor_t *a) {
+  a->in_rejected++;
+  atomic_store_explicit(&a->refused_head, a->h2k_head_cache, memory_order_relaxed);
+  atomic_store_explicit(&a->space_wanted, true, memory_order_relaxed);
+}
+
 size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
                          const void *const *payloads, size_t n) {
   if (a->terminated || n == 0) return 0;
@@ -511,10 +624,15 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
   size_t i = 0;
   const uint32_t cap = a->cfg.input_capacity;
   for (; i < n; i++) {
-    if (hdrs[i]->payload_size > a->cfg.payload_capacity || !rkc_h2k_room(a)) break;
+    if (!rkc_h2k_room(a)) break;
+    uint64_t pos = a->h2k_tail;
+    if (hdrs[i]->payload_size > a->cfg.payload_capacity) {
+      if (!rkc_enqueue_spilled(a, hdrs[i], payloads[i], pos, nt)) break;
+      a->h2k_tail = pos + 1;
+      continue;
+    }
     rkc_header_t c;
     rkc_compact(hdrs[i], &c);
-    uint64_t pos = a->h2k_tail;
     rkc_write_slot(a->h2k + (pos & (cap - 1)) * a->slot_words, rkc_flag(pos, cap), &c,
                    (const uint8_t *)payloads[i], nt);
     a->h2k_tail = pos + 1;
@@ -529,11 +647,7 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
     uint64_t depth = a->h2k_tail - a->h2k_head_cache;
     if (depth > a->in_max_depth) a->in_max_depth = depth;
   }
-  if (i < n) {
-    a->in_rejected++;
-    atomic_store_explicit(&a->refused_head, a->h2k_head_cache, memory_order_relaxed);
-    atomic_store_explicit(&a->space_wanted, true, memory_order_relaxed);
-  }
+  if (i < n) rkc_note_refusal(a);
   pthread_mutex_unlock(&a->send_lock);
   return i;
 }
@@ -590,6 +704,13 @@ static void rkc_publish_consumed(rkc_actor_t *a, uint64_t before, uint64_t head)
   rkc_note_output_depth(a, rkc_dev_u64(&a->control->k2h_tail) - head);
 }
 
+/* A spilled record was consumed: its spill entry goes back to the device at once (it may
+ * be waiting for room to write a large reply). */
+static void rkc_release_k2h_spill(rkc_actor_t *a, rkc_spill_view_t *spill) {
+  /* release: our copy out of the entry before the device may overwrite it */
+  atomic_store_explicit(RKC_ATOM64(&a->control->k2h_spill_head), spill->end, memory_order_release);
+  spill->end = 0;
+}
 #define RKC_PUBLISH_EVERY 64u   /* records consumed between publishes within one batch */
 
 /* The decode loop of both dequeue calls; *st is RK_ECUDA when a visible record never
@@ -599,6 +720,7 @@ static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_
   const uint32_t cap = a->cfg.output_capacity;
   const uint64_t first = rkc_actor_output_position(a);
   uint64_t head = first, published = first;
+  rkc_spill_view_t spill = {a->k2h_spill, 0};
   *st = RK_OK;
   const uint32_t ahead = a->prefetch_ahead;
   for (uint32_t k = 1; k < ahead && max > 1; k++)
@@ -609,7 +731,7 @@ static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_
     if ((uint32_t)(atomic_load_explicit(slot, memory_order_relaxed) >> 32) != flag) break;
     if (max > 1) rkc_prefetch_record(a, head + ahead);
     rkc_header_t c;
-    *st = rkc_read_slot(slot, flag, &c, payload, a->cfg.payload_capacity);
+    *st = rkc_read_slot(slot, flag, &c, payload, a->cfg.payload_capacity, &spill);
     if (*st != RK_OK) break;
     int32_t dead = 0;
     if (c.flags_priority & RKC_FLAG_DEAD_LETTER) {
@@ -624,6 +746,7 @@ static size_t rkc_dequeue(rkc_actor_t *a, size_t max, void *payload, rkc_record_
     if (!fn(ctx, &h, payload, dead)) break;
     head++;
     atomic_store_explicit(&a->k2h_head, head, memory_order_relaxed);
+    if (spill.end) rkc_release_k2h_spill(a, &spill);
     if (head - published >= RKC_PUBLISH_EVERY) {
       rkc_publish_consumed(a, published, head);
       published = head;
@@ -726,11 +849,13 @@ rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void 
   if (a->take_pos < a->h2k_tail) {
     const uint32_t cap = a->cfg.input_capacity;
     rkc_header_t c;
+    rkc_spill_view_t spill = {a->h2k_spill, 0};
     rk_status_t st =
         rkc_read_slot(a->h2k + (a->take_pos & (cap - 1)) * a->slot_words,
-                      rkc_flag(a->take_pos, cap), &c, payload, a->cfg.payload_capacity);
+                      rkc_flag(a->take_pos, cap), &c, payload, a->cfg.payload_capacity, &spill);
     if (st != RK_OK) return st;
     a->take_pos++;
+    c.flags_priority &= ~RKC_FLAG_SPILLED;
     rkc_expand(&c, hdr);
     return RK_OK;
   }
@@ -781,6 +906,9 @@ void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on) {
 }
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a) {
   return a->cfg.payload_capacity;
+}
+uint32_t rkc_actor_max_payload(const rkc_actor_t *a) {
+  return a->h2k_spill ? RK_MAX_PAYLOAD_SIZE : a->cfg.payload_capacity;
 }
 
 void rkc_actor_diag(rkc_actor_t *a, rkc_actor_diag_t *out) {

@@ -59,7 +59,8 @@ size_t rkc_actor_enqueue(rkc_actor_t *a, const rk_message_header_t *const *hdrs,
                          const void *const *payloads, size_t n);
 
 /* One output record, oldest first (one consumer thread at a time). payload must hold
- * payload_capacity bytes. *dead_status is 0 for a reply, else the handler's status of a
+ * rkc_actor_max_payload bytes (a reply above the payload capacity comes through the K2H
+ * spill ring; only a message sent above it can get one). *dead_status is 0 for a reply, else the handler's status of a
  * dead letter (hdr then describes the request). RK_EAGAIN when empty; RK_ECUDA when a
  * visible record never completes (a dead device). */
 rk_status_t rkc_actor_dequeue(rkc_actor_t *a, rk_message_header_t *hdr, void *payload,
@@ -72,13 +73,14 @@ typedef bool (*rkc_record_fn)(void *ctx, const rk_message_header_t *hdr, const v
                               int32_t dead_status);
 
 /* Decodes up to max visible output records, oldest first, into the scratch buffer
- * `payload` (payload_capacity bytes) and hands each to fn; returns how many fn took. One
+ * `payload` (rkc_actor_max_payload bytes) and hands each to fn; returns how many fn took. One
  * consumer thread at a time. Cheaper per record than rkc_actor_dequeue: records are
  * prefetched ahead and the consumer position is published once per 64. */
 size_t rkc_actor_dequeue_many(rkc_actor_t *a, size_t max, void *payload, rkc_record_fn fn,
                               void *ctx);
 
-/* After terminate: the next unprocessed input message (H2K, then the K2K inbox);
+/* After terminate: the next unprocessed input message (H2K, then the K2K inbox), with
+ * its real payload also when it was spilled (payload: rkc_actor_max_payload bytes);
  * RK_EAGAIN when none is left. One thread. */
 rk_status_t rkc_actor_take_input(rkc_actor_t *a, rk_message_header_t *hdr, void *payload);
 
@@ -111,6 +113,9 @@ void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on);
 /* Benchmarks: how many K2H records the decoder prefetches ahead (1..64; default 4). */
 void rkc_actor_set_prefetch(rkc_actor_t *a, uint32_t records);
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
+/* The largest payload the actor takes and gives back: RK_MAX_PAYLOAD_SIZE when it has
+ * spill rings (payload capacity below it), else its payload capacity. */
+uint32_t rkc_actor_max_payload(const rkc_actor_t *a);
 
 /* The kernel's diagnostics line (as of its last profile publish: when it goes idle, and
  * at exit): polls and their round-trip cycles, solo-path and batch counts and cycles. */

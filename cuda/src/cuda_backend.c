@@ -145,8 +145,9 @@ static rk_status_t rkc_actor_create_op(void *state, const rk_backend_actor_desc_
   if (st != RK_OK) return st;
   struct rk_backend_actor *x = calloc(1, sizeof *x);
   if (x) {
-    x->buf = malloc(cfg.payload_capacity + 4u);
-    x->take_buf = malloc(cfg.payload_capacity + 4u);
+    /* a payload above the slot comes back through the spill rings: up to the maximum */
+    x->buf = malloc(RK_MAX_PAYLOAD_SIZE + 4u);
+    x->take_buf = malloc(RK_MAX_PAYLOAD_SIZE + 4u);
   }
   if (!x || !x->buf || !x->take_buf) {
     if (x) free(x->buf), free(x->take_buf);

@@ -103,6 +103,10 @@ typedef struct rkc_loop {
   unsigned long long probe_sum[4];     /* and their sums from poll_done, solo messages */
   uint32_t polls_since_reply; /* polls since the last solo reply (lane 0 of warp 0) */
   uint32_t batch_large;       /* a message of this batch has words past the first 32 */
+  uint32_t spill_at;          /* batch index of the first spilled H2K message, ~0: none */
+  uint32_t spill_reply;       /* the lone message's reply goes through the K2H spill ring */
+  uint64_t k2h_spill_tail, k2h_spill_head_cache; /* K2H spill ring positions (thread 0) */
+  uint64_t spill_start, spill_end;               /* the K2H spill entry being written */
   rkc_fwd_t fwd;              /* the forward built-in's claim for the current batch */
   uint32_t pace;              /* learned pause after a solo reply, SM cycles */
   unsigned long long k2k_sent, k2k_full;
@@ -228,11 +232,10 @@ static __device__ __forceinline__ void rkc_put_word(rkc_batch_entry_t *e, uint8_
     ((uint32_t *)stage)[w - RKC_HEADER_WORDS] = data;
 }
 
-/* Reads the payload words past the first 32 of one slot, waiting for each to be current
- * (the producer published the slot, so they arrive). */
-static __device__ void rkc_read_rest(const rkc_loop_t *L, const uint64_t *slot, uint32_t flag,
-                                     rkc_batch_entry_t *e, uint8_t *stage) {
-  uint32_t words = RKC_SLOT_WORDS(e->header.payload_size);
+/* Reads the slot words [32, words) of one slot, waiting for each to be current (the
+ * producer published the slot, so they arrive). */
+static __device__ void rkc_read_rest(const uint64_t *slot, uint32_t flag, uint32_t words,
+                                     uint8_t *stage) {
   for (uint32_t w = 32u + rk_dev_lane(); w < words; w += 32u) {
     uint64_t v;
     do
@@ -284,19 +287,25 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
       while ((uint32_t)(w >> 32) != flag)
         w = rkc_ld_sys(slot + lane);
     uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
-    uint32_t words = RKC_SLOT_WORDS(size);
+    /* a spilled message's slot holds a spill reference in place of its payload */
+    const bool spilled = (__shfl_sync(0xffffffffu, (uint32_t)w, 15) & RKC_FLAG_SPILLED) != 0u;
+    uint32_t words = spilled ? RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS : RKC_SLOT_WORDS(size);
     if (lane < words && lane < sw) {
       while ((uint32_t)(w >> 32) != flag)
         w = rkc_ld_sys(slot + lane);
       rkc_put_word(e, stage, lane, (uint32_t)w);
     }
     v[s] = w;
+    /* never in registers; the batch is cut before a spilled one (rkc_cut_at_spill) */
+    if (words > 32u || spilled) large = true;
+    if (lane == 0 && spilled) atomicMin(&L->spill_at, i);
     if (words > 32u) {
-      large = true;
       __syncwarp();
-      rkc_read_rest(L, slot, flag, e, stage);
+      rkc_read_rest(slot, flag, words, stage);
     }
-    if (lane == 0) e->payload = stage;
+    /* a spilled payload is read in place, in the mapped H2K spill ring (over PCIe) */
+    if (lane == 0)
+      e->payload = spilled ? (const uint8_t *)((const rkc_spill_ref_t *)stage)->address : stage;
   }
   if (large && lane == 0) L->batch_large = 1u;
   __syncwarp();
@@ -446,7 +455,8 @@ typedef struct rkc_handler_env {
  * arrival order. */
 template <typename Handler>
 static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_entry_t *e,
-                                      uint32_t i, uint32_t *replied, uint8_t *stage) {
+                                      uint32_t i, uint32_t *replied, uint8_t *stage,
+                                      uint32_t reply_capacity) {
   rk_dev_msg_t m;
   m.message_id = e->header.message_id;
   m.correlation_id = e->header.correlation_id;
@@ -457,7 +467,7 @@ static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_en
   m.ts_logical = e->header.ts_logical_node >> 16;
   m.ts_node = e->header.ts_logical_node & 0xFFFFu;
   m.payload_size = e->header.payload_size;
-  m.flags = e->header.flags_priority & 0x00FFFFFFu;
+  m.flags = e->header.flags_priority & RKC_FLAG_MASK_WIRE; /* not the internal bits */
   m.priority = e->header.flags_priority >> 24;
   m.payload = e->payload;
   rk_dev_ctx_t c;
@@ -466,6 +476,7 @@ static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_en
   c.replied = replied;
   c.reply_header = (rkc_header_t *)stage;
   c.reply_payload = stage + 64u;
+  c.reply_capacity = reply_capacity;
   c.handled_before = env.handled_base + i;
   c.stamp_physical = e->stamp_physical;
   c.stamp_logical_node = e->stamp_logical_node;
@@ -479,7 +490,9 @@ static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_en
     e->status = st;
     if (st != 0) {
       *c.reply_header = e->header;
-      c.reply_header->flags_priority |= RKC_FLAG_DEAD_LETTER;
+      /* the request's status in place of its payload: never its spill reference */
+      c.reply_header->flags_priority =
+          (e->header.flags_priority & ~RKC_FLAG_SPILLED) | RKC_FLAG_DEAD_LETTER;
       c.reply_header->payload_size = 4;
       *(int32_t *)c.reply_payload = st;
       replied[i] = RK_DEV_REPLIED_DEAD;
@@ -490,13 +503,14 @@ static __device__ void rkc_handle_msg(const rkc_handler_env_t &env, rkc_batch_en
   __syncwarp();
 }
 
-/* Block 0's handler call (its shared state is the environment). */
+/* Block 0's handler call (its shared state is the environment); a reply of up to
+ * reply_capacity bytes fits the stage. */
 template <typename Handler>
 static __device__ void rkc_handle_one(rkc_loop_t *L, rkc_batch_entry_t *e, uint32_t i,
-                                      uint32_t *replied, uint8_t *stage) {
+                                      uint32_t *replied, uint8_t *stage, uint32_t reply_capacity) {
   const rkc_handler_env_t env = {&L->p, L->handled, &L->k2k_sent, &L->k2k_full,
                                  &L->cache[threadIdx.x >> 5]};
-  rkc_handle_msg<Handler>(env, e, i, replied, stage);
+  rkc_handle_msg<Handler>(env, e, i, replied, stage, reply_capacity);
 }
 
 /* Lane 0: takes the next message index of the batch now published, or ~0 when it has
@@ -530,7 +544,8 @@ static __device__ void rkc_grid_work(const rkc_handler_env_t &env0, rkc_grid_bat
     if (i == ~0u) return;
     if (helper) env.handled_base = *(volatile uint64_t *)&gb->handled_base;
     rkc_handle_msg<Handler>(env, &entries[i], i, replied,
-                            env.params->reply_stage + (uint64_t)i * rstride);
+                            env.params->reply_stage + (uint64_t)i * rstride,
+                            env.params->payload_capacity);
     if (rk_dev_lane() == 0) {
       if (helper) atomicAdd(&gb->helper_messages, 1ull);
       /* release: the handler's writes (status, reply bits, staged reply) before the count
@@ -637,7 +652,8 @@ static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint3
                                   uint32_t warp, uint32_t nwarps) {
   const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
   for (uint32_t i = warp; i < L->n; i += nwarps)
-    rkc_handle_one<Handler>(L, &batch[i], i, replied, L->p.reply_stage + (uint64_t)i * rstride);
+    rkc_handle_one<Handler>(L, &batch[i], i, replied, L->p.reply_stage + (uint64_t)i * rstride,
+                            L->p.payload_capacity);
 }
 
 /* Writes one staged record as flag words into K2H position `pos` (one warp). */
@@ -779,6 +795,7 @@ static __device__ void rkc_plan(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   const bool last_from_inbox = L->from_inbox != 0u; /* the previous batch's source */
   L->from_inbox = 0;
   L->n = 0;
+  L->spill_at = ~0u;
   if (!L->active) return;
   if (L->inbox_ready && (!avail || !last_from_inbox)) {
     L->n = L->inbox_ready < L->p.batch_max ? L->inbox_ready : L->p.batch_max;
@@ -1085,6 +1102,127 @@ static __device__ bool rkc_forward_batch(rkc_loop_t *L, const rkc_batch_entry_t 
   return true;
 }
 
+/* Thread 0, an H2K batch holding a spilled message: the batch ends before it, or is that
+ * message alone when it comes first. Its payload is read over PCIe in place and its
+ * reply may be larger than a slot, so it runs by itself (rkc_run_spilled); the messages
+ * cut off are read again by the next batch. */
+static __device__ void rkc_cut_at_spill(rkc_loop_t *L) {
+  L->n = L->spill_at == 0u ? 1u : L->spill_at;
+}
+
+/* Warp 0: writes the K2H record of a reply whose payload went to the K2H spill ring at
+ * spill_start: the staged header with RKC_FLAG_SPILLED, then the spill reference, into
+ * K2H position `pos`. */
+static __device__ void rkc_write_k2h_ref(rkc_loop_t *L, const rkc_header_t *h, uint64_t pos) {
+  const uint32_t lane = rk_dev_lane();
+  /* the reference's words by selects (an indexed struct would live in local memory) */
+  const uint64_t address = (uint64_t)(L->p.k2h_spill + L->spill_start % RKC_SPILL_RING_BYTES);
+  const uint64_t end = L->spill_end;
+  uint32_t d = 0;
+  if (lane < RKC_HEADER_WORDS) {
+    d = ((const uint32_t *)h)[lane] | (lane == 15u ? RKC_FLAG_SPILLED : 0u);
+  } else {
+    const uint64_t half = lane < RKC_HEADER_WORDS + 2u ? address : end; /* rkc_spill_ref_t */
+    d = (lane & 1u) ? (uint32_t)(half >> 32) : (uint32_t)half;
+  }
+  uint64_t *slot = L->p.k2h + (pos & (L->p.k2h_capacity - 1)) * L->p.slot_words;
+  if (lane < RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS)
+    rkc_st_sys(slot + lane, ((uint64_t)rkc_flag_of(pos, L->p.k2h_capacity) << 32) | d);
+  __syncwarp();
+}
+
+/* Thread 0: waits until the host has copied enough out of the K2H spill ring for an
+ * entry of `bytes`, which it reserves (spill_start, spill_end). False when told to
+ * terminate meanwhile, with the patience of rkc_wait_k2h_room. */
+static __device__ bool rkc_wait_k2h_spill_room(rkc_loop_t *L, uint32_t bytes) {
+  uint32_t spins = 0;
+  for (;;) {
+    uint64_t start = 0, end = 0;
+    if (rkc_spill_reserve(L->k2h_spill_tail, L->k2h_spill_head_cache, RKC_SPILL_RING_BYTES, bytes,
+                          &start, &end)) {
+      L->spill_start = start;
+      L->spill_end = end;
+      return true;
+    }
+    uint64_t head;
+    /* acquire: pairs with the host's release store after it copied entries out */
+    asm volatile("ld.acquire.sys.global.u64 %0, [%1];"
+                 : "=l"(head)
+                 : "l"(&L->p.control->k2h_spill_head)
+                 : "memory");
+    if (head == L->k2h_spill_head_cache) {
+      if (((volatile uint32_t *)&L->p.control->terminate)[0] == 1u) return false;
+      __nanosleep(spins < 64 ? 64 : 1000);
+      spins++;
+    }
+    L->k2h_spill_head_cache = head;
+  }
+}
+
+/* The block, a spilled H2K message alone (stamped, its payload in the H2K spill ring):
+ * warp 0 runs the handler with the big stage, whose reply may be up to the maximum
+ * payload; a reply above the slot goes into the K2H spill ring (every warp copies) and
+ * its slot carries the reference. Then the request's spill entry is given back before
+ * the input position moves past it. Terminate while K2H or its spill ring is full: the
+ * message stays input, as in rkc_run_batch. */
+template <typename Handler>
+static __device__ void rkc_run_spilled(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
+  const uint32_t tid = threadIdx.x;
+  const rkc_header_t *h = (const rkc_header_t *)L->p.big_stage;
+  if (tid < 32u) {
+    /* acquire: the slot's words were seen current; the entry's bytes (written before
+     * them) must not come from a stale cached line of an earlier lap */
+    __threadfence_system();
+    rkc_handle_one<Handler>(L, &batch[0], 0, replied, L->p.big_stage, RKC_SPILL_MAX_PAYLOAD);
+  }
+  __syncthreads();
+  if (tid == 0) {
+    const uint32_t rec = (replied[0] & RKC_REPLIED_RECORD) ? 1u : 0u;
+    L->reply_count = rec;
+    L->spill_reply = rec && h->payload_size > L->p.payload_capacity ? 1u : 0u;
+    bool room = rkc_wait_k2h_room(L, rec);
+    if (room && L->spill_reply) room = rkc_wait_k2h_spill_room(L, h->payload_size);
+    L->stop = room ? 0u : 1u;
+    if (room) {
+      if (batch[0].status == 0)
+        L->processed++;
+      else
+        L->dead++;
+    }
+  }
+  __syncthreads();
+  if (!L->stop && L->spill_reply) {
+    /* 16-byte pieces: the big stage's payload and the entry are 64-byte aligned, and the
+     * entry's size is rounded up to 64 */
+    const uint4 *src = (const uint4 *)(L->p.big_stage + 64u);
+    uint4 *dst = (uint4 *)(L->p.k2h_spill + L->spill_start % RKC_SPILL_RING_BYTES);
+    const uint32_t pieces = (h->payload_size + 15u) / 16u;
+    for (uint32_t k = tid; k < pieces; k += blockDim.x)
+      dst[k] = src[k];
+    __threadfence_system(); /* the entry's bytes before the slot's words */
+  }
+  __syncthreads();
+  if (!L->stop && tid < 32u && L->reply_count) {
+    if (L->spill_reply)
+      rkc_write_k2h_ref(L, h, L->k2h_tail);
+    else
+      rkc_write_k2h(L, L->p.big_stage, L->k2h_tail);
+  }
+  __syncthreads();
+  if (tid == 0 && !L->stop) {
+    if (L->spill_reply) L->k2h_spill_tail = L->spill_end;
+    L->k2h_tail += L->reply_count;
+    L->replies += L->reply_count;
+    /* the handler's reads of the request's entry are over: the host may reuse it, and
+     * learns so before h2k_head moves past the message (its space signal needs that) */
+    const rkc_spill_ref_t *ref = (const rkc_spill_ref_t *)L->p.request_stage;
+    __threadfence_system();
+    rkc_st_sys(&L->p.control->h2k_spill_head, ref->end);
+    __threadfence_system();
+    rkc_batch_done(L);
+  }
+}
+
 template <typename Handler>
 static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                      uint64_t first_word) {
@@ -1100,11 +1238,20 @@ static __device__ void rkc_run_batch(rkc_loop_t *L, rkc_batch_entry_t *batch, ui
     const long long now = clock64();
     atomicAdd(&L->bphase[0], (unsigned long long)(now - mark));
     mark = now;
+    if (L->spill_at != ~0u) rkc_cut_at_spill(L);
     atomicAdd(&L->batch_msgs, (unsigned long long)L->n);
   }
-  if (warp == 0) rkc_batch_stamp(L, batch, L->n);
-  __syncthreads();
+  if (warp == 0) {
+    __syncwarp(); /* thread 0's cut before the stamp's reads of n */
+    rkc_batch_stamp(L, batch, L->n);
+  }
+  /* the barrier carries thread 0's verdict: no other thread reads spill_at */
+  const bool spilled_alone = __syncthreads_or(tid == 0 && L->spill_at == 0u) != 0;
   if (tid == 0) atomicAdd(&L->bphase[1], (unsigned long long)(clock64() - mark));
+  if (spilled_alone) {
+    rkc_run_spilled<Handler>(L, batch, replied);
+    return;
+  }
   if (rkc_builtin_in_registers<Handler>(L) && !L->batch_large) {
     if (L->p.handler == RKC_HANDLER_ECHO) {
       rkc_echo_batch(L, batch, v, warp, nwarps);
@@ -1210,8 +1357,12 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
   const uint32_t flag = rkc_flag_of(L->h2k_head, L->p.h2k_capacity);
   const uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
   const uint32_t words = RKC_SLOT_WORDS(size);
-  bool ok = lane >= words || (uint32_t)(w >> 32) == flag;
+  /* a spilled message goes down the batch path, alone (its flag word is lane 15's, in
+   * the same vote) */
+  const bool spilled = lane == 15u && ((uint32_t)w & RKC_FLAG_SPILLED) != 0u;
+  bool ok = (lane >= words || (uint32_t)(w >> 32) == flag) && !spilled;
   if (!__all_sync(0xffffffffu, ok)) {
+    if (__any_sync(0xffffffffu, spilled)) return false;
     /* the poll caught the slot half-written: BENCH.md's second round trip, counted */
     if (lane == 0) L->partial_reads++;
     return false;
@@ -1240,7 +1391,7 @@ static __device__ bool rkc_solo(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_
     rkc_hlc_stamp_one(L, e, L->poll_wall_us);
   }
   __syncwarp();
-  rkc_handle_one<Handler>(L, e, 0, replied, stage);
+  rkc_handle_one<Handler>(L, e, 0, replied, stage, L->p.payload_capacity);
   rkc_solo_record(L, e, replied, stage);
   rkc_solo_h2k_done(L);
   return true;
@@ -1288,7 +1439,7 @@ static __device__ bool rkc_solo_inbox(rkc_loop_t *L, rkc_batch_entry_t *batch, u
       rkc_hlc_stamp_one(L, e, rkc_wall_micros(L));
     }
     __syncwarp();
-    rkc_handle_one<Handler>(L, e, 0, replied, stage);
+    rkc_handle_one<Handler>(L, e, 0, replied, stage, L->p.payload_capacity);
     rkc_solo_record(L, e, replied, stage);
   }
   if (lane == 0) {

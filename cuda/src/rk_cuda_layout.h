@@ -57,11 +57,68 @@ RKC_STATIC_ASSERT(sizeof(rkc_header_t) == 64, "compact header is one cache line"
 /* Internal flag bits of flags_priority (bits 16..23 are never set by the wire API's
  * users of the GPU backend: checked on enqueue). */
 #define RKC_FLAG_DEAD_LETTER 0x00800000u /* K2H record: a dead letter, not a reply */
+#define RKC_FLAG_SPILLED 0x00400000u     /* the payload is in a spill ring (below) */
 #define RKC_FLAG_MASK_WIRE 0x0000FFFFu
 
 /* Words of 8 bytes (4 data + 4 flag) a message of `payload_cap` payload bytes takes (for
  * the actor's payload capacity: a ring slot). */
 #define RKC_SLOT_WORDS(payload_cap) (RKC_HEADER_WORDS + (((payload_cap) + 3u) / 4u))
+
+/* Payloads above the slot (cuda/README.md, "Payloads above the slot"). A message whose
+ * payload_size exceeds the actor's payload capacity travels with RKC_FLAG_SPILLED and,
+ * in place of its payload, a spill reference: the entry's address in a spill ring of
+ * mapped pinned memory (the same pointer on host and device) and the ring position just
+ * past the entry. payload_size stays the real size. There are two rings per actor, H2K
+ * (host writes, device reads) and K2H (device writes, host reads), allocated only when the
+ * payload capacity is below RK_MAX_PAYLOAD_SIZE. Entries are 64-byte aligned and never
+ * wrap: one that does not fit before the ring's end starts at offset 0, and the skipped
+ * tail counts as used until the consumer passes it. The consumer publishes the position
+ * it has finished with (H2K: device line `h2k_spill_head`, after the handler returned;
+ * K2H: host line `k2h_spill_head`, after the host copied the payload out). */
+#define RKC_SPILL_MAX_PAYLOAD 65536u /* RK_MAX_PAYLOAD_SIZE (message.h; not seen by NVRTC) */
+#define RKC_SPILL_RING_BYTES (256u * 1024u) /* >= 2 largest entries plus a skipped tail */
+#define RKC_SPILL_ALIGN 64u
+#define RKC_SPILL_REF_BYTES 16u
+#define RKC_SPILL_REF_WORDS (RKC_SPILL_REF_BYTES / 4u)
+
+typedef struct rkc_spill_ref {
+  uint64_t address; /* the entry's first byte (mapped pinned memory) */
+  uint64_t end;     /* ring position just past the entry: the consumer's next head */
+} rkc_spill_ref_t;
+
+RKC_STATIC_ASSERT(sizeof(rkc_spill_ref_t) == RKC_SPILL_REF_BYTES, "spill reference");
+RKC_STATIC_ASSERT(RKC_SPILL_RING_BYTES >= 2u * RKC_SPILL_MAX_PAYLOAD + RKC_SPILL_ALIGN,
+                  "a spill ring holds two largest entries");
+
+/* Ring words of one slot of an actor: its payload area, and at least room for a spill
+ * reference (a payload capacity below 16 bytes would not hold one). */
+#define RKC_ACTOR_SLOT_WORDS(payload_cap)                                                          \
+  (RKC_SLOT_WORDS(payload_cap) > RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS                            \
+       ? RKC_SLOT_WORDS(payload_cap)                                                               \
+       : RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS)
+
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define RKC_HOST_DEVICE static __host__ __device__ inline
+#else
+#define RKC_HOST_DEVICE static inline
+#endif
+
+/* Reserves an entry of `bytes` in a spill ring of `ring_bytes` whose producer is at
+ * `tail` and consumer at `head` (byte positions that never wrap). On success *start is
+ * the entry's position (its offset is start % ring_bytes) and *end the producer's next
+ * tail: past the entry, 64-byte aligned, with a skipped ring tail included. False when
+ * the consumer has not freed enough yet (nothing changes: try again later). */
+RKC_HOST_DEVICE int rkc_spill_reserve(uint64_t tail, uint64_t head, uint64_t ring_bytes,
+                                      uint32_t bytes, uint64_t *start, uint64_t *end) {
+  const uint64_t size =
+      ((uint64_t)bytes + RKC_SPILL_ALIGN - 1u) & ~(uint64_t)(RKC_SPILL_ALIGN - 1u);
+  const uint64_t off = tail % ring_bytes;
+  const uint64_t first = off + size > ring_bytes ? tail + (ring_bytes - off) : tail;
+  if (size > ring_bytes || first + size - head > ring_bytes) return 0;
+  *start = first;
+  *end = first + size;
+  return 1;
+}
 
 /* Control block: one per actor, in mapped pinned host memory. Each line has one writer. */
 typedef struct rkc_control {
@@ -73,7 +130,8 @@ typedef struct rkc_control {
   int64_t hlc_offset_ns;     /* host wall ns - %globaltimer, measured at launch */
   uint32_t offset_valid;     /* 1 once hlc_offset_ns is set */
   uint32_t host_pad0;
-  uint64_t host_pad[3];
+  uint64_t k2h_spill_head;   /* K2H spill ring: the host has copied out entries before it */
+  uint64_t host_pad[2];
   /* device line: written by the device only */
   uint32_t started;          /* 1 once the kernel runs */
   uint32_t terminated;       /* 1 when the kernel has left its loop */
@@ -84,7 +142,8 @@ typedef struct rkc_control {
   uint64_t k2h_tail;         /* K2H producer position */
   uint64_t processed;        /* handler runs that succeeded */
   uint64_t dead_letters;     /* handler runs that failed */
-  uint64_t dev_pad;
+  uint64_t h2k_spill_head;   /* H2K spill ring: entries before it are done with (their
+                              * handlers returned), published before h2k_head moves on */
   /* profile line: written by the device only */
   uint64_t prof_messages;
   uint64_t prof_replies;
@@ -223,7 +282,7 @@ typedef struct rkc_actor_params {
   uint32_t h2k_capacity;
   uint32_t k2h_capacity;
   uint32_t payload_capacity;
-  uint32_t slot_words;       /* RKC_SLOT_WORDS(payload_capacity) */
+  uint32_t slot_words;       /* RKC_ACTOR_SLOT_WORDS(payload_capacity) */
   uint32_t batch_max;
   uint32_t handler;          /* RKC_HANDLER_* */
   uint32_t profiling;        /* 1: count busy cycles */
@@ -233,6 +292,10 @@ typedef struct rkc_actor_params {
                               * it with each H2K poll (a benchmark switch) */
   uint32_t pacing;           /* 1: learn a pause after solo replies (rkc_pace_learn);
                               * 0: poll again at once (compared by bench_gpu) */
+  uint8_t *h2k_spill;        /* mapped host memory, RKC_SPILL_RING_BYTES; 0 = no spilling */
+  uint8_t *k2h_spill;        /* mapped host memory, RKC_SPILL_RING_BYTES */
+  uint8_t *big_stage;        /* device memory: 64 + RKC_SPILL_MAX_PAYLOAD, the staged reply
+                              * of a message processed alone (a spilled one) */
 } rkc_actor_params_t;
 
 #define RKC_USER_STATE_BYTES 4096u

@@ -306,8 +306,8 @@ static PyMethodDef opt_methods[] = {
     {"with_block_size", opt_with_block_size, METH_O, "with_block_size(threads), 1..1024."},
     {"with_payload_capacity", opt_with_payload_capacity, METH_O,
      "with_payload_capacity(bytes) -> payload area of a GPU kernel's queue slots, 1..65536 "
-     "(a larger send to a GPU kernel is ValueError); CPU kernels take any payload up to "
-     "65536."},
+     "(a larger send, up to 65536, goes through pinned spill buffers: processed alone, "
+     "slower); CPU kernels take any payload up to 65536."},
     {"without_auto_activate", opt_without_auto_activate, METH_NOARGS,
      "Launch leaves the kernel Launched instead of Active."},
     {"with_cooperative", opt_with_cooperative, METH_VARARGS, "with_cooperative(on=True)."},

@@ -38,10 +38,9 @@ rk_status_t rki_stamp_header(rk_kernel_t *k, const rk_message_header_t *hdr, siz
                              uint64_t source, rk_hlc_timestamp_t ts, rk_message_header_t *out) {
   if (len > RK_MAX_PAYLOAD_SIZE)
     return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %d", len, RK_MAX_PAYLOAD_SIZE);
-  /* Device slots have a fixed payload area; CPU actors take any size up to the maximum. */
-  if (k->ops != k->rt->cpu_ops && len > k->opts.payload_capacity)
-    return rki_fail(RK_ETOOBIG, "payload %zu bytes > max %u (payload capacity of %s)", len,
-                    k->opts.payload_capacity, k->id);
+  /* Every backend takes any size up to the maximum: a GPU actor's slot has a fixed
+   * payload area (payload_capacity), and a larger payload goes through its pinned spill
+   * rings (cuda/README.md, "Payloads above the slot"). */
   if (!hdr || hdr->magic == 0) {
     rk_message_header_init(out, hdr ? hdr->message_type : 0, source, k->num, len, ts);
     if (hdr) out->correlation_id = hdr->correlation_id;

@@ -195,6 +195,74 @@ RK_TEST(ring_words_round_trip) {
     }
   }
 }
+
+/* The spill rings' arithmetic (rk_cuda_layout.h): 64-byte aligned entries, never split
+ * at the ring's end (the skipped tail counts as used until the consumer passes it), a
+ * refusal changes nothing, and positions are 64-bit. */
+RK_TEST(spill_reserve_arithmetic) {
+  const uint64_t R = RKC_SPILL_RING_BYTES;
+  uint64_t start = 7, end = 9;
+  CHECK(rkc_spill_reserve(0, 0, R, 1, &start, &end));
+  CHECK_EQ_U64(start, 0);
+  CHECK_EQ_U64(end, 64);
+  CHECK(rkc_spill_reserve(64, 0, R, 65, &start, &end));
+  CHECK_EQ_U64(start, 64);
+  CHECK_EQ_U64(end, 192);
+  /* an entry that ends exactly at the ring's end stays there */
+  CHECK(rkc_spill_reserve(R - 128, R - 128, R, 128, &start, &end));
+  CHECK_EQ_U64(start, R - 128);
+  CHECK_EQ_U64(end, R);
+  /* one that does not fit before the end starts at offset 0 of the next lap */
+  CHECK(rkc_spill_reserve(R - 64, R - 64, R, 128, &start, &end));
+  CHECK_EQ_U64(start, R);
+  CHECK_EQ_U64(end, R + 128);
+  /* full: the consumer has not passed the bytes the entry needs (the skipped tail too) */
+  start = end = 5;
+  CHECK(!rkc_spill_reserve(R, 0, R, 64, &start, &end));
+  CHECK(!rkc_spill_reserve(2 * R - 64, R + 127, R, 128, &start, &end));
+  CHECK_EQ_U64(start, 5); /* a refusal changes nothing */
+  CHECK_EQ_U64(end, 5);
+  CHECK(rkc_spill_reserve(2 * R - 64, R + 128, R, 128, &start, &end));
+  CHECK_EQ_U64(start, 2 * R);
+  CHECK_EQ_U64(end, 2 * R + 128);
+  CHECK(!rkc_spill_reserve(0, 0, R, (uint32_t)R + 1u, &start, &end));
+  /* positions past 2^32 */
+  const uint64_t far = (5ull << 32) * R;
+  CHECK(rkc_spill_reserve(far + 100 * 64, far, R, RKC_SPILL_MAX_PAYLOAD, &start, &end));
+  CHECK_EQ_U64(start, far + 100 * 64);
+  CHECK_EQ_U64(end, far + 100 * 64 + RKC_SPILL_MAX_PAYLOAD);
+  /* a producer and a consumer of random sizes: entries stay inside the ring, never
+   * overlap a live one, and an empty ring always takes the largest entry */
+  uint64_t tail = 0, head = 0, fifo[64];
+  size_t first = 0, count = 0, refused = 0;
+  uint32_t seed = 12345u;
+  for (int step = 0; step < 200000; step++) {
+    seed = seed * 1664525u + 1013904223u;
+    const uint32_t bytes = 1u + (seed >> 8) % RKC_SPILL_MAX_PAYLOAD;
+    if (count < 64 && (seed & 3u)) {
+      if (!rkc_spill_reserve(tail, head, R, bytes, &start, &end)) {
+        CHECK(count > 0); /* refused only while something is live */
+        refused++;
+        continue;
+      }
+      if (start % R + bytes > R || start < tail || end - head > R || end % 64u) {
+        RK_FAIL_AT("entry [%llu, %llu) of %u bytes, tail %llu head %llu", (unsigned long long)start,
+                   (unsigned long long)end, bytes, (unsigned long long)tail,
+                   (unsigned long long)head);
+        return;
+      }
+      tail = end;
+      fifo[(first + count++) % 64] = end;
+    } else if (count) {
+      head = fifo[first];
+      first = (first + 1) % 64;
+      count--;
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(tail > 10 * R);
+  CHECK(rkc_spill_reserve(tail, tail, R, RKC_SPILL_MAX_PAYLOAD, &start, &end));
+}
 #endif
 
 int main(void) {
@@ -207,6 +275,7 @@ int main(void) {
 #ifdef RK_HAVE_CUDA
   RK_RUN(bad_actor_input);
   RK_RUN(ring_words_round_trip);
+  RK_RUN(spill_reserve_arithmetic);
 #endif
   return rk_test_summary();
 }

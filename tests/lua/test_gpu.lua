@@ -31,6 +31,21 @@ T.case("a CUDA runtime answers requests from Lua", function()
   rt:shutdown()
 end)
 
+T.case("payloads above the slot come back whole (pinned spill buffers)", function()
+  local rt = rk.RingKernel.create { backend = "cuda" }
+  local k = rt:launch("gpu_spill_echo", rk.LaunchOptions():with_payload_capacity(64))
+  for _, n in ipairs { 65, 10000, 65536 } do
+    local parts = {}
+    for i = 1, n do parts[i] = string.char((i * 7 + n) % 256) end
+    local payload = table.concat(parts)
+    local reply = k:request(payload, 5.0).payload
+    T.eq(#reply, n)
+    T.truthy(reply == payload, "payload of " .. n .. " bytes echoed byte-exact")
+  end
+  k:terminate()
+  rt:shutdown()
+end)
+
 T.case("auto picks the GPU when one is usable", function()
   local rt = rk.RingKernel.create { backend = "auto" }
   T.eq(rt.backend, rk.Backend.Cuda)

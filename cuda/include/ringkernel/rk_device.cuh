@@ -69,6 +69,9 @@ typedef struct rk_dev_ctx {
   uint32_t *replied;          /* shared, per batch index: RK_DEV_REPLIED_* bits */
   rkc_header_t *reply_header; /* staging for this message's reply */
   uint8_t *reply_payload;
+  uint32_t reply_capacity; /* bytes reply_payload holds: the actor's payload capacity,
+                            * or the maximum payload for a message processed alone (one
+                            * whose own payload was above the capacity) */
   uint64_t handled_before; /* messages this actor handled before this one */
   uint64_t stamp_physical; /* the actor's HLC stamp for this message */
   uint64_t stamp_logical_node;
@@ -140,11 +143,13 @@ static __device__ __forceinline__ void rk_dev_fill_header(const rk_dev_ctx_t *ct
   h->flags_priority = (msg->priority << 24);
 }
 
-/* Replies to the host. RK_DEV_ETOOBIG above the actor's payload capacity, RK_DEV_ESTATE
- * for a second reply to the same message. */
+/* Replies to the host. RK_DEV_ETOOBIG above the actor's payload capacity (above 65536
+ * bytes for a request that was itself larger than the capacity: it is processed alone and
+ * its reply may go through the K2H spill ring), RK_DEV_ESTATE for a second reply to the
+ * same message. */
 static __device__ int rk_dev_reply(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg,
                                    uint64_t message_type, const void *payload, uint32_t size) {
-  if (size > ctx->params->payload_capacity) return RK_DEV_ETOOBIG;
+  if (size > ctx->reply_capacity) return RK_DEV_ETOOBIG;
   __syncwarp();
   if (ctx->replied[ctx->index] != 0) return RK_DEV_ESTATE;
   rk_dev_copy(ctx->reply_payload, (const uint8_t *)payload, size);

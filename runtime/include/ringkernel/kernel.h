@@ -73,8 +73,11 @@ typedef struct rk_launch_options {
   uint32_t block_size;       /* 256 (GPU: threads per block) */
   uint32_t input_capacity;   /* 1024; rounded up to a power of two; 0 or > 2^20: EINVAL */
   uint32_t output_capacity;  /* 1024; same rules */
-  uint32_t payload_capacity; /* 4096: GPU slot payload area, 1..65536 (CPU kernels
-                                accept any payload up to 65536 regardless) */
+  uint32_t payload_capacity; /* 4096: GPU slot payload area, 1..65536. Every kernel
+                                takes any payload up to 65536: on a GPU kernel a larger
+                                one goes through pinned spill rings (slower, processed
+                                alone); a device K2K send stays limited to the
+                                destination's capacity (cuda/README.md) */
   bool auto_activate;        /* true: launch leaves the kernel Active, else Launched */
   bool cooperative;          /* false (GPU: cooperative launch) */
   bool enable_k2k;           /* false (GPU: give the actor a device K2K inbox). On every
