@@ -10,6 +10,7 @@
 #   RK_NO_SUITES=1 skips the script suites of the full mode
 #     quick  echo test + benchmarks only
 #     bench  benchmarks only (C), no tests, no sanitizers
+#     race   gpu_echo built with -lineinfo under racecheck, hazards with source lines
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${OUT:-$ROOT/device-out}
@@ -28,7 +29,10 @@ note "card: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2
 OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=ON -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
 # Per-step limits (seconds): test, benchmark, sanitizer run.
 T_TEST=100 T_BENCH=120 T_SAN=75
-if [ "$MODE" = gpu ] || [ "$MODE" = bench ]; then
+if [ "$MODE" = race ]; then
+  OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release
+        -DCMAKE_CUDA_FLAGS=-lineinfo)
+elif [ "$MODE" = gpu ] || [ "$MODE" = bench ]; then
   OPTS=(-DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF -DCMAKE_BUILD_TYPE=Release)
   T_TEST=45 T_BENCH=90 T_SAN=45
 elif [ -d "$ROOT/third_party/.offline" ]; then
@@ -56,6 +60,14 @@ fi
 TARGETS=""
 if [ "$MODE" = quick ]; then TARGETS="gpu_echo bench_gpu"; fi
 if [ "$MODE" = bench ]; then TARGETS="bench_gpu bench_gpu_floor bench_gpu_read"; fi
+if [ "$MODE" = race ]; then
+  ninja -C $B -j"$(nproc)" gpu_echo >"$OUT/build.log" 2>&1 || { note "build FAILED"; exit 1; }
+  RK_GPU_SMALL=1 timeout 120 compute-sanitizer --tool racecheck --show-backtrace device \
+    --print-limit 12 $B/tests/gpu/gpu_echo >"$OUT/race.log" 2>&1
+  note "racecheck exit $?"
+  grep -E "Race reported|hazard|at .*:[0-9]+|SUMMARY" "$OUT/race.log" | head -60 | tee -a "$SUMMARY"
+  exit 0
+fi
 if [ "$MODE" = gpu ]; then
   # every GPU test (tests/gpu/test_*.c -> gpu_*) and benchmark, nothing else
   TARGETS="$(cd "$ROOT/tests/gpu" && ls test_*.c | sed 's/^test_/gpu_/; s/\.c$//' | tr '\n' ' ')"
