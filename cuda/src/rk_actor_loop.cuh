@@ -70,6 +70,10 @@ static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
 #define RKC_PROBE(L, k) do { } while (0)
 #endif
 
+static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src) {
+  return __shfl_sync(0xffffffffu, v, (int)src);
+}
+
 /* capacity is a power of two: a shift, not a 64-bit division (a long subroutine on the
  * latency path, which computes flags several times per message). */
 static __device__ __forceinline__ uint32_t rkc_flag_of(uint64_t pos, uint32_t capacity) {
@@ -296,16 +300,26 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
       rkc_put_word(e, stage, lane, (uint32_t)w);
     }
     v[s] = w;
-    /* never in registers; the batch is cut before a spilled one (rkc_cut_at_spill) */
-    if (words > 32u || spilled) large = true;
-    if (lane == 0 && spilled) atomicMin(&L->spill_at, i);
     if (words > 32u) {
+      large = true;
       __syncwarp();
       rkc_read_rest(slot, flag, words, stage);
     }
-    /* a spilled payload is read in place, in the mapped H2K spill ring (over PCIe) */
-    if (lane == 0)
-      e->payload = spilled ? (const uint8_t *)((const rkc_spill_ref_t *)stage)->address : stage;
+    if (spilled) { /* warp-uniform, rare */
+      /* never in registers; the batch is cut before it (rkc_cut_at_spill). Its payload
+       * is read in place, in the mapped H2K spill ring (over PCIe): the reference's
+       * address is payload words 0..1, taken from registers (other lanes wrote the
+       * stage, so reading it back would race) */
+      large = true;
+      const uint64_t address = ((uint64_t)rkc_shfl_u32((uint32_t)w, RKC_HEADER_WORDS + 1u) << 32) |
+                               rkc_shfl_u32((uint32_t)w, RKC_HEADER_WORDS);
+      if (lane == 0) {
+        e->payload = (const uint8_t *)address;
+        atomicMin(&L->spill_at, i);
+      }
+    } else if (lane == 0) {
+      e->payload = stage;
+    }
   }
   if (large && lane == 0) L->batch_large = 1u;
   __syncwarp();
@@ -835,10 +849,6 @@ static __device__ void rkc_compact(rkc_loop_t *L, rkc_batch_entry_t *batch,
  * users) when the actor's handler is one of them: the precompiled kernel specializes
  * this to true; a user handler compiled with NVRTC has no built-ins. */
 template <typename Handler> struct rkc_register_builtins { static constexpr bool value = false; };
-
-static __device__ __forceinline__ uint32_t rkc_shfl_u32(uint32_t v, uint32_t src) {
-  return __shfl_sync(0xffffffffu, v, (int)src);
-}
 
 /* Warp: the words of the message whose word `lane` is `d` (word 14 is its payload size). */
 static __device__ __forceinline__ uint32_t rkc_words_of(uint32_t d) {
