@@ -292,7 +292,11 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
         w = rkc_ld_sys(slot + lane);
     uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
     /* a spilled message's slot holds a spill reference in place of its payload */
+#ifdef RKC_READ_NO_SPILL /* measurement only: what the spill check costs the batch read */
+    const bool spilled = false;
+#else
     const bool spilled = (__shfl_sync(0xffffffffu, (uint32_t)w, 15) & RKC_FLAG_SPILLED) != 0u;
+#endif
     uint32_t words = spilled ? RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS : RKC_SLOT_WORDS(size);
     if (lane < words && lane < sw) {
       while ((uint32_t)(w >> 32) != flag)

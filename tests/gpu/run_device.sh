@@ -61,11 +61,22 @@ TARGETS=""
 if [ "$MODE" = quick ]; then TARGETS="gpu_echo bench_gpu"; fi
 if [ "$MODE" = bench ]; then TARGETS="bench_gpu bench_gpu_floor bench_gpu_read"; fi
 if [ "$MODE" = race ]; then
-  ninja -C $B -j"$(nproc)" gpu_echo >"$OUT/build.log" 2>&1 || { note "build FAILED"; exit 1; }
+  ninja -C $B -j"$(nproc)" gpu_echo bench_gpu >"$OUT/build.log" 2>&1 || { note "build FAILED"; exit 1; }
   RK_GPU_SMALL=1 timeout 120 compute-sanitizer --tool racecheck --show-backtrace device \
     --print-limit 12 $B/tests/gpu/gpu_echo >"$OUT/race.log" 2>&1
   note "racecheck exit $?"
   grep -E "Race reported|hazard|at .*:[0-9]+|SUMMARY" "$OUT/race.log" | head -60 | tee -a "$SUMMARY"
+  # the batch drain of this build and of variants named in RK_DRAIN_VARIANTS (-D flags)
+  RK_BENCH_THROUGHPUT_ONLY=1 timeout 60 $B/tests/gpu/bench_gpu 2>&1 | grep -E "drain|throughput" |
+    tee -a "$SUMMARY"
+  for variant in ${RK_DRAIN_VARIANTS:-}; do
+    P=/tmp/rk-$variant
+    cmake -S "$ROOT" -B $P -G Ninja "${OPTS[@]}" "-DCMAKE_CUDA_FLAGS=-lineinfo -D$variant=1" \
+      >>"$OUT/build.log" 2>&1 && ninja -C $P bench_gpu >>"$OUT/build.log" 2>&1
+    note "### drain, variant $variant"
+    RK_BENCH_THROUGHPUT_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu 2>&1 | grep -E "drain|throughput" |
+      tee -a "$SUMMARY"
+  done
   exit 0
 fi
 if [ "$MODE" = gpu ]; then
