@@ -419,9 +419,9 @@ static __device__ unsigned rkc_inbox_unpublished(const rkc_loop_t *L, uint64_t b
  * for the host's take_input; inbox_ready then counts the published run from the head. */
 static __device__ void rkc_seal_inbox(rkc_loop_t *L) {
   const uint32_t lane = rk_dev_lane();
-  /* lane 0 alone reads and writes `sealed` (racecheck: the other lanes' reads raced
-   * with its write at the end) */
-  if (__shfl_sync(0xffffffffu, lane == 0 ? L->sealed : 0u, 0)) return;
+  const bool sealed = L->sealed != 0u;
+  __syncwarp(); /* every lane's read before lane 0's write below (racecheck) */
+  if (sealed) return;
   unsigned long long end = 0;
   uint64_t last_progress = 0;
   if (lane == 0) {
