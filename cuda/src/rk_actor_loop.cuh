@@ -62,6 +62,16 @@ static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
   return t;
 }
 
+/* Paths a steady actor rarely or never takes (staged handlers, a grid's hand-off, spilled
+ * messages, the seal, start-up) are kept out of line: inlined, they made the kernel 545
+ * KiB of code with the batch and solo paths spread through it; out of line the loop
+ * body is 342 KiB. RKC_INLINE_COLD builds the old way (a measurement variant). */
+#ifdef RKC_INLINE_COLD
+#define RKC_COLD
+#else
+#define RKC_COLD __noinline__
+#endif
+
 /* Probe points of the solo path (lane 0), compiled in only for measurements. */
 #ifdef RKC_SOLO_PROBES
 #define RKC_PROBE(L, k) \
@@ -417,7 +427,7 @@ static __device__ unsigned rkc_inbox_unpublished(const rkc_loop_t *L, uint64_t b
  * rkc_inbox_t). The wait until the positions [inbox_head, final) are published lets
  * half-written claims complete, so a drain handles them and a stop leaves them whole
  * for the host's take_input; inbox_ready then counts the published run from the head. */
-static __device__ void rkc_seal_inbox(rkc_loop_t *L) {
+static __device__ RKC_COLD void rkc_seal_inbox(rkc_loop_t *L) {
   const uint32_t lane = rk_dev_lane();
   const bool sealed = L->sealed != 0u;
   __syncwarp(); /* every lane's read before lane 0's write below (racecheck) */
@@ -580,7 +590,7 @@ static __device__ void rkc_grid_work(const rkc_handler_env_t &env0, rkc_grid_bat
  * and takes its own share; returns once every message was handled, with the statuses
  * and reply bits back in shared memory for the reply phase. */
 template <typename Handler>
-static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
+static __device__ RKC_COLD void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
   rkc_grid_batch_t *gb = L->p.grid_batch;
   rkc_batch_entry_t *ge = (rkc_batch_entry_t *)(gb + 1);
   uint32_t *gr = (uint32_t *)(ge + L->p.batch_max);
@@ -627,7 +637,7 @@ static __device__ void rkc_grid_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, 
 /* A block other than 0, grid > 1: waits for batch numbers and helps handle them until
  * the actor stops. */
 template <typename Handler>
-static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
+static __device__ RKC_COLD void rkc_helper_main(const rkc_actor_params_t &params) {
   __shared__ rkc_actor_params_t P;
   __shared__ rk_dev_dest_t cache[32];
   __shared__ uint32_t seq, go;
@@ -668,7 +678,7 @@ static __device__ void rkc_helper_main(const rkc_actor_params_t &params) {
 }
 
 template <typename Handler>
-static __device__ void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
+static __device__ RKC_COLD void rkc_handle(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied,
                                   uint32_t warp, uint32_t nwarps) {
   const uint32_t rstride = RKC_REPLY_STRIDE(L->p.payload_capacity);
   for (uint32_t i = warp; i < L->n; i += nwarps)
@@ -727,7 +737,7 @@ static __device__ void rkc_publish(rkc_loop_t *L) {
   rkc_st_sys(&c->dead_letters, L->dead);
 }
 
-static __device__ void rkc_publish_profile(rkc_loop_t *L) {
+static __device__ RKC_COLD void rkc_publish_profile(rkc_loop_t *L) {
   rkc_control_t *c = L->p.control;
   rkc_st_sys(&c->prof_messages, L->handled);
   rkc_st_sys(&c->prof_replies, L->replies);
@@ -757,7 +767,7 @@ static __device__ void rkc_publish_profile(rkc_loop_t *L) {
 }
 
 /* Thread 0 at start: reports the kernel's clock and waits for the host's offset. */
-static __device__ bool rkc_handshake(rkc_loop_t *L) {
+static __device__ RKC_COLD bool rkc_handshake(rkc_loop_t *L) {
   rkc_control_t *c = L->p.control;
   rkc_st_sys(&c->start_globaltimer, rkc_globaltimer());
   __threadfence_system();
@@ -1182,7 +1192,7 @@ static __device__ bool rkc_wait_k2h_spill_room(rkc_loop_t *L, uint32_t bytes) {
  * the input position moves past it. Terminate while K2H or its spill ring is full: the
  * message stays input, as in rkc_run_batch. */
 template <typename Handler>
-static __device__ void rkc_run_spilled(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
+static __device__ RKC_COLD void rkc_run_spilled(rkc_loop_t *L, rkc_batch_entry_t *batch, uint32_t *replied) {
   const uint32_t tid = threadIdx.x;
   const rkc_header_t *h = (const rkc_header_t *)L->p.big_stage;
   if (tid < 32u) {

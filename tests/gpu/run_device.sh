@@ -50,6 +50,19 @@ elif [ -d "$ROOT/third_party/.offline" ]; then
   fi
 fi
 
+# Builds bench_gpu once per -D variant named in RK_DRAIN_VARIANTS and prints its drains.
+drain_variants() {
+  for variant in ${RK_DRAIN_VARIANTS:-}; do
+    P=/tmp/rk-$variant
+    cmake -S "$ROOT" -B $P -G Ninja -DRK_WITH_CUDA=ON -DRK_WITH_PYTHON=OFF -DRK_WITH_LUAJIT=OFF \
+      -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CUDA_FLAGS=-D$variant=1" >>"$OUT/variants.log" 2>&1 &&
+      ninja -C $P bench_gpu >>"$OUT/variants.log" 2>&1
+    note "### drain, variant $variant"
+    RK_BENCH_THROUGHPUT_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu 2>&1 | grep -E "drain|throughput" |
+      tee -a "$SUMMARY"
+  done
+}
+
 t0=$(date +%s)
 if ! cmake -S "$ROOT" -B $B -G Ninja "${OPTS[@]}" >"$OUT/configure.log" 2>&1; then
   note "configure FAILED with ${OPTS[*]}; retrying without Python/LuaJIT"
@@ -69,14 +82,7 @@ if [ "$MODE" = race ]; then
   # the batch drain of this build and of variants named in RK_DRAIN_VARIANTS (-D flags)
   RK_BENCH_THROUGHPUT_ONLY=1 timeout 60 $B/tests/gpu/bench_gpu 2>&1 | grep -E "drain|throughput" |
     tee -a "$SUMMARY"
-  for variant in ${RK_DRAIN_VARIANTS:-}; do
-    P=/tmp/rk-$variant
-    cmake -S "$ROOT" -B $P -G Ninja "${OPTS[@]}" "-DCMAKE_CUDA_FLAGS=-lineinfo -D$variant=1" \
-      >>"$OUT/build.log" 2>&1 && ninja -C $P bench_gpu >>"$OUT/build.log" 2>&1
-    note "### drain, variant $variant"
-    RK_BENCH_THROUGHPUT_ONLY=1 timeout 60 $P/tests/gpu/bench_gpu 2>&1 | grep -E "drain|throughput" |
-      tee -a "$SUMMARY"
-  done
+  drain_variants
   exit 0
 fi
 if [ "$MODE" = gpu ]; then
@@ -147,6 +153,8 @@ if [ -x $B/scripting/rkhost ] && [ "$MODE" = full ]; then
   note "bench_lua cuda (exit $rc):"
   tail -n 6 "$OUT/bench_lua.log" | tee -a "$SUMMARY"
 fi
+
+[ "$MODE" != quick ] && drain_variants
 
 if [ "$MODE" = full ] && [ -z "${RK_NO_SUITES:-}" ]; then
   # The script-level suites on whatever backend they pick (auto = CUDA here).
