@@ -644,41 +644,54 @@ static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
 }
 
 /* Registers / forgets a request in flight (see kh_receive_impl). 0 / -1. */
-static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
-  PyObject *key = PyLong_FromUnsignedLongLong(cid);
+static int kh_pending_update(PyObject *op, PyObject *key, int add) {
   PyObject *pending = ((rkpy_kernel *)op)->pending;
-  int rc = !key ? -1 : add ? PySet_Add(pending, key) : PySet_Discard(pending, key);
-  Py_XDECREF(key);
-  return rc < 0 ? -1 : 0;
+  return (add ? PySet_Add(pending, key) : PySet_Discard(pending, key)) < 0 ? -1 : 0;
 }
 
-/* Forgets a request in flight without disturbing the exception being raised, if any. */
-static int kh_pending_forget(PyObject *op, uint64_t cid) {
+/* Forgets a request in flight without disturbing the exception being raised, if any
+ * (consumes key). */
+static int kh_pending_forget(PyObject *op, PyObject *key) {
+  if (!PyErr_Occurred()) {
+    int rc = kh_pending_update(op, key, 0);
+    Py_DECREF(key);
+    return rc;
+  }
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
-  int rc = kh_pending_update(op, cid, 0);
-  /* an earlier error wins; with none, a failure to forget keeps its own */
-  if (type) PyErr_Restore(type, value, tb);
-  return rc;
+  kh_pending_update(op, key, 0);
+  Py_DECREF(key);
+  PyErr_Restore(type, value, tb); /* the earlier error wins */
+  return -1;
 }
 
 /* Sends a request: a fresh correlation id, registered as pending until forgotten.
+ * *key (new ref) is the id as the pending set holds it: the request keeps it to forget
+ * itself, so a request allocates one int, not one to add and another to discard.
  * send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
  * which must not block its loop); *waited_ns (may be NULL): how long it waited. */
 static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid,
-                            int64_t *waited_ns) {
+                            PyObject **key, int64_t *waited_ns) {
   *cid = rk_message_id_generate();
-  if (kh_pending_update(op, *cid, 1) < 0) return -1;
+  *key = PyLong_FromUnsignedLongLong(*cid);
+  if (!*key) return -1;
+  if (kh_pending_update(op, *key, 1) < 0) {
+    Py_CLEAR(*key);
+    return -1;
+  }
   if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
-  kh_pending_forget(op, *cid);
+  kh_pending_forget(op, *key);
+  *key = NULL;
   return -1;
 }
 
 /* Receives until the reply with cid arrives, stashing the others in arrival order. The
  * wait goes in slices so a reply that another thread stashed for us is seen within one
- * slice; timeout_ns bounds the whole call (< 0: forever). */
+ * slice; timeout_ns bounds the whole call (< 0: forever); a TimeoutError names
+ * named_timeout_ns, the caller's own timeout (of which timeout_ns may be what is left). */
 #define KH_STASH_SLICE_NS 50000000LL
-static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) {
+static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
+                                int64_t named_timeout_ns) {
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
   int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
@@ -692,7 +705,7 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     rk_status_t s =
         rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
     if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
-    if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns); /* the whole wait's */
+    if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns); /* the whole wait's */
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
       return rkpy_envelope_from_message(st, io.reply);
@@ -700,15 +713,71 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
   }
 }
 
+/* How long a request first waits for its reply with the GIL held. Handing the GIL off
+ * and taking it back around the wait (a mutex and a condition variable each way) is a
+ * visible part of a device round trip of a few microseconds, and the reply usually comes
+ * within this; other threads are held up at most this long, far below the interpreter's
+ * own switch interval (5 ms). Longer waits release the GIL as before. */
+#define KH_HOLD_GIL_NS 20000LL
+
+/* Not when this runtime runs Python handlers: a script kernel's reply is made by
+ * runtime.serve() on another thread, which needs the GIL, so holding it only delays the
+ * reply. */
+static bool kh_may_hold_gil(PyObject *op) {
+  PyObject *handlers = ((rkpy_kernel *)op)->runtime->handlers;
+  return handlers && PyDict_GET_SIZE(handlers) == 0;
+}
+
+/* Whether the stash holds anything: then another thread may already have set our reply
+ * aside (while the send waited for space with the GIL released), so the sliced wait,
+ * which looks there first, goes at once. */
+static bool kh_stash_empty(PyObject *op) {
+  PyObject *stash = ((rkpy_kernel *)op)->stash;
+  return !stash || PyList_GET_SIZE(stash) == 0;
+}
+
+/* The request's first wait: up to KH_HOLD_GIL_NS with the GIL held and no clock read.
+ * Returns the reply (new ref); NULL with an exception on error; NULL without one when
+ * the reply did not come (a reply for someone else that came is stashed). *waited_ns:
+ * what the wait surely took off the timeout. */
+static PyObject *kh_hold_gil_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
+                                   int64_t *waited_ns) {
+  rkpy_state *st = kh_state(op);
+  int64_t hold = timeout_ns >= 0 && timeout_ns < KH_HOLD_GIL_NS ? timeout_ns : KH_HOLD_GIL_NS;
+  rk_message_t *m = NULL;
+  rk_status_t s = rk_kernel_receive(kh_k(op), &m, hold);
+  /* a timed-out wait lasted at least hold; a reply may have come at once */
+  *waited_ns = s == RK_ETIMEDOUT ? hold : 0;
+  if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL; /* as rkpy_wait */
+  if (s != RK_OK) return rkpy_raise_status(st, s);
+  if (rk_message_header(m)->correlation_id == cid) return rkpy_envelope_from_message(st, m);
+  kh_stash_push(op, rkpy_envelope_from_message(st, m));
+  return NULL;
+}
+
+/* The reply to the request with cid: a first wait with the GIL held, then the sliced
+ * wait that releases it. */
+static PyObject *kh_reply_for(PyObject *op, uint64_t cid, int64_t wait_ns,
+                              int64_t named_timeout_ns) {
+  if (wait_ns != 0 && kh_may_hold_gil(op) && kh_stash_empty(op)) {
+    int64_t held = 0;
+    PyObject *reply = kh_hold_gil_reply(op, cid, wait_ns, &held);
+    if (reply || PyErr_Occurred()) return reply;
+    if (wait_ns > 0) wait_ns = wait_ns > held ? wait_ns - held : 0;
+  }
+  return kh_await_reply(op, cid, wait_ns, named_timeout_ns);
+}
+
+/* Vectorcall, like send_sync: the request path builds no argument tuple or dict. */
 static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                  PyObject *kwnames) {
   static const char *const names[] = {"envelope", "timeout"};
-  PyObject *a[2];
+  PyObject *a[2], *key = NULL;
   int64_t timeout_ns = -1, waited = 0;
   uint64_t cid = 0;
   if (rkpy_parse_args("request_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
       (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
-      kh_start_request(op, a[0], timeout_ns, &cid, &waited) < 0)
+      kh_start_request(op, a[0], timeout_ns, &cid, &key, &waited) < 0)
     return NULL;
   /* One timeout bounds the whole request: what the send waited for space comes off it. */
   int64_t wait_ns = timeout_ns;
@@ -716,24 +785,27 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
     wait_ns = timeout_ns - waited;
     if (wait_ns < 0) wait_ns = 0;
   }
-  PyObject *reply = kh_await_reply(op, cid, wait_ns);
-  if (kh_pending_forget(op, cid) < 0) Py_CLEAR(reply);
+  PyObject *reply = kh_reply_for(op, cid, wait_ns, timeout_ns);
+  if (kh_pending_forget(op, key) < 0) Py_CLEAR(reply);
   return reply;
 }
 
 /* For ringkernel._aio: sends with a fresh pending correlation id and returns it. */
 static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
   uint64_t cid = 0;
-  if (kh_start_request(op, msg, 0, &cid, NULL) < 0) return NULL;
-  return PyLong_FromUnsignedLongLong(cid);
+  PyObject *key = NULL;
+  if (kh_start_request(op, msg, 0, &cid, &key, NULL) < 0) return NULL;
+  return key;
 }
 
 /* For ringkernel._aio: the request with this correlation id is over. */
 static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
   uint64_t cid = 0;
-  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0 ||
-      kh_pending_update(op, cid, 0) < 0)
-    return NULL;
+  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
+  PyObject *key = PyLong_FromUnsignedLongLong(cid); /* the set's own kind of key */
+  int rc = key ? kh_pending_update(op, key, 0) : -1;
+  Py_XDECREF(key);
+  if (rc < 0) return NULL;
   Py_RETURN_NONE;
 }
 
@@ -742,7 +814,7 @@ static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
 static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
   uint64_t cid = 0;
   if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
-  PyObject *r = kh_await_reply(op, cid, 0);
+  PyObject *r = kh_await_reply(op, cid, 0, 0);
   if (r) return r;
   if (PyErr_ExceptionMatches(PyExc_TimeoutError) ||
       PyErr_ExceptionMatches(kh_state(op)->QueueFullError)) {
