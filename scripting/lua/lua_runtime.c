@@ -127,7 +127,7 @@ void rkl_push_kernel(lua_State *L, int rt_idx, rk_kernel_t *k) {
   }
   lua_pop(L, 1);
   ((rkl_kernel_t *)rkl_new(L, &rkl_kernel_class))->k = k;
-  lua_createtable(L, 0, 1);
+  lua_createtable(L, 1, 1); /* the array slot: the reply stash (lua_kernel.c) */
   lua_pushvalue(L, rt_idx);
   lua_setfield(L, -2, "runtime");
   lua_setfenv(L, -2);
