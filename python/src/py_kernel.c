@@ -481,11 +481,19 @@ static int kh_stash_push(PyObject *op, PyObject *env) {
 static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_empty) {
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
-  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
+  /* Each round looks once with the GIL held and no clock read (try_receive's only look; a
+   * reply already waiting needs no more); the deadline is set when a wait is needed. */
+  int64_t deadline = timeout_ns < 0 ? -1 : 0;
+  bool clock_read = timeout_ns <= 0;
   for (;;) {
     PyObject *stashed = kh_stash_pop(op);
     if (stashed || PyErr_Occurred()) return stashed;
-    rk_status_t s = rkpy_wait_until(kh_receive_step, &io, deadline);
+    rk_status_t s = kh_receive_step(&io, 0);
+    if (s == RK_EAGAIN && timeout_ns != 0) {
+      if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
+      clock_read = true;
+      s = rkpy_wait_until(kh_receive_step, &io, deadline);
+    }
     if (s == RK_OK) {
       uint64_t cid = rk_message_header(io.reply)->correlation_id;
       PyObject *env = rkpy_envelope_from_message(st, io.reply);

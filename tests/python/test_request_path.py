@@ -127,3 +127,19 @@ def test_request_refcounts_are_balanced(echo):
     for _ in range(1000):
         echo.request_sync(payload, timeout=5)
     assert sys.getrefcount(payload) == before
+
+
+def test_try_receive_looks_again_after_setting_a_pending_reply_aside(runtime):
+    k = runtime.launch_sync("mixed", LaunchOptions().with_handler(lambda env: env.payload))
+    got = {}
+    t = threading.Thread(target=lambda: got.update(r=k.request_sync(b"asked", timeout=10)))
+    t.start()
+    while runtime.script_work_pending() < 1:
+        time.sleep(0.001)
+    k.send_sync(b"plain")
+    assert runtime.serve(timeout=5, max_messages=2) == 2
+    # both replies are out, the request's first: one try_receive passes it by
+    assert k.try_receive().payload == b"plain"
+    t.join()
+    assert got["r"].payload == b"asked"
+    assert k.try_receive() is None
