@@ -34,9 +34,8 @@ PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
     h->runtime = (rkpy_runtime *)Py_NewRef(runtime);
     h->k = k;
     h->stash = PyList_New(0);
-    h->pending = PySet_New(NULL);
   }
-  if (!h || !h->stash || !h->pending || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0)
+  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0)
     Py_CLEAR(h);
   Py_DECREF(id);
   return (PyObject *)h;
@@ -47,14 +46,12 @@ static int kh_traverse(PyObject *op, visitproc visit, void *arg) {
   Py_VISIT(Py_TYPE(op));
   Py_VISIT(self->runtime);
   Py_VISIT(self->stash);
-  Py_VISIT(self->pending);
   return 0;
 }
 
 static int kh_clear(PyObject *op) {
   rkpy_kernel *self = (rkpy_kernel *)op;
   Py_CLEAR(self->stash);
-  Py_CLEAR(self->pending);
   return 0;
 }
 
@@ -63,6 +60,7 @@ static void kh_dealloc(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   PyObject_GC_UnTrack(op);
   kh_clear(op);
+  rkpy_cid_set_clear(&((rkpy_kernel *)op)->pending);
   Py_CLEAR(((rkpy_kernel *)op)->runtime);
   tp->tp_free(op);
   Py_DECREF(tp);
@@ -438,14 +436,10 @@ static uint64_t kh_cid_of(rkpy_state *st, PyObject *env) {
   return rkpy_envelope_parts(st, env, &hdr, &p, &len) == 0 ? hdr->correlation_id : 0;
 }
 
-/* 1 when a request in flight waits for this correlation id, 0 if not, -1 on error. */
+/* 1 when a request in flight waits for this correlation id, 0 if not (the int lets
+ * callers keep their -1-on-error shape). */
 static int kh_is_pending(PyObject *op, uint64_t cid) {
-  PyObject *pending = ((rkpy_kernel *)op)->pending;
-  if (cid == 0 || !pending || PySet_GET_SIZE(pending) == 0) return 0;
-  PyObject *key = PyLong_FromUnsignedLongLong(cid);
-  int r = key ? PySet_Contains(pending, key) : -1;
-  Py_XDECREF(key);
-  return r;
+  return rkpy_cid_set_contains(&((rkpy_kernel *)op)->pending, cid);
 }
 
 /* Removes and returns (new ref) stash entry i; NULL with an exception on failure. */
@@ -651,45 +645,27 @@ static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
   return NULL;
 }
 
-/* Registers / forgets a request in flight (see kh_receive_impl). 0 / -1. */
-static int kh_pending_update(PyObject *op, PyObject *key, int add) {
-  PyObject *pending = ((rkpy_kernel *)op)->pending;
-  return (add ? PySet_Add(pending, key) : PySet_Discard(pending, key)) < 0 ? -1 : 0;
-}
-
-/* Forgets a request in flight without disturbing the exception being raised, if any
- * (consumes key). */
-static int kh_pending_forget(PyObject *op, PyObject *key) {
-  if (!PyErr_Occurred()) {
-    int rc = kh_pending_update(op, key, 0);
-    Py_DECREF(key);
-    return rc;
-  }
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  kh_pending_update(op, key, 0);
-  Py_DECREF(key);
-  PyErr_Restore(type, value, tb); /* the earlier error wins */
+/* Registers a request in flight (see kh_receive_impl). 0 / -1 with MemoryError. */
+static int kh_pending_add(PyObject *op, uint64_t cid) {
+  if (rkpy_cid_set_add(&((rkpy_kernel *)op)->pending, cid) == 0) return 0;
+  PyErr_NoMemory();
   return -1;
 }
 
+/* Forgets a request in flight; cannot fail, so an exception being raised stays. */
+static void kh_pending_forget(PyObject *op, uint64_t cid) {
+  rkpy_cid_set_remove(&((rkpy_kernel *)op)->pending, cid);
+}
+
 /* Sends a request: a fresh correlation id, registered as pending until forgotten.
- * *key (new ref) is the id as the pending set holds it: the request keeps it to forget
- * itself, so a request allocates one int, not one to add and another to discard.
  * send_timeout_ns: how long the send may wait for input space (0 for the asyncio path,
  * which must not block its loop); *waited_ns (may be NULL): how long it waited. */
 static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid,
-                            PyObject **key, int64_t *waited_ns) {
+                            int64_t *waited_ns) {
   *cid = rk_message_id_generate();
-  *key = PyLong_FromUnsignedLongLong(*cid);
-  if (!*key) return -1;
-  if (kh_pending_update(op, *key, 1) < 0) {
-    Py_CLEAR(*key);
-    return -1;
-  }
+  if (kh_pending_add(op, *cid) < 0) return -1;
   if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
-  kh_pending_forget(op, *key);
-  *key = NULL;
+  kh_pending_forget(op, *cid);
   return -1;
 }
 
@@ -780,12 +756,12 @@ static PyObject *kh_reply_for(PyObject *op, uint64_t cid, int64_t wait_ns,
 static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                  PyObject *kwnames) {
   static const char *const names[] = {"envelope", "timeout"};
-  PyObject *a[2], *key = NULL;
+  PyObject *a[2];
   int64_t timeout_ns = -1, waited = 0;
   uint64_t cid = 0;
   if (rkpy_parse_args("request_sync", args, nargs, kwnames, names, 2, 1, a) < 0 ||
       (a[1] && rkpy_arg_timeout(a[1], "timeout", 1, &timeout_ns) < 0) ||
-      kh_start_request(op, a[0], timeout_ns, &cid, &key, &waited) < 0)
+      kh_start_request(op, a[0], timeout_ns, &cid, &waited) < 0)
     return NULL;
   /* One timeout bounds the whole request: what the send waited for space comes off it. */
   int64_t wait_ns = timeout_ns;
@@ -794,26 +770,22 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
     if (wait_ns < 0) wait_ns = 0;
   }
   PyObject *reply = kh_reply_for(op, cid, wait_ns, timeout_ns);
-  if (kh_pending_forget(op, key) < 0) Py_CLEAR(reply);
+  kh_pending_forget(op, cid);
   return reply;
 }
 
 /* For ringkernel._aio: sends with a fresh pending correlation id and returns it. */
 static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
   uint64_t cid = 0;
-  PyObject *key = NULL;
-  if (kh_start_request(op, msg, 0, &cid, &key, NULL) < 0) return NULL;
-  return key;
+  if (kh_start_request(op, msg, 0, &cid, NULL) < 0) return NULL;
+  return PyLong_FromUnsignedLongLong(cid);
 }
 
 /* For ringkernel._aio: the request with this correlation id is over. */
 static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
   uint64_t cid = 0;
   if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
-  PyObject *key = PyLong_FromUnsignedLongLong(cid); /* the set's own kind of key */
-  int rc = key ? kh_pending_update(op, key, 0) : -1;
-  Py_XDECREF(key);
-  if (rc < 0) return NULL;
+  kh_pending_forget(op, cid);
   Py_RETURN_NONE;
 }
 

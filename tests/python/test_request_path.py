@@ -143,3 +143,30 @@ def test_try_receive_looks_again_after_setting_a_pending_reply_aside(runtime):
     t.join()
     assert got["r"].payload == b"asked"
     assert k.try_receive() is None
+
+
+def test_pending_ids_through_growth_and_removal_in_any_order(echo):
+    # The in-flight set (a C hash table) is grown to hundreds of ids and emptied in a
+    # shuffled order; after every step receive_many must return exactly the replies
+    # whose requests are no longer pending, and leave the others for their requests.
+    import random
+
+    rng = random.Random(7)
+    ids = [echo._send_request(b"%d" % i) for i in range(600)]
+    assert len(set(ids)) == 600 and all(isinstance(c, int) and c > 0 for c in ids)
+    by_id = {c: b"%d" % i for i, c in enumerate(ids)}
+    order = ids[:]
+    rng.shuffle(order)
+    returned = {}
+    for start in range(0, 600, 150):
+        forgotten = order[start:start + 150]
+        for cid in forgotten:
+            echo._forget_request(cid)
+        deadline = time.monotonic() + 5
+        got = []
+        while len(got) < 150 and time.monotonic() < deadline:
+            got += echo.receive_many(1024, timeout=0.1)
+        assert sorted(e.header.correlation_id.value for e in got) == sorted(forgotten)
+        returned.update((e.header.correlation_id.value, e.payload) for e in got)
+        assert echo.try_receive() is None
+    assert returned == by_id
