@@ -712,9 +712,9 @@ static bool kh_may_hold_gil(PyObject *op) {
   return handlers && PyDict_GET_SIZE(handlers) == 0;
 }
 
-/* Whether the stash holds anything: then another thread may already have set our reply
- * aside (while the send waited for space with the GIL released), so the sliced wait,
- * which looks there first, goes at once. */
+/* True when the stash is empty. When it is not, another thread may already have set our
+ * reply aside (while the send waited for space with the GIL released): the sliced wait,
+ * which looks in the stash first, then goes at once. */
 static bool kh_stash_empty(PyObject *op) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
   return !stash || PyList_GET_SIZE(stash) == 0;

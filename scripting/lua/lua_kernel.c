@@ -415,15 +415,17 @@ static void rkl_stash_push(lua_State *L, rk_message_t *msg) {
 
 /* Receives until the reply with cid arrives, stashing the others in arrival order.
  * timeout_ns bounds the wait (< 0: forever); a timeout error names named_timeout_ns, the
- * caller's whole timeout. */
+ * caller's whole timeout. The first wait reads no clock: it is bounded by the timeout
+ * itself, and the reply usually ends it (the deadline's one read is for the rounds after
+ * another request's reply, and only with a timeout). */
 static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t timeout_ns,
                            int64_t named_timeout_ns) {
   rkl_io_t io = {.k = k};
   /* One deadline for the whole request: other replies arriving must not restart it. */
   int64_t deadline = rkl_deadline_ns(timeout_ns);
-  for (;;) {
+  for (bool first = true;; first = false) {
     if (rkl_stash_take(L, cid)) return 1;
-    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, rkl_left_ns(deadline));
+    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, first ? timeout_ns : rkl_left_ns(deadline));
     if (st == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns);
     if (st != RK_OK) return rkl_error_status(L, st);
     if (rk_message_header(io.reply)->correlation_id == cid) {
@@ -434,56 +436,16 @@ static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t t
   }
 }
 
-/* How long a request's first wait for its reply may take before the general wait takes
- * over: a device round trip is a few microseconds, and the general wait reads the clock
- * about three times before it even starts (~35 ns each on the GPU host). */
-#define RKL_QUICK_WAIT_NS 20000LL
-
-/* The request's first wait: up to RKL_QUICK_WAIT_NS, no clock read, nothing pushed
- * unless the reply came. Returns true with the reply pushed; false when it did not come
- * (a reply for another request that came is stashed), *waited_ns then being what the
- * wait surely took off the timeout. Raises on errors other than a timeout. */
-static bool rkl_quick_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t timeout_ns,
-                            int64_t *waited_ns) {
-  int64_t wait = timeout_ns >= 0 && timeout_ns < RKL_QUICK_WAIT_NS ? timeout_ns : RKL_QUICK_WAIT_NS;
-  rk_message_t *m = NULL;
-  rk_status_t st = rk_kernel_receive(k, &m, wait);
-  /* a timed-out wait lasted at least `wait`; a reply may have come at once */
-  *waited_ns = st == RK_ETIMEDOUT ? wait : 0;
-  if (st == RK_EAGAIN || st == RK_ETIMEDOUT || st == RK_EINTR) return false; /* as rkl_wait */
-  if (st != RK_OK) rkl_error_status(L, st);
-  if (rk_message_header(m)->correlation_id == cid) {
-    rkl_push_message(L, m);
-    return true;
-  }
-  rkl_stash_push(L, m);
-  return false;
-}
-
-/* Whether the stash is empty: if not, it may already hold our reply (set aside by a
- * receive that ran while the send waited for room), and the general wait looks there
- * first. */
-static bool rkl_stash_empty(lua_State *L) {
-  rkl_push_stash(L);
-  bool empty = lua_objlen(L, -1) == 0;
-  lua_pop(L, 1);
-  return empty;
-}
-
 static int rkl_k_request(lua_State *L) {
   static const char *const names[] = {"envelope", "timeout", NULL};
   rk_kernel_t *k = rkl_k_self(L);
   rkl_args(L, "KernelHandle.request", 2, names, false);
   int64_t timeout = rkl_opt_timeout(L, 3, "timeout", -1);
   uint64_t cid = rk_message_id_generate();
-  /* One timeout bounds the whole request: what the send waited for input space and what
-   * the quick wait took come off the general wait for the reply. */
+  /* One timeout bounds the whole request: what the send waited for input space comes off
+   * the wait for the reply. */
   int64_t left = timeout, waited = rkl_send_one(L, k, 2, timeout, cid);
   if (left > 0) left = left > waited ? left - waited : 0;
-  if (left != 0 && rkl_stash_empty(L)) {
-    if (rkl_quick_reply(L, k, cid, left, &waited)) return 1;
-    if (left > 0) left = left > waited ? left - waited : 0;
-  }
   return rkl_await_reply(L, k, cid, left, timeout);
 }
 

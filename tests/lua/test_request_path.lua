@@ -1,7 +1,8 @@
--- k:request's fast path: the send is tried once before any clock read, and the first wait
--- for the reply (up to 20 us) reads no clock; the sliced wait takes over after it. These
--- cases pin what must not change with it: correlation, the order of other replies,
--- timeouts (total, named after the caller's value), method-call type checks, the stash.
+-- k:request's cheaper path: the send is tried once before any clock read, and the first
+-- wait for the reply reads no clock (it is bounded by the timeout itself; the deadline is
+-- read once, and only with a timeout). These cases pin what must not change with it:
+-- correlation, the order of other replies, timeouts (total, named after the caller's
+-- value), method-call type checks, the stash.
 local T = require "testkit"
 local rk = require "ringkernel"
 
