@@ -35,8 +35,7 @@ PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
     h->k = k;
     h->stash = PyList_New(0);
   }
-  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0)
-    Py_CLEAR(h);
+  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
   Py_DECREF(id);
   return (PyObject *)h;
 }

@@ -25,8 +25,8 @@ typedef struct {
   PyObject_HEAD
   rkpy_runtime *runtime;
   rk_kernel_t *k;
-  PyObject *stash;   /* list: replies taken out of the C queue but not yet claimed, oldest
-                        first (set aside by whoever met them while looking for another) */
+  PyObject *stash;      /* list: replies taken out of the C queue but not yet claimed, oldest
+                           first (set aside by whoever met them while looking for another) */
   rkpy_cid_set pending; /* correlation ids of requests in flight; receive() leaves their
                            replies to the requests */
 } rkpy_kernel;

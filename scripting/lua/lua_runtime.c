@@ -62,7 +62,8 @@ rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeou
     rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout */
     return RK_ETIMEDOUT;
   }
-  int64_t deadline = rkl_deadline_ns(timeout_ns < 0 ? -1 : timeout_ns - (st == RK_EINTR ? 0 : first));
+  int64_t deadline =
+      rkl_deadline_ns(timeout_ns < 0 ? -1 : timeout_ns - (st == RK_EINTR ? 0 : first));
   for (;;) {
     rkl_poll(L);
     int64_t slice = RKL_WAIT_SLICE_NS;
