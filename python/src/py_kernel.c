@@ -34,10 +34,8 @@ PyObject *rkpy_kernel_handle(rkpy_runtime *runtime, rk_kernel_t *k) {
     h->runtime = (rkpy_runtime *)Py_NewRef(runtime);
     h->k = k;
     h->stash = PyList_New(0);
-    h->pending = PySet_New(NULL);
   }
-  if (!h || !h->stash || !h->pending || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0)
-    Py_CLEAR(h);
+  if (!h || !h->stash || PyDict_SetItem(runtime->kernels, id, (PyObject *)h) < 0) Py_CLEAR(h);
   Py_DECREF(id);
   return (PyObject *)h;
 }
@@ -47,14 +45,12 @@ static int kh_traverse(PyObject *op, visitproc visit, void *arg) {
   Py_VISIT(Py_TYPE(op));
   Py_VISIT(self->runtime);
   Py_VISIT(self->stash);
-  Py_VISIT(self->pending);
   return 0;
 }
 
 static int kh_clear(PyObject *op) {
   rkpy_kernel *self = (rkpy_kernel *)op;
   Py_CLEAR(self->stash);
-  Py_CLEAR(self->pending);
   return 0;
 }
 
@@ -63,6 +59,7 @@ static void kh_dealloc(PyObject *op) {
   PyTypeObject *tp = Py_TYPE(op);
   PyObject_GC_UnTrack(op);
   kh_clear(op);
+  rkpy_cid_set_clear(&((rkpy_kernel *)op)->pending);
   Py_CLEAR(((rkpy_kernel *)op)->runtime);
   tp->tp_free(op);
   Py_DECREF(tp);
@@ -438,14 +435,10 @@ static uint64_t kh_cid_of(rkpy_state *st, PyObject *env) {
   return rkpy_envelope_parts(st, env, &hdr, &p, &len) == 0 ? hdr->correlation_id : 0;
 }
 
-/* 1 when a request in flight waits for this correlation id, 0 if not, -1 on error. */
+/* 1 when a request in flight waits for this correlation id, 0 if not (the int lets
+ * callers keep their -1-on-error shape). */
 static int kh_is_pending(PyObject *op, uint64_t cid) {
-  PyObject *pending = ((rkpy_kernel *)op)->pending;
-  if (cid == 0 || !pending || PySet_GET_SIZE(pending) == 0) return 0;
-  PyObject *key = PyLong_FromUnsignedLongLong(cid);
-  int r = key ? PySet_Contains(pending, key) : -1;
-  Py_XDECREF(key);
-  return r;
+  return rkpy_cid_set_contains(&((rkpy_kernel *)op)->pending, cid);
 }
 
 /* Removes and returns (new ref) stash entry i; NULL with an exception on failure. */
@@ -481,11 +474,19 @@ static int kh_stash_push(PyObject *op, PyObject *env) {
 static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_empty) {
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
-  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
+  /* Each round looks once with the GIL held and no clock read (try_receive's only look; a
+   * reply already waiting needs no more); the deadline is set when a wait is needed. */
+  int64_t deadline = timeout_ns < 0 ? -1 : 0;
+  bool clock_read = timeout_ns <= 0;
   for (;;) {
     PyObject *stashed = kh_stash_pop(op);
     if (stashed || PyErr_Occurred()) return stashed;
-    rk_status_t s = rkpy_wait_until(kh_receive_step, &io, deadline);
+    rk_status_t s = kh_receive_step(&io, 0);
+    if (s == RK_EAGAIN && timeout_ns != 0) {
+      if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
+      clock_read = true;
+      s = rkpy_wait_until(kh_receive_step, &io, deadline);
+    }
     if (s == RK_OK) {
       uint64_t cid = rk_message_header(io.reply)->correlation_id;
       PyObject *env = rkpy_envelope_from_message(st, io.reply);
@@ -643,23 +644,16 @@ static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
   return NULL;
 }
 
-/* Registers / forgets a request in flight (see kh_receive_impl). 0 / -1. */
-static int kh_pending_update(PyObject *op, uint64_t cid, int add) {
-  PyObject *key = PyLong_FromUnsignedLongLong(cid);
-  PyObject *pending = ((rkpy_kernel *)op)->pending;
-  int rc = !key ? -1 : add ? PySet_Add(pending, key) : PySet_Discard(pending, key);
-  Py_XDECREF(key);
-  return rc < 0 ? -1 : 0;
+/* Registers a request in flight (see kh_receive_impl). 0 / -1 with MemoryError. */
+static int kh_pending_add(PyObject *op, uint64_t cid) {
+  if (rkpy_cid_set_add(&((rkpy_kernel *)op)->pending, cid) == 0) return 0;
+  PyErr_NoMemory();
+  return -1;
 }
 
-/* Forgets a request in flight without disturbing the exception being raised, if any. */
-static int kh_pending_forget(PyObject *op, uint64_t cid) {
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  int rc = kh_pending_update(op, cid, 0);
-  /* an earlier error wins; with none, a failure to forget keeps its own */
-  if (type) PyErr_Restore(type, value, tb);
-  return rc;
+/* Forgets a request in flight; cannot fail, so an exception being raised stays. */
+static void kh_pending_forget(PyObject *op, uint64_t cid) {
+  rkpy_cid_set_remove(&((rkpy_kernel *)op)->pending, cid);
 }
 
 /* Sends a request: a fresh correlation id, registered as pending until forgotten.
@@ -668,7 +662,7 @@ static int kh_pending_forget(PyObject *op, uint64_t cid) {
 static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns, uint64_t *cid,
                             int64_t *waited_ns) {
   *cid = rk_message_id_generate();
-  if (kh_pending_update(op, *cid, 1) < 0) return -1;
+  if (kh_pending_add(op, *cid) < 0) return -1;
   if (kh_send_one(op, msg, send_timeout_ns, *cid, waited_ns) == 0) return 0;
   kh_pending_forget(op, *cid);
   return -1;
@@ -676,9 +670,11 @@ static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns
 
 /* Receives until the reply with cid arrives, stashing the others in arrival order. The
  * wait goes in slices so a reply that another thread stashed for us is seen within one
- * slice; timeout_ns bounds the whole call (< 0: forever). */
+ * slice; timeout_ns bounds the whole call (< 0: forever); a TimeoutError names
+ * named_timeout_ns, the caller's own timeout (of which timeout_ns may be what is left). */
 #define KH_STASH_SLICE_NS 50000000LL
-static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) {
+static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
+                                int64_t named_timeout_ns) {
   rkpy_state *st = kh_state(op);
   kh_io io = {.k = kh_k(op)};
   int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
@@ -692,7 +688,7 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
     rk_status_t s =
         rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
     if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
-    if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns); /* the whole wait's */
+    if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns); /* the whole wait's */
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
     if (rk_message_header(io.reply)->correlation_id == cid)
       return rkpy_envelope_from_message(st, io.reply);
@@ -700,6 +696,62 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns) 
   }
 }
 
+/* How long a request first waits for its reply with the GIL held. Handing the GIL off
+ * and taking it back around the wait (a mutex and a condition variable each way) is a
+ * visible part of a device round trip of a few microseconds, and the reply usually comes
+ * within this; other threads are held up at most this long, far below the interpreter's
+ * own switch interval (5 ms). Longer waits release the GIL as before. */
+#define KH_HOLD_GIL_NS 20000LL
+
+/* Not when this runtime runs Python handlers: a script kernel's reply is made by
+ * runtime.serve() on another thread, which needs the GIL, so holding it only delays the
+ * reply. */
+static bool kh_may_hold_gil(PyObject *op) {
+  PyObject *handlers = ((rkpy_kernel *)op)->runtime->handlers;
+  return handlers && PyDict_GET_SIZE(handlers) == 0;
+}
+
+/* True when the stash is empty. When it is not, another thread may already have set our
+ * reply aside (while the send waited for space with the GIL released): the sliced wait,
+ * which looks in the stash first, then goes at once. */
+static bool kh_stash_empty(PyObject *op) {
+  PyObject *stash = ((rkpy_kernel *)op)->stash;
+  return !stash || PyList_GET_SIZE(stash) == 0;
+}
+
+/* The request's first wait: up to KH_HOLD_GIL_NS with the GIL held and no clock read.
+ * Returns the reply (new ref); NULL with an exception on error; NULL without one when
+ * the reply did not come (a reply for someone else that came is stashed). *waited_ns:
+ * what the wait surely took off the timeout. */
+static PyObject *kh_hold_gil_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
+                                   int64_t *waited_ns) {
+  rkpy_state *st = kh_state(op);
+  int64_t hold = timeout_ns >= 0 && timeout_ns < KH_HOLD_GIL_NS ? timeout_ns : KH_HOLD_GIL_NS;
+  rk_message_t *m = NULL;
+  rk_status_t s = rk_kernel_receive(kh_k(op), &m, hold);
+  /* a timed-out wait lasted at least hold; a reply may have come at once */
+  *waited_ns = s == RK_ETIMEDOUT ? hold : 0;
+  if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL; /* as rkpy_wait */
+  if (s != RK_OK) return rkpy_raise_status(st, s);
+  if (rk_message_header(m)->correlation_id == cid) return rkpy_envelope_from_message(st, m);
+  kh_stash_push(op, rkpy_envelope_from_message(st, m));
+  return NULL;
+}
+
+/* The reply to the request with cid: a first wait with the GIL held, then the sliced
+ * wait that releases it. */
+static PyObject *kh_reply_for(PyObject *op, uint64_t cid, int64_t wait_ns,
+                              int64_t named_timeout_ns) {
+  if (wait_ns != 0 && kh_may_hold_gil(op) && kh_stash_empty(op)) {
+    int64_t held = 0;
+    PyObject *reply = kh_hold_gil_reply(op, cid, wait_ns, &held);
+    if (reply || PyErr_Occurred()) return reply;
+    if (wait_ns > 0) wait_ns = wait_ns > held ? wait_ns - held : 0;
+  }
+  return kh_await_reply(op, cid, wait_ns, named_timeout_ns);
+}
+
+/* Vectorcall, like send_sync: the request path builds no argument tuple or dict. */
 static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                  PyObject *kwnames) {
   static const char *const names[] = {"envelope", "timeout"};
@@ -716,8 +768,8 @@ static PyObject *kh_request_sync(PyObject *op, PyObject *const *args, Py_ssize_t
     wait_ns = timeout_ns - waited;
     if (wait_ns < 0) wait_ns = 0;
   }
-  PyObject *reply = kh_await_reply(op, cid, wait_ns);
-  if (kh_pending_forget(op, cid) < 0) Py_CLEAR(reply);
+  PyObject *reply = kh_reply_for(op, cid, wait_ns, timeout_ns);
+  kh_pending_forget(op, cid);
   return reply;
 }
 
@@ -731,9 +783,8 @@ static PyObject *kh_send_request(PyObject *op, PyObject *msg) {
 /* For ringkernel._aio: the request with this correlation id is over. */
 static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
   uint64_t cid = 0;
-  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0 ||
-      kh_pending_update(op, cid, 0) < 0)
-    return NULL;
+  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
+  kh_pending_forget(op, cid);
   Py_RETURN_NONE;
 }
 
@@ -742,7 +793,7 @@ static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
 static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
   uint64_t cid = 0;
   if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
-  PyObject *r = kh_await_reply(op, cid, 0);
+  PyObject *r = kh_await_reply(op, cid, 0, 0);
   if (r) return r;
   if (PyErr_ExceptionMatches(PyExc_TimeoutError) ||
       PyErr_ExceptionMatches(kh_state(op)->QueueFullError)) {

@@ -4,6 +4,7 @@
 #define PY_RUNTIME_H
 
 #include "rkpy.h"
+#include "py_cid_set.h"
 
 #include "ringkernel/runtime.h"
 
@@ -24,10 +25,10 @@ typedef struct {
   PyObject_HEAD
   rkpy_runtime *runtime;
   rk_kernel_t *k;
-  PyObject *stash;   /* list: replies taken out of the C queue but not yet claimed, oldest
-                        first (set aside by whoever met them while looking for another) */
-  PyObject *pending; /* set: correlation ids of requests in flight; receive() leaves their
-                        replies to the requests */
+  PyObject *stash;      /* list: replies taken out of the C queue but not yet claimed, oldest
+                           first (set aside by whoever met them while looking for another) */
+  rkpy_cid_set pending; /* correlation ids of requests in flight; receive() leaves their
+                           replies to the requests */
 } rkpy_kernel;
 
 /* The handle for k, created on first use and cached in runtime->kernels (new ref). */

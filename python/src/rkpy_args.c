@@ -1,5 +1,6 @@
 /* rkpy_args.c — argument checks shared by every type: each failure names the argument,
  * the value and the accepted range, so bad input is a clear ValueError/TypeError. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "rkpy.h"
@@ -113,9 +114,18 @@ int rkpy_arg_buffer(PyObject *obj, const char *what, Py_buffer *view) {
   return 0;
 }
 
+/* Keyword names are ASCII str objects, whose characters are stored NUL-terminated right
+ * after the object: strcmp on them is a fraction of PyUnicode_CompareWithASCIIString's
+ * cost, which showed on every request_sync(..., timeout=...) call. */
 static int rkpy_arg_index(const char *const *names, int n, PyObject *key) {
-  for (int i = 0; i < n; i++)
-    if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) return i;
+  bool ascii = PyUnicode_Check(key) && PyUnicode_IS_COMPACT_ASCII(key);
+  for (int i = 0; i < n; i++) {
+    /* the length check keeps a name with a NUL inside from matching its prefix */
+    if (ascii ? (size_t)PyUnicode_GET_LENGTH(key) == strlen(names[i]) &&
+                    strcmp((const char *)PyUnicode_DATA(key), names[i]) == 0
+              : PyUnicode_CompareWithASCIIString(key, names[i]) == 0)
+      return i;
+  }
   return -1;
 }
 

