@@ -307,6 +307,11 @@ void rki_runtime_fail(void *rt, rk_status_t status, const char *detail);
 rk_status_t rki_backend_start(rk_runtime_t *rt);
 void rki_backend_stop(rk_runtime_t *rt);
 void rki_backend_fini(rk_runtime_t *rt);
+/* Measurements only (tests/bench/bench_runtime_overhead.c): runtimes created after this
+ * call with backend RK_BACKEND_CUDA use ops instead of the CUDA backend, so the runtime's
+ * own cost can be timed against a stand-in device on a machine without a GPU. NULL
+ * restores the CUDA backend. Not part of the public API. */
+void rki_backend_override(const rk_backend_ops_t *ops);
 
 /* Readiness (readiness.c). */
 rk_status_t rki_ready_open(rk_runtime_t *rt);
