@@ -18,11 +18,16 @@
  * Printed: per row the median over rounds of p50 and p99, and the least min; then the
  * runtime's overhead (row p50 - actor p50) and the ratio.
  *
- * The loopback actor is single-threaded: only this thread sends and receives, and its
- * poll reports nothing (the runtime's poller sleeps), so the GPU host's poller traffic
- * is not part of these numbers.
+ * A third pass keeps the delay and lets the backend's poll signal each reply as the CUDA
+ * backend's does (output_ready from the runtime's poller thread), so the poller's traffic
+ * beside the waiting thread is in the numbers too.
+ *
+ * Only this thread sends and receives; the poller only reads the ring's positions.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,15 +46,19 @@ static const char *const row_names[ROWS] = {"actor (loopback calls)", "backend o
 
 typedef struct loop_record {
   rk_message_header_t hdr;
-  uint64_t visible_at; /* monotonic ns; 0: at once */
+  _Atomic uint64_t visible_at; /* monotonic ns; 0: at once (read by the poller too) */
   unsigned char payload[LOOP_PAYLOAD_MAX];
 } loop_record_t;
 
+/* head and tail are written by the one sending and receiving thread; the poller (when
+ * it signals) only reads them. */
 struct rk_backend_actor {
+  rk_kernel_t *kernel;
   uint64_t numeric_id;
   uint64_t delay_ns;
-  uint64_t head, tail; /* records [head, tail) wait in the ring */
+  _Atomic uint64_t head, tail; /* records [head, tail) wait in the ring */
   uint64_t processed;
+  uint64_t signaled_at; /* poller only: tail when output_ready was last sent */
   loop_record_t ring[LOOP_CAP];
 };
 
@@ -66,8 +75,10 @@ static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t 
     r->hdr.source_kernel = a->numeric_id;
     r->hdr.dest_kernel = h->source_kernel;
     memcpy(r->payload, payloads[done], (size_t)h->payload_size);
-    r->visible_at = a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0;
-    a->tail++;
+    atomic_store_explicit(&r->visible_at, a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0,
+                          memory_order_relaxed);
+    /* release: pairs with the poller's acquire load of tail */
+    atomic_store_explicit(&a->tail, a->tail + 1, memory_order_release);
     a->processed++;
   }
   return done;
@@ -75,17 +86,34 @@ static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t 
 
 /* The oldest visible reply, or NULL; loopback_pop takes it out. */
 static const loop_record_t *loopback_peek(const rk_backend_actor_t *a) {
-  if (a->head == a->tail) return NULL;
-  const loop_record_t *r = &a->ring[a->head % LOOP_CAP];
-  if (r->visible_at && rk_test_now_ns() < r->visible_at) return NULL;
+  uint64_t head = atomic_load_explicit(&a->head, memory_order_relaxed);
+  if (head == atomic_load_explicit(&a->tail, memory_order_acquire)) return NULL;
+  const loop_record_t *r = &a->ring[head % LOOP_CAP];
+  uint64_t at = atomic_load_explicit(&r->visible_at, memory_order_relaxed);
+  if (at && rk_test_now_ns() < at) return NULL;
   return r;
 }
 
-static void loopback_pop(rk_backend_actor_t *a) { a->head++; }
+static void loopback_pop(rk_backend_actor_t *a) {
+  atomic_store_explicit(&a->head, a->head + 1, memory_order_release);
+}
 
 /* ---- the loopback backend table --------------------------------------------------------- */
 
-static uint64_t loop_delay_ns; /* the latency given to actors created next */
+/* Set by run_all before it creates a runtime: the latency given to its actors, and
+ * whether poll signals their replies as the CUDA backend's poll does. */
+static uint64_t loop_delay_ns;
+static bool loop_signal;
+
+/* The runtime-wide state: its host table and its one runtime actor, which lock guards
+ * against poll (as the CUDA backend's lock guards its actor list). */
+typedef struct loop_backend {
+  const rk_backend_host_t *host;
+  pthread_mutex_t lock;
+  rk_backend_actor_t *actor;
+} loop_backend_t;
+
+static loop_backend_t loop_state = {NULL, PTHREAD_MUTEX_INITIALIZER, NULL};
 
 static rk_status_t lb_probe(int32_t device) {
   (void)device;
@@ -93,8 +121,8 @@ static rk_status_t lb_probe(int32_t device) {
 }
 
 static rk_status_t lb_init(const rk_backend_config_t *cfg, void **state) {
-  (void)cfg;
-  *state = &loop_delay_ns; /* no runtime-wide state; any non-NULL token */
+  loop_state.host = cfg->host;
+  *state = &loop_state;
   return RK_OK;
 }
 
@@ -103,11 +131,16 @@ static void lb_fini(void *state) { (void)state; }
 
 static rk_status_t lb_actor_create(void *state, const rk_backend_actor_desc_t *desc,
                                    rk_backend_actor_t **out) {
-  (void)state;
   rk_backend_actor_t *a = calloc(1, sizeof *a);
   if (!a) return RK_ENOMEM;
+  a->kernel = desc->kernel;
   a->numeric_id = desc->numeric_id;
   a->delay_ns = loop_delay_ns;
+  if (state) {
+    pthread_mutex_lock(&loop_state.lock);
+    loop_state.actor = a;
+    pthread_mutex_unlock(&loop_state.lock);
+  }
   *out = a;
   return RK_OK;
 }
@@ -128,7 +161,12 @@ static size_t lb_take_input(rk_backend_actor_t *a, rk_message_t **out, size_t ma
   return 0;
 }
 
-static void lb_actor_destroy(rk_backend_actor_t *a) { free(a); }
+static void lb_actor_destroy(rk_backend_actor_t *a) {
+  pthread_mutex_lock(&loop_state.lock);
+  if (loop_state.actor == a) loop_state.actor = NULL;
+  pthread_mutex_unlock(&loop_state.lock);
+  free(a);
+}
 
 static size_t lb_dequeue(rk_backend_actor_t *a, rk_message_t **out, size_t max) {
   size_t n = 0;
@@ -157,10 +195,23 @@ static uint64_t lb_device_memory(void *state) {
   return 0;
 }
 
-/* A device backend has a poll; this one never has news (replies are seen by looking). */
+/* As the CUDA backend's poll: a new visible reply since the last signal -> output_ready
+ * (which bumps the waitset the requesting thread may be spinning beside). Without
+ * loop_signal it never has news and the runtime's poller sleeps. */
 static int lb_poll(void *state) {
-  (void)state;
-  return 0;
+  loop_backend_t *be = state;
+  if (!loop_signal) return 0;
+  int events = 0;
+  pthread_mutex_lock(&be->lock);
+  rk_backend_actor_t *a = be->actor;
+  uint64_t tail = a ? atomic_load_explicit(&a->tail, memory_order_acquire) : 0;
+  if (a && tail != a->signaled_at && loopback_peek(a)) {
+    a->signaled_at = tail;
+    be->host->output_ready(a->kernel);
+    events = 1;
+  }
+  pthread_mutex_unlock(&be->lock);
+  return events;
 }
 
 static const rk_backend_ops_t loopback_ops = {
@@ -260,8 +311,9 @@ static lat_t time_row(int row, rk_kernel_t *k, rk_backend_actor_t *a, uint64_t *
 }
 
 /* Runs every row ROUNDS times, alternating, and prints medians. */
-static void run_all(uint64_t delay_ns) {
+static void run_all(uint64_t delay_ns, bool signal) {
   loop_delay_ns = delay_ns;
+  loop_signal = signal;
   rki_backend_override(&loopback_ops);
   rk_runtime_config_t cfg;
   rk_runtime_config_init(&cfg);
@@ -287,8 +339,9 @@ static void run_all(uint64_t delay_ns) {
       if (l.min < min[row]) min[row] = l.min;
     }
 
-  printf("\nloopback device, reply visible %llu ns after the send (%d rounds x %d samples)\n",
-         (unsigned long long)delay_ns, ROUNDS, SAMPLES);
+  printf("\nloopback device, reply visible %llu ns after the send, poller %s (%d rounds x %d "
+         "samples)\n", (unsigned long long)delay_ns,
+         signal ? "signalling replies" : "idle", ROUNDS, SAMPLES);
   double base = 0;
   for (int row = 0; row < ROWS; row++) {
     qsort(p50[row], ROUNDS, sizeof(double), cmp_double);
@@ -308,7 +361,8 @@ static void run_all(uint64_t delay_ns) {
 
 int main(void) {
   memset(payload, 0x5a, sizeof payload);
-  run_all(0);
-  run_all(DELAY_NS);
+  run_all(0, false);
+  run_all(DELAY_NS, false);
+  run_all(DELAY_NS, true);
   return 0;
 }
