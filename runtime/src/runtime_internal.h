@@ -286,9 +286,13 @@ struct rk_runtime {
   _Atomic bool failed;
   char fail_detail[256];
 
-  rki_waitset_t events;
-  rki_waitset_t space;
-  _Atomic uint32_t interrupt_gen;
+  /* Each waitset on a line of its own, and the words a waiting thread reads every spin
+   * round (interrupt_gen) and the poller reads per reply (ready_armed) on a third: the
+   * poller bumps `events` for every device reply, and sharing that line would make the
+   * requesting thread's next spin round a cache miss just as the reply arrives. */
+  alignas(RKI_CACHELINE) rki_waitset_t events;
+  alignas(RKI_CACHELINE) rki_waitset_t space;
+  alignas(RKI_CACHELINE) _Atomic uint32_t interrupt_gen;
 
   int ready_fd;
   _Atomic bool ready_armed;
