@@ -286,15 +286,15 @@ struct rk_runtime {
   _Atomic bool failed;
   char fail_detail[256];
 
-  /* Each waitset on a line of its own, and the words a waiting thread reads every spin
-   * round (interrupt_gen) and the poller reads per reply (ready_armed) on a third: the
-   * poller bumps `events` for every device reply, and sharing that line would make the
-   * requesting thread's next spin round a cache miss just as the reply arrives. */
+  /* Each on a line of its own: the poller bumps `events` for every device reply, and
+   * re-arms `ready_armed` after each rk_runtime_ready_clear; a thread waiting for that
+   * reply reads interrupt_gen every spin round. Sharing a line would make that round a
+   * cache miss on the poller's core just as the reply arrives. */
   alignas(RKI_CACHELINE) rki_waitset_t events;
   alignas(RKI_CACHELINE) rki_waitset_t space;
   alignas(RKI_CACHELINE) _Atomic uint32_t interrupt_gen;
 
-  int ready_fd;
+  alignas(RKI_CACHELINE) int ready_fd;
   _Atomic bool ready_armed;
 
   pthread_mutex_t script_lock;

@@ -74,7 +74,6 @@ void rki_wait_sleep(rki_waitset_t *w, uint32_t seen, uint64_t deadline_ns) {
  * device backend's output is seen directly, without waiting for the poller's signal. */
 static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws, rki_try_fn try_fn,
                               void *arg, uint64_t until) {
-  uint32_t seen = atomic_load_explicit(&ws->seq, memory_order_acquire);
   /* A device backend's output is only seen by looking (a read of host memory the device
    * writes, no other thread's cache line): look every round, rounds a couple of pauses
    * long (16 pauses and a look every 8th round cost a GPU round trip ~1 µs, measured).
@@ -85,6 +84,8 @@ static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws
    * microsecond. A CPU worker's reply bumps the waitset, so there the look waits for
    * that or every 8th round, and the pauses keep this thread off the worker's lines. */
   const bool device = rt->ops->poll != NULL;
+  /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
+  uint32_t seen = device ? 0 : atomic_load_explicit(&ws->seq, memory_order_acquire);
   const int pauses = device ? 2 : 16;
   const unsigned clock_every = device ? 8u : 1u;
   for (unsigned round = 0;; round++) {
