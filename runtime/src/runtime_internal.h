@@ -286,15 +286,11 @@ struct rk_runtime {
   _Atomic bool failed;
   char fail_detail[256];
 
-  /* Each on a line of its own: the poller bumps `events` for every device reply, and
-   * re-arms `ready_armed` after each rk_runtime_ready_clear; a thread waiting for that
-   * reply reads interrupt_gen every spin round. Sharing a line would make that round a
-   * cache miss on the poller's core just as the reply arrives. */
-  alignas(RKI_CACHELINE) rki_waitset_t events;
-  alignas(RKI_CACHELINE) rki_waitset_t space;
-  alignas(RKI_CACHELINE) _Atomic uint32_t interrupt_gen;
+  rki_waitset_t events;
+  rki_waitset_t space;
+  _Atomic uint32_t interrupt_gen;
 
-  alignas(RKI_CACHELINE) int ready_fd;
+  int ready_fd;
   _Atomic bool ready_armed;
 
   pthread_mutex_t script_lock;

@@ -80,8 +80,8 @@ static rk_status_t spin_phase(rk_runtime_t *rt, uint32_t intr, rki_waitset_t *ws
    * Such a round does not read the waitset, which the poller bumps for the very reply
    * this thread is about to find: that read would pull the line from the poller's core
    * at the moment the reply arrives. Nor does it read the clock each time: a clock read
-   * costs as much as the look, and 8 rounds overshoot the spin budget by well under a
-   * microsecond. A CPU worker's reply bumps the waitset, so there the look waits for
+   * (~35 ns on the GPU host) is a large part of a round, and 8 rounds overshoot the spin
+   * budget by well under a microsecond. A CPU worker's reply bumps the waitset, so there the look waits for
    * that or every 8th round, and the pauses keep this thread off the worker's lines. */
   const bool device = rt->ops->poll != NULL;
   /* acquire: pairs with the seq_cst increment in rki_waitset_notify. */
