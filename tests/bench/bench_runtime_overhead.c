@@ -23,6 +23,8 @@
  * beside the waiting thread is in the numbers too.
  *
  * Only this thread sends and receives; the poller only reads the ring's positions.
+ * An argument, "request" or "send_receive", runs that row alone (zero latency, 2 M round
+ * trips) for a profiler.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -359,8 +361,37 @@ static void run_all(uint64_t delay_ns, bool signal) {
   rki_backend_override(NULL);
 }
 
-int main(void) {
+/* "request" or "send_receive": that row alone, zero latency, for a profiler. */
+static int profile_row(const char *name) {
+  int row = strcmp(name, "request") == 0        ? ROW_REQUEST
+            : strcmp(name, "send_receive") == 0 ? ROW_SEND_RECEIVE
+                                                : -1;
+  if (row < 0) {
+    fprintf(stderr, "usage: bench_runtime_overhead [request|send_receive]\n");
+    return 2;
+  }
+  rki_backend_override(&loopback_ops);
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CUDA;
+  cfg.wait_spin_ns = 20000;
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  if (rk_runtime_create(&cfg, &rt) != RK_OK) die("runtime");
+  if (rk_runtime_launch(rt, "echo", NULL, &k) != RK_OK) die("launch");
+  uint64_t t0 = rk_test_now_ns();
+  for (int i = 0; i < 100 * SAMPLES; i++)
+    round_trip(row, k, NULL);
+  printf("%s: %.1f ns per round trip (mean)\n", name,
+         (double)(rk_test_now_ns() - t0) / (100.0 * SAMPLES));
+  rk_runtime_destroy(rt);
+  rki_backend_override(NULL);
+  return 0;
+}
+
+int main(int argc, char **argv) {
   memset(payload, 0x5a, sizeof payload);
+  if (argc > 1) return profile_row(argv[1]);
   run_all(0, false);
   run_all(DELAY_NS, false);
   run_all(DELAY_NS, true);
