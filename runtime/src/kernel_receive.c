@@ -139,17 +139,24 @@ static rk_status_t try_match(void *arg) {
   pthread_mutex_lock(&k->recv_lock);
   rk_message_t *found = pending_take(k, false, r->cid);
   rk_message_t *batch[RECV_BATCH];
+  bool parked = false;
   while (!found && k->actor) {
     size_t n = k->ops->dequeue(k->actor, batch, RECV_BATCH);
     if (n == 0) break;
     for (size_t i = 0; i < n; i++) {
-      if (!found && batch[i]->hdr.correlation_id == r->cid)
+      if (!found && batch[i]->hdr.correlation_id == r->cid) {
         found = batch[i];
-      else
+      } else {
         pending_append(k, batch[i]);
+        parked = true;
+      }
     }
   }
   pthread_mutex_unlock(&k->recv_lock);
+  /* A reply parked here may be the one another requester sleeps for: the backend's
+   * signal for it came and went (this thread took the reply out of the output), so
+   * without this notify that requester would sleep until the next reply or its timeout. */
+  if (parked) rki_waitset_notify(&k->rt->events);
   if (!found) {
     if (rk_kernel_state(k) == RK_KERNEL_TERMINATED)
       return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)", k->id,

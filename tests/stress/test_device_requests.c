@@ -1,7 +1,7 @@
 /* Requests through a device-style backend (one with a poll, so waits spin the device way
  * and replies are seen by looking) from several threads at once: each gets its own reply,
- * replies nobody asked for are parked in order and stay receivable, a timed-out request's
- * late reply is not lost.
+ * promptly (a reply parked by another requester wakes its owner), replies nobody asked for
+ * are parked in order and stay receivable, a timed-out request's late reply is not lost.
  *
  * The backend is a stand-in installed with rki_backend_override: a "device" thread of its
  * own turns each input message into its echo reply, so replies arrive asynchronously, as
@@ -260,14 +260,23 @@ typedef struct requester {
   rk_kernel_t *k;
   uint64_t id;
   uint64_t ok, wrong;
+  uint64_t slowest_ns;
 } requester_t;
+
+/* Far below the requests' 30 s timeout: a request whose reply another thread parked
+ * without waking it would sleep until that timeout (and then find the reply). */
+#define SLOWEST_OK (5 * SEC)
 
 static void *request_loop(void *arg) {
   requester_t *r = arg;
   for (uint64_t i = 0; i < PER_THREAD; i++) {
     uint64_t v[2] = {r->id, i};
     rk_message_t *reply = NULL;
-    if (rk_kernel_request(r->k, NULL, v, sizeof v, 30 * SEC, &reply) != RK_OK) {
+    uint64_t t0 = rk_test_now_ns();
+    rk_status_t st = rk_kernel_request(r->k, NULL, v, sizeof v, 30 * SEC, &reply);
+    uint64_t took = rk_test_now_ns() - t0;
+    if (took > r->slowest_ns) r->slowest_ns = took;
+    if (st != RK_OK) {
       r->wrong++;
       continue;
     }
@@ -291,13 +300,14 @@ static void concurrent_requests(uint32_t spin_ns) {
   requester_t r[THREADS];
   pthread_t th[THREADS];
   for (int i = 0; i < THREADS; i++) {
-    r[i] = (requester_t){k, (uint64_t)i + 1, 0, 0};
+    r[i] = (requester_t){k, (uint64_t)i + 1, 0, 0, 0};
     pthread_create(&th[i], NULL, request_loop, &r[i]);
   }
   for (int i = 0; i < THREADS; i++) {
     pthread_join(th[i], NULL);
     CHECK_EQ_U64(r[i].ok, PER_THREAD);
     CHECK_EQ_U64(r[i].wrong, 0);
+    CHECK(r[i].slowest_ns < SLOWEST_OK);
   }
   rk_message_t *left = NULL;
   CHECK_STATUS(rk_kernel_try_receive(k, &left), RK_EAGAIN);
@@ -321,7 +331,7 @@ RK_TEST(stray_replies_parked_in_order) {
   requester_t r[2];
   pthread_t th[2];
   for (int i = 0; i < 2; i++) {
-    r[i] = (requester_t){k, (uint64_t)i + 1, 0, 0};
+    r[i] = (requester_t){k, (uint64_t)i + 1, 0, 0, 0};
     pthread_create(&th[i], NULL, request_loop, &r[i]);
   }
   for (uint64_t c = 1; c <= STRAYS; c++) {
@@ -332,6 +342,7 @@ RK_TEST(stray_replies_parked_in_order) {
     pthread_join(th[i], NULL);
     CHECK_EQ_U64(r[i].ok, PER_THREAD);
     CHECK_EQ_U64(r[i].wrong, 0);
+    CHECK(r[i].slowest_ns < SLOWEST_OK);
   }
   for (uint64_t c = 1; c <= STRAYS; c++) {
     rk_message_t *m = NULL;
