@@ -52,6 +52,20 @@ static uint32_t default_workers(void) {
   return n < 1 ? 1u : (uint32_t)n;
 }
 
+/* Set only by measurements (rki_backend_override); relaxed: the setter creates its
+ * runtimes on the same thread, after the store. */
+static _Atomic(const rk_backend_ops_t *) rki_device_override;
+
+void rki_backend_override(const rk_backend_ops_t *ops) {
+  atomic_store_explicit(&rki_device_override, ops, memory_order_relaxed);
+}
+
+/* The table a CUDA runtime uses: the CUDA backend, or a measurement's stand-in. */
+static const rk_backend_ops_t *device_backend(void) {
+  const rk_backend_ops_t *o = atomic_load_explicit(&rki_device_override, memory_order_relaxed);
+  return o ? o : rki_cuda_backend();
+}
+
 /* Picks the primary backend's table and checks it can run. */
 static rk_status_t pick(rk_runtime_t *rt) {
   switch (rt->cfg.backend) {
@@ -60,7 +74,7 @@ static rk_status_t pick(rk_runtime_t *rt) {
     rt->kind = RK_BACKEND_CPU;
     return RK_OK;
   case RK_BACKEND_CUDA:
-    rt->ops = rki_cuda_backend();
+    rt->ops = device_backend();
     rt->kind = RK_BACKEND_CUDA;
     return rt->ops->probe(rt->cfg.cuda_device);
   case RK_BACKEND_AUTO:

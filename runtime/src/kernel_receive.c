@@ -139,17 +139,24 @@ static rk_status_t try_match(void *arg) {
   pthread_mutex_lock(&k->recv_lock);
   rk_message_t *found = pending_take(k, false, r->cid);
   rk_message_t *batch[RECV_BATCH];
+  bool parked = false;
   while (!found && k->actor) {
     size_t n = k->ops->dequeue(k->actor, batch, RECV_BATCH);
     if (n == 0) break;
     for (size_t i = 0; i < n; i++) {
-      if (!found && batch[i]->hdr.correlation_id == r->cid)
+      if (!found && batch[i]->hdr.correlation_id == r->cid) {
         found = batch[i];
-      else
+      } else {
         pending_append(k, batch[i]);
+        parked = true;
+      }
     }
   }
   pthread_mutex_unlock(&k->recv_lock);
+  /* A reply parked here may be the one another requester sleeps for: the backend's
+   * signal for it came and went (this thread took the reply out of the output), so
+   * without this notify that requester would sleep until the next reply or its timeout. */
+  if (parked) rki_waitset_notify(&k->rt->events);
   if (!found) {
     if (rk_kernel_state(k) == RK_KERNEL_TERMINATED)
       return rki_fail(RK_ESHUTDOWN, "Kernel terminated: %s (no reply for correlation %llu)", k->id,
@@ -161,30 +168,49 @@ static rk_status_t try_match(void *arg) {
   return RK_OK;
 }
 
+static rk_status_t request_timed_out(const rk_kernel_t *k, int64_t timeout_ns) {
+  return rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id, (long long)timeout_ns);
+}
+
+/* The request's header, stamped once: the caller's fields (or defaults), a fresh
+ * correlation id, the runtime's HLC tick. */
+static rk_status_t stamp_request(rk_kernel_t *k, const rk_message_header_t *hdr, size_t len,
+                                 rk_message_header_t *h) {
+  rk_status_t st = rki_stamp_header(k, hdr, len, 0, rk_hlc_clock_tick(k->rt->clock), h);
+  h->correlation_id = rk_message_id_generate();
+  return st;
+}
+
+/* The common case reads no clock: the send goes in at once and the reply is matched on
+ * the first look. The clock is read when something has to wait; a timeout then counts
+ * from the request's start when the send waited, else from the first look that missed
+ * (the send that went in at once took well under a microsecond). */
 rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
                               size_t len, int64_t timeout_ns, rk_message_t **reply) {
   if (reply) *reply = NULL;
   rk_status_t st = recv_check(k, reply);
+  if (st == RK_OK) st = rki_kernel_send_check(k, payload, len);
   if (st != RK_OK) return st;
   rk_message_header_t h;
-  if (hdr)
-    h = *hdr;
-  else
-    memset(&h, 0, sizeof h);
-  h.correlation_id = rk_message_id_generate();
-  uint64_t deadline = rki_deadline(timeout_ns);
-  st = rk_kernel_send(k, &h, payload, len, timeout_ns);
+  st = stamp_request(k, hdr, len, &h);
   if (st != RK_OK) return st;
-  int64_t left = timeout_ns;
-  if (timeout_ns > 0) {
-    uint64_t now = rki_now_ns();
-    left = now >= deadline ? 0 : (int64_t)(deadline - now);
+  uint64_t start = 0;
+  st = rki_kernel_deliver(k, &h, payload, len, false);
+  if (st == RK_EAGAIN) {
+    start = rki_now_ns();
+    st = rki_kernel_send_stamped(k, &h, payload, len, timeout_ns);
   }
+  if (st != RK_OK) return st;
   recv_args_t r = {k, reply, 1, 0, true, h.correlation_id};
+  st = try_match(&r);
+  if (st != RK_EAGAIN || timeout_ns == 0) return st == RK_EAGAIN ? request_timed_out(k, 0) : st;
+  int64_t left = timeout_ns;
+  if (timeout_ns > 0 && start) {
+    uint64_t spent = rki_now_ns() - start;
+    left = spent >= (uint64_t)timeout_ns ? 0 : timeout_ns - (int64_t)spent;
+  }
   st = rki_runtime_wait(k->rt, &k->rt->events, left, false, try_match, &r);
-  if (st == RK_EAGAIN)
-    st = rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id, (long long)timeout_ns);
-  return st;
+  return st == RK_EAGAIN ? request_timed_out(k, timeout_ns) : st;
 }
 
 rk_status_t rk_kernel_reply(rk_kernel_t *k, const rk_message_t *request, const void *payload,

@@ -106,6 +106,17 @@ static rk_status_t finish(const rk_kernel_t *k, rk_status_t st, int64_t timeout_
                   k->opts.input_capacity, (long long)timeout_ns);
 }
 
+rk_status_t rki_kernel_send_stamped(rk_kernel_t *k, const rk_message_header_t *h,
+                                    const void *payload, size_t len, int64_t timeout_ns) {
+  send_one_t s = {k, h, payload, len};
+  rk_status_t st = rki_runtime_wait(k->rt, &k->rt->space, timeout_ns, true, try_send_one, &s);
+  return finish(k, st, timeout_ns);
+}
+
+rk_status_t rki_kernel_send_check(rk_kernel_t *k, const void *payload, size_t len) {
+  return check_args(k, payload, len);
+}
+
 rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
                            size_t len, int64_t timeout_ns) {
   rk_status_t st = check_args(k, payload, len);
@@ -113,9 +124,7 @@ rk_status_t rk_kernel_send(rk_kernel_t *k, const rk_message_header_t *hdr, const
   rk_message_header_t h;
   st = rki_stamp_header(k, hdr, len, 0, rk_hlc_clock_tick(k->rt->clock), &h);
   if (st != RK_OK) return st;
-  send_one_t s = {k, &h, payload, len};
-  st = rki_runtime_wait(k->rt, &k->rt->space, timeout_ns, true, try_send_one, &s);
-  return finish(k, st, timeout_ns);
+  return rki_kernel_send_stamped(k, &h, payload, len, timeout_ns);
 }
 
 rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const void *payload,

@@ -189,6 +189,12 @@ rk_status_t rki_launch_options_check(const rk_launch_options_t *in, rk_launch_op
  * (stamped, payload_size == len). */
 rk_status_t rki_kernel_deliver(rk_kernel_t *k, const rk_message_header_t *hdr, const void *payload,
                                size_t len, bool k2k);
+/* rk_kernel_send's argument checks (kernel, payload, runtime not failed). */
+rk_status_t rki_kernel_send_check(rk_kernel_t *k, const void *payload, size_t len);
+/* rk_kernel_send after stamping: delivers h (complete, see rki_kernel_deliver), waiting
+ * up to timeout_ns for room, and formats the detail of a full queue when it gives up. */
+rk_status_t rki_kernel_send_stamped(rk_kernel_t *k, const rk_message_header_t *h,
+                                    const void *payload, size_t len, int64_t timeout_ns);
 /* Same for a message the caller owns, moved into k's input without a copy (K2K between
  * host-run actors). Takes ownership only on RK_OK. */
 rk_status_t rki_kernel_deliver_owned(rk_kernel_t *k, rk_message_t *m);
@@ -307,6 +313,11 @@ void rki_runtime_fail(void *rt, rk_status_t status, const char *detail);
 rk_status_t rki_backend_start(rk_runtime_t *rt);
 void rki_backend_stop(rk_runtime_t *rt);
 void rki_backend_fini(rk_runtime_t *rt);
+/* Measurements only (tests/bench/bench_runtime_overhead.c): runtimes created after this
+ * call with backend RK_BACKEND_CUDA use ops instead of the CUDA backend, so the runtime's
+ * own cost can be timed against a stand-in device on a machine without a GPU. NULL
+ * restores the CUDA backend. Not part of the public API. */
+void rki_backend_override(const rk_backend_ops_t *ops);
 
 /* Readiness (readiness.c). */
 rk_status_t rki_ready_open(rk_runtime_t *rt);

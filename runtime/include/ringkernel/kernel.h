@@ -199,7 +199,8 @@ RK_API rk_status_t rk_kernel_receive_many(rk_kernel_t *k, rk_message_t **out, si
 
 /* Sends with a fresh correlation id (hdr's correlation_id is replaced) and waits for the
  * reply carrying it. Replies for other correlation ids that arrive meanwhile stay
- * receivable, in order. *reply is owned by the caller. */
+ * receivable, in order. *reply is owned by the caller. timeout_ns bounds the whole call
+ * (a wait for input room and the wait for the reply share it). */
 RK_API rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *hdr,
                                      const void *payload, size_t len, int64_t timeout_ns,
                                      rk_message_t **reply);
