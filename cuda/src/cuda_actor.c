@@ -181,6 +181,10 @@ static rk_status_t rkc_read_slot(_Atomic uint64_t *slot, uint32_t flag, rkc_head
   if (c->payload_size > payload_cap) { /* only here a record can be spilled: off the fast path */
     if ((c->flags_priority & RKC_FLAG_SPILLED) && spill->ring)
       return rkc_read_spilled(slot, flag, c, payload, spill);
+    /* a dead letter's 4-byte status also at a capacity of 1..3: every slot has room for
+     * 16 payload bytes (RKC_ACTOR_SLOT_WORDS) */
+    if ((c->flags_priority & RKC_FLAG_DEAD_LETTER) && c->payload_size <= 4u)
+      return rkc_read_words(slot + RKC_HEADER_WORDS, payload, c->payload_size, flag, "status");
     return rki_fail(RK_ECUDA, "GPU ring record payload %u > capacity %u", c->payload_size,
                     payload_cap);
   }

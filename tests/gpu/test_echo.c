@@ -301,6 +301,26 @@ RK_TEST(k2k_and_host_mixed) {
   rkc_actor_destroy(e);
 }
 
+/* A dead letter carries its 4-byte status also when the payload capacity is 1..3 (every
+ * slot has room for 16 payload bytes; the host used to refuse the record as larger than
+ * the capacity). The forward built-in without a destination dead-letters each message. */
+RK_TEST(dead_letter_at_tiny_capacity) {
+  for (uint32_t cap = 1; cap <= 4; cap++) {
+    rkc_actor_t *a = launch(40 + cap, RKC_HANDLER_FORWARD, 64, cap, 64, 0);
+    if (!a) return;
+    uint8_t p[1] = {9}, back[RK_MAX_PAYLOAD_SIZE + 4];
+    rk_message_header_t h, r;
+    int32_t dead = 0;
+    make_header(&h, 3, 1, 100 + cap);
+    CHECK_EQ_U64(send_one(a, &h, p), 1);
+    CHECK_OK(recv_one(a, &r, back, &dead));
+    CHECK(dead != 0);
+    CHECK_EQ_U64(r.correlation_id, 100 + cap);
+    CHECK_OK(rkc_actor_terminate(a, false, 2000000000));
+    rkc_actor_destroy(a);
+  }
+}
+
 /* Round trips with one message in flight: prints p50/p99 (no assertion on time). */
 RK_TEST(echo_latency_report) {
   enum { N = 20000, W = 2000 };
@@ -341,6 +361,7 @@ int main(void) {
     return 1;
   }
   RK_RUN(echo_single);
+  RK_RUN(dead_letter_at_tiny_capacity);
   RK_RUN(echo_many_in_order);
   RK_RUN(full_queue_and_deactivate);
   RK_RUN(terminate_leaves_input);
