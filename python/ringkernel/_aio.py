@@ -3,8 +3,9 @@
 The runtime exposes one readiness file descriptor (an eventfd) that becomes readable when
 a reply lands in any kernel's output, work is queued for a Python handler, or an input
 that refused a send has room again. Awaiting
-code never spins: it tries the non-blocking operation, and when that finds nothing it
-parks on a future that the event loop resolves when the fd becomes readable
+code never spins in Python: it tries the non-blocking operation (a request first waits
+up to _HOLD_NS for its reply in C when the loop has nothing else to run, see _hold_ns),
+and when that finds nothing it parks on a future that the event loop resolves when the fd becomes readable
 (``loop.add_reader``). One reader per runtime wakes every parked waiter; each retries its
 own operation, so any number of concurrent awaits share one fd. The ready flag is cleared
 before the waiters retry, so a reply landing after the clear re-arms the fd and nothing is
