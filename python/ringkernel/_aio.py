@@ -3,8 +3,9 @@
 The runtime exposes one readiness file descriptor (an eventfd) that becomes readable when
 a reply lands in any kernel's output, work is queued for a Python handler, or an input
 that refused a send has room again. Awaiting
-code never spins: it tries the non-blocking operation, and when that finds nothing it
-parks on a future that the event loop resolves when the fd becomes readable
+code never spins in Python: it tries the non-blocking operation (a request first waits
+up to _HOLD_NS for its reply in C when the loop has nothing else to run, see _hold_ns),
+and when that finds nothing it parks on a future that the event loop resolves when the fd becomes readable
 (``loop.add_reader``). One reader per runtime wakes every parked waiter; each retries its
 own operation, so any number of concurrent awaits share one fd. The ready flag is cleared
 before the waiters retry, so a reply landing after the clear re-arms the fd and nothing is
@@ -217,22 +218,55 @@ async def _send_request(kernel: Any, envelope: Any, timeout: Optional[float],
         await dispatcher.ready(deadline)
 
 
+# The longest a request first waits for its reply with the loop thread blocked, as
+# request_sync's first wait (KH_HOLD_GIL_NS in py_kernel.c, which caps it). Going through
+# the readiness fd instead costs an eventfd write by the poller, a wake-up of the loop's
+# epoll_wait, two epoll_ctl calls and a loop iteration: tens of microseconds, more than a
+# device round trip. The wait happens only when the loop has nothing else to run (see
+# _hold_ns), so it delays no ready task or due timer; I/O that becomes ready on another fd
+# during those few microseconds waits at most that long.
+_HOLD_NS = 20_000
+
+
+def _hold_ns(loop: asyncio.AbstractEventLoop, deadline: Optional[float]) -> int:
+    """How long the request may wait for its reply with the loop blocked: 0 when another
+    callback is ready, a timer falls due within the hold, or the loop is not asyncio's
+    own (its ready queue cannot be seen, so no wait that might delay work)."""
+    ready = getattr(loop, "_ready", None)
+    if ready is None or ready:
+        return 0
+    scheduled = loop._scheduled  # type: ignore[attr-defined]
+    if not scheduled and deadline is None:
+        return _HOLD_NS
+    now = loop.time()
+    until = deadline if deadline is not None else now + 1.0
+    if scheduled:
+        until = min(until, scheduled[0].when())
+    left_ns = int((until - now) * 1e9)
+    return max(0, min(_HOLD_NS, left_ns))
+
+
 async def request(kernel: Any, args: tuple, kwargs: Optional[dict]) -> Any:
     envelope, timeout = _request_args(*args, **_kwargs(kwargs))
     deadline = _deadline(timeout)
-    dispatcher = _dispatcher(kernel.runtime)
-    cid = await _send_request(kernel, envelope, timeout, deadline)
     try:
-        while True:
-            reply = kernel._poll_reply(cid)
-            if reply is not None:
-                return reply
+        cid = kernel._send_request(envelope)
+    except QueueFullError:
+        cid = await _send_request(kernel, envelope, timeout, deadline)
+    try:
+        # The reply may come within microseconds (a device echo): wait for it right here
+        # when nothing else could run meanwhile; else, or when it does not come, park on
+        # the readiness fd as before.
+        reply = kernel._poll_reply(cid, _hold_ns(asyncio.get_running_loop(), deadline))
+        while reply is None:
             if kernel.state == KernelState.Terminated:
                 raise RingKernelError(f"Kernel terminated: {kernel.id} (no reply for "
                                       f"correlation {cid})")
             if _expired(deadline):
                 raise TimeoutError(f"no reply from kernel {kernel.id!r} within {timeout} s")
-            await dispatcher.ready(deadline)
+            await _dispatcher(kernel.runtime).ready(deadline)
+            reply = kernel._poll_reply(cid)
+        return reply
     finally:
         kernel._forget_request(cid)
 

@@ -788,19 +788,47 @@ static PyObject *kh_forget_request(PyObject *op, PyObject *cid_obj) {
   Py_RETURN_NONE;
 }
 
-/* For ringkernel._aio: the reply with this correlation id if it has arrived (others
- * that arrive meanwhile are stashed), else None. Never blocks. */
-static PyObject *kh_poll_reply(PyObject *op, PyObject *cid_obj) {
-  uint64_t cid = 0;
-  if (rkpy_arg_u64(cid_obj, "correlation_id", UINT64_MAX, &cid) < 0) return NULL;
-  PyObject *r = kh_await_reply(op, cid, 0, 0);
-  if (r) return r;
-  if (PyErr_ExceptionMatches(PyExc_TimeoutError) ||
-      PyErr_ExceptionMatches(kh_state(op)->QueueFullError)) {
-    PyErr_Clear();
-    Py_RETURN_NONE;
+/* The reply with cid if it is already here (others taken meanwhile are stashed), else
+ * NULL without an exception. Unlike a zero-timeout kh_await_reply, a miss builds no
+ * TimeoutError: the asyncio path polls once or twice per request, and raising and
+ * clearing an exception each time was a visible part of its cost. */
+static PyObject *kh_reply_if_here(PyObject *op, uint64_t cid) {
+  rkpy_state *st = kh_state(op);
+  PyObject *hit = kh_stash_take(op, cid);
+  if (hit || PyErr_Occurred()) return hit;
+  for (;;) {
+    rk_message_t *m = NULL;
+    rk_status_t s = rk_kernel_receive(kh_k(op), &m, 0);
+    if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL;
+    if (s != RK_OK) return rkpy_raise_status(st, s);
+    if (rk_message_header(m)->correlation_id == cid) return rkpy_envelope_from_message(st, m);
+    if (kh_stash_push(op, rkpy_envelope_from_message(st, m)) < 0) return NULL;
   }
-  return NULL;
+}
+
+/* For ringkernel._aio: _poll_reply(cid, hold_ns=0) -> the reply with this correlation id
+ * if it has arrived (others that arrive meanwhile are stashed), else None. hold_ns > 0:
+ * first wait up to that long with the GIL held, as request_sync's first wait does (the
+ * caller passes it only when its event loop has nothing else to run); otherwise, and
+ * whenever holding the GIL cannot help (Python handlers, replies stashed), never blocks. */
+static PyObject *kh_poll_reply(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                               PyObject *kwnames) {
+  static const char *const names[] = {"correlation_id", "hold_ns"};
+  PyObject *a[2];
+  uint64_t cid = 0, hold_ns = 0;
+  if (rkpy_parse_args("_poll_reply", args, nargs, kwnames, names, 2, 1, a) < 0 ||
+      rkpy_arg_u64(a[0], "correlation_id", UINT64_MAX, &cid) < 0 ||
+      (a[1] && rkpy_arg_u64(a[1], "hold_ns", KH_HOLD_GIL_NS, &hold_ns) < 0))
+    return NULL;
+  PyObject *r = NULL;
+  if (hold_ns > 0 && kh_may_hold_gil(op) && kh_stash_empty(op)) {
+    int64_t held = 0;
+    r = kh_hold_gil_reply(op, cid, (int64_t)hold_ns, &held);
+    if (r || PyErr_Occurred()) return r;
+  }
+  r = kh_reply_if_here(op, cid);
+  if (r || PyErr_Occurred()) return r;
+  Py_RETURN_NONE;
 }
 
 /* ---- awaitables (coroutines of ringkernel._aio) ------------------------------------- */
@@ -887,7 +915,7 @@ static PyMethodDef kh_methods[] = {
      "dead_letters() -> list of dicts (message_id, correlation_id, message_type, reason, "
      "detail), removing them."},
     {"_send_request", kh_send_request, METH_O, NULL},
-    {"_poll_reply", kh_poll_reply, METH_O, NULL},
+    {"_poll_reply", FN(kh_poll_reply), FAST, NULL},
     {"_forget_request", kh_forget_request, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
