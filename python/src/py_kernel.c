@@ -461,11 +461,53 @@ static PyObject *kh_stash_pop(PyObject *op) {
   return NULL;
 }
 
+/* A reply was set aside (GIL held): threads blocked in a wait on this kernel look in the
+ * stash again (their wait step sees stash_gen move; the interrupt ends a wait already
+ * asleep), and parked asyncio awaiters are woken through the readiness fd (the runtime's
+ * signal for that reply may have been consumed by whoever took it). */
+static void kh_stash_changed(PyObject *op) {
+  rkpy_kernel *h = (rkpy_kernel *)op;
+  atomic_fetch_add(&h->stash_gen, 1);
+  if (atomic_load(&h->waiters) > 0) rk_runtime_interrupt(h->runtime->rt);
+  if (h->runtime->dispatcher) rk_runtime_ready_signal(h->runtime->rt);
+}
+
 /* Appends a received reply to the stash (consumes env). 0 / -1. */
 static int kh_stash_push(PyObject *op, PyObject *env) {
   int rc = env ? PyList_Append(((rkpy_kernel *)op)->stash, env) : -1;
   Py_XDECREF(env);
+  if (rc == 0) kh_stash_changed(op);
   return rc;
+}
+
+/* A wait step that ends (RK_OK with `moved` set) as soon as the kernel's stash changed
+ * after gen0 was read (with the GIL, when the caller last looked in the stash), so the
+ * caller looks again instead of sleeping beside a reply another thread set aside. */
+typedef struct {
+  rkpy_wait_step step;
+  void *ctx;
+  rkpy_kernel *h;
+  uint64_t gen0;
+  bool moved;
+} kh_stash_watch;
+
+static rk_status_t kh_watch_step(void *ctx, int64_t slice_ns) {
+  kh_stash_watch *w = ctx;
+  atomic_fetch_add(&w->h->waiters, 1); /* before the look: pairs with kh_stash_changed */
+  rk_status_t s;
+  if (atomic_load(&w->h->stash_gen) != w->gen0) {
+    w->moved = true;
+    s = RK_OK;
+  } else {
+    s = w->step(w->ctx, slice_ns);
+  }
+  atomic_fetch_sub(&w->h->waiters, 1);
+  return s;
+}
+
+static kh_stash_watch kh_watch(PyObject *op, rkpy_wait_step step, void *ctx) {
+  rkpy_kernel *h = (rkpy_kernel *)op;
+  return (kh_stash_watch){step, ctx, h, atomic_load(&h->stash_gen), false};
 }
 
 /* The next reply no pending request waits for: stash first, then the queue (waiting up
@@ -485,7 +527,9 @@ static PyObject *kh_receive_impl(PyObject *op, int64_t timeout_ns, int none_on_e
     if (s == RK_EAGAIN && timeout_ns != 0) {
       if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
       clock_read = true;
-      s = rkpy_wait_until(kh_receive_step, &io, deadline);
+      kh_stash_watch w = kh_watch(op, kh_receive_step, &io);
+      s = rkpy_wait_until(kh_watch_step, &w, deadline);
+      if (s == RK_OK && w.moved) continue; /* another thread set a reply aside: look */
     }
     if (s == RK_OK) {
       uint64_t cid = rk_message_header(io.reply)->correlation_id;
@@ -569,12 +613,14 @@ static int kh_take_chunk(PyObject *op, PyObject *list, rk_message_t **msgs, size
     uint64_t cid = rk_message_header(msgs[i])->correlation_id;
     PyObject *env = rkpy_envelope_from_message(st, msgs[i]);
     int pending = env ? kh_is_pending(op, cid) : -1;
-    if (pending == 0)
+    if (pending == 0) {
       rc = PyList_Append(list, env);
-    else if (pending > 0)
+    } else if (pending > 0) {
       rc = PyList_Append(((rkpy_kernel *)op)->stash, env);
-    else
+      if (rc == 0) kh_stash_changed(op);
+    } else {
       rc = -1;
+    }
     Py_XDECREF(env);
   }
   for (; i < n; i++)
@@ -598,7 +644,12 @@ static int kh_receive_into(PyObject *op, PyObject *list, size_t max, int64_t tim
     if (s == RK_EAGAIN && PyList_GET_SIZE(list) == 0 && timeout_ns != 0) {
       if (!clock_read) deadline = rkpy_now_ns() + timeout_ns;
       clock_read = true;
-      s = rkpy_wait_until(kh_chunk_step, &c, deadline);
+      kh_stash_watch w = kh_watch(op, kh_chunk_step, &c);
+      s = rkpy_wait_until(kh_watch_step, &w, deadline);
+      if (s == RK_OK && w.moved) { /* another thread set replies aside: take those first */
+        if (kh_drain_stash(op, list, max) < 0) return -1;
+        continue;
+      }
     }
     if (PyErr_Occurred()) {
       for (size_t i = 0; i < c.got; i++)
@@ -668,15 +719,30 @@ static int kh_start_request(PyObject *op, PyObject *msg, int64_t send_timeout_ns
   return -1;
 }
 
-/* Receives until the reply with cid arrives, stashing the others in arrival order. The
- * wait goes in slices so a reply that another thread stashed for us is seen within one
- * slice; timeout_ns bounds the whole call (< 0: forever); a TimeoutError names
- * named_timeout_ns, the caller's own timeout (of which timeout_ns may be what is left). */
+/* The runtime's wait for one correlation id: replies for others met meanwhile stay
+ * parked in the runtime, in order, so a request never holds a plain receiver's reply
+ * outside the GIL (a receive_many could otherwise return later replies first). */
+typedef struct {
+  rk_kernel_t *k;
+  uint64_t cid;
+  rk_message_t *reply;
+} kh_reply_io;
+
+static rk_status_t kh_reply_step(void *ctx, int64_t slice_ns) {
+  kh_reply_io *io = ctx;
+  return rk_kernel_receive_reply(io->k, io->cid, slice_ns, &io->reply);
+}
+
+/* Waits for the reply with cid: in the runtime, or in the stash where a plain receiver
+ * that met it set it aside (that wakes this wait: kh_stash_changed). The wait goes in
+ * slices so Ctrl-C is seen; timeout_ns bounds the whole call (< 0: forever); a
+ * TimeoutError names named_timeout_ns, the caller's own timeout (of which timeout_ns may
+ * be what is left). */
 #define KH_STASH_SLICE_NS 50000000LL
 static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
                                 int64_t named_timeout_ns) {
   rkpy_state *st = kh_state(op);
-  kh_io io = {.k = kh_k(op)};
+  kh_reply_io io = {kh_k(op), cid, NULL};
   int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
   for (bool first = true;; first = false) {
     PyObject *hit = kh_stash_take(op, cid);
@@ -685,14 +751,16 @@ static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
     int64_t left =
         deadline < 0 ? KH_STASH_SLICE_NS : (first ? timeout_ns : deadline - rkpy_now_ns());
     if (left < 0) left = 0;
+    kh_stash_watch w = kh_watch(op, kh_reply_step, &io);
     rk_status_t s =
-        rkpy_wait(kh_receive_step, &io, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
-    if (s == RK_ETIMEDOUT && (deadline < 0 || rkpy_now_ns() < deadline)) continue;
+        rkpy_wait(kh_watch_step, &w, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
+    if (s == RK_OK && w.moved) continue; /* another thread set a reply aside: look */
+    if ((s == RK_ETIMEDOUT || s == RK_EAGAIN) && (deadline < 0 || rkpy_now_ns() < deadline))
+      continue;
+    if (s == RK_EAGAIN) s = RK_ETIMEDOUT;
     if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns); /* the whole wait's */
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
-    if (rk_message_header(io.reply)->correlation_id == cid)
-      return rkpy_envelope_from_message(st, io.reply);
-    if (kh_stash_push(op, rkpy_envelope_from_message(st, io.reply)) < 0) return NULL;
+    return rkpy_envelope_from_message(st, io.reply);
   }
 }
 
@@ -721,21 +789,19 @@ static bool kh_stash_empty(PyObject *op) {
 
 /* The request's first wait: up to KH_HOLD_GIL_NS with the GIL held and no clock read.
  * Returns the reply (new ref); NULL with an exception on error; NULL without one when
- * the reply did not come (a reply for someone else that came is stashed). *waited_ns:
- * what the wait surely took off the timeout. */
+ * the reply did not come (replies for others stay in the runtime). *waited_ns: what the
+ * wait surely took off the timeout. */
 static PyObject *kh_hold_gil_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
                                    int64_t *waited_ns) {
   rkpy_state *st = kh_state(op);
   int64_t hold = timeout_ns >= 0 && timeout_ns < KH_HOLD_GIL_NS ? timeout_ns : KH_HOLD_GIL_NS;
   rk_message_t *m = NULL;
-  rk_status_t s = rk_kernel_receive(kh_k(op), &m, hold);
+  rk_status_t s = rk_kernel_receive_reply(kh_k(op), cid, hold, &m);
   /* a timed-out wait lasted at least hold; a reply may have come at once */
   *waited_ns = s == RK_ETIMEDOUT ? hold : 0;
   if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL; /* as rkpy_wait */
   if (s != RK_OK) return rkpy_raise_status(st, s);
-  if (rk_message_header(m)->correlation_id == cid) return rkpy_envelope_from_message(st, m);
-  kh_stash_push(op, rkpy_envelope_from_message(st, m));
-  return NULL;
+  return rkpy_envelope_from_message(st, m);
 }
 
 /* The reply to the request with cid: a first wait with the GIL held, then the sliced
@@ -796,14 +862,11 @@ static PyObject *kh_reply_if_here(PyObject *op, uint64_t cid) {
   rkpy_state *st = kh_state(op);
   PyObject *hit = kh_stash_take(op, cid);
   if (hit || PyErr_Occurred()) return hit;
-  for (;;) {
-    rk_message_t *m = NULL;
-    rk_status_t s = rk_kernel_receive(kh_k(op), &m, 0);
-    if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL;
-    if (s != RK_OK) return rkpy_raise_status(st, s);
-    if (rk_message_header(m)->correlation_id == cid) return rkpy_envelope_from_message(st, m);
-    if (kh_stash_push(op, rkpy_envelope_from_message(st, m)) < 0) return NULL;
-  }
+  rk_message_t *m = NULL;
+  rk_status_t s = rk_kernel_receive_reply(kh_k(op), cid, 0, &m);
+  if (s == RK_EAGAIN || s == RK_ETIMEDOUT || s == RK_EINTR) return NULL;
+  if (s != RK_OK) return rkpy_raise_status(st, s);
+  return rkpy_envelope_from_message(st, m);
 }
 
 /* For ringkernel._aio: _poll_reply(cid, hold_ns=0) -> the reply with this correlation id

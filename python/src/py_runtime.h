@@ -3,6 +3,8 @@
 #ifndef PY_RUNTIME_H
 #define PY_RUNTIME_H
 
+#include <stdatomic.h>
+
 #include "rkpy.h"
 #include "py_cid_set.h"
 
@@ -29,6 +31,11 @@ typedef struct {
                            first (set aside by whoever met them while looking for another) */
   rkpy_cid_set pending; /* correlation ids of requests in flight; receive() leaves their
                            replies to the requests */
+  /* The stash's hand-off between threads: whoever sets a reply aside bumps stash_gen and
+   * wakes the threads blocked in a wait on this kernel (waiters counts them): without it
+   * a receive_sync could sleep until its timeout beside its reply in the stash. */
+  _Atomic uint64_t stash_gen;
+  _Atomic uint32_t waiters;
 } rkpy_kernel;
 
 /* The handle for k, created on first use and cached in runtime->kernels (new ref). */

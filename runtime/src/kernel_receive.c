@@ -168,6 +168,20 @@ static rk_status_t try_match(void *arg) {
   return RK_OK;
 }
 
+rk_status_t rk_kernel_receive_reply(rk_kernel_t *k, uint64_t correlation_id, int64_t timeout_ns,
+                                    rk_message_t **out) {
+  if (out) *out = NULL;
+  rk_status_t st = recv_check(k, out);
+  if (st != RK_OK) return st;
+  if (correlation_id == 0) return rki_fail(RK_EINVAL, "correlation id 0: no request carries it");
+  recv_args_t r = {k, out, 1, 0, timeout_ns != 0, correlation_id};
+  st = rki_runtime_wait(k->rt, &k->rt->events, timeout_ns, false, try_match, &r);
+  if (st == RK_EAGAIN)
+    return rki_fail(RK_EAGAIN, "no reply for correlation %llu from %s yet",
+                    (unsigned long long)correlation_id, k->id);
+  return st;
+}
+
 static rk_status_t request_timed_out(const rk_kernel_t *k, int64_t timeout_ns) {
   return rki_fail(RK_ETIMEDOUT, "no reply from %s within %lld ns", k->id, (long long)timeout_ns);
 }

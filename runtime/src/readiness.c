@@ -35,6 +35,10 @@ int rk_runtime_ready_fd(const rk_runtime_t *rt) {
   return rt ? rt->ready_fd : -1;
 }
 
+void rk_runtime_ready_signal(rk_runtime_t *rt) {
+  if (rt && rt->ready_fd >= 0) rki_ready_signal(rt);
+}
+
 void rk_runtime_ready_clear(rk_runtime_t *rt) {
   if (!rt) return;
   uint64_t v;

@@ -171,3 +171,36 @@ def test_pending_ids_through_growth_and_removal_in_any_order(echo):
         returned.update((e.header.correlation_id.value, e.payload) for e in got)
         assert echo.try_receive() is None
     assert returned == by_id
+
+
+def test_a_reply_set_aside_by_a_requester_wakes_a_blocked_receiver(runtime):
+    # Thread A requests, thread B blocks in receive_sync on the same kernel. Whichever
+    # takes the other's reply out of the queue sets it aside in the stash; the other must
+    # then look there at once, not sleep until its timeout (10 s) beside it.
+    k = runtime.launch_sync("handoff", LaunchOptions().with_handler(lambda env: env.payload))
+    for round_ in range(20):
+        got = {}
+
+        def requester():
+            got["a"] = k.request_sync(b"asked%d" % round_, timeout=10).payload
+
+        def receiver():
+            t0 = time.monotonic()
+            got["b"] = k.receive_sync(timeout=10).payload
+            got["b_s"] = time.monotonic() - t0
+
+        a = threading.Thread(target=requester)
+        b = threading.Thread(target=receiver)
+        b.start()
+        a.start()
+        while runtime.script_work_pending() < 1:
+            time.sleep(0.0005)
+        time.sleep(0.002)  # both threads inside their waits
+        k.send_sync(b"plain%d" % round_)
+        assert runtime.serve(timeout=5, max_messages=2) == 2
+        a.join(12)
+        b.join(12)
+        assert got["a"] == b"asked%d" % round_
+        assert got["b"] == b"plain%d" % round_
+        assert got["b_s"] < 2.0, f"round {round_}: receiver slept {got['b_s']:.3f} s"
+    assert k.try_receive() is None

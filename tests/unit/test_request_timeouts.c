@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ringkernel/ringkernel.h"
 #include "tests_common/rk_test.h"
@@ -112,10 +113,57 @@ RK_TEST(refused_header_enqueues_nothing) {
   rk_runtime_destroy(rt);
 }
 
+/* rk_kernel_receive_reply: the reply with its correlation id, while the others it meets
+ * stay receivable in order; a miss at timeout 0 is RK_EAGAIN, later RK_ETIMEDOUT. */
+static void send_tagged(rk_kernel_t *k, const char *text, uint64_t cid) {
+  rk_message_header_t h;
+  rk_message_header_init(&h, 1, 0, 0, strlen(text), (rk_hlc_timestamp_t){0, 0, 0});
+  h.correlation_id = cid;
+  CHECK_OK(rk_kernel_send(k, &h, text, strlen(text), SEC));
+}
+
+static void check_payload(rk_message_t *m, const char *text) {
+  CHECK(m != NULL);
+  if (!m) return;
+  CHECK_EQ_U64(rk_message_payload_size(m), strlen(text));
+  CHECK(memcmp(rk_message_payload(m), text, strlen(text)) == 0);
+  rk_message_free(m);
+}
+
+RK_TEST(receive_reply_leaves_the_others_in_order) {
+  rk_runtime_t *rt = rk_test_cpu_runtime(1);
+  rk_launch_options_t o;
+  rk_launch_options_init(&o);
+  rk_kernel_t *k = NULL;
+  CHECK_OK(rk_runtime_launch(rt, "echo", &o, &k));
+  send_tagged(k, "p1", 0);
+  send_tagged(k, "asked", 555);
+  send_tagged(k, "p2", 0);
+  send_tagged(k, "p3", 0);
+  rk_message_t *m = NULL;
+  CHECK_OK(rk_kernel_receive_reply(k, 555, 5 * SEC, &m));
+  if (m) CHECK_EQ_U64(rk_message_header(m)->correlation_id, 555);
+  check_payload(m, "asked");
+  const char *plain[] = {"p1", "p2", "p3"};
+  for (int i = 0; i < 3; i++) {
+    m = NULL;
+    CHECK_OK(rk_kernel_receive(k, &m, 5 * SEC));
+    check_payload(m, plain[i]);
+  }
+  CHECK_STATUS(rk_kernel_receive_reply(k, 0, 0, &m), RK_EINVAL);
+  CHECK_CONTAINS(rk_last_error(), "correlation id 0");
+  CHECK_STATUS(rk_kernel_receive_reply(k, 999, 0, &m), RK_EAGAIN);
+  CHECK_CONTAINS(rk_last_error(), "no reply for correlation 999");
+  CHECK_STATUS(rk_kernel_receive_reply(k, 999, 20 * MS, &m), RK_ETIMEDOUT);
+  CHECK(m == NULL);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(no_reply_times_out_and_names_the_kernel);
   RK_RUN(full_input_times_out_once);
   RK_RUN(caller_header_kept_correlation_replaced);
   RK_RUN(refused_header_enqueues_nothing);
+  RK_RUN(receive_reply_leaves_the_others_in_order);
   return rk_test_summary();
 }

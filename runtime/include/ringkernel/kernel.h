@@ -205,6 +205,15 @@ RK_API rk_status_t rk_kernel_request(rk_kernel_t *k, const rk_message_header_t *
                                      const void *payload, size_t len, int64_t timeout_ns,
                                      rk_message_t **reply);
 
+/* Waits for the reply carrying correlation_id: the waiting half of rk_kernel_request, for
+ * bindings that send and wait apart (a Python request, an awaitable). Replies for other
+ * correlation ids met meanwhile are parked in the runtime and stay receivable in order
+ * (rk_kernel_receive serves them first): the caller never holds another's reply.
+ * RK_EAGAIN (timeout 0, not there yet), RK_ETIMEDOUT, RK_EINTR, RK_ESHUTDOWN (the kernel
+ * terminated and that reply is not there), RK_EINVAL for correlation id 0. */
+RK_API rk_status_t rk_kernel_receive_reply(rk_kernel_t *k, uint64_t correlation_id,
+                                           int64_t timeout_ns, rk_message_t **out);
+
 /* Dead letters: a bounded list (oldest dropped beyond 1024, still counted).
  * pop: RK_EAGAIN when empty. count: entries currently held. */
 RK_API rk_status_t rk_kernel_pop_dead_letter(rk_kernel_t *k, rk_dead_letter_t *out);

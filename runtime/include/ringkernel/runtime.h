@@ -141,6 +141,10 @@ RK_API void rk_runtime_interrupt(rk_runtime_t *rt);
  * close). */
 RK_API int rk_runtime_ready_fd(const rk_runtime_t *rt);
 RK_API void rk_runtime_ready_clear(rk_runtime_t *rt);
+/* Makes the readiness fd readable (cheap when it already is). For bindings that hand a
+ * reply from one of their waiters to another (a reply set aside for a parked awaiter):
+ * the runtime's own signal for that reply may already have been consumed. */
+RK_API void rk_runtime_ready_signal(rk_runtime_t *rt);
 
 /* Script loop: takes the next message addressed to a "script" kernel of this runtime
  * (kernels take turns). *kernel is the target, *msg the request (caller owns it). The
