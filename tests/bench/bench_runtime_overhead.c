@@ -22,9 +22,15 @@
  * backend's does (output_ready from the runtime's poller thread), so the poller's traffic
  * beside the waiting thread is in the numbers too.
  *
+ * A last pass times the batch path, reply at once, per message of batches of BATCH:
+ *  - actor:   loopback_enqueue of BATCH + BATCH peek/pop with the payload copied out;
+ *  - ops:     the table's enqueue of BATCH + dequeue until BATCH came + rk_message_free;
+ *  - runtime: rk_kernel_send_many of BATCH + rk_kernel_receive_many until BATCH came +
+ *             rk_message_free (what Python's send_many/receive_many and Lua's batch call).
+ *
  * Only this thread sends and receives; the poller only reads the ring's positions.
- * An argument, "request" or "send_receive", runs that row alone (zero latency, 2 M round
- * trips) for a profiler.
+ * An argument, "request", "send_receive" or "batch", runs that row alone (zero latency)
+ * for a profiler.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -38,7 +44,7 @@
 #include "tests_common/rk_test.h"
 
 enum { WARMUP = 2000, SAMPLES = 20000, ROUNDS = 5, PAYLOAD = 64 };
-enum { LOOP_CAP = 64, LOOP_PAYLOAD_MAX = 256, DELAY_NS = 2000 };
+enum { LOOP_CAP = 512, LOOP_PAYLOAD_MAX = 256, DELAY_NS = 2000 };
 enum { ROW_ACTOR, ROW_OPS, ROW_REQUEST, ROW_SEND_RECEIVE, ROWS };
 
 static const char *const row_names[ROWS] = {"actor (loopback calls)", "backend ops",
@@ -361,13 +367,160 @@ static void run_all(uint64_t delay_ns, bool signal) {
   rki_backend_override(NULL);
 }
 
-/* "request" or "send_receive": that row alone, zero latency, for a profiler. */
+/* ---- the batch path --------------------------------------------------------------------- */
+
+enum { BATCH = 256, BATCH_WARMUP = 40, BATCH_REPS = 400, BATCH_ROUNDS = 7 };
+enum { BROW_ACTOR, BROW_OPS, BROW_RUNTIME, BROWS };
+
+static const char *const batch_row_names[BROWS] = {"actor (loopback calls)", "backend ops",
+                                                   "send_many + receive_many"};
+
+static void check_echo(const void *p, size_t len) {
+  if (len != PAYLOAD || memcmp(p, payload, PAYLOAD) != 0) die("batch echo payload");
+}
+
+/* BATCH requests through the loopback actor's own calls, their replies copied out. */
+static void batch_actor(rk_backend_actor_t *a) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  if (loopback_enqueue(a, hp, pp, BATCH) != BATCH) die("loopback enqueue of a batch");
+  unsigned char out[PAYLOAD];
+  for (int i = 0; i < BATCH; i++) {
+    const loop_record_t *r;
+    while ((r = loopback_peek(a)) == NULL)
+      ;
+    memcpy(out, r->payload, (size_t)r->hdr.payload_size);
+    loopback_pop(a);
+    check_echo(out, (size_t)r->hdr.payload_size);
+  }
+}
+
+/* BATCH requests through the backend table: one enqueue, dequeues until all came. */
+static void batch_ops(rk_backend_actor_t *a) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  if (loopback_ops.enqueue(a, hp, pp, BATCH) != BATCH) die("ops enqueue of a batch");
+  for (size_t got = 0; got < BATCH;)
+    got += loopback_ops.dequeue(a, ms + got, BATCH - got);
+  for (int i = 0; i < BATCH; i++) {
+    check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+    rk_message_free(ms[i]);
+  }
+}
+
+/* BATCH requests through the runtime's batch API, as the bindings call it. */
+static void batch_runtime(rk_kernel_t *k) {
+  static const rk_message_header_t h = {.message_type = 1}; /* magic 0: stamp a fresh one */
+  rk_send_item_t items[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){&h, payload, PAYLOAD};
+  size_t accepted = 0;
+  if (rk_kernel_send_many(k, items, BATCH, 5000000000LL, &accepted) != RK_OK ||
+      accepted != BATCH)
+    die("send_many");
+  for (size_t got = 0; got < BATCH;) {
+    size_t n = 0;
+    if (rk_kernel_receive_many(k, ms + got, BATCH - got, 5000000000LL, &n) != RK_OK)
+      die("receive_many");
+    got += n;
+  }
+  for (int i = 0; i < BATCH; i++) {
+    check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+    rk_message_free(ms[i]);
+  }
+}
+
+static void batch_once(int row, rk_kernel_t *k, rk_backend_actor_t *a) {
+  if (row == BROW_ACTOR)
+    batch_actor(a);
+  else if (row == BROW_OPS)
+    batch_ops(a);
+  else
+    batch_runtime(k);
+}
+
+/* Mean ns per message over BATCH_REPS batches (a batch's messages are not timed apart). */
+static double time_batch_row(int row, rk_kernel_t *k, rk_backend_actor_t *a) {
+  for (int i = 0; i < BATCH_WARMUP; i++)
+    batch_once(row, k, a);
+  uint64_t t0 = rk_test_now_ns();
+  for (int i = 0; i < BATCH_REPS; i++)
+    batch_once(row, k, a);
+  return (double)(rk_test_now_ns() - t0) / ((double)BATCH_REPS * BATCH);
+}
+
+/* A runtime on the loopback backend (reply at once, poller idle) and its echo kernel. */
+static void batch_setup(rk_runtime_t **rt, rk_kernel_t **k) {
+  loop_delay_ns = 0;
+  loop_signal = false;
+  rki_backend_override(&loopback_ops);
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CUDA;
+  cfg.wait_spin_ns = 20000;
+  if (rk_runtime_create(&cfg, rt) != RK_OK) die("runtime");
+  if (rk_runtime_launch(*rt, "echo", NULL, k) != RK_OK) die("launch");
+}
+
+static void run_batch(void) {
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  batch_setup(&rt, &k);
+  rk_backend_actor_t *direct = NULL;
+  rk_backend_actor_desc_t desc = {NULL, "direct", 99, NULL};
+  if (lb_actor_create(NULL, &desc, &direct) != RK_OK) die("direct actor");
+  double ns[BROWS][BATCH_ROUNDS];
+  for (int round = 0; round < BATCH_ROUNDS; round++)
+    for (int row = 0; row < BROWS; row++)
+      ns[row][round] = time_batch_row(row, k, direct);
+  printf("\nbatch path, batches of %d x %d-byte echo, reply at once (median of %d rounds x %d "
+         "batches, ns per message)\n", BATCH, PAYLOAD, BATCH_ROUNDS, BATCH_REPS);
+  double base = 0;
+  for (int row = 0; row < BROWS; row++) {
+    qsort(ns[row], BATCH_ROUNDS, sizeof(double), cmp_double);
+    double med = ns[row][BATCH_ROUNDS / 2];
+    if (row == BROW_ACTOR) base = med;
+    printf("  %-26s %7.1f ns/msg  (rounds %.1f-%.1f)", batch_row_names[row], med, ns[row][0],
+           ns[row][BATCH_ROUNDS - 1]);
+    if (row != BROW_ACTOR) printf("   overhead %+6.1f ns  ratio %.2f", med - base, med / base);
+    printf("\n");
+  }
+  lb_actor_destroy(direct);
+  rk_runtime_destroy(rt);
+  rki_backend_override(NULL);
+}
+
+/* The runtime batch row alone (10 000 batches), for a profiler. */
+static int profile_batch(void) {
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  batch_setup(&rt, &k);
+  uint64_t t0 = rk_test_now_ns();
+  for (int i = 0; i < 10000; i++)
+    batch_runtime(k);
+  printf("batch: %.1f ns per message (mean)\n",
+         (double)(rk_test_now_ns() - t0) / (10000.0 * BATCH));
+  rk_runtime_destroy(rt);
+  rki_backend_override(NULL);
+  return 0;
+}
+
+/* "request", "send_receive" or "batch": that row alone, zero latency, for a profiler. */
 static int profile_row(const char *name) {
+  if (strcmp(name, "batch") == 0) return profile_batch();
   int row = strcmp(name, "request") == 0        ? ROW_REQUEST
             : strcmp(name, "send_receive") == 0 ? ROW_SEND_RECEIVE
                                                 : -1;
   if (row < 0) {
-    fprintf(stderr, "usage: bench_runtime_overhead [request|send_receive]\n");
+    fprintf(stderr, "usage: bench_runtime_overhead [request|send_receive|batch]\n");
     return 2;
   }
   rki_backend_override(&loopback_ops);
@@ -395,5 +548,6 @@ int main(int argc, char **argv) {
   run_all(0, false);
   run_all(DELAY_NS, false);
   run_all(DELAY_NS, true);
+  run_batch();
   return 0;
 }
