@@ -64,6 +64,8 @@ struct rk_backend_actor {
   rk_kernel_t *kernel;
   uint64_t numeric_id;
   uint64_t delay_ns;
+  uint64_t pace_ns;      /* > 0: the device handles one message per pace_ns, in order */
+  uint64_t last_visible; /* paced: when the latest reply becomes visible */
   _Atomic uint64_t head, tail; /* records [head, tail) wait in the ring */
   uint64_t processed;
   uint64_t signaled_at; /* poller only: tail when output_ready was last sent */
@@ -75,6 +77,7 @@ struct rk_backend_actor {
 static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t *const *hdrs,
                                const void *const *payloads, size_t n) {
   size_t done = 0;
+  uint64_t now = a->pace_ns ? rk_test_now_ns() : 0;
   for (; done < n && a->tail - a->head < LOOP_CAP; done++) {
     const rk_message_header_t *h = hdrs[done];
     if (h->payload_size > LOOP_PAYLOAD_MAX) break;
@@ -83,8 +86,9 @@ static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t 
     r->hdr.source_kernel = a->numeric_id;
     r->hdr.dest_kernel = h->source_kernel;
     memcpy(r->payload, payloads[done], (size_t)h->payload_size);
-    atomic_store_explicit(&r->visible_at, a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0,
-                          memory_order_relaxed);
+    uint64_t at = a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0;
+    if (a->pace_ns) at = a->last_visible = (a->last_visible > now ? a->last_visible : now) + a->pace_ns;
+    atomic_store_explicit(&r->visible_at, at, memory_order_relaxed);
     /* release: pairs with the poller's acquire load of tail */
     atomic_store_explicit(&a->tail, a->tail + 1, memory_order_release);
     a->processed++;
@@ -369,7 +373,7 @@ static void run_all(uint64_t delay_ns, bool signal) {
 
 /* ---- the batch path --------------------------------------------------------------------- */
 
-enum { BATCH = 256, BATCH_WARMUP = 40, BATCH_REPS = 400, BATCH_ROUNDS = 7 };
+enum { BATCH = 256, BATCH_WARMUP = 40, BATCH_REPS = 400, BATCH_ROUNDS = 7, PACE_NS = 80 };
 enum { BROW_ACTOR, BROW_OPS, BROW_RUNTIME, BROWS };
 
 static const char *const batch_row_names[BROWS] = {"actor (loopback calls)", "backend ops",
@@ -457,6 +461,79 @@ static double time_batch_row(int row, rk_kernel_t *k, rk_backend_actor_t *a) {
   return (double)(rk_test_now_ns() - t0) / ((double)BATCH_REPS * BATCH);
 }
 
+/* Pipelined, as bench_gpu's throughput rows: every call takes what it can and never
+ * waits (timeout 0), sends and receives alternate, up to LOOP_CAP in flight. */
+static void pipelined_actor(rk_backend_actor_t *a, size_t total) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  unsigned char out[PAYLOAD];
+  for (size_t sent = 0, got = 0; got < total;) {
+    if (sent < total) sent += loopback_enqueue(a, hp, pp, total - sent < BATCH ? total - sent : BATCH);
+    const loop_record_t *r;
+    for (int i = 0; i < BATCH && (r = loopback_peek(a)) != NULL; i++, got++) {
+      memcpy(out, r->payload, (size_t)r->hdr.payload_size);
+      loopback_pop(a);
+      check_echo(out, (size_t)r->hdr.payload_size);
+    }
+  }
+}
+
+static void pipelined_runtime(rk_kernel_t *k, size_t total) {
+  static const rk_message_header_t h = {.message_type = 1};
+  rk_send_item_t items[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){&h, payload, PAYLOAD};
+  for (size_t sent = 0, got = 0; got < total;) {
+    size_t acc = 0, n = 0;
+    if (sent < total) rk_kernel_send_many(k, items, total - sent < BATCH ? total - sent : BATCH, 0, &acc);
+    sent += acc;
+    rk_kernel_receive_many(k, ms, BATCH, 0, &n);
+    for (size_t i = 0; i < n; i++) {
+      check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+      rk_message_free(ms[i]);
+    }
+    got += n;
+  }
+}
+
+/* Messages per second of both pipelined rows with a device that handles one message per
+ * pace_ns (the H100's ring: ~80 ns), alternated, medians. */
+static void run_pipelined(rk_kernel_t *k, rk_backend_actor_t *direct, uint64_t pace_ns,
+                          bool signal) {
+  enum { TOTAL = BATCH * BATCH_REPS };
+  loop_signal = signal;
+  rk_backend_actor_t *ka = loop_state.actor; /* the runtime kernel's actor */
+  ka->pace_ns = direct->pace_ns = pace_ns;
+  double mps[2][BATCH_ROUNDS];
+  for (int round = 0; round < BATCH_ROUNDS; round++)
+    for (int row = 0; row < 2; row++) {
+      uint64_t t0 = rk_test_now_ns();
+      if (row == 0)
+        pipelined_actor(direct, TOTAL);
+      else
+        pipelined_runtime(k, TOTAL);
+      mps[row][round] = TOTAL * 1e3 / (double)(rk_test_now_ns() - t0);
+    }
+  printf("pipelined (timeout 0, as bench_gpu), device pace %llu ns/msg, poller %s (median of "
+         "%d rounds x %d messages)\n", (unsigned long long)pace_ns,
+         signal ? "signalling replies" : "idle", BATCH_ROUNDS, TOTAL);
+  static const char *const names[2] = {"actor (loopback calls)", "send_many + receive_many"};
+  for (int row = 0; row < 2; row++) {
+    qsort(mps[row], BATCH_ROUNDS, sizeof(double), cmp_double);
+    double med = mps[row][BATCH_ROUNDS / 2];
+    printf("  %-26s %6.2f M msg/s = %6.1f ns/msg  (rounds %.2f-%.2f)", names[row], med,
+           1e3 / med, mps[row][0], mps[row][BATCH_ROUNDS - 1]);
+    if (row) printf("   ratio %.2f", mps[0][BATCH_ROUNDS / 2] / med);
+    printf("\n");
+  }
+  ka->pace_ns = direct->pace_ns = 0;
+  loop_signal = false;
+}
+
 /* A runtime on the loopback backend (reply at once, poller idle) and its echo kernel. */
 static void batch_setup(rk_runtime_t **rt, rk_kernel_t **k) {
   loop_delay_ns = 0;
@@ -493,6 +570,9 @@ static void run_batch(void) {
     if (row != BROW_ACTOR) printf("   overhead %+6.1f ns  ratio %.2f", med - base, med / base);
     printf("\n");
   }
+  run_pipelined(k, direct, 0, false);
+  run_pipelined(k, direct, PACE_NS, false);
+  run_pipelined(k, direct, PACE_NS, true);
   lb_actor_destroy(direct);
   rk_runtime_destroy(rt);
   rki_backend_override(NULL);
@@ -544,6 +624,10 @@ static int profile_row(const char *name) {
 
 int main(int argc, char **argv) {
   memset(payload, 0x5a, sizeof payload);
+  if (argc > 1 && strcmp(argv[1], "batch_rows") == 0) {
+    run_batch();
+    return 0;
+  }
   if (argc > 1) return profile_row(argv[1]);
   run_all(0, false);
   run_all(DELAY_NS, false);
