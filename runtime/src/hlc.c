@@ -243,15 +243,34 @@ rk_hlc_timestamp_t rki_hlc_clock_tick_at(rk_hlc_clock_t *clock, uint64_t wall_mi
   }
 }
 
+/* What n rk_hlc_advance calls in a row give: after the first, the wall reading is never
+ * ahead of physical, so each next stamp is the previous one's logical + 1. Written out so,
+ * instead of n calls, unless the logical counter would overflow within the batch (then
+ * rk_hlc_advance's carry into physical applies, one call per stamp). */
+static void rki_hlc_advance_many(rk_hlc_timestamp_t ts, uint64_t wall_micros, uint64_t node_id,
+                                 size_t n, rk_hlc_timestamp_t *out) {
+  rk_hlc_timestamp_t first = rk_hlc_advance(ts, wall_micros, node_id);
+  if (first.logical > UINT64_MAX - (uint64_t)(n - 1)) {
+    out[0] = first;
+    for (size_t i = 1; i < n; i++)
+      out[i] = rk_hlc_advance(out[i - 1], wall_micros, node_id);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    out[i].physical = first.physical;
+    out[i].logical = first.logical + i;
+    out[i].node_id = node_id;
+  }
+}
+
 void rki_hlc_clock_tick_many(rk_hlc_clock_t *clock, uint64_t wall_micros, size_t n,
                              rk_hlc_timestamp_t *out) {
   if (n == 0) return;
   rki_u128 seen = rki_load128(clock);
   for (;;) {
     rk_hlc_timestamp_t ts = rki_state_ts(seen, clock->node_id);
-    for (size_t i = 0; i < n; i++)
-      out[i] = ts = rk_hlc_advance(ts, wall_micros, clock->node_id);
-    if (rki_try_store(clock, &seen, rki_state_word(ts))) return;
+    rki_hlc_advance_many(ts, wall_micros, clock->node_id, n, out);
+    if (rki_try_store(clock, &seen, rki_state_word(out[n - 1]))) return;
   }
 }
 

@@ -136,7 +136,10 @@ rk_status_t rk_kernel_send_bytes(rk_kernel_t *k, uint64_t message_type, const vo
   return rk_kernel_send(k, &h, payload, len, timeout_ns);
 }
 
-enum { SEND_CHUNK = 64 };
+/* SEND_PROBE: what a chunk stamps after the input was last seen full. A pipelined sender
+ * ahead of the device finds it full on most calls, and a whole chunk stamped for nothing
+ * cost ~0.6 µs per refused call on the dev VM. */
+enum { SEND_CHUNK = 64, SEND_PROBE = 4 };
 
 typedef struct send_many {
   rk_kernel_t *k;
@@ -154,7 +157,9 @@ static rk_status_t try_send_chunk(send_many_t *s) {
   const rk_message_header_t *hp[SEND_CHUNK];
   const void *pp[SEND_CHUNK];
   rk_hlc_timestamp_t ts[SEND_CHUNK];
-  size_t want = s->count - s->done < SEND_CHUNK ? s->count - s->done : SEND_CHUNK;
+  bool was_full = atomic_load_explicit(&s->k->input_was_full, memory_order_relaxed);
+  size_t chunk = was_full ? SEND_PROBE : SEND_CHUNK;
+  size_t want = s->count - s->done < chunk ? s->count - s->done : chunk;
   rki_hlc_clock_tick_many(s->k->rt->clock, rk_hlc_wall_micros(), want, ts);
   size_t n = 0;
   rk_status_t bad = RK_OK;
@@ -173,6 +178,8 @@ static rk_status_t try_send_chunk(send_many_t *s) {
   if (st != RK_OK) return st;
   size_t got = s->k->ops->enqueue(s->k->actor, hp, pp, n);
   release(s->k);
+  if ((got < n) != was_full)
+    atomic_store_explicit(&s->k->input_was_full, got < n, memory_order_relaxed);
   s->done += got;
   rki_counter_add(&s->k->rt->messages_sent, got);
   if (got < n) return RK_EAGAIN;

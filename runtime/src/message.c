@@ -50,17 +50,28 @@ uint64_t rk_message_id_generate(void) {
   return rki_id_next++;
 }
 
+/* Every field a fresh header does not set from its arguments. Copied rather than
+ * memset: the compiler turns a 256-byte memset into `rep stos`, whose start-up cost made
+ * it the largest single item of a batch send (~8 ns of ~50 per message on the dev VM), and
+ * a copy into 16 vector moves. */
+static const rk_message_header_t rki_blank_header = {
+    .magic = RK_MESSAGE_MAGIC,
+    .version = RK_MESSAGE_VERSION,
+    .priority = RK_PRIORITY_NORMAL,
+};
+
 void rk_message_header_init(rk_message_header_t *hdr, uint64_t message_type,
                             uint64_t source_kernel, uint64_t dest_kernel,
                             uint64_t payload_size, rk_hlc_timestamp_t timestamp) {
-  memset(hdr, 0, sizeof *hdr);
-  hdr->magic = RK_MESSAGE_MAGIC;
-  hdr->version = RK_MESSAGE_VERSION;
+  const rk_message_header_t *blank = &rki_blank_header;
+  /* Hides what blank holds, else the compiler sees a mostly-zero constant and emits the
+   * `rep stos` again. */
+  __asm__("" : "+r"(blank));
+  *hdr = *blank;
   hdr->message_id = rk_message_id_generate();
   hdr->source_kernel = source_kernel;
   hdr->dest_kernel = dest_kernel;
   hdr->message_type = message_type;
-  hdr->priority = RK_PRIORITY_NORMAL;
   hdr->payload_size = payload_size;
   hdr->timestamp = timestamp;
 }

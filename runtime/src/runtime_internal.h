@@ -144,6 +144,10 @@ struct rk_kernel {
    * kernel's handler on every message sent to it. */
   alignas(RKI_CACHELINE) _Atomic int state; /* rk_kernel_state_t */
   _Atomic uint32_t senders;                 /* sends past their state check */
+  /* The latest device-backend enqueue was cut short: the next send_many stamps a small
+   * probe first instead of a whole chunk it would throw away (kernel_send.c). A hint
+   * only, any sender sets or clears it. */
+  _Atomic bool input_was_full;
 
   /* pending list + backend dequeue + actor release */
   alignas(RKI_CACHELINE) pthread_mutex_t recv_lock;

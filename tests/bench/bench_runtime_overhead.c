@@ -22,9 +22,15 @@
  * backend's does (output_ready from the runtime's poller thread), so the poller's traffic
  * beside the waiting thread is in the numbers too.
  *
+ * A last pass times the batch path, reply at once, per message of batches of BATCH:
+ *  - actor:   loopback_enqueue of BATCH + BATCH peek/pop with the payload copied out;
+ *  - ops:     the table's enqueue of BATCH + dequeue until BATCH came + rk_message_free;
+ *  - runtime: rk_kernel_send_many of BATCH + rk_kernel_receive_many until BATCH came +
+ *             rk_message_free (what Python's send_many/receive_many and Lua's batch call).
+ *
  * Only this thread sends and receives; the poller only reads the ring's positions.
- * An argument, "request" or "send_receive", runs that row alone (zero latency, 2 M round
- * trips) for a profiler.
+ * An argument, "request", "send_receive" or "batch", runs that row alone (zero latency)
+ * for a profiler.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -38,7 +44,7 @@
 #include "tests_common/rk_test.h"
 
 enum { WARMUP = 2000, SAMPLES = 20000, ROUNDS = 5, PAYLOAD = 64 };
-enum { LOOP_CAP = 64, LOOP_PAYLOAD_MAX = 256, DELAY_NS = 2000 };
+enum { LOOP_CAP = 512, LOOP_PAYLOAD_MAX = 256, DELAY_NS = 2000 };
 enum { ROW_ACTOR, ROW_OPS, ROW_REQUEST, ROW_SEND_RECEIVE, ROWS };
 
 static const char *const row_names[ROWS] = {"actor (loopback calls)", "backend ops",
@@ -58,6 +64,8 @@ struct rk_backend_actor {
   rk_kernel_t *kernel;
   uint64_t numeric_id;
   uint64_t delay_ns;
+  uint64_t pace_ns;      /* > 0: the device handles one message per pace_ns, in order */
+  uint64_t last_visible; /* paced: when the latest reply becomes visible */
   _Atomic uint64_t head, tail; /* records [head, tail) wait in the ring */
   uint64_t processed;
   uint64_t signaled_at; /* poller only: tail when output_ready was last sent */
@@ -69,6 +77,7 @@ struct rk_backend_actor {
 static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t *const *hdrs,
                                const void *const *payloads, size_t n) {
   size_t done = 0;
+  uint64_t now = a->pace_ns ? rk_test_now_ns() : 0;
   for (; done < n && a->tail - a->head < LOOP_CAP; done++) {
     const rk_message_header_t *h = hdrs[done];
     if (h->payload_size > LOOP_PAYLOAD_MAX) break;
@@ -77,8 +86,9 @@ static size_t loopback_enqueue(rk_backend_actor_t *a, const rk_message_header_t 
     r->hdr.source_kernel = a->numeric_id;
     r->hdr.dest_kernel = h->source_kernel;
     memcpy(r->payload, payloads[done], (size_t)h->payload_size);
-    atomic_store_explicit(&r->visible_at, a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0,
-                          memory_order_relaxed);
+    uint64_t at = a->delay_ns ? rk_test_now_ns() + a->delay_ns : 0;
+    if (a->pace_ns) at = a->last_visible = (a->last_visible > now ? a->last_visible : now) + a->pace_ns;
+    atomic_store_explicit(&r->visible_at, at, memory_order_relaxed);
     /* release: pairs with the poller's acquire load of tail */
     atomic_store_explicit(&a->tail, a->tail + 1, memory_order_release);
     a->processed++;
@@ -361,13 +371,269 @@ static void run_all(uint64_t delay_ns, bool signal) {
   rki_backend_override(NULL);
 }
 
-/* "request" or "send_receive": that row alone, zero latency, for a profiler. */
+/* ---- the batch path --------------------------------------------------------------------- */
+
+enum { BATCH = 256, BATCH_WARMUP = 40, BATCH_REPS = 400, BATCH_ROUNDS = 7, PACE_NS = 80 };
+enum { BROW_ACTOR, BROW_OPS, BROW_RUNTIME, BROWS };
+
+static const char *const batch_row_names[BROWS] = {"actor (loopback calls)", "backend ops",
+                                                   "send_many + receive_many"};
+
+static void check_echo(const void *p, size_t len) {
+  if (len != PAYLOAD || memcmp(p, payload, PAYLOAD) != 0) die("batch echo payload");
+}
+
+/* BATCH requests through the loopback actor's own calls, their replies copied out. */
+static void batch_actor(rk_backend_actor_t *a) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  if (loopback_enqueue(a, hp, pp, BATCH) != BATCH) die("loopback enqueue of a batch");
+  unsigned char out[PAYLOAD];
+  for (int i = 0; i < BATCH; i++) {
+    const loop_record_t *r;
+    while ((r = loopback_peek(a)) == NULL)
+      ;
+    memcpy(out, r->payload, (size_t)r->hdr.payload_size);
+    loopback_pop(a);
+    check_echo(out, (size_t)r->hdr.payload_size);
+  }
+}
+
+/* BATCH requests through the backend table: one enqueue, dequeues until all came. */
+static void batch_ops(rk_backend_actor_t *a) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  if (loopback_ops.enqueue(a, hp, pp, BATCH) != BATCH) die("ops enqueue of a batch");
+  for (size_t got = 0; got < BATCH;)
+    got += loopback_ops.dequeue(a, ms + got, BATCH - got);
+  for (int i = 0; i < BATCH; i++) {
+    check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+    rk_message_free(ms[i]);
+  }
+}
+
+/* BATCH requests through the runtime's batch API, as the bindings call it. */
+static void batch_runtime(rk_kernel_t *k) {
+  static const rk_message_header_t h = {.message_type = 1}; /* magic 0: stamp a fresh one */
+  rk_send_item_t items[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){&h, payload, PAYLOAD};
+  size_t accepted = 0;
+  if (rk_kernel_send_many(k, items, BATCH, 5000000000LL, &accepted) != RK_OK ||
+      accepted != BATCH)
+    die("send_many");
+  for (size_t got = 0; got < BATCH;) {
+    size_t n = 0;
+    if (rk_kernel_receive_many(k, ms + got, BATCH - got, 5000000000LL, &n) != RK_OK)
+      die("receive_many");
+    got += n;
+  }
+  for (int i = 0; i < BATCH; i++) {
+    check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+    rk_message_free(ms[i]);
+  }
+}
+
+static void batch_once(int row, rk_kernel_t *k, rk_backend_actor_t *a) {
+  if (row == BROW_ACTOR)
+    batch_actor(a);
+  else if (row == BROW_OPS)
+    batch_ops(a);
+  else
+    batch_runtime(k);
+}
+
+/* Mean ns per message over BATCH_REPS batches (a batch's messages are not timed apart). */
+static double time_batch_row(int row, rk_kernel_t *k, rk_backend_actor_t *a) {
+  for (int i = 0; i < BATCH_WARMUP; i++)
+    batch_once(row, k, a);
+  uint64_t t0 = rk_test_now_ns();
+  for (int i = 0; i < BATCH_REPS; i++)
+    batch_once(row, k, a);
+  return (double)(rk_test_now_ns() - t0) / ((double)BATCH_REPS * BATCH);
+}
+
+/* Pipelined, as bench_gpu's throughput rows: every call takes what it can and never
+ * waits (timeout 0), sends and receives alternate, up to LOOP_CAP in flight. */
+static void pipelined_actor(rk_backend_actor_t *a, size_t total) {
+  static const rk_message_header_t h = {.magic = RK_MESSAGE_MAGIC, .payload_size = PAYLOAD};
+  const rk_message_header_t *hp[BATCH];
+  const void *pp[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    hp[i] = &h, pp[i] = payload;
+  unsigned char out[PAYLOAD];
+  for (size_t sent = 0, got = 0; got < total;) {
+    if (sent < total) sent += loopback_enqueue(a, hp, pp, total - sent < BATCH ? total - sent : BATCH);
+    const loop_record_t *r;
+    for (int i = 0; i < BATCH && (r = loopback_peek(a)) != NULL; i++, got++) {
+      memcpy(out, r->payload, (size_t)r->hdr.payload_size);
+      loopback_pop(a);
+      check_echo(out, (size_t)r->hdr.payload_size);
+    }
+  }
+}
+
+static void pipelined_runtime(rk_kernel_t *k, size_t total) {
+  static const rk_message_header_t h = {.message_type = 1};
+  rk_send_item_t items[BATCH];
+  rk_message_t *ms[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){&h, payload, PAYLOAD};
+  for (size_t sent = 0, got = 0; got < total;) {
+    size_t acc = 0, n = 0;
+    if (sent < total) rk_kernel_send_many(k, items, total - sent < BATCH ? total - sent : BATCH, 0, &acc);
+    sent += acc;
+    rk_kernel_receive_many(k, ms, BATCH, 0, &n);
+    for (size_t i = 0; i < n; i++) {
+      check_echo(rk_message_payload(ms[i]), rk_message_payload_size(ms[i]));
+      rk_message_free(ms[i]);
+    }
+    got += n;
+  }
+}
+
+/* Messages per second of both pipelined rows with a device that handles one message per
+ * pace_ns (the H100's ring: ~80 ns), alternated, medians. */
+static void run_pipelined(rk_kernel_t *k, rk_backend_actor_t *direct, uint64_t pace_ns,
+                          bool signal) {
+  enum { TOTAL = BATCH * BATCH_REPS };
+  loop_signal = signal;
+  rk_backend_actor_t *ka = loop_state.actor; /* the runtime kernel's actor */
+  ka->pace_ns = direct->pace_ns = pace_ns;
+  double mps[2][BATCH_ROUNDS];
+  for (int round = 0; round < BATCH_ROUNDS; round++)
+    for (int row = 0; row < 2; row++) {
+      uint64_t t0 = rk_test_now_ns();
+      if (row == 0)
+        pipelined_actor(direct, TOTAL);
+      else
+        pipelined_runtime(k, TOTAL);
+      mps[row][round] = TOTAL * 1e3 / (double)(rk_test_now_ns() - t0);
+    }
+  printf("pipelined (timeout 0, as bench_gpu), device pace %llu ns/msg, poller %s (median of "
+         "%d rounds x %d messages)\n", (unsigned long long)pace_ns,
+         signal ? "signalling replies" : "idle", BATCH_ROUNDS, TOTAL);
+  static const char *const names[2] = {"actor (loopback calls)", "send_many + receive_many"};
+  for (int row = 0; row < 2; row++) {
+    qsort(mps[row], BATCH_ROUNDS, sizeof(double), cmp_double);
+    double med = mps[row][BATCH_ROUNDS / 2];
+    printf("  %-26s %6.2f M msg/s = %6.1f ns/msg  (rounds %.2f-%.2f)", names[row], med,
+           1e3 / med, mps[row][0], mps[row][BATCH_ROUNDS - 1]);
+    if (row) printf("   ratio %.2f", mps[0][BATCH_ROUNDS / 2] / med);
+    printf("\n");
+  }
+  ka->pace_ns = direct->pace_ns = 0;
+  loop_signal = false;
+}
+
+/* What a send_many that finds the input full costs the caller (timeout 0): a pipelined
+ * sender ahead of the device makes such calls between the ones that go in. */
+static void run_refused(rk_kernel_t *k) {
+  enum { CALLS = 20000 };
+  static const rk_message_header_t h = {.message_type = 1};
+  rk_send_item_t items[BATCH];
+  for (int i = 0; i < BATCH; i++)
+    items[i] = (rk_send_item_t){&h, payload, PAYLOAD};
+  size_t acc = 0, filled = 0;
+  while (filled < LOOP_CAP) {
+    if (rk_kernel_send_many(k, items, BATCH, 0, &acc) != RK_OK && acc == 0) break;
+    filled += acc;
+  }
+  double ns[BATCH_ROUNDS];
+  for (int round = 0; round < BATCH_ROUNDS; round++) {
+    uint64_t t0 = rk_test_now_ns();
+    for (int i = 0; i < CALLS; i++)
+      if (rk_kernel_send_many(k, items, BATCH, 0, &acc) != RK_EAGAIN || acc != 0)
+        die("send_many on a full input");
+    ns[round] = (double)(rk_test_now_ns() - t0) / CALLS;
+  }
+  rk_message_t *ms[BATCH];
+  for (size_t got = 0, n = 0; got < filled; got += n)
+    if (rk_kernel_receive_many(k, ms, BATCH, 0, &n) != RK_OK) die("drain");
+    else
+      for (size_t i = 0; i < n; i++)
+        rk_message_free(ms[i]);
+  qsort(ns, BATCH_ROUNDS, sizeof(double), cmp_double);
+  printf("send_many of %d refused by a full input (timeout 0): %.0f ns per call (rounds "
+         "%.0f-%.0f)\n", BATCH, ns[BATCH_ROUNDS / 2], ns[0], ns[BATCH_ROUNDS - 1]);
+}
+
+/* A runtime on the loopback backend (reply at once, poller idle) and its echo kernel. */
+static void batch_setup(rk_runtime_t **rt, rk_kernel_t **k) {
+  loop_delay_ns = 0;
+  loop_signal = false;
+  rki_backend_override(&loopback_ops);
+  rk_runtime_config_t cfg;
+  rk_runtime_config_init(&cfg);
+  cfg.backend = RK_BACKEND_CUDA;
+  cfg.wait_spin_ns = 20000;
+  if (rk_runtime_create(&cfg, rt) != RK_OK) die("runtime");
+  if (rk_runtime_launch(*rt, "echo", NULL, k) != RK_OK) die("launch");
+}
+
+static void run_batch(void) {
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  batch_setup(&rt, &k);
+  rk_backend_actor_t *direct = NULL;
+  rk_backend_actor_desc_t desc = {NULL, "direct", 99, NULL};
+  if (lb_actor_create(NULL, &desc, &direct) != RK_OK) die("direct actor");
+  double ns[BROWS][BATCH_ROUNDS];
+  for (int round = 0; round < BATCH_ROUNDS; round++)
+    for (int row = 0; row < BROWS; row++)
+      ns[row][round] = time_batch_row(row, k, direct);
+  printf("\nbatch path, batches of %d x %d-byte echo, reply at once (median of %d rounds x %d "
+         "batches, ns per message)\n", BATCH, PAYLOAD, BATCH_ROUNDS, BATCH_REPS);
+  double base = 0;
+  for (int row = 0; row < BROWS; row++) {
+    qsort(ns[row], BATCH_ROUNDS, sizeof(double), cmp_double);
+    double med = ns[row][BATCH_ROUNDS / 2];
+    if (row == BROW_ACTOR) base = med;
+    printf("  %-26s %7.1f ns/msg  (rounds %.1f-%.1f)", batch_row_names[row], med, ns[row][0],
+           ns[row][BATCH_ROUNDS - 1]);
+    if (row != BROW_ACTOR) printf("   overhead %+6.1f ns  ratio %.2f", med - base, med / base);
+    printf("\n");
+  }
+  run_pipelined(k, direct, 0, false);
+  run_pipelined(k, direct, PACE_NS, false);
+  run_pipelined(k, direct, PACE_NS, true);
+  run_refused(k);
+  lb_actor_destroy(direct);
+  rk_runtime_destroy(rt);
+  rki_backend_override(NULL);
+}
+
+/* The runtime batch row alone (10 000 batches), for a profiler. */
+static int profile_batch(void) {
+  rk_runtime_t *rt = NULL;
+  rk_kernel_t *k = NULL;
+  batch_setup(&rt, &k);
+  uint64_t t0 = rk_test_now_ns();
+  for (int i = 0; i < 10000; i++)
+    batch_runtime(k);
+  printf("batch: %.1f ns per message (mean)\n",
+         (double)(rk_test_now_ns() - t0) / (10000.0 * BATCH));
+  rk_runtime_destroy(rt);
+  rki_backend_override(NULL);
+  return 0;
+}
+
+/* "request", "send_receive" or "batch": that row alone, zero latency, for a profiler. */
 static int profile_row(const char *name) {
+  if (strcmp(name, "batch") == 0) return profile_batch();
   int row = strcmp(name, "request") == 0        ? ROW_REQUEST
             : strcmp(name, "send_receive") == 0 ? ROW_SEND_RECEIVE
                                                 : -1;
   if (row < 0) {
-    fprintf(stderr, "usage: bench_runtime_overhead [request|send_receive]\n");
+    fprintf(stderr, "usage: bench_runtime_overhead [request|send_receive|batch]\n");
     return 2;
   }
   rki_backend_override(&loopback_ops);
@@ -391,9 +657,14 @@ static int profile_row(const char *name) {
 
 int main(int argc, char **argv) {
   memset(payload, 0x5a, sizeof payload);
+  if (argc > 1 && strcmp(argv[1], "batch_rows") == 0) {
+    run_batch();
+    return 0;
+  }
   if (argc > 1) return profile_row(argv[1]);
   run_all(0, false);
   run_all(DELAY_NS, false);
   run_all(DELAY_NS, true);
+  run_batch();
   return 0;
 }

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,10 +385,125 @@ RK_TEST(late_reply_not_lost) {
   rk_runtime_destroy(rt);
 }
 
+/* ---- pipelined batch senders -------------------------------------------------------- */
+
+enum { BATCH_SENDERS = 3, BATCH_PER_SENDER = 20000, BATCH_ITEMS = 100 };
+
+typedef struct batch_tag {
+  uint32_t sender;
+  uint32_t seq;
+} batch_tag_t;
+
+typedef struct batch_sender {
+  rk_kernel_t *k;
+  uint32_t id;
+  uint64_t unexpected; /* a send_many status other than RK_OK / RK_EAGAIN */
+} batch_sender_t;
+
+/* Sends BATCH_PER_SENDER tagged messages through send_many with timeout 0, as a
+ * pipelined binding does: a refused call (input full) is retried from `accepted` on. */
+static void *batch_send_loop(void *arg) {
+  batch_sender_t *b = arg;
+  batch_tag_t *tags = malloc(BATCH_PER_SENDER * sizeof *tags);
+  rk_send_item_t *items = malloc(BATCH_PER_SENDER * sizeof *items);
+  if (!tags || !items) {
+    b->unexpected++;
+    free(tags);
+    free(items);
+    return NULL;
+  }
+  for (uint32_t i = 0; i < BATCH_PER_SENDER; i++) {
+    tags[i] = (batch_tag_t){b->id, i};
+    items[i] = (rk_send_item_t){NULL, &tags[i], sizeof tags[i]};
+  }
+  for (size_t done = 0; done < BATCH_PER_SENDER;) {
+    size_t want = BATCH_PER_SENDER - done < BATCH_ITEMS ? BATCH_PER_SENDER - done : BATCH_ITEMS;
+    size_t accepted = 0;
+    rk_status_t st = rk_kernel_send_many(b->k, items + done, want, 0, &accepted);
+    if (st != RK_OK && st != RK_EAGAIN) b->unexpected++;
+    if (st != RK_OK && st != RK_EAGAIN) break;
+    done += accepted;
+  }
+  free(tags);
+  free(items);
+  return NULL;
+}
+
+/* Until the held device's input is full (the senders' refused calls start then). */
+static void wait_input_full(rk_backend_actor_t *a) {
+  const struct timespec ms = {0, 1000000};
+  for (int i = 0; i < 30000; i++) {
+    pthread_mutex_lock(&a->lock);
+    bool full = queue_full(&a->in);
+    pthread_mutex_unlock(&a->lock);
+    if (full) return;
+    nanosleep(&ms, NULL);
+  }
+}
+
+/* Several senders keep a held, then running, device's input full (so send_many's probe
+ * after a refusal runs): every message arrives exactly once, each sender's in its order
+ * with strictly increasing stamps. */
+RK_TEST(pipelined_send_many_exactly_once) {
+  rk_kernel_t *k = NULL;
+  rk_runtime_t *rt = fake_runtime(20000, &k);
+  if (!rt) return;
+  pthread_mutex_lock(&fake.lock);
+  rk_backend_actor_t *a = fake.actor;
+  pthread_mutex_unlock(&fake.lock);
+  pthread_mutex_lock(&a->lock);
+  a->hold = true;
+  pthread_mutex_unlock(&a->lock);
+  batch_sender_t b[BATCH_SENDERS];
+  pthread_t th[BATCH_SENDERS];
+  for (uint32_t i = 0; i < BATCH_SENDERS; i++) {
+    b[i] = (batch_sender_t){k, i, 0};
+    pthread_create(&th[i], NULL, batch_send_loop, &b[i]);
+  }
+  wait_input_full(a);
+  pthread_mutex_lock(&a->lock);
+  CHECK_EQ_U64(a->in.tail - a->in.head, FAKE_CAP);
+  a->hold = false;
+  pthread_cond_signal(&a->work);
+  pthread_mutex_unlock(&a->lock);
+  uint32_t next[BATCH_SENDERS] = {0};
+  rk_hlc_timestamp_t last[BATCH_SENDERS];
+  memset(last, 0, sizeof last);
+  uint64_t wrong = 0;
+  rk_message_t *ms[64];
+  for (size_t got = 0; got < (size_t)BATCH_SENDERS * BATCH_PER_SENDER;) {
+    size_t n = 0;
+    CHECK_OK(rk_kernel_receive_many(k, ms, 64, 30 * SEC, &n));
+    if (n == 0) break;
+    for (size_t i = 0; i < n; i++) {
+      batch_tag_t t = {UINT32_MAX, 0};
+      if (rk_message_payload_size(ms[i]) == sizeof t) memcpy(&t, rk_message_payload(ms[i]), sizeof t);
+      rk_hlc_timestamp_t ts = rk_message_header(ms[i])->timestamp;
+      if (t.sender >= BATCH_SENDERS || t.seq != next[t.sender] ||
+          (t.seq > 0 && rk_hlc_timestamp_compare(last[t.sender], ts) >= 0))
+        wrong++;
+      else
+        next[t.sender]++, last[t.sender] = ts;
+      rk_message_free(ms[i]);
+    }
+    got += n;
+  }
+  for (uint32_t i = 0; i < BATCH_SENDERS; i++) {
+    pthread_join(th[i], NULL);
+    CHECK_EQ_U64(b[i].unexpected, 0);
+    CHECK_EQ_U64(next[i], BATCH_PER_SENDER);
+  }
+  CHECK_EQ_U64(wrong, 0);
+  rk_message_t *left = NULL;
+  CHECK_STATUS(rk_kernel_try_receive(k, &left), RK_EAGAIN);
+  rk_runtime_destroy(rt);
+}
+
 int main(void) {
   RK_RUN(concurrent_requests_spinning);
   RK_RUN(concurrent_requests_sleeping);
   RK_RUN(stray_replies_parked_in_order);
   RK_RUN(late_reply_not_lost);
+  RK_RUN(pipelined_send_many_exactly_once);
   return rk_test_summary();
 }

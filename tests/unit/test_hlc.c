@@ -151,6 +151,29 @@ RK_TEST(clock_with_a_given_wall_reading) {
   rk_hlc_clock_destroy(c);
 }
 
+/* A batch whose logical values would pass UINT64_MAX carries into physical exactly where
+ * single ticks would: every stamp still above the one before it. */
+RK_TEST(clock_batch_of_ticks_across_a_full_logical_counter) {
+  rk_hlc_clock_t *c = NULL;
+  CHECK_OK(rk_hlc_clock_create(3, 1000, &c));
+  rk_hlc_timestamp_t m;
+  CHECK_OK(rki_hlc_clock_update_at(c, ts(5000, UINT64_MAX - 3, 1), 5000, &m));
+  CHECK_TS(m, 5000, UINT64_MAX - 2, 3);
+  rk_hlc_timestamp_t batch[5];
+  rki_hlc_clock_tick_many(c, 5000, 5, batch);
+  CHECK_TS(batch[0], 5000, UINT64_MAX - 1, 3);
+  CHECK_TS(batch[1], 5000, UINT64_MAX, 3);
+  CHECK_TS(batch[2], 5001, 0, 3);
+  CHECK_TS(batch[3], 5001, 1, 3);
+  CHECK_TS(batch[4], 5001, 2, 3);
+  CHECK_TS(rki_hlc_clock_tick_at(c, 5000), 5001, 3, 3);
+  /* a wall reading ahead of the clock restarts logical at 0, then counts up */
+  rki_hlc_clock_tick_many(c, 7000, 3, batch);
+  CHECK_TS(batch[0], 7000, 0, 3);
+  CHECK_TS(batch[2], 7000, 2, 3);
+  rk_hlc_clock_destroy(c);
+}
+
 RK_TEST(clock_now_tracks_wall_when_idle) {
   rk_hlc_clock_t *c = NULL;
   CHECK_OK(rk_hlc_clock_create(9, 1000, &c));
@@ -225,6 +248,7 @@ int main(void) {
   RK_RUN(merge_skew_error_text);
   RK_RUN(clock_tick_now_update);
   RK_RUN(clock_with_a_given_wall_reading);
+  RK_RUN(clock_batch_of_ticks_across_a_full_logical_counter);
   RK_RUN(clock_now_tracks_wall_when_idle);
   RK_RUN(tick_strictly_increasing_across_threads);
   return rk_test_summary();

@@ -2,10 +2,12 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests_common/rk_test.h"
 #include "message_internal.h"
 #include "ringkernel/message.h"
+#include "ringkernel/ringkernel.h"
 
 RK_TEST(header_layout_offsets) {
   CHECK_EQ_INT(sizeof(rk_message_header_t), 256);
@@ -92,6 +94,36 @@ RK_TEST(header_init_fields_and_wire_bytes) {
   for (int i = 128; i < 256; i++) nonzero += b[i] != 0;
   for (int i = 57; i < 64; i++) nonzero += b[i] != 0;
   CHECK_EQ_INT(nonzero, 0);
+}
+
+/* rk_message_create with a caller's header: every field kept but payload_size (the
+ * payload's length), the payload copied; a bad header is refused without a message. */
+RK_TEST(create_from_a_given_header) {
+  rk_message_header_t h;
+  rk_message_header_init(&h, 77, 3, 4, 999, (rk_hlc_timestamp_t){5000, 6, 7});
+  h.correlation_id = 1234;
+  h.flags = 2;
+  h.reserved2[5] = 0x11;
+  rk_message_t *m = NULL;
+  CHECK_OK(rk_message_create(&h, "payload", 7, &m));
+  if (!m) return;
+  rk_message_header_t want = h;
+  want.payload_size = 7;
+  CHECK(memcmp(rk_message_header(m), &want, sizeof want) == 0);
+  CHECK_EQ_U64(rk_message_payload_size(m), 7);
+  CHECK(memcmp(rk_message_payload(m), "payload", 7) == 0);
+  rk_message_free(m);
+
+  h.magic = 1;
+  m = NULL;
+  CHECK_STATUS(rk_message_create(&h, "x", 1, &m), RK_EVALIDATION);
+  CHECK(m == NULL);
+  CHECK_CONTAINS(rk_last_error(), "bad magic");
+  h.magic = RK_MESSAGE_MAGIC;
+  h.version = RK_MESSAGE_VERSION + 1;
+  CHECK_STATUS(rk_message_create(&h, "x", 1, &m), RK_EVALIDATION);
+  CHECK(m == NULL);
+  CHECK_CONTAINS(rk_last_error(), "unsupported version");
 }
 
 RK_TEST(validate_errors) {
@@ -233,6 +265,7 @@ int main(void) {
   RK_RUN(ids_increase_within_a_thread);
   RK_RUN(ids_are_unique_across_threads);
   RK_RUN(header_init_fields_and_wire_bytes);
+  RK_RUN(create_from_a_given_header);
   RK_RUN(validate_errors);
   RK_RUN(crc32c_known_vectors);
   RK_RUN(envelope_round_trip);
