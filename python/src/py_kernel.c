@@ -686,13 +686,18 @@ static PyObject *kh_receive_many(PyObject *op, PyObject *const *args, Py_ssize_t
 
 /* ---- request ------------------------------------------------------------------------ */
 
-/* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
-static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
+/* Index in the stash of the reply with this correlation id, or -1. */
+static Py_ssize_t kh_stash_find(PyObject *op, uint64_t cid) {
   PyObject *stash = ((rkpy_kernel *)op)->stash;
   for (Py_ssize_t i = 0; stash && i < PyList_GET_SIZE(stash); i++)
-    if (kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)) == cid)
-      return kh_stash_take_at(stash, i);
-  return NULL;
+    if (kh_cid_of(kh_state(op), PyList_GET_ITEM(stash, i)) == cid) return i;
+  return -1;
+}
+
+/* Takes the stashed reply with this correlation id, if any (new ref, or NULL). */
+static PyObject *kh_stash_take(PyObject *op, uint64_t cid) {
+  Py_ssize_t i = kh_stash_find(op, cid);
+  return i < 0 ? NULL : kh_stash_take_at(((rkpy_kernel *)op)->stash, i);
 }
 
 /* Registers a request in flight (see kh_receive_impl). 0 / -1 with MemoryError. */
@@ -702,9 +707,13 @@ static int kh_pending_add(PyObject *op, uint64_t cid) {
   return -1;
 }
 
-/* Forgets a request in flight; cannot fail, so an exception being raised stays. */
+/* Forgets a request in flight; cannot fail, so an exception being raised stays. A reply
+ * to it already set aside (a receiver met it while the request was pending) turns into
+ * a plain reply: receivers blocked or parked beside it are told, as when a reply is set
+ * aside, or they would sleep until their timeout with it in the stash. */
 static void kh_pending_forget(PyObject *op, uint64_t cid) {
   rkpy_cid_set_remove(&((rkpy_kernel *)op)->pending, cid);
+  if (kh_stash_find(op, cid) >= 0) kh_stash_changed(op);
 }
 
 /* Sends a request: a fresh correlation id, registered as pending until forgotten.

@@ -206,3 +206,30 @@ def test_request_with_timeout_zero_does_not_wait():
             return loop.time() - t0
 
     assert run(main()) < 0.5
+
+
+def test_a_forgotten_request_wakes_the_receive_parked_beside_its_reply():
+    # The awaiting receive met the reply of a request still in flight, set it aside and
+    # parked on the readiness fd. The request then ends (as a cancelled or timed-out one
+    # does: _forget_request): the reply is the receive's now, and it must be woken rather
+    # than sleep until its timeout (5 s) with the reply in the stash.
+    async def main():
+        async with await RingKernel.create() as rt:
+            k = await rt.launch("fr")
+            cid = k._send_request(b"late")
+            while k.status().messages_processed < 1:
+                await asyncio.sleep(0.001)
+            loop = asyncio.get_running_loop()
+            receive = asyncio.ensure_future(k.receive_timeout(5))
+            while k.status().output_queue_depth > 0:
+                await asyncio.sleep(0.001)
+            await asyncio.sleep(0.05)  # the receive set the reply aside and parked
+            assert not receive.done()
+            forgotten_at = loop.time()
+            k._forget_request(cid)
+            reply = await receive
+            return reply.payload, loop.time() - forgotten_at
+
+    payload, took = run(main())
+    assert payload == b"late"
+    assert took < 2.0, f"the receive slept {took:.3f} s"

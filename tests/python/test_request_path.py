@@ -204,3 +204,38 @@ def test_a_reply_set_aside_by_a_requester_wakes_a_blocked_receiver(runtime):
         assert got["b"] == b"plain%d" % round_
         assert got["b_s"] < 2.0, f"round {round_}: receiver slept {got['b_s']:.3f} s"
     assert k.try_receive() is None
+
+
+def _wait_until(cond, what, limit=5.0):
+    deadline = time.monotonic() + limit
+    while not cond():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.001)
+
+
+def test_forgetting_a_request_wakes_a_receiver_beside_its_stashed_reply(echo):
+    # A receiver that meets the reply of a request still in flight sets it aside and
+    # waits on. When that request is then forgotten (timed out, cancelled), the reply
+    # is the receiver's: it must look in the stash again at once, not sleep until its
+    # timeout (10 s) beside it.
+    cid = echo._send_request(b"late")
+    _wait_until(lambda: echo.status().messages_processed == 1, "echo did not reply")
+    got = {}
+
+    def receiver():
+        got["payload"] = echo.receive_sync(timeout=10).payload
+        got["at"] = time.monotonic()
+
+    b = threading.Thread(target=receiver)
+    b.start()
+    # The receiver took the reply out of the output (and, the request being pending,
+    # set it aside); give it the moment it needs to be back in its wait.
+    _wait_until(lambda: echo.status().output_queue_depth == 0, "receiver took nothing")
+    time.sleep(0.05)
+    assert b.is_alive() and "payload" not in got
+    forgotten_at = time.monotonic()
+    echo._forget_request(cid)
+    b.join(12)
+    assert got["payload"] == b"late"
+    assert got["at"] - forgotten_at < 2.0, f"receiver slept {got['at'] - forgotten_at:.3f} s"
+    assert echo.try_receive() is None
