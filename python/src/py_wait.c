@@ -35,8 +35,14 @@ rk_status_t rkpy_wait(rkpy_wait_step step, void *ctx, int64_t timeout_ns) {
     if (deadline >= 0) {
       left = deadline - rkpy_now_ns();
       if (left <= 0) {
+        /* A step the runtime's interrupt ended (kernel handles wake their waiters so when
+         * a reply is set aside) gets the last look it was woken for, with the GIL held;
+         * with nothing there the wait is the timeout it is. An RK_EINTR out of here
+         * means a signal handler raised, as the header says. */
+        if (s == RK_EINTR) s = step(ctx, 0);
+        if (s != RK_ETIMEDOUT && s != RK_EAGAIN && s != RK_EINTR) return s;
         rk_last_error_set_timeout(timeout_ns); /* name the caller's timeout, not the slice */
-        return s == RK_EAGAIN ? RK_ETIMEDOUT : s;
+        return RK_ETIMEDOUT;
       }
     }
   }

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ringkernel import LaunchOptions
+from ringkernel import LaunchOptions, QueueFullError
 
 
 @pytest.fixture
@@ -239,3 +239,39 @@ def test_forgetting_a_request_wakes_a_receiver_beside_its_stashed_reply(echo):
     assert got["payload"] == b"late"
     assert got["at"] - forgotten_at < 2.0, f"receiver slept {got['at'] - forgotten_at:.3f} s"
     assert echo.try_receive() is None
+
+
+def test_a_wait_ended_by_a_reply_set_aside_at_its_deadline_is_a_timeout(echo):
+    # Setting a reply aside wakes the threads waiting on the kernel through the runtime's
+    # interrupt. One that lands as a receiver's deadline passes (the receiver then waits
+    # for the GIL the other thread holds, up to the switch interval) must end that wait
+    # as the timeout it is, not as InterruptedError.
+    stop = threading.Event()
+
+    def set_replies_aside():
+        while not stop.is_set():
+            try:
+                cid = echo._send_request(b"x")
+            except QueueFullError:
+                echo.receive_many(timeout=0)
+                continue
+            echo.try_receive()  # meets the pending request's reply: sets it aside
+            echo._forget_request(cid)
+            echo.try_receive()
+
+    churn = threading.Thread(target=set_replies_aside)
+    churn.start()
+    errors = []
+    try:
+        end = time.monotonic() + 2.0
+        while time.monotonic() < end:
+            try:
+                echo.receive_sync(timeout=0.002)
+            except TimeoutError:
+                pass
+            except Exception as e:  # noqa: BLE001 — any other outcome is the bug
+                errors.append(repr(e))
+    finally:
+        stop.set()
+        churn.join(10)
+    assert errors == []
