@@ -124,3 +124,13 @@ def test_timeout_message_names_the_callers_timeout(runtime):
     with pytest.raises(TimeoutError, match=r"timed out after 0\.12 s"):
         k.receive_timeout_sync(0.12)
 
+
+
+def test_a_short_receive_timeout_is_named_exactly(runtime):
+    # The wait runs to a deadline; its message must still name the caller's value, not
+    # what was left of it when the wait began (0.00199985 s for 0.002).
+    k = runtime.launch_sync("quiet_short")
+    for t in (0.002, 0.0123):
+        with pytest.raises(TimeoutError) as err:
+            k.receive_sync(timeout=t)
+        assert str(err.value).endswith(f"timed out after {t:.6g} s"), str(err.value)
