@@ -148,8 +148,9 @@ typedef struct rkc_spill_view {
 } rkc_spill_view_t;
 
 /* A spilled record (its header read): copies the payload out of the spill entry its
- * reference names. RK_ECUDA when the reference lies outside the ring or the size is above
- * RK_MAX_PAYLOAD_SIZE (the caller's buffer holds that much). */
+ * reference names. RK_ECUDA when the reference is not an entry of the ring
+ * (rkc_spill_ref_valid) or the size is above RK_MAX_PAYLOAD_SIZE (the caller's buffer
+ * holds that much). */
 static rk_status_t rkc_read_spilled(_Atomic uint64_t *slot, uint32_t flag, const rkc_header_t *c,
                                     uint8_t *payload, rkc_spill_view_t *spill) {
   rkc_spill_ref_t ref;
@@ -157,13 +158,14 @@ static rk_status_t rkc_read_spilled(_Atomic uint64_t *slot, uint32_t flag, const
       rkc_read_words(slot + RKC_HEADER_WORDS, &ref, sizeof ref, flag, "spill reference");
   if (st != RK_OK) return st;
   const uint64_t base = (uint64_t)(uintptr_t)spill->ring;
-  if (c->payload_size > RK_MAX_PAYLOAD_SIZE || ref.address < base ||
-      ref.address + c->payload_size > base + RKC_SPILL_RING_BYTES)
+  if (c->payload_size > RK_MAX_PAYLOAD_SIZE ||
+      !rkc_spill_ref_valid(ref.address, ref.end, c->payload_size, base, RKC_SPILL_RING_BYTES))
     return rki_fail(RK_ECUDA,
-                    "GPU ring record: spilled payload of %u bytes at %#llx is outside the "
-                    "%u-byte spill ring at %#llx (or above the %d-byte maximum)",
-                    c->payload_size, (unsigned long long)ref.address, RKC_SPILL_RING_BYTES,
-                    (unsigned long long)base, RK_MAX_PAYLOAD_SIZE);
+                    "GPU ring record: spilled payload of %u bytes at %#llx (end %llu) is not an "
+                    "entry of the %u-byte spill ring at %#llx (or above the %d-byte maximum)",
+                    c->payload_size, (unsigned long long)ref.address,
+                    (unsigned long long)ref.end, RKC_SPILL_RING_BYTES, (unsigned long long)base,
+                    RK_MAX_PAYLOAD_SIZE);
   /* acquire: the entry's bytes were written before the slot words we saw current */
   atomic_thread_fence(memory_order_acquire);
   memcpy(payload, (const void *)(uintptr_t)ref.address, c->payload_size);

@@ -120,6 +120,20 @@ RKC_HOST_DEVICE int rkc_spill_reserve(uint64_t tail, uint64_t head, uint64_t rin
   return 1;
 }
 
+/* Whether a spill reference read from a ring slot names a whole entry of `bytes` inside
+ * the ring at `base` (mapped address) of `ring_bytes`, with an `end` that matches it: the
+ * entry's offset plus its aligned size, as rkc_spill_reserve made them. The reader checks
+ * before copying out (and, for K2H, before publishing `end` back to the device as its
+ * consumed position): a torn or corrupt record is an error, never a read outside the
+ * ring. Written without address + bytes, which wraps for an address near 2^64. */
+RKC_HOST_DEVICE int rkc_spill_ref_valid(uint64_t address, uint64_t end, uint32_t bytes,
+                                        uint64_t base, uint64_t ring_bytes) {
+  const uint64_t size =
+      ((uint64_t)bytes + RKC_SPILL_ALIGN - 1u) & ~(uint64_t)(RKC_SPILL_ALIGN - 1u);
+  if (size > ring_bytes || address < base || address - base > ring_bytes - size) return 0;
+  return end >= size && (end - size) % ring_bytes == address - base;
+}
+
 /* Control block: one per actor, in mapped pinned host memory. Each line has one writer. */
 typedef struct rkc_control {
   /* host line: written by the host only */

@@ -263,6 +263,28 @@ RK_TEST(spill_reserve_arithmetic) {
   CHECK(tail > 10 * R);
   CHECK(rkc_spill_reserve(tail, tail, R, RKC_SPILL_MAX_PAYLOAD, &start, &end));
 }
+
+/* The reader's check of a spill reference (rkc_spill_ref_valid): what rkc_spill_reserve
+ * makes passes; an entry reaching past the ring, an address below it, one near 2^64
+ * (where address + size wraps to a small number) and an end that does not match the
+ * entry are refused. */
+RK_TEST(spill_ref_validation) {
+  const uint64_t R = RKC_SPILL_RING_BYTES, base = 0x7f0000000000ull;
+  uint64_t start = 0, end = 0;
+  CHECK(rkc_spill_reserve(0, 0, R, 100, &start, &end));
+  CHECK(rkc_spill_ref_valid(base + start % R, end, 100, base, R));
+  CHECK(rkc_spill_reserve(5 * R - 64, 5 * R - 64, R, 65536, &start, &end)); /* skips the tail */
+  CHECK(rkc_spill_ref_valid(base + start % R, end, 65536, base, R));
+  CHECK(rkc_spill_reserve(3 * R + 640, 3 * R, R, 1000, &start, &end));
+  CHECK(rkc_spill_ref_valid(base + start % R, end, 1000, base, R));
+  CHECK(!rkc_spill_ref_valid(base + start % R, end + 64, 1000, base, R)); /* end moved */
+  CHECK(!rkc_spill_ref_valid(base + start % R, 0, 1000, base, R));
+  CHECK(!rkc_spill_ref_valid(base - 64, R - 64 + 128, 64, base, R));       /* below */
+  CHECK(!rkc_spill_ref_valid(base + R - 64, R, 65, base, R));              /* past the end */
+  CHECK(rkc_spill_ref_valid(base + R - 64, R, 64, base, R));               /* up to it */
+  CHECK(!rkc_spill_ref_valid(~0ull - 4095u, 4096, 8192, base, R));         /* wraps */
+  CHECK(!rkc_spill_ref_valid(base, R + 64, (uint32_t)R + 1u, base, R));    /* larger */
+}
 #endif
 
 int main(void) {
@@ -276,6 +298,7 @@ int main(void) {
   RK_RUN(bad_actor_input);
   RK_RUN(ring_words_round_trip);
   RK_RUN(spill_reserve_arithmetic);
+  RK_RUN(spill_ref_validation);
 #endif
   return rk_test_summary();
 }

@@ -132,7 +132,7 @@ typedef struct source_result {
 static source_result_t source_result(rkc_actor_t *src, uint64_t timeout_ns) {
   source_result_t r = {-1, 1};
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   CHECK_OK(recv_within(src, &h, buf, timeout_ns));
   CHECK_EQ_U64(h.payload_size, sizeof r);
   memcpy(&r, buf, sizeof r);
@@ -154,7 +154,7 @@ static void check_k2k_message(const rk_message_header_t *h, const uint8_t *paylo
 /* Reads every echo the sink has in its output: each must be the next index. */
 static uint64_t drain_echoes(rkc_actor_t *sink, uint64_t dest, uint64_t next) {
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   int32_t dead = 0;
   while (rkc_actor_dequeue(sink, &h, buf, &dead) == RK_OK) {
     CHECK_EQ_INT(dead, 0);
@@ -168,7 +168,7 @@ static uint64_t drain_echoes(rkc_actor_t *sink, uint64_t dest, uint64_t next) {
 static uint64_t ask_count(rkc_actor_t *sink) {
   uint64_t n = ~0ull;
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   if (send_one(sink, 5, NULL, 0, 0) != 1) RK_FAIL_AT("count request refused");
   CHECK_OK(recv_within(sink, &h, buf, 5000000000ull));
   CHECK_EQ_U64(h.payload_size, 8);
@@ -194,7 +194,7 @@ static void terminate_under_k2k_load(bool drain) {
   echoed = drain_echoes(sink, DST, echoed);
   uint64_t taken = 0;
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   while (rkc_actor_take_input(sink, &h, buf) == RK_OK) {
     check_k2k_message(&h, buf, echoed + taken, DST);
     CHECK_EQ_U64(h.source_kernel, SRC);
@@ -238,7 +238,7 @@ RK_TEST(relaunch_same_id_reached) {
   CHECK_EQ_INT(r.sent, 10);
   CHECK_EQ_INT(r.status, 0);
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   for (uint64_t i = 0; i < 10; i++) {
     CHECK_OK(recv_within(old_sink, &h, buf, 5000000000ull));
     check_k2k_message(&h, buf, i, DST);
@@ -272,7 +272,7 @@ RK_TEST(forward_chain_in_order) {
   rkc_actor_t *b = launch(72, NULL, RKC_HANDLER_FORWARD, 256, 256, 128, 73);
   rkc_actor_t *a = launch(71, NULL, RKC_HANDLER_FORWARD, 256, 256, 128, 72);
   if (!a || !b || !c) return;
-  uint8_t p[256], back[256];
+  uint8_t p[256], back[RK_MAX_PAYLOAD_SIZE];
   uint64_t sent = 0, got = 0;
   const uint64_t deadline = rk_test_now_ns() + 60000000000ull;
   while (got < N && rk_test_now_ns() < deadline && !rk_test_case_failed) {
@@ -325,7 +325,7 @@ RK_TEST(full_inbox_refuses) {
   CHECK_EQ_INT(r.status, RK_DEV_EAGAIN_STATUS);
   CHECK_OK(rkc_actor_set_active(sink, true));
   rk_message_header_t h;
-  uint8_t buf[256];
+  uint8_t buf[RK_MAX_PAYLOAD_SIZE]; /* rkc_actor_max_payload */
   for (uint64_t i = 0; i < 64; i++) {
     CHECK_OK(recv_within(sink, &h, buf, 5000000000ull));
     check_k2k_message(&h, buf, i, DST);

@@ -18,7 +18,10 @@
  *                 RK_EAGAIN (-3) when that inbox is full (back-pressure: nothing is
  *                 overwritten), RK_ENOTFOUND (-5) when no actor has that id or it has
  *                 terminated. RK_OK means delivered: handled by the destination, or
- *                 returned by its take_input when it terminated first.
+ *                 returned by its take_input when it terminated first (except when the
+ *                 destination never stops, RK_ESTUCK, or its seal gave up on a sender
+ *                 stalled over 5 ms between claim and publish: diag_seal_unpublished;
+ *                 cuda/README.md, "Sealing an inbox").
  *   rk_dev_state  4 KiB of per-actor device memory, zeroed at launch, kept across messages
  *                 (warps of one batch share it: use atomics).
  * Handler source given to LaunchOptions.with_cuda_source() is compiled with NVRTC at
