@@ -54,10 +54,14 @@ static __device__ int rk_dev_count(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg) {
 static __device__ int rk_dev_forward(rk_dev_ctx_t *ctx, const rk_dev_msg_t *msg) {
   uint64_t dest = ctx->params->forward_to;
   if (dest == 0) return RK_DEV_ENOTFOUND;
-  uint64_t start = rkc_globaltimer();
+  /* lane 0's clock decides for the warp: lanes reading their own could disagree and leave
+   * the warp split before the next (warp-collective) send */
+  const unsigned long long start = __shfl_sync(0xffffffffu, rkc_globaltimer(), 0);
   for (;;) {
     int st = rk_dev_send(ctx, msg, dest, msg->message_type, msg->payload, msg->payload_size);
-    if (st != RK_DEV_EAGAIN || rkc_globaltimer() - start > RKC_FORWARD_PATIENCE_NS) return st;
+    if (st != RK_DEV_EAGAIN) return st;
+    const unsigned long long now = __shfl_sync(0xffffffffu, rkc_globaltimer(), 0);
+    if (now - start > RKC_FORWARD_PATIENCE_NS) return st;
     __nanosleep(200);
   }
 }
