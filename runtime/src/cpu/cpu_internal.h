@@ -56,14 +56,17 @@ typedef struct rki_cpu_actor {
   uint32_t in_cap;
   uint32_t out_cap;
   bool external; /* script actor: served by the script loop, never a worker */
-  /* Own cache line for the flags senders read-modify-write per message, so those writes
-   * do not take the read-only fields above from the worker running the actor. */
+  /* Own cache line for the flags that senders read-modify-write only when they have to
+   * queue the actor (or find its input full) and that the running worker reads per
+   * message (may_run): kept apart from `scheduled`, which a sender exchanges on every
+   * message, so those exchanges do not turn each of the worker's reads into a miss. */
   alignas(RKI_CACHELINE) _Atomic int active; /* changed by exchange, see cpu_backend.c enqueue */
   _Atomic bool stopping;
-  _Atomic int scheduled; /* 1 while queued or running (see above) */
-  _Atomic int running;   /* 1 while a worker is inside the batch */
+  _Atomic int running; /* 1 while a worker is inside the batch */
   _Atomic bool out_blocked;
   _Atomic int space_wanted; /* a sender found the input full (see above) */
+  /* Own cache line: exchanged by every sender per message (rki_cpu_schedule_if_active). */
+  alignas(RKI_CACHELINE) _Atomic int scheduled; /* 1 while queued or running (see above) */
   /* Own cache line: bumped per message, read by status calls from other threads. */
   alignas(RKI_CACHELINE) _Atomic uint64_t processed;
   /* A message whose handler asked for a retry (RK_EAGAIN); written by the running worker
