@@ -110,8 +110,6 @@ uint64_t rkc_actor_partial_reads(rkc_actor_t *a);
  * RINGKERNEL_CUDA_NT_STORES=1), or only for enqueues of 8 or more messages (false, the
  * default; single sends keep plain stores). From the producer side. */
 void rkc_actor_set_nt_stores(rkc_actor_t *a, bool on);
-/* Benchmarks: how many K2H records the decoder prefetches ahead (1..64; default 4). */
-void rkc_actor_set_prefetch(rkc_actor_t *a, uint32_t records);
 uint32_t rkc_actor_payload_capacity(const rkc_actor_t *a);
 /* The largest payload the actor takes and gives back: RK_MAX_PAYLOAD_SIZE when it has
  * spill rings (payload capacity below it), else its payload capacity. */

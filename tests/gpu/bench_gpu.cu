@@ -344,9 +344,7 @@ static void bench_drain_split(uint64_t id, uint32_t block) {
   static Batch<N> msgs;
   const rk_message_header_t *const *hs = msgs.hs;
   const void *const *ps = msgs.ps;
-  static const uint32_t prefetch[] = {4, 16, 32, 4, 16, 32};
-  for (int round = 0; round < 6; round++) {
-    rkc_actor_set_prefetch(a, prefetch[round]);
+  for (int round = 0; round < 3; round++) {
     if (rkc_actor_enqueue(a, hs, ps, N) != N) break;
     uint64_t t0 = rk_test_now_ns();
     rkc_actor_set_active(a, true);
@@ -360,9 +358,8 @@ static void bench_drain_split(uint64_t id, uint32_t block) {
     uint64_t t2 = rk_test_now_ns();
     rkc_actor_set_active(a, false);
     printf("  drain of %d: device %.2f M msg/s (incl. activation), host decode %.2f M msg/s "
-           "(%.1f ns per record, prefetch %u ahead)\n",
-           N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3), (t2 - t1) / (double)(got ? got : 1),
-           prefetch[round]);
+           "(%.1f ns per record)\n",
+           N, N / ((t1 - t0) / 1e3), got / ((t2 - t1) / 1e3), (t2 - t1) / (double)(got ? got : 1));
   }
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_diag_t d;
