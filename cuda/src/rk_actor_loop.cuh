@@ -65,12 +65,8 @@ static __device__ __forceinline__ uint64_t rkc_globaltimer(void) {
 /* Paths a steady actor rarely or never takes (staged handlers, a grid's hand-off, spilled
  * messages, the seal, start-up) are kept out of line: inlined, they made the kernel 545
  * KiB of code with the batch and solo paths spread through it; out of line the loop
- * body is 342 KiB. RKC_INLINE_COLD builds the old way (a measurement variant). */
-#ifdef RKC_INLINE_COLD
-#define RKC_COLD
-#else
+ * body is 342 KiB (the batch read measured the same either way, H100). */
 #define RKC_COLD __noinline__
-#endif
 
 /* Probe points of the solo path (lane 0), compiled in only for measurements. */
 #ifdef RKC_SOLO_PROBES
@@ -302,11 +298,7 @@ static __device__ void rkc_read_h2k(rkc_loop_t *L, rkc_batch_entry_t *batch, uin
         w = rkc_ld_sys(slot + lane);
     uint32_t size = __shfl_sync(0xffffffffu, (uint32_t)w, 14);
     /* a spilled message's slot holds a spill reference in place of its payload */
-#ifdef RKC_READ_NO_SPILL /* measurement only: what the spill check costs the batch read */
-    const bool spilled = false;
-#else
     const bool spilled = (__shfl_sync(0xffffffffu, (uint32_t)w, 15) & RKC_FLAG_SPILLED) != 0u;
-#endif
     uint32_t words = spilled ? RKC_HEADER_WORDS + RKC_SPILL_REF_WORDS : RKC_SLOT_WORDS(size);
     if (lane < words && lane < sw) {
       while ((uint32_t)(w >> 32) != flag)
