@@ -615,14 +615,11 @@ static int kh_take_chunk(PyObject *op, PyObject *list, rk_message_t **msgs, size
     uint64_t cid = rk_message_header(msgs[i])->correlation_id;
     PyObject *env = rkpy_envelope_from_message(st, msgs[i]);
     int pending = env ? kh_is_pending(op, cid) : -1;
-    if (pending == 0) {
-      rc = PyList_Append(list, env);
-    } else if (pending > 0) {
-      rc = PyList_Append(((rkpy_kernel *)op)->stash, env);
-      if (rc == 0) kh_stash_changed(op);
-    } else {
-      rc = -1;
+    if (pending > 0) {
+      rc = kh_stash_push(op, env); /* consumes env */
+      continue;
     }
+    rc = pending == 0 ? PyList_Append(list, env) : -1;
     Py_XDECREF(env);
   }
   for (; i < n; i++)
