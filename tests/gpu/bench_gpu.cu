@@ -17,7 +17,7 @@
 extern "C" {
 #include "rk_test.h"
 }
-#include "cuda_actor.h"
+#include "rk_test_gpu.h"
 #include "cuda_nvrtc.h"
 #include "ringkernel/ringkernel.h"
 
@@ -94,18 +94,10 @@ struct Batch {
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t cap,
                            uint32_t block, bool inbox_watcher = true, uint32_t grid = 1) {
-  rkc_actor_config_t c;
-  memset(&c, 0, sizeof c);
-  c.actor_id = id;
+  rkc_actor_config_t c = rk_test_actor_config(id, handler, block, cap, 256, dir);
   c.node_id = 1;
   c.forward_to = fwd;
   c.grid = grid;
-  c.block = block;
-  c.input_capacity = c.output_capacity = cap;
-  c.payload_capacity = 256;
-  c.handler = handler;
-  c.directory = dir;
-  c.start_active = true;
   c.no_inbox_watcher = !inbox_watcher;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) fprintf(stderr, "launch: %s\n", rk_last_error());
@@ -239,17 +231,8 @@ static double bench_enqueue_cost(void) {
  * line (polls, their round trip, solo path vs block batches). Cycles become ns with the
  * SM clock, which sits at its peak while a persistent kernel spins. */
 static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id, bool pacing) {
-  rkc_directory_t *d0 = dir;
-  rkc_actor_config_t c;
-  memset(&c, 0, sizeof c);
-  c.actor_id = id;
+  rkc_actor_config_t c = rk_test_actor_config(id, 0, 256, 4096, 256, dir);
   c.node_id = 1;
-  c.grid = 1;
-  c.block = 256;
-  c.input_capacity = c.output_capacity = 4096;
-  c.payload_capacity = 256;
-  c.directory = d0;
-  c.start_active = true;
   c.no_pacing = !pacing;
   rkc_actor_t *a = NULL;
   if (rkc_actor_launch(&c, &a) != RK_OK) return;
@@ -388,17 +371,10 @@ static void bench_grid_spin(std::vector<rkc_actor_t *> &spent) {
   const void *spin_kernel = NULL;
   if (rkc_nvrtc_kernel(0, spin_src, "spin", &spin_kernel) == RK_OK) {
     for (uint32_t g : {1u, 4u, 16u}) {
-      rkc_actor_config_t c;
-      memset(&c, 0, sizeof c);
-      c.actor_id = 120 + g;
+      rkc_actor_config_t c = rk_test_actor_config(120 + g, 0, 256, 4096, 256, dir);
       c.node_id = 1;
       c.grid = g;
-      c.block = 256;
-      c.input_capacity = c.output_capacity = 4096;
-      c.payload_capacity = 256;
       c.kernel = spin_kernel;
-      c.directory = dir;
-      c.start_active = true;
       rkc_actor_t *s = NULL;
       if (rkc_actor_launch(&c, &s) != RK_OK) {
         printf("spin grid %u: %s\n", g, rk_last_error());

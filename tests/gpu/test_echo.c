@@ -8,25 +8,15 @@
 #include "ringkernel/message.h"
 
 #ifdef RK_HAVE_CUDA
-#include "cuda_actor.h"
+#include "rk_test_gpu.h"
 
 static rkc_directory_t *dir;
 
 static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint32_t cap, uint32_t payload_cap,
                            uint32_t block, uint64_t forward_to) {
-  rkc_actor_config_t cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.actor_id = id;
+  rkc_actor_config_t cfg = rk_test_actor_config(id, handler, block, cap, payload_cap, dir);
   cfg.node_id = 7;
   cfg.forward_to = forward_to;
-  cfg.grid = 1;
-  cfg.block = block;
-  cfg.input_capacity = cap;
-  cfg.output_capacity = cap;
-  cfg.payload_capacity = payload_cap;
-  cfg.handler = handler;
-  cfg.directory = dir;
-  cfg.start_active = true;
   rkc_actor_t *a = NULL;
   CHECK_OK(rkc_actor_launch(&cfg, &a));
   return a;

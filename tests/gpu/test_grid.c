@@ -10,24 +10,15 @@
 #include "ringkernel/message.h"
 
 #ifdef RK_HAVE_CUDA
-#include "cuda_actor.h"
+#include "rk_test_gpu.h"
 #include "cuda_nvrtc.h"
 
 static rkc_directory_t *dir;
 
 static rk_status_t launch(uint64_t id, uint32_t handler, uint32_t grid, uint32_t block,
                           rkc_actor_t **out) {
-  rkc_actor_config_t cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.actor_id = id;
-  cfg.node_id = 3;
+  rkc_actor_config_t cfg = rk_test_actor_config(id, handler, block, 4096, 256, dir);
   cfg.grid = grid;
-  cfg.block = block;
-  cfg.input_capacity = cfg.output_capacity = 4096;
-  cfg.payload_capacity = 256;
-  cfg.handler = handler;
-  cfg.directory = dir;
-  cfg.start_active = true;
   return rkc_actor_launch(&cfg, out);
 }
 
@@ -169,17 +160,9 @@ RK_TEST(nvrtc_load_refused_while_an_actor_runs) {
   echo = NULL;
   CHECK_OK(launch(35, RKC_HANDLER_ECHO, 1, 64, &echo));
   for (uint32_t grid = 1; grid <= 4 && kernel; grid += 3) {
-    rkc_actor_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.actor_id = 40 + grid;
-    cfg.node_id = 3;
+    rkc_actor_config_t cfg = rk_test_actor_config(40 + grid, 0, 128, 1024, 64, dir);
     cfg.grid = grid;
-    cfg.block = 128;
-    cfg.input_capacity = cfg.output_capacity = 1024;
-    cfg.payload_capacity = 64;
     cfg.kernel = kernel;
-    cfg.directory = dir;
-    cfg.start_active = true;
     rkc_actor_t *a = NULL;
     CHECK_OK(rkc_actor_launch(&cfg, &a));
     if (!a) continue;

@@ -11,7 +11,7 @@
 #include "ringkernel/message.h"
 
 #ifdef RK_HAVE_CUDA
-#include "cuda_actor.h"
+#include "rk_test_gpu.h"
 #include "cuda_nvrtc.h"
 
 /* k2k_source: a host order {dest, first, count, flags} makes it send `count` messages
@@ -74,20 +74,10 @@ static const void *source_kernel, *sink_kernel;
 
 static rkc_actor_t *launch(uint64_t id, const void *kernel, uint32_t handler, uint32_t in_cap,
                            uint32_t out_cap, uint32_t block, uint64_t forward_to) {
-  rkc_actor_config_t cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.actor_id = id;
-  cfg.node_id = 3;
-  cfg.forward_to = forward_to;
-  cfg.grid = 1;
-  cfg.block = block;
-  cfg.input_capacity = in_cap;
+  rkc_actor_config_t cfg = rk_test_actor_config(id, handler, block, in_cap, 256, dir);
   cfg.output_capacity = out_cap;
-  cfg.payload_capacity = 256;
-  cfg.handler = handler;
+  cfg.forward_to = forward_to;
   cfg.kernel = kernel;
-  cfg.directory = dir;
-  cfg.start_active = true;
   rkc_actor_t *a = NULL;
   CHECK_OK(rkc_actor_launch(&cfg, &a));
   return a;

@@ -13,7 +13,7 @@
 #include "ringkernel/ringkernel.h"
 
 #ifdef RK_HAVE_CUDA
-#include "cuda_actor.h"
+#include "rk_test_gpu.h"
 
 static rkc_directory_t *dir;
 static rk_runtime_t *rt;
@@ -38,18 +38,8 @@ static size_t first_mismatch(const uint8_t *p, uint64_t i, size_t len) {
 
 static rkc_actor_t *launch_actor(uint64_t id, uint32_t handler, uint64_t forward_to,
                                  uint32_t queue_cap, uint32_t payload_cap) {
-  rkc_actor_config_t cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.actor_id = id;
-  cfg.node_id = 3;
-  cfg.grid = 1;
-  cfg.block = 256;
-  cfg.input_capacity = cfg.output_capacity = queue_cap;
-  cfg.payload_capacity = payload_cap;
-  cfg.handler = handler;
+  rkc_actor_config_t cfg = rk_test_actor_config(id, handler, 256, queue_cap, payload_cap, dir);
   cfg.forward_to = forward_to;
-  cfg.directory = dir;
-  cfg.start_active = true;
   rkc_actor_t *a = NULL;
   CHECK_OK(rkc_actor_launch(&cfg, &a));
   return a;
