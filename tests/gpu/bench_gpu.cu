@@ -104,6 +104,14 @@ static rkc_actor_t *launch(uint64_t id, uint32_t handler, uint64_t fwd, uint32_t
   return a;
 }
 
+/* The diagnostics lines count SM cycles; the SM clock sits at its peak while a persistent
+ * kernel spins, so cycles become ns at the device's rated clock. */
+static double ns_per_sm_cycle(void) {
+  int khz = 0;
+  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
+  return khz ? 1e6 / khz : 0;
+}
+
 /* One message in flight: send to `in`, wait for the reply on `out`. */
 static Stats bench_round_trip(rkc_actor_t *in, rkc_actor_t *out, int n) {
   rk_message_header_t h, r;
@@ -269,9 +277,7 @@ static void diagnosed_round_trip(std::vector<rkc_actor_t *> &spent, uint64_t id,
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_diag_t d;
   rkc_actor_diag(a, &d);
-  int khz = 0;
-  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
-  const double ns = khz ? 1e6 / khz : 0; /* per cycle */
+  const double ns = ns_per_sm_cycle();
   const double m = (double)(n + warm);
   printf("  kernel: %.2f polls per message, poll round trip %.0f ns; solo path %.1f %% of "
          "messages, %.0f ns each; %llu batches, %.0f ns each; learned pause %.0f ns\n",
@@ -301,9 +307,7 @@ static void diagnosed_k2k(std::vector<rkc_actor_t *> &spent) {
   rkc_actor_diag_t f, e;
   rkc_actor_diag(fwd, &f);
   rkc_actor_diag(echo, &e);
-  int khz = 0;
-  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
-  const double ns = khz ? 1e6 / khz : 0;
+  const double ns = ns_per_sm_cycle();
   printf("  forward: solo %llu, %.0f ns from poll data to published; poll round trip %.0f ns\n",
          (unsigned long long)f.solo, f.solo ? f.solo_cycles * ns / f.solo : 0.0,
          f.polls ? f.poll_cycles * ns / f.polls : 0.0);
@@ -347,9 +351,7 @@ static void bench_drain_split(uint64_t id, uint32_t block) {
   rkc_actor_terminate(a, false, 2000000000);
   rkc_actor_diag_t d;
   rkc_actor_diag(a, &d);
-  int khz = 0;
-  cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
-  const double ns = khz ? 1e6 / khz : 0;
+  const double ns = ns_per_sm_cycle();
   const double b = d.batches ? (double)d.batches : 1.0;
   printf("  drain batches: %llu of %.1f messages; per batch: read %.0f ns, stamp %.0f ns, "
          "rest %.0f ns, between batches %.0f ns\n",
