@@ -316,11 +316,10 @@ typedef struct rkc_actor_params {
 /* H2K slots each warp reads per batch (all loads in flight before any check): a batch is
  * 16 x warps messages. The read of host memory is latency-bound (a 512-thread block's
  * 256-slot batch read in 8.1 us against 7.0 us for 128), so more loads in flight is what
- * raises the device's rate; each slot costs a warp two registers per lane. Overridable
- * at build time only for measurements (NVRTC handlers are compiled with the default). */
-#ifndef RKC_SLOTS_PER_WARP
+ * raises the device's rate; but each slot costs a warp two registers per lane (32 slots
+ * took the kernel to 225 registers: 256-thread blocks at most, no gain). The host sizes
+ * shared memory with it, so host and device (nvcc and NVRTC) share this one value. */
 #define RKC_SLOTS_PER_WARP 16u
-#endif
 #define RKC_BATCH_ENTRY_BYTES 96u /* sizeof the loop's per-message shared entry */
 
 /* Per-message staging strides in device memory, 16-byte aligned so handlers may read a
