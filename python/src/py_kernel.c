@@ -742,29 +742,21 @@ static rk_status_t kh_reply_step(void *ctx, int64_t slice_ns) {
 }
 
 /* Waits for the reply with cid: in the runtime, or in the stash where a plain receiver
- * that met it set it aside (that wakes this wait: kh_stash_changed). The wait goes in
- * slices so Ctrl-C is seen; timeout_ns bounds the whole call (< 0: forever); a
- * TimeoutError names named_timeout_ns, the caller's own timeout (of which timeout_ns may
- * be what is left). */
-#define KH_STASH_SLICE_NS 50000000LL
+ * that met it set it aside (that ends the wait: kh_watch_step sees the stash move).
+ * rkpy_wait slices the wait so Ctrl-C is seen; timeout_ns bounds the whole call (< 0:
+ * forever); a TimeoutError names named_timeout_ns, the caller's own timeout (of which
+ * timeout_ns may be what is left). */
 static PyObject *kh_await_reply(PyObject *op, uint64_t cid, int64_t timeout_ns,
                                 int64_t named_timeout_ns) {
   rkpy_state *st = kh_state(op);
   kh_reply_io io = {kh_k(op), cid, NULL};
-  int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
-  for (bool first = true;; first = false) {
+  const int64_t deadline = timeout_ns < 0 ? -1 : rkpy_now_ns() + timeout_ns;
+  for (;;) {
     PyObject *hit = kh_stash_take(op, cid);
     if (hit || PyErr_Occurred()) return hit;
-    /* the first wait needs no clock read: it is bounded by the timeout itself */
-    int64_t left =
-        deadline < 0 ? KH_STASH_SLICE_NS : (first ? timeout_ns : deadline - rkpy_now_ns());
-    if (left < 0) left = 0;
     kh_stash_watch w = kh_watch(op, kh_reply_step, &io);
-    rk_status_t s =
-        rkpy_wait(kh_watch_step, &w, left < KH_STASH_SLICE_NS ? left : KH_STASH_SLICE_NS);
+    rk_status_t s = rkpy_wait_until(kh_watch_step, &w, deadline);
     if (s == RK_OK && w.moved) continue; /* another thread set a reply aside: look */
-    if ((s == RK_ETIMEDOUT || s == RK_EAGAIN) && (deadline < 0 || rkpy_now_ns() < deadline))
-      continue;
     if (s == RK_EAGAIN) s = RK_ETIMEDOUT;
     if (s == RK_ETIMEDOUT) rk_last_error_set_timeout(named_timeout_ns); /* the whole wait's */
     if (s != RK_OK) return PyErr_Occurred() ? NULL : rkpy_raise_status(st, s);
